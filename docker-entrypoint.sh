@@ -1,0 +1,19 @@
+#!/bin/sh
+# The production process layout. Each command is what tests/test_process_layout.py
+# starts, so a change here must be mirrored there (it reads this file).
+set -e
+case "$1" in
+  web)
+    python manage.py migrate --noinput
+    exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -
+    ;;
+  worker)
+    exec celery -A config worker --loglevel=INFO --concurrency ${CELERY_CONCURRENCY:-2}
+    ;;
+  beat)
+    exec celery -A config beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac

@@ -1,0 +1,75 @@
+"""Plausible demo answers, generated deterministically from the definitions.
+
+Used by `seed_demo` so a new user sees responses in every state. The values are
+invented: they are not the published figures.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from surveys.definitions import GivenAnswer, condition_holds
+from surveys.models import Question, QuestionKind
+
+DEMO_TEXT = (
+    "Exempelsvar: vi har infört mobila team i samverkan med kommunerna och "
+    "följer upp effekterna på inskrivningar i slutenvården."
+)
+
+
+def demo_values(questions: list[Question], rng: random.Random) -> dict[str, Any]:
+    """One complete set of answers that respects the display conditions."""
+    values: dict[str, Any] = {}
+    given: dict[str, GivenAnswer] = {}
+    for question in questions:
+        if not condition_holds(question.condition, given):
+            continue
+        value = _value_for(question, rng)
+        if value is None:
+            continue
+        values[question.variable] = value
+        given[question.variable] = _given(question, value)
+    return values
+
+
+def _value_for(question: Question, rng: random.Random) -> Any:
+    codes = [o.code for o in question.options.all()]
+    kind = question.kind
+    if kind in (
+        QuestionKind.YES_NO,
+        QuestionKind.YES_PARTLY_NO,
+        QuestionKind.SINGLE_CHOICE,
+    ):
+        # Lean towards the first alternative ("Ja"), as the real answers do.
+        return codes[0] if rng.random() < 0.7 else rng.choice(codes)
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return [c for c in codes if rng.random() < 0.5] or [codes[0]]
+    if kind == QuestionKind.MATRIX:
+        return {
+            row.code: codes[0] if rng.random() < 0.6 else rng.choice(codes)
+            for row in question.rows.all()
+        }
+    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+        if question.escape_label and rng.random() < 0.2:
+            return {"escaped": True}
+        if kind == QuestionKind.PERCENTAGE:
+            return Decimal(rng.randint(20, 98))
+        return Decimal(rng.randint(1_000, 400_000))
+    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+        return DEMO_TEXT if question.required or rng.random() < 0.5 else None
+    # RSS kommun counts are computed from the kommuner's answers (issue #4).
+    return None
+
+
+def _given(question: Question, value: Any) -> GivenAnswer:
+    if question.kind == QuestionKind.MATRIX:
+        return GivenAnswer(rows=value)
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return GivenAnswer(options=frozenset(value))
+    if isinstance(value, dict):
+        return GivenAnswer(escaped=True)
+    if isinstance(value, str) and question.options.all():
+        return GivenAnswer(options=frozenset({value}))
+    return GivenAnswer(has_value=True)

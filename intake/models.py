@@ -1,0 +1,174 @@
+"""Responses and answers.
+
+Answers are rows, not blobs (DESIGN.md): one row per answered item, with typed
+columns, so that counting per alternative is a GROUP BY in the database.
+
+- yes/no, yes/partly/no, single choice: one row, `option` set.
+- matrix: one row per answered matrix row, `row` and `option` set.
+- multiple choice: one row per ticked option. A question with no ticked option is
+  unanswered; an unticked option of an answered question is published as «.».
+- integer and percentage: one row with `number`, or `escaped` for the escape answer.
+- text and RSS summaries: one row with `text`.
+- RSS kommun counts: one row per (row, option) cell with the count in `number`.
+
+`slot` names the cell within the question ("" for single-valued questions, the
+row code, the option code, or "row.option") so that uniqueness holds portably.
+Every change is also written to AnswerChange by the service that makes it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from surveys.models import MatrixRow, Option, Organisation, Question, Questionnaire
+
+
+class ResponseStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Ej påbörjad"
+    IN_PROGRESS = "in_progress", "Pågår"
+    SUBMITTED = "submitted", "Inskickad"
+    REOPENED = "reopened", "Återöppnad"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Webbformulär"
+    EXCEL = "excel", "Excel-uppladdning"
+    PROXY = "proxy", "Inmatad av RSS för kommunens räkning"
+    IMPORT = "import", "Import"
+
+
+class Response(models.Model):
+    """One organisation's answers to one questionnaire."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name="enkät",
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    status = models.CharField(
+        "status",
+        max_length=20,
+        choices=ResponseStatus.choices,
+        default=ResponseStatus.NOT_STARTED,
+    )
+    # Optimistic lock: every save of answers bumps it; a save based on an older
+    # version is refused instead of silently overwriting someone else's work.
+    version = models.PositiveIntegerField("version", default=0)
+    contact_name = models.CharField("kontaktperson", max_length=200, blank=True)
+    contact_email = models.EmailField("e-post", blank=True)
+    contact_phone = models.CharField("telefon", max_length=40, blank=True)
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("senast ändrad", auto_now=True)
+    submitted_at = models.DateTimeField("inskickad", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="inskickad av",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "svar"
+        verbose_name_plural = "svar"
+        ordering = ["questionnaire", "organisation__sort_order", "organisation__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "organisation"],
+                name="response_questionnaire_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.questionnaire}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers"
+    )
+    slot = models.CharField("cell", max_length=30, default="", blank=True)
+    row = models.ForeignKey(
+        MatrixRow,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    option = models.ForeignKey(
+        Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    number = models.DecimalField(
+        "tal", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    text = models.TextField("text", blank=True)
+    escaped = models.BooleanField("undantagssvar", default=False)
+    channel = models.CharField("kanal", max_length=10, choices=Channel.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="inmatad av",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("senast ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "svarsuppgift"
+        verbose_name_plural = "svarsuppgifter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question", "slot"],
+                name="answer_response_question_slot",
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "option"])]
+
+    def __str__(self) -> str:
+        return f"{self.question.variable}[{self.slot}]"
+
+
+class AnswerChange(models.Model):
+    """Append-only history: every change to an answer, who made it and when.
+
+    `old_value` and `new_value` are JSON snapshots of the answer's value columns
+    (None when the answer did not exist, or was removed), so any earlier state of
+    a response can be rebuilt.
+    """
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="changes"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    slot = models.CharField("cell", max_length=30, default="", blank=True)
+    old_value = models.JSONField("tidigare värde", null=True, blank=True)
+    new_value = models.JSONField("nytt värde", null=True, blank=True)
+    channel = models.CharField("kanal", max_length=10, choices=Channel.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ändrad av",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    reason = models.CharField("anledning", max_length=300, blank=True)
+    response_version = models.PositiveIntegerField("svarets version")
+
+    class Meta:
+        verbose_name = "ändring"
+        verbose_name_plural = "ändringshistorik"
+        ordering = ["response", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question.variable}[{self.slot}] {self.changed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,454 @@
+"""Writes to responses and answers (STYLE.md §2, §6).
+
+`save_answers` is the one way answers change, whatever the channel (web form,
+Excel upload, proxy entry, import): it validates values against the definition,
+applies the display conditions (an answer to a question that is not shown is
+removed, and the history says so), writes answers and their history in one
+transaction, and bumps the response's version under an optimistic lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
+from surveys.definitions import GivenAnswer, condition_holds
+from surveys.errors import DomainError
+from surveys.models import (
+    Organisation,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    User,
+)
+
+SINGLE_VALUE_KINDS = frozenset(
+    {QuestionKind.YES_NO, QuestionKind.YES_PARTLY_NO, QuestionKind.SINGLE_CHOICE}
+)
+HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
+
+
+class StaleResponseError(DomainError):
+    """Someone else saved the response after this user loaded it."""
+
+    def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(
+            "Någon annan har sparat ändringar i enkäten sedan du öppnade den. "
+            "Dina uppgifter har inte sparats; se vad som ändrats och spara igen."
+        )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One answer row's value, independent of how it is stored."""
+
+    option: str | None = None
+    row: str | None = None
+    number: Decimal | None = None
+    text: str = ""
+    escaped: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        if self.row is not None:
+            value["row"] = self.row
+        if self.option is not None:
+            value["option"] = self.option
+        if self.number is not None:
+            value["number"] = str(self.number)
+        if self.text:
+            value["text"] = self.text
+        if self.escaped:
+            value["escaped"] = True
+        return value
+
+
+Cells = dict[str, Cell]  # slot -> cell
+
+
+@transaction.atomic
+def get_or_create_response(
+    questionnaire: Questionnaire, *, organisation: Organisation
+) -> Response:
+    if organisation.kind != questionnaire.audience:
+        raise DomainError(
+            f"{organisation.name} hör inte till enkätens målgrupp ({questionnaire.get_audience_display()})."
+        )
+    response, _ = Response.objects.get_or_create(
+        questionnaire=questionnaire, organisation=organisation
+    )
+    return response
+
+
+@transaction.atomic
+def save_answers(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Response:
+    """Change the answers named in `values` (by variable); leave the others.
+
+    Values by kind: a code for yes/no and single choice; a list of codes for
+    multiple choice; a {row: code} mapping for a matrix; a number, or
+    {"escaped": True}, for integers and percentages; a string for text; a
+    {"row.option" or "option": count} mapping for RSS kommun counts. None or an
+    empty value clears the answer.
+
+    Raises ValidationError keyed by variable (Swedish messages), DomainError if
+    the response is locked, and StaleResponseError if `expected_version` is not
+    the current version.
+    """
+    if response.status == ResponseStatus.SUBMITTED:
+        raise DomainError(
+            "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
+        )
+    questions = list(
+        response.questionnaire.questions.order_by("position").prefetch_related(
+            "options", "rows"
+        )
+    )
+    by_variable = {q.variable: q for q in questions}
+    unknown = sorted(set(values) - set(by_variable))
+    if unknown:
+        raise ValidationError({v: ["Frågan finns inte i enkäten."] for v in unknown})
+
+    existing = list(response.answers.select_related("option", "row"))
+    before: dict[int, Cells] = {}
+    for answer in existing:
+        before.setdefault(answer.question_id, {})[answer.slot] = _cell_of(answer)
+
+    after: dict[int, Cells] = {qid: dict(cells) for qid, cells in before.items()}
+    errors: dict[str, list[str]] = {}
+    for variable, raw in values.items():
+        question = by_variable[variable]
+        try:
+            after[question.pk] = cells_for(question, raw)
+        except ValidationError as exc:
+            errors[variable] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+    hidden = _apply_display_conditions(questions, after)
+
+    version = response.version if expected_version is None else expected_version
+    now = timezone.now()
+    new_status = (
+        ResponseStatus.IN_PROGRESS
+        if response.status == ResponseStatus.NOT_STARTED
+        else response.status
+    )
+    locked = Response.objects.filter(pk=response.pk, version=version).update(
+        version=F("version") + 1, status=new_status, updated_at=now
+    )
+    if not locked:
+        current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
+        raise StaleResponseError(current)
+    response.refresh_from_db(fields=["version", "status", "updated_at"])
+
+    _write_changes(
+        response,
+        questions=questions,
+        existing=existing,
+        before=before,
+        after=after,
+        hidden=hidden,
+        actor=actor,
+        channel=channel,
+        reason=reason,
+    )
+    return response
+
+
+def _apply_display_conditions(
+    questions: Sequence[Question], cells: dict[int, Cells]
+) -> set[int]:
+    """Clear the answers of questions whose condition does not hold; return their ids."""
+    given: dict[str, GivenAnswer] = {}
+    hidden: set[int] = set()
+    for question in questions:
+        if not condition_holds(question.condition, given):
+            if cells.get(question.pk):
+                hidden.add(question.pk)
+            cells[question.pk] = {}
+        given[question.variable] = given_answer(cells.get(question.pk, {}))
+    return hidden
+
+
+def given_answer(cells: Cells) -> GivenAnswer:
+    options = frozenset(c.option for c in cells.values() if c.option and c.row is None)
+    rows = {c.row: c.option for c in cells.values() if c.row is not None and c.option}
+    return GivenAnswer(
+        options=options,
+        rows=rows,
+        escaped=any(c.escaped for c in cells.values()),
+        has_value=any(c.number is not None or c.text for c in cells.values()),
+    )
+
+
+def _write_changes(
+    response: Response,
+    *,
+    questions: Sequence[Question],
+    existing: Sequence[Answer],
+    before: dict[int, Cells],
+    after: dict[int, Cells],
+    hidden: set[int],
+    actor: User,
+    channel: Channel,
+    reason: str,
+) -> None:
+    """Replace changed answer rows and log each change: a fixed number of queries."""
+    existing_by_key = {(a.question_id, a.slot): a for a in existing}
+    to_delete: list[int] = []
+    to_create: list[Answer] = []
+    history: list[AnswerChange] = []
+    for question in questions:
+        old_cells = before.get(question.pk, {})
+        new_cells = after.get(question.pk, {})
+        options = {o.code: o for o in question.options.all()}
+        rows = {r.code: r for r in question.rows.all()}
+        for slot in sorted(set(old_cells) | set(new_cells)):
+            old, new = old_cells.get(slot), new_cells.get(slot)
+            if old == new:
+                continue
+            if old is not None:
+                to_delete.append(existing_by_key[(question.pk, slot)].pk)
+            if new is not None:
+                to_create.append(
+                    Answer(
+                        response=response,
+                        question=question,
+                        slot=slot,
+                        row=rows[new.row] if new.row else None,
+                        option=options[new.option] if new.option else None,
+                        number=new.number,
+                        text=new.text,
+                        escaped=new.escaped,
+                        channel=channel,
+                        entered_by=actor,
+                    )
+                )
+            history.append(
+                AnswerChange(
+                    response=response,
+                    question=question,
+                    slot=slot,
+                    old_value=old.as_json() if old else None,
+                    new_value=new.as_json() if new else None,
+                    channel=channel,
+                    changed_by=actor,
+                    reason=HIDDEN_REASON
+                    if question.pk in hidden and new is None
+                    else reason,
+                    response_version=response.version,
+                )
+            )
+    if to_delete:
+        Answer.objects.filter(pk__in=to_delete).delete()
+    if to_create:
+        Answer.objects.bulk_create(to_create)
+    if history:
+        AnswerChange.objects.bulk_create(history)
+
+
+def _cell_of(answer: Answer) -> Cell:
+    return Cell(
+        option=answer.option.code if answer.option else None,
+        row=answer.row.code if answer.row else None,
+        number=answer.number,
+        text=answer.text,
+        escaped=answer.escaped,
+    )
+
+
+# --- parsing one question's value ------------------------------------------------------
+
+
+def cells_for(question: Question, raw: Any) -> Cells:
+    """Turn a submitted value into answer cells, or raise ValidationError (Swedish)."""
+    if raw is None or raw == "" or raw == [] or raw == {}:
+        return {}
+    kind = question.kind
+    option_codes = [o.code for o in question.options.all()]
+    if kind in SINGLE_VALUE_KINDS:
+        code = str(raw)
+        if code not in option_codes:
+            raise ValidationError("Välj ett av svarsalternativen.")
+        return {"": Cell(option=code)}
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        if isinstance(raw, str) or not isinstance(raw, list | tuple | set | frozenset):
+            raise ValidationError("Ange alternativen som en lista.")
+        chosen = [str(c) for c in raw]
+        bad = [c for c in chosen if c not in option_codes]
+        if bad:
+            raise ValidationError("Välj bland svarsalternativen.")
+        return {code: Cell(option=code) for code in chosen}
+    if kind == QuestionKind.MATRIX:
+        if not isinstance(raw, Mapping):
+            raise ValidationError("Ange ett svar per rad.")
+        row_codes = [r.code for r in question.rows.all()]
+        cells: Cells = {}
+        for row, code in raw.items():
+            if row not in row_codes:
+                raise ValidationError("Frågan har ingen sådan delfråga.")
+            if code in (None, ""):
+                continue
+            if code not in option_codes:
+                raise ValidationError("Välj ett av svarsalternativen på varje rad.")
+            cells[str(row)] = Cell(row=str(row), option=str(code))
+        return cells
+    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+        if isinstance(raw, Mapping) and raw.get("escaped") is True:
+            if not question.escape_label:
+                raise ValidationError("Frågan har inget sådant svarsalternativ.")
+            return {"": Cell(escaped=True)}
+        return {"": Cell(number=_number(question, raw))}
+    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+        text = str(raw).strip()
+        if not text:
+            return {}
+        if question.max_length and len(text) > question.max_length:
+            raise ValidationError(
+                f"Svaret får vara högst {question.max_length} tecken (nu {len(text)})."
+            )
+        return {"": Cell(text=text)}
+    if kind == QuestionKind.KOMMUN_COUNT:
+        return _kommun_count_cells(question, raw, option_codes)
+    raise ValidationError("Okänd frågetyp.")  # pragma: no cover - kinds are closed
+
+
+def _number(question: Question, raw: Any) -> Decimal:
+    text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.") from None
+    if not value.is_finite():
+        raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.")
+    if question.kind == QuestionKind.INTEGER and value != value.to_integral_value():
+        raise ValidationError("Ange ett heltal.")
+    if question.kind == QuestionKind.PERCENTAGE and value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError("Ange andelen med högst två decimaler.")
+    if question.min_value is not None and value < question.min_value:
+        if question.min_value == 0:
+            raise ValidationError("Värdet kan inte vara negativt.")
+        raise ValidationError(f"Värdet måste vara minst {_sv(question.min_value)}.")
+    if question.max_value is not None and value > question.max_value:
+        raise ValidationError(f"Värdet får vara högst {_sv(question.max_value)}.")
+    return value
+
+
+def _sv(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -> Cells:
+    if not isinstance(raw, Mapping):
+        raise ValidationError("Ange ett antal kommuner per svarsalternativ.")
+    row_codes = [r.code for r in question.rows.all()]
+    cells: Cells = {}
+    for slot, count in raw.items():
+        row, _, option = str(slot).rpartition(".")
+        if (
+            option not in option_codes
+            or (row and row not in row_codes)
+            or (row_codes and not row)
+        ):
+            raise ValidationError(f"Okänd cell {slot}.")
+        if count in (None, ""):
+            continue
+        try:
+            number = Decimal(str(count))
+        except InvalidOperation:
+            raise ValidationError("Antalet kommuner ska vara ett heltal.") from None
+        if number != number.to_integral_value() or number < 0:
+            raise ValidationError("Antalet kommuner ska vara ett heltal, 0 eller mer.")
+        cells[str(slot)] = Cell(row=row or None, option=option, number=number)
+    return cells
+
+
+# --- submitting ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingAnswer:
+    variable: str
+    number: str
+    label: str
+
+
+def missing_required_answers(response: Response) -> list[MissingAnswer]:
+    """Required questions that are shown (given the answers so far) but unanswered.
+
+    A matrix counts as answered only when every row is; a question that is not
+    shown is never missing.
+    """
+    questions = list(
+        response.questionnaire.questions.order_by("position").prefetch_related("rows")
+    )
+    cells: dict[int, Cells] = {}
+    for answer in response.answers.select_related("option", "row"):
+        cells.setdefault(answer.question_id, {})[answer.slot] = _cell_of(answer)
+    given: dict[str, GivenAnswer] = {}
+    missing: list[MissingAnswer] = []
+    for question in questions:
+        shown = condition_holds(question.condition, given)
+        question_cells = cells.get(question.pk, {}) if shown else {}
+        given[question.variable] = given_answer(question_cells)
+        if not shown or not question.required:
+            continue
+        if question.kind == QuestionKind.MATRIX:
+            answered = {c.row for c in question_cells.values()} >= {
+                r.code for r in question.rows.all()
+            }
+        else:
+            answered = bool(question_cells)
+        if not answered:
+            missing.append(
+                MissingAnswer(question.variable, question.number, question.label)
+            )
+    return missing
+
+
+@transaction.atomic
+def submit_response(
+    response: Response, *, actor: User, expected_version: int | None = None
+) -> Response:
+    """Lock a complete response. Raises DomainError listing what is missing."""
+    if response.status == ResponseStatus.SUBMITTED:
+        raise DomainError("Enkäten är redan inskickad.")
+    missing = missing_required_answers(response)
+    if missing:
+        raise DomainError(
+            "Enkäten kan inte skickas in förrän alla obligatoriska frågor är besvarade: "
+            + ", ".join(f"fråga {m.number}" for m in missing)
+            + "."
+        )
+    version = response.version if expected_version is None else expected_version
+    now = timezone.now()
+    locked = Response.objects.filter(pk=response.pk, version=version).update(
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=now,
+        submitted_by=actor,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if not locked:
+        raise StaleResponseError(
+            Response.objects.values_list("version", flat=True).get(pk=response.pk)
+        )
+    response.refresh_from_db()
+    return response

@@ -1,0 +1,1 @@
+# Export rows, tabulation settings and the kvalitetsdeklaration arrive with issue #5.

@@ -1,0 +1,106 @@
+"""Test-wide settings, the reference data, and the named personas (STYLE.md §11, §13)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import LazySettings
+
+from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
+from surveys.services import load_questionnaires, load_reference_data
+
+
+def pytest_configure(config: Any) -> None:
+    # Speed: a cheap password hash. Determinism: tasks run in-process and raise,
+    # e-mail and cache stay in memory. The broker and the real processes are
+    # tested apart, in test_celery_broker.py and test_process_layout.py.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The register and the shipped questionnaires never change during a run:
+    load them once per test database."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+        load_questionnaires()
+    yield
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def make_user(
+    email: str, organisation: Organisation | None = None, **extra: Any
+) -> User:
+    user = User.objects.create_user(email=email, password="secret-password", **extra)
+    if organisation is not None:
+        OrganisationRole.objects.create(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    return make_user("staff@socialstyrelsen.test", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def region(db: None) -> Region:
+    return Region.objects.get(code="04")  # Sörmland
+
+
+@pytest.fixture
+def other_region(db: None) -> Region:
+    return Region.objects.get(code="07")  # Kronoberg
+
+
+@pytest.fixture
+def region_user(region: Region) -> User:
+    return make_user("kontakt@sormland.test", region)
+
+
+@pytest.fixture
+def other_region_user(other_region: Region) -> User:
+    return make_user("kontakt@kronoberg.test", other_region)
+
+
+@pytest.fixture
+def rss(db: None) -> RSS:
+    return RSS.objects.get(code="rss-07")  # Kronoberg, 8 kommuner
+
+
+@pytest.fixture
+def rss_user(rss: RSS) -> User:
+    return make_user("samordnare@rss-kronoberg.test", rss)
+
+
+@pytest.fixture
+def kommun(db: None) -> Kommun:
+    return Kommun.objects.get(code="0780")  # Växjö
+
+
+@pytest.fixture
+def kommun_user(kommun: Kommun) -> User:
+    return make_user("kontakt@vaxjo.test", kommun)
+
+
+@pytest.fixture
+def debug_settings(settings: LazySettings) -> LazySettings:
+    settings.DEBUG = True
+    return settings

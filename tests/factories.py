@@ -1,0 +1,107 @@
+"""One factory per model (STYLE.md §12). The register itself is loaded once per
+run from the shipped reference data; factories build what tests add to it."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+
+from intake.models import Response
+from surveys.models import (
+    Cycle,
+    Organisation,
+    OrganisationKind,
+    OrganisationRole,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Section,
+    User,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    username = factory.SelfAttribute("email")
+    password = factory.django.Password("secret-password")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.KOMMUN
+    code = factory.Sequence(lambda n: f"t{n:04d}")
+    name = factory.Sequence(lambda n: f"Testkommun {n}")
+    short_name = factory.SelfAttribute("name")
+
+
+class OrganisationRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationRole
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cycle
+        django_get_or_create = ("year",)
+
+    year = factory.Sequence(lambda n: 2040 + n)
+    name = factory.LazyAttribute(lambda o: f"Testomgång {o.year}")
+    reference_period = factory.LazyAttribute(lambda o: f"Kalenderåret {o.year}")
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+
+    cycle = factory.SubFactory(CycleFactory)
+    key = "region"
+    audience = OrganisationKind.REGION
+    title = factory.LazyAttribute(lambda o: f"Testenkät {o.cycle.year}")
+    opens_on = datetime.date(2040, 1, 1)
+    closes_on = datetime.date(2040, 3, 31)
+    source_file = "test"
+    content_hash = "test"
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    key = factory.Sequence(lambda n: f"avsnitt-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    title = "Avsnitt"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    section = factory.SubFactory(SectionFactory)
+    questionnaire = factory.SelfAttribute("section.questionnaire")
+    position = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: str(n + 1))
+    variable = factory.Sequence(lambda n: f"q{n}")
+    kind = QuestionKind.TEXT
+    text = "Beskriv."
+    label = "Beskrivning"
+    reference_period = "calendar_year"
+    lineage_key = factory.SelfAttribute("variable")
+    comparability = "new"
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
