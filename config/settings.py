@@ -160,7 +160,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {
         # Proves that beat and a worker are alive; a cheap no-op every five minutes.
         "task": "surveys.tasks.heartbeat",
-        "schedule": 300.0,
+        "schedule": env_int("CELERY_HEARTBEAT_SECONDS", 300),
     },
 }
 

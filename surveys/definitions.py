@@ -34,6 +34,8 @@ NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
 VARIABLE_RE = re.compile(r"^[a-z][a-z0-9_]{0,17}$")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,11}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+# Questionnaire.key is a 40-character column.
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 # Options that yes/no kinds get without listing them, and the matrix presets.
 PRESET_OPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -323,8 +325,8 @@ def parse_cycle(
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         out.add("", "year ska vara ett årtal, t.ex. 2024")
         return None, out.problems
-    name = _required_text(out, "", data, "name")
-    reference_period = _required_text(out, "", data, "reference_period")
+    name = _required_text(out, "", data, "name", 200)
+    reference_period = _required_text(out, "", data, "reference_period", 200)
     if out.problems:
         return None, out.problems
     cycle = CycleDef(
@@ -343,12 +345,12 @@ def parse_questionnaire(
     out = _Collector(file)
     _unknown_fields(out, "", data, QUESTIONNAIRE_FIELDS)
     key = data.get("key")
-    if not isinstance(key, str) or not SLUG_RE.match(key):
+    if not isinstance(key, str) or not KEY_RE.match(key):
         out.add("", "key ska vara en kort nyckel med a–z, 0–9, - och _ (t.ex. region)")
     audience = data.get("audience")
     if audience not in OrganisationKind.values:
         out.add("", f"audience ska vara en av {', '.join(OrganisationKind.values)}")
-    title = _required_text(out, "", data, "title")
+    title = _required_text(out, "", data, "title", 300)
     version = data.get("version", 1)
     if not isinstance(version, int) or version < 1:
         out.add("", "version ska vara ett heltal från 1")
@@ -387,7 +389,7 @@ def parse_questionnaire(
             SectionDef(
                 key=section_key,
                 position=section_index,
-                title=_required_text(out, "", section_data, "title"),
+                title=_required_text(out, "", section_data, "title", 300),
                 intro=_optional_text(out, "", section_data, "intro"),
             )
         )
@@ -461,7 +463,7 @@ def _parse_question(
         return None
     kind = QuestionKind(kind_value)
     text = _required_text(out, where, data, "text")
-    label = _required_text(out, where, data, "label")
+    label = _required_text(out, where, data, "label", 300)
 
     options = _parse_options(out, where, kind, data.get("options"))
     rows = _parse_choices(out, where, "rows", data.get("rows"))
@@ -470,10 +472,10 @@ def _parse_question(
     if kind != QuestionKind.MATRIX and data.get("rows") is not None:
         out.add(where, "bara matriser har rows")
 
-    escape_label = _optional_text(out, where, data, "escape")
+    escape_label = _optional_text(out, where, data, "escape", 200)
     min_value = _decimal(out, where, data, "min")
     max_value = _decimal(out, where, data, "max")
-    unit = _optional_text(out, where, data, "unit")
+    unit = _optional_text(out, where, data, "unit", 40)
     national_figure = _optional_text(out, where, data, "national_figure")
     if kind in NUMBER_KINDS:
         if kind == QuestionKind.PERCENTAGE:
@@ -570,7 +572,7 @@ def _parse_question(
         max_length=max_length if isinstance(max_length, int) else None,
         national_figure=national_figure,
         reference_period=str(reference_period),
-        reference_text=_optional_text(out, where, data, "reference_text"),
+        reference_text=_optional_text(out, where, data, "reference_text", 200),
         reconstructed=bool(data.get("reconstructed", False)),
         source_note=_optional_text(out, where, data, "source"),
         lineage_key=str(lineage),
@@ -629,6 +631,7 @@ def _parse_choices(
         if not isinstance(label, str) or not label.strip():
             out.add(where, f"{name}: koden {code} saknar label")
             continue
+        _within(out, where, f"{name}: label för {code}", label.strip(), 300)
         other = item.get("other", False)
         if not isinstance(other, bool):
             out.add(where, f"{name}: other ska vara true eller false")
@@ -651,17 +654,34 @@ def _unknown_fields(
 
 
 def _required_text(
-    out: _Collector, where: str, data: Mapping[str, Any], name: str
+    out: _Collector,
+    where: str,
+    data: Mapping[str, Any],
+    name: str,
+    max_length: int | None = None,
 ) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
         out.add(where, f"{name} saknas")
         return ""
-    return value.strip()
+    return _within(out, where, name, value.strip(), max_length)
+
+
+def _within(
+    out: _Collector, where: str, name: str, value: str, max_length: int | None
+) -> str:
+    """Check a text against its database column, so a long text is a Problem."""
+    if max_length is not None and len(value) > max_length:
+        out.add(where, f"{name} får vara högst {max_length} tecken (nu {len(value)})")
+    return value
 
 
 def _optional_text(
-    out: _Collector, where: str, data: Mapping[str, Any], name: str
+    out: _Collector,
+    where: str,
+    data: Mapping[str, Any],
+    name: str,
+    max_length: int | None = None,
 ) -> str:
     value = data.get(name)
     if value is None:
@@ -671,7 +691,7 @@ def _optional_text(
     if not isinstance(value, str):
         out.add(where, f"{name} ska vara text")
         return ""
-    return value.strip()
+    return _within(out, where, name, value.strip(), max_length)
 
 
 def _decimal(
@@ -738,9 +758,8 @@ def validate_questionnaire(questionnaire: QuestionnaireDef) -> list[Problem]:
                     f"parent {question.parent!r} "
                     + ("kommer senare i enkäten" if later else "finns inte i enkäten"),
                 )
-            elif (
-                not question.number.startswith(parent.number)
-                or question.number == parent.number
+            elif not re.fullmatch(
+                re.escape(parent.number) + "[a-z]{1,2}", question.number
             ):
                 out.add(
                     question.number,
@@ -808,7 +827,7 @@ def condition_problems(
     kind = target.kind
 
     def unknown(code: Any) -> list[str]:
-        if code not in codes:
+        if not isinstance(code, str) or code not in codes:
             return [
                 f"villkoret använder alternativet {code!r}, som fråga {target.number} saknar"
             ]
@@ -825,7 +844,7 @@ def condition_problems(
         return unknown(condition["includes"])
     if operators == {"row", "equals"} and kind == QuestionKind.MATRIX:
         problems = unknown(condition["equals"])
-        if condition["row"] not in row_codes:
+        if not isinstance(condition["row"], str) or condition["row"] not in row_codes:
             problems.append(
                 f"villkoret använder raden {condition['row']!r}, som fråga {target.number} saknar"
             )

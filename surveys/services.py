@@ -394,8 +394,9 @@ def _write_questionnaire(
             current,
             saved,
         )
+    kept = {q.variable for q in definition.questions}
     for variable, question in existing_questions.items():
-        if variable in saved:
+        if variable in kept:
             continue
         if variable in answered:
             problems.append(
