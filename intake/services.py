@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from surveys.definitions import GivenAnswer, condition_holds
+from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
 from surveys.errors import DomainError
 from surveys.models import (
     Organisation,
@@ -30,9 +30,6 @@ from surveys.models import (
     User,
 )
 
-SINGLE_VALUE_KINDS = frozenset(
-    {QuestionKind.YES_NO, QuestionKind.YES_PARTLY_NO, QuestionKind.SINGLE_CHOICE}
-)
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
 
 

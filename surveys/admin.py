@@ -166,9 +166,9 @@ class RSSMemberInline(KommunMembershipInline):
     verbose_name_plural = "medlemskommuner"
 
 
-@admin.register(Kommun)
-class KommunAdmin(_OrganisationAdmin):
-    kind = OrganisationKind.KOMMUN
+class _MemberOrganisationAdmin(_OrganisationAdmin):
+    """Kommuner and RSS: organisations that belong to a region (län)."""
+
     list_display = ["code", "name", "lan_name"]
     list_filter = ["region"]
     fields = [
@@ -181,24 +181,17 @@ class KommunAdmin(_OrganisationAdmin):
         "sort_order",
         "email",
     ]
+
+
+@admin.register(Kommun)
+class KommunAdmin(_MemberOrganisationAdmin):
+    kind = OrganisationKind.KOMMUN
     inlines = [KommunMembershipInline]
 
 
 @admin.register(RSS)
-class RSSAdmin(_OrganisationAdmin):
+class RSSAdmin(_MemberOrganisationAdmin):
     kind = OrganisationKind.RSS
-    list_display = ["code", "name", "lan_name"]
-    list_filter = ["region"]
-    fields = [
-        "kind",
-        "code",
-        "name",
-        "short_name",
-        "region",
-        "lan_name",
-        "sort_order",
-        "email",
-    ]
     inlines = [RSSMemberInline]
 
 
@@ -209,11 +202,6 @@ class RSSMembershipAdmin(admin.ModelAdmin[RSSMembership]):
     list_filter = ["rss"]
     search_fields = ["kommun__name", "kommun__code", "rss__name"]
     autocomplete_fields = ["rss", "kommun"]
-
-
-@admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin[Cycle]):
-    list_display = ["year", "name", "reference_period"]
 
 
 class ReadOnlyAdminMixin:
@@ -227,6 +215,13 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Cycle)
+class CycleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Cycle]):
+    """Cycles come from each cycle's cycle.yaml, like the questionnaires."""
+
+    list_display = ["year", "name", "reference_period"]
 
 
 class SectionInline(ReadOnlyAdminMixin, admin.TabularInline[Section, Questionnaire]):
