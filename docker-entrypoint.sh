@@ -11,7 +11,7 @@ case "$1" in
     exec celery -A config worker --loglevel=INFO --concurrency ${CELERY_CONCURRENCY:-2}
     ;;
   beat)
-    exec celery -A config beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
+    exec celery -A config beat --loglevel=INFO --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}"
     ;;
   *)
     exec "$@"
