@@ -7,5 +7,6 @@ admin.site.index_title = "Administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("intake.urls")),
     path("", include("surveys.urls")),
 ]

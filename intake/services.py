@@ -125,7 +125,7 @@ def save_answers(
     existing = list(response.answers.select_related("option", "row"))
     before: dict[int, Cells] = {}
     for answer in existing:
-        before.setdefault(answer.question_id, {})[answer.slot] = _cell_of(answer)
+        before.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
 
     after: dict[int, Cells] = {qid: dict(cells) for qid, cells in before.items()}
     errors: dict[str, list[str]] = {}
@@ -261,7 +261,7 @@ def _write_changes(
         AnswerChange.objects.bulk_create(history)
 
 
-def _cell_of(answer: Answer) -> Cell:
+def cell_of(answer: Answer) -> Cell:
     return Cell(
         option=answer.option.code if answer.option else None,
         row=answer.row.code if answer.row else None,
@@ -398,7 +398,7 @@ def missing_required_answers(response: Response) -> list[MissingAnswer]:
     )
     cells: dict[int, Cells] = {}
     for answer in response.answers.select_related("option", "row"):
-        cells.setdefault(answer.question_id, {})[answer.slot] = _cell_of(answer)
+        cells.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
     given: dict[str, GivenAnswer] = {}
     missing: list[MissingAnswer] = []
     for question in questions:

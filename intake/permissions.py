@@ -1,0 +1,157 @@
+"""The one access gateway for responses (STYLE.md §5).
+
+A region contact reads and edits their region's responses; an RSS coordinator
+their RSS's and, in a cycle's year, its member kommuner's (proxy entry); a kommun
+respondent their kommun's. Staff read everything but do not edit through the
+respondent form. Anything outside a user's scope answers 404, the same as
+"does not exist"; read-only access to a write answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from intake.models import Response
+from surveys.models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationRole,
+    Questionnaire,
+    RSSMembership,
+    User,
+    memberships_in_year,
+)
+
+
+@dataclass(frozen=True)
+class ResponseAccess:
+    """A questionnaire and organisation pair the user may open, and its response
+    (None until someone saves the first answer)."""
+
+    questionnaire: Questionnaire
+    organisation: Organisation
+    response: Response | None
+    can_write: bool
+
+
+def _role_organisation_ids(user: User) -> list[int]:
+    return list(
+        OrganisationRole.objects.filter(user=user).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def _coordinated_kommun(user: User, *, year: int) -> Q:
+    """Kommuner that belong, in `year`, to an RSS the user coordinates."""
+    rss_ids = OrganisationRole.objects.filter(
+        user=user, organisation__kind=OrganisationKind.RSS
+    ).values("organisation_id")
+    memberships = RSSMembership.objects.filter(
+        memberships_in_year(year), rss_id__in=rss_ids
+    )
+    return Q(pk__in=memberships.values("kommun_id"))
+
+
+def responses_visible_to(user: User) -> QuerySet[Response]:
+    """Every response the user may read."""
+    if not user.is_active:
+        return Response.objects.none()
+    if user.is_staff:
+        return Response.objects.all()
+    own = Q(organisation_id__in=_role_organisation_ids(user))
+    year = OuterRef("questionnaire__cycle__year")
+    coordinated = RSSMembership.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=year),
+        kommun_id=OuterRef("organisation_id"),
+        valid_from__lte=year,
+        rss__roles__user=user,
+    )
+    return Response.objects.filter(own | Q(Exists(coordinated)))
+
+
+def may_read(
+    user: User, questionnaire: Questionnaire, organisation: Organisation
+) -> bool:
+    if not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    return may_write(user, questionnaire, organisation)
+
+
+def may_write(
+    user: User, questionnaire: Questionnaire, organisation: Organisation
+) -> bool:
+    if not user.is_active:
+        return False
+    if organisation.kind != questionnaire.audience:
+        return False
+    if organisation.pk in _role_organisation_ids(user):
+        return True
+    if organisation.kind != OrganisationKind.KOMMUN:
+        return False
+    year = questionnaire.cycle.year
+    return Organisation.objects.filter(
+        _coordinated_kommun(user, year=year), pk=organisation.pk
+    ).exists()
+
+
+def get_response_access(
+    user: User, *, questionnaire_id: int, organisation_id: int, for_write: bool
+) -> ResponseAccess:
+    """Open one organisation's answers to one questionnaire.
+
+    Raises Http404 for anything outside the user's scope (or that does not exist)
+    and PermissionDenied when the user may read but the request would write.
+    """
+    questionnaire = (
+        Questionnaire.objects.select_related("cycle")
+        .filter(pk=questionnaire_id)
+        .first()
+    )
+    if questionnaire is None:
+        raise Http404("Enkäten finns inte.")
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, kind=questionnaire.audience
+    ).first()
+    if organisation is None:
+        raise Http404("Organisationen finns inte.")
+    if not may_read(user, questionnaire, organisation):
+        raise Http404("Enkäten finns inte.")
+    can_write = may_write(user, questionnaire, organisation)
+    if for_write and not can_write:
+        raise PermissionDenied("Du kan läsa men inte ändra de här svaren.")
+    response = Response.objects.filter(
+        questionnaire=questionnaire, organisation=organisation
+    ).first()
+    return ResponseAccess(questionnaire, organisation, response, can_write)
+
+
+def answerable_pairs(user: User) -> list[tuple[Questionnaire, Organisation]]:
+    """The questionnaires the user answers, each with the organisation answered for.
+
+    Own organisations only: an RSS coordinator's kommuner appear on the RSS
+    status page (issue #4), not in the coordinator's own list.
+    """
+    organisations = list(
+        Organisation.objects.filter(roles__user=user).order_by(
+            "kind", "sort_order", "code"
+        )
+    )
+    kinds = {o.kind for o in organisations}
+    questionnaires = Questionnaire.objects.filter(audience__in=kinds).select_related(
+        "cycle"
+    )
+    return [
+        (questionnaire, organisation)
+        for questionnaire in questionnaires.order_by(
+            "-cycle__year", "is_supplementary", "key"
+        )
+        for organisation in organisations
+        if organisation.kind == questionnaire.audience
+    ]

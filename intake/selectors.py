@@ -1,0 +1,108 @@
+"""Reads of responses and answers (STYLE.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from intake.models import Answer, AnswerChange, Response
+from intake.services import Cells, cell_of, given_answer
+from surveys.definitions import GivenAnswer, condition_holds
+from surveys.models import Question, QuestionKind
+
+
+def questions_of(response_questionnaire_id: int) -> list[Question]:
+    """A questionnaire's questions with options and rows: three queries."""
+    return list(
+        Question.objects.filter(questionnaire_id=response_questionnaire_id)
+        .order_by("position")
+        .prefetch_related("options", "rows")
+    )
+
+
+def answer_cells(response: Response | None) -> dict[int, Cells]:
+    """Stored answers by question id and slot: one query."""
+    if response is None or response.pk is None:
+        return {}
+    cells: dict[int, Cells] = {}
+    for answer in Answer.objects.filter(response=response).select_related(
+        "option", "row"
+    ):
+        cells.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
+    return cells
+
+
+def shown_questions(questions: Sequence[Question], cells: dict[int, Cells]) -> set[int]:
+    """Ids of the questions whose display condition holds for these answers."""
+    given: dict[str, GivenAnswer] = {}
+    shown: set[int] = set()
+    for question in questions:
+        visible = condition_holds(question.condition, given)
+        if visible:
+            shown.add(question.pk)
+        given[question.variable] = given_answer(
+            cells.get(question.pk, {}) if visible else {}
+        )
+    return shown
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    required: int
+
+
+def progress(questions: Sequence[Question], cells: dict[int, Cells]) -> Progress:
+    """Answered of the required questions that are shown."""
+    shown = shown_questions(questions, cells)
+    required = [q for q in questions if q.required and q.pk in shown]
+    answered = 0
+    for question in required:
+        question_cells = cells.get(question.pk, {})
+        if question.kind == QuestionKind.MATRIX:
+            if {c.row for c in question_cells.values()} >= {
+                r.code for r in question.rows.all()
+            }:
+                answered += 1
+        elif question_cells:
+            answered += 1
+    return Progress(answered=answered, required=len(required))
+
+
+def responses_for_pairs(
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], Response]:
+    """Responses keyed by (questionnaire id, organisation id): one query."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    questionnaire_ids = {q for q, _ in pairs}
+    organisation_ids = {o for _, o in pairs}
+    responses = Response.objects.filter(
+        questionnaire_id__in=questionnaire_ids, organisation_id__in=organisation_ids
+    )
+    return {(r.questionnaire_id, r.organisation_id): r for r in responses}
+
+
+def cells_by_response(responses: Iterable[Response]) -> dict[int, dict[int, Cells]]:
+    """Stored answers for many responses at once: one query."""
+    ids = [r.pk for r in responses]
+    by_response: dict[int, dict[int, Cells]] = {}
+    for answer in Answer.objects.filter(response_id__in=ids).select_related(
+        "option", "row"
+    ):
+        by_response.setdefault(answer.response_id, {}).setdefault(
+            answer.question_id, {}
+        )[answer.slot] = cell_of(answer)
+    return by_response
+
+
+def changes_since(response: Response, *, version: int) -> QuerySet[AnswerChange]:
+    """Changes saved after `version`, newest last: what a user with stale data missed."""
+    return (
+        AnswerChange.objects.filter(response=response, response_version__gt=version)
+        .select_related("question", "changed_by")
+        .order_by("changed_at", "pk")
+    )

@@ -1,0 +1,314 @@
+"""Respondent pages: the list of one's questionnaires, the form, the receipt.
+
+Thin views (STYLE.md §4): the gateway decides access, the form parses, the
+services write. The server alone decides which follow-up questions are shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from intake.forms import ResponseForm, first_field, question_blocks
+from intake.models import Channel, ResponseStatus
+from intake.permissions import ResponseAccess, answerable_pairs, get_response_access
+from intake.selectors import (
+    answer_cells,
+    cells_by_response,
+    changes_since,
+    progress,
+    questions_of,
+    responses_for_pairs,
+    shown_questions,
+)
+from intake.services import (
+    StaleResponseError,
+    cells_for,
+    get_or_create_response,
+    missing_required_answers,
+    save_answers,
+    submit_response,
+)
+from surveys.errors import DomainError
+from surveys.models import OrganisationRole, Question, User
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    return user
+
+
+@login_required
+def response_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    pairs = answerable_pairs(user)
+    responses = responses_for_pairs((q.pk, o.pk) for q, o in pairs)
+    cells = cells_by_response(responses.values())
+    questions = {q.pk: questions_of(q.pk) for q in {q for q, _ in pairs}}
+    rows = []
+    for questionnaire, organisation in pairs:
+        response = responses.get((questionnaire.pk, organisation.pk))
+        rows.append(
+            {
+                "questionnaire": questionnaire,
+                "organisation": organisation,
+                "response": response,
+                "status": response.get_status_display()
+                if response
+                else ResponseStatus.NOT_STARTED.label,
+                "progress": progress(
+                    questions[questionnaire.pk],
+                    cells.get(response.pk, {}) if response else {},
+                ),
+            }
+        )
+    return render(request, "intake/response_list.html", {"rows": rows})
+
+
+def _channel(user: User, access: ResponseAccess) -> Channel:
+    """Answers typed by an RSS coordinator for a kommun are proxy entries."""
+    own = OrganisationRole.objects.filter(
+        user=user, organisation=access.organisation
+    ).exists()
+    return Channel.WEB if own else Channel.PROXY
+
+
+@login_required
+def response_edit(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> HttpResponse:
+    user = _user(request)
+    access = get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=request.method == "POST",
+    )
+    questions = questions_of(access.questionnaire.pk)
+    cells = answer_cells(access.response)
+    version = access.response.version if access.response else 0
+    if request.method != "POST":
+        form = ResponseForm(questions, answers=cells, version=version)
+        return _render_form(request, access, form, shown_questions(questions, cells))
+
+    form = ResponseForm(questions, answers=cells, version=version, data=request.POST)
+    conflict: list[Any] = []
+    missing: list[Any] = []
+    if form.is_valid():
+        values = form.answer_values()
+        seen_version = form.cleaned_data["version"]
+        try:
+            response = access.response or get_or_create_response(
+                access.questionnaire, organisation=access.organisation
+            )
+            response = save_answers(
+                response,
+                actor=user,
+                channel=_channel(user, access),
+                values=values,
+                expected_version=seen_version,
+            )
+        except StaleResponseError as exc:
+            form.add_error(None, exc.message)
+            conflict = list(
+                changes_since(access.response or response, version=seen_version)
+            )
+            # The next save is based on what the user now has in front of them.
+            form.data = _with_version(request.POST, exc.current_version)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            form.data = _with_version(request.POST, response.version)
+            if form.errors:
+                messages.warning(
+                    request, "Giltiga svar är sparade. Rätta de markerade frågorna."
+                )
+            elif request.POST.get("action") == "submit":
+                missing = missing_required_answers(response)
+                if not missing:
+                    try:
+                        submit_response(
+                            response, actor=user, expected_version=response.version
+                        )
+                    except DomainError as exc:
+                        form.add_error(None, exc.message)
+                    else:
+                        messages.success(request, "Enkäten är inskickad. Tack!")
+                        return redirect(_url("intake:response-receipt", access))
+            else:
+                messages.success(request, "Utkastet är sparat.")
+                return redirect(_url("intake:response-edit", access))
+    posted_cells = _posted_cells(form)
+    return _render_form(
+        request,
+        access,
+        form,
+        shown_questions(questions, posted_cells),
+        conflict=conflict,
+        missing=missing,
+        status=400 if form.errors or missing else 200,
+    )
+
+
+def _with_version(data: Any, version: int) -> Any:
+    copy = data.copy()
+    copy["version"] = str(version)
+    return copy
+
+
+def _posted_cells(form: ResponseForm) -> dict[int, Any]:
+    """The answers as posted (valid ones), to decide what to show on re-render."""
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    cells: dict[int, Any] = {}
+    for question in form.questions:
+        try:
+            cells[question.pk] = cells_for(question, form._raw_value(question, cleaned))
+        except Exception:  # noqa: BLE001, S112 - an invalid value simply shows nothing new
+            continue
+    return cells
+
+
+def _url(name: str, access: ResponseAccess) -> str:
+    return reverse(name, args=[access.questionnaire.pk, access.organisation.pk])
+
+
+def _render_form(
+    request: HttpRequest,
+    access: ResponseAccess,
+    form: ResponseForm,
+    shown: set[int],
+    *,
+    conflict: list[Any] | None = None,
+    missing: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    blocks = question_blocks(form, shown)
+    by_variable = {b.question.variable: b for b in blocks}
+    sections: list[dict[str, Any]] = []
+    for block in blocks:
+        section = block.question.section
+        if not sections or sections[-1]["section"].pk != section.pk:
+            sections.append({"section": section, "blocks": []})
+        sections[-1]["blocks"].append(block)
+    error_links = [
+        {
+            "anchor": first_field(b.question),
+            "number": b.question.number,
+            "message": message,
+        }
+        for b in blocks
+        for message in b.errors
+    ]
+    missing_links = [
+        {
+            "anchor": first_field(by_variable[m.variable].question),
+            "number": m.number,
+            "label": m.label,
+        }
+        for m in (missing or [])
+        if m.variable in by_variable
+    ]
+    locked = (
+        access.response is not None
+        and access.response.status == ResponseStatus.SUBMITTED
+    )
+    return render(
+        request,
+        "intake/response_form.html",
+        {
+            "access": access,
+            "form": form,
+            "sections": sections,
+            "error_links": error_links,
+            "missing_links": missing_links,
+            "conflict": conflict or [],
+            "read_only": locked or not access.can_write,
+            "locked": locked,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def response_visibility(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """Which questions to show for the answers in the (unsaved) form; used by the
+    page's script so follow-ups appear and disappear without a reload."""
+    access = get_response_access(
+        _user(request),
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=False,
+    )
+    questions = questions_of(access.questionnaire.pk)
+    version = access.response.version if access.response else 0
+    form = ResponseForm(questions, answers={}, version=version, data=request.POST)
+    form.is_valid()
+    shown = shown_questions(questions, _posted_cells(form))
+    return JsonResponse({"shown": [q.variable for q in questions if q.pk in shown]})
+
+
+@login_required
+def response_receipt(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> HttpResponse:
+    access = get_response_access(
+        _user(request),
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=False,
+    )
+    questions = questions_of(access.questionnaire.pk)
+    cells = answer_cells(access.response)
+    shown = shown_questions(questions, cells)
+    items = [
+        {"question": q, "answer": _answer_text(q, cells.get(q.pk, {}))}
+        for q in questions
+        if q.pk in shown
+    ]
+    return render(
+        request, "intake/response_receipt.html", {"access": access, "items": items}
+    )
+
+
+def _answer_text(question: Question, cells: Any) -> list[str]:
+    """The answer in words, as the respondent gave it."""
+    if not cells:
+        return []
+    options = {o.code: o.label for o in question.options.all()}
+    rows = {r.code: r.label for r in question.rows.all()}
+    lines = []
+    for cell in cells.values():
+        if cell.escaped:
+            lines.append(question.escape_label)
+        elif cell.number is not None:
+            number = f"{cell.number.normalize():f}".replace(".", ",")
+            lines.append(f"{number} {question.unit}".strip())
+        elif cell.text:
+            lines.append(cell.text)
+        elif cell.row:
+            lines.append(
+                f"{rows.get(cell.row, cell.row)}: {options.get(cell.option or '', '')}"
+            )
+        elif cell.option:
+            lines.append(options.get(cell.option, cell.option))
+    if question.kind == "matrix":
+        order = list(rows.values())
+        lines.sort(
+            key=lambda line: next(
+                (i for i, r in enumerate(order) if line.startswith(r + ":")), 0
+            )
+        )
+    elif question.kind == "multiple_choice":
+        order = list(options.values())
+        lines.sort(key=lambda line: order.index(line) if line in order else 0)
+    return lines
