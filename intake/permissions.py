@@ -74,16 +74,6 @@ def responses_visible_to(user: User) -> QuerySet[Response]:
     return Response.objects.filter(own | Q(Exists(coordinated)))
 
 
-def may_read(
-    user: User, questionnaire: Questionnaire, organisation: Organisation
-) -> bool:
-    if not user.is_active:
-        return False
-    if user.is_staff:
-        return True
-    return may_write(user, questionnaire, organisation)
-
-
 def may_write(
     user: User, questionnaire: Questionnaire, organisation: Organisation
 ) -> bool:
@@ -121,9 +111,9 @@ def get_response_access(
     ).first()
     if organisation is None:
         raise Http404("Organisationen finns inte.")
-    if not may_read(user, questionnaire, organisation):
-        raise Http404("Enkäten finns inte.")
     can_write = may_write(user, questionnaire, organisation)
+    if not (can_write or (user.is_active and user.is_staff)):
+        raise Http404("Enkäten finns inte.")
     if for_write and not can_write:
         raise PermissionDenied("Du kan läsa men inte ändra de här svaren.")
     response = Response.objects.filter(

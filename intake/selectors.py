@@ -14,9 +14,10 @@ from surveys.models import Question, QuestionKind
 
 
 def questions_of(response_questionnaire_id: int) -> list[Question]:
-    """A questionnaire's questions with options and rows: three queries."""
+    """A questionnaire's questions with sections, options and rows: three queries."""
     return list(
         Question.objects.filter(questionnaire_id=response_questionnaire_id)
+        .select_related("section")
         .order_by("position")
         .prefetch_related("options", "rows")
     )
