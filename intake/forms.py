@@ -14,7 +14,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from intake.services import Cells, cells_for
+from intake.cells import Cells
+from intake.services import cells_for
 from surveys.models import Question, QuestionKind
 
 ESCAPED = "__escaped"
@@ -47,6 +48,17 @@ def first_field(question: Question) -> str:
 
 class ResponseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # The respondent's contact details (personal data: organisation and staff only).
+    contact_name = forms.CharField(label="Namn", max_length=200, required=False)
+    contact_email = forms.EmailField(
+        label="E-post",
+        max_length=254,
+        required=False,
+        error_messages={
+            "invalid": "Ange en giltig e-postadress, t.ex. namn@region.se."
+        },
+    )
+    contact_phone = forms.CharField(label="Telefon", max_length=40, required=False)
 
     def __init__(
         self,
@@ -54,9 +66,10 @@ class ResponseForm(forms.Form):
         *,
         answers: dict[int, Cells],
         version: int,
+        contact: dict[str, str] | None = None,
         data: Any = None,
     ) -> None:
-        super().__init__(data=data, initial={"version": version})
+        super().__init__(data=data, initial={"version": version, **(contact or {})})
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         for question in self.questions:
             self._add_fields(question, answers.get(question.pk, {}))

@@ -172,3 +172,32 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.variable}[{self.slot}] {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ResponseEvent(models.Model):
+    """A change of a response's status: who submitted or reopened it, when and why."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Inskickad"
+        REOPENED = "reopened", "Återöppnad"
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("händelse", max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="av",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField("anledning", blank=True)
+    created_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "händelse"
+        verbose_name_plural = "händelser"
+        ordering = ["response", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

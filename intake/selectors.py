@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from intake.cells import Cells, cell_of, given_answer
 from intake.models import Answer, AnswerChange, Response
-from intake.services import Cells, cell_of, given_answer
 from surveys.definitions import GivenAnswer, condition_holds
 from surveys.models import Question, QuestionKind
 
@@ -107,3 +107,49 @@ def changes_since(response: Response, *, version: int) -> QuerySet[AnswerChange]
         .select_related("question", "changed_by")
         .order_by("changed_at", "pk")
     )
+
+
+def receipt_items(response: Response) -> list[dict[str, object]]:
+    """Every shown question with the answer in words, as the respondent gave it."""
+    questions = questions_of(response.questionnaire_id)
+    cells = answer_cells(response)
+    shown = shown_questions(questions, cells)
+    return [
+        {"question": q, "answer": answer_in_words(q, cells.get(q.pk, {}))}
+        for q in questions
+        if q.pk in shown
+    ]
+
+
+def answer_in_words(question: Question, cells: Cells) -> list[str]:
+    """The answer in words, as the respondent gave it."""
+    if not cells:
+        return []
+    options = {o.code: o.label for o in question.options.all()}
+    rows = {r.code: r.label for r in question.rows.all()}
+    lines = []
+    for cell in cells.values():
+        if cell.escaped:
+            lines.append(question.escape_label)
+        elif cell.number is not None:
+            number = f"{cell.number.normalize():f}".replace(".", ",")
+            lines.append(f"{number} {question.unit}".strip())
+        elif cell.text:
+            lines.append(cell.text)
+        elif cell.row:
+            lines.append(
+                f"{rows.get(cell.row, cell.row)}: {options.get(cell.option or '', '')}"
+            )
+        elif cell.option:
+            lines.append(options.get(cell.option, cell.option))
+    if question.kind == QuestionKind.MATRIX:
+        order = list(rows.values())
+        lines.sort(
+            key=lambda line: next(
+                (i for i, r in enumerate(order) if line.startswith(r + ":")), 0
+            )
+        )
+    elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+        order = list(options.values())
+        lines.sort(key=lambda line: order.index(line) if line in order else 0)
+    return lines

@@ -19,7 +19,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
+from intake.cells import Cell, Cells, cell_of, given_answer
+from intake.models import (
+    Answer,
+    AnswerChange,
+    Channel,
+    Response,
+    ResponseEvent,
+    ResponseStatus,
+)
+from intake.tasks import send_receipt, send_reopened_notice
 from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
 from surveys.errors import DomainError
 from surveys.models import (
@@ -42,34 +51,6 @@ class StaleResponseError(DomainError):
             "Någon annan har sparat ändringar i enkäten sedan du öppnade den. "
             "Dina uppgifter har inte sparats; se vad som ändrats och spara igen."
         )
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One answer row's value, independent of how it is stored."""
-
-    option: str | None = None
-    row: str | None = None
-    number: Decimal | None = None
-    text: str = ""
-    escaped: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        value: dict[str, Any] = {}
-        if self.row is not None:
-            value["row"] = self.row
-        if self.option is not None:
-            value["option"] = self.option
-        if self.number is not None:
-            value["number"] = str(self.number)
-        if self.text:
-            value["text"] = self.text
-        if self.escaped:
-            value["escaped"] = True
-        return value
-
-
-Cells = dict[str, Cell]  # slot -> cell
 
 
 @transaction.atomic
@@ -184,17 +165,6 @@ def _apply_display_conditions(
     return hidden
 
 
-def given_answer(cells: Cells) -> GivenAnswer:
-    options = frozenset(c.option for c in cells.values() if c.option and c.row is None)
-    rows = {c.row: c.option for c in cells.values() if c.row is not None and c.option}
-    return GivenAnswer(
-        options=options,
-        rows=rows,
-        escaped=any(c.escaped for c in cells.values()),
-        has_value=any(c.number is not None or c.text for c in cells.values()),
-    )
-
-
 def _write_changes(
     response: Response,
     *,
@@ -259,16 +229,6 @@ def _write_changes(
         Answer.objects.bulk_create(to_create)
     if history:
         AnswerChange.objects.bulk_create(history)
-
-
-def cell_of(answer: Answer) -> Cell:
-    return Cell(
-        option=answer.option.code if answer.option else None,
-        row=answer.row.code if answer.row else None,
-        number=answer.number,
-        text=answer.text,
-        escaped=answer.escaped,
-    )
 
 
 # --- parsing one question's value ------------------------------------------------------
@@ -448,4 +408,61 @@ def submit_response(
             Response.objects.values_list("version", flat=True).get(pk=response.pk)
         )
     response.refresh_from_db()
+    ResponseEvent.objects.create(
+        response=response, kind=ResponseEvent.Kind.SUBMITTED, actor=actor
+    )
+    transaction.on_commit(lambda: send_receipt.delay(response.pk))
+    return response
+
+
+@transaction.atomic
+def update_contact_details(
+    response: Response, *, actor: User, name: str, email: str, phone: str
+) -> Response:
+    """The respondent's contact person (kvalitetsdeklaration: uppgiftslämnare).
+
+    Personal data: shown to the organisation and staff only, and left out of raw
+    data exports unless staff ask for them. Changes are logged like answers would
+    be edited in the admin by staff only.
+    """
+    if response.status == ResponseStatus.SUBMITTED:
+        raise DomainError(
+            "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
+        )
+    values = {
+        "contact_name": name.strip(),
+        "contact_email": email.strip(),
+        "contact_phone": phone.strip(),
+    }
+    changed = [
+        field for field, value in values.items() if getattr(response, field) != value
+    ]
+    if not changed:
+        return response
+    for field in changed:
+        setattr(response, field, values[field])
+    response.full_clean(exclude=["questionnaire", "organisation", "submitted_by"])
+    response.save(update_fields=[*changed, "updated_at"])
+    return response
+
+
+@transaction.atomic
+def reopen_response(response: Response, *, actor: User, reason: str) -> Response:
+    """Staff unlock a submitted response; the respondents are told by e-mail."""
+    if not actor.is_staff:
+        raise DomainError("Bara Socialstyrelsen kan öppna en inskickad enkät igen.")
+    if response.status != ResponseStatus.SUBMITTED:
+        raise DomainError("Enkäten är inte inskickad.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Ange varför enkäten öppnas igen."]})
+    now = timezone.now()
+    Response.objects.filter(pk=response.pk).update(
+        status=ResponseStatus.REOPENED, version=F("version") + 1, updated_at=now
+    )
+    response.refresh_from_db()
+    ResponseEvent.objects.create(
+        response=response, kind=ResponseEvent.Kind.REOPENED, actor=actor, reason=reason
+    )
+    transaction.on_commit(lambda: send_reopened_notice.delay(response.pk, reason))
     return response

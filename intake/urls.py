@@ -21,4 +21,9 @@ urlpatterns = [
         views.response_receipt,
         name="response-receipt",
     ),
+    path(
+        "svar/<int:questionnaire_id>/<int:organisation_id>/oppna-igen/",
+        views.response_reopen,
+        name="response-reopen",
+    ),
 ]

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from intake.forms import ResponseForm, first_field, question_blocks
-from intake.models import Channel, ResponseStatus
+from intake.models import Channel, Response, ResponseStatus
 from intake.permissions import ResponseAccess, answerable_pairs, get_response_access
 from intake.selectors import (
     answer_cells,
@@ -24,6 +25,7 @@ from intake.selectors import (
     changes_since,
     progress,
     questions_of,
+    receipt_items,
     responses_for_pairs,
     shown_questions,
 )
@@ -32,11 +34,13 @@ from intake.services import (
     cells_for,
     get_or_create_response,
     missing_required_answers,
+    reopen_response,
     save_answers,
     submit_response,
+    update_contact_details,
 )
 from surveys.errors import DomainError
-from surveys.models import OrganisationRole, Question, User
+from surveys.models import OrganisationRole, User
 
 
 def _user(request: HttpRequest) -> User:
@@ -94,14 +98,18 @@ def response_edit(
     questions = questions_of(access.questionnaire.pk)
     cells = answer_cells(access.response)
     version = access.response.version if access.response else 0
+    contact = _contact(access.response)
     if request.method != "POST":
-        form = ResponseForm(questions, answers=cells, version=version)
+        form = ResponseForm(questions, answers=cells, version=version, contact=contact)
         return _render_form(request, access, form, shown_questions(questions, cells))
 
-    form = ResponseForm(questions, answers=cells, version=version, data=request.POST)
+    form = ResponseForm(
+        questions, answers=cells, version=version, contact=contact, data=request.POST
+    )
     conflict: list[Any] = []
     missing: list[Any] = []
-    if form.is_valid():
+    form.is_valid()  # fills cleaned_data; field errors are shown, valid answers still saved
+    if "version" in form.cleaned_data:
         values = form.answer_values()
         seen_version = form.cleaned_data["version"]
         try:
@@ -115,6 +123,14 @@ def response_edit(
                 values=values,
                 expected_version=seen_version,
             )
+            if "contact_email" not in form.errors:
+                update_contact_details(
+                    response,
+                    actor=user,
+                    name=form.cleaned_data.get("contact_name", ""),
+                    email=form.cleaned_data.get("contact_email", ""),
+                    phone=form.cleaned_data.get("contact_phone", ""),
+                )
         except StaleResponseError as exc:
             form.add_error(None, exc.message)
             conflict = list(
@@ -155,6 +171,16 @@ def response_edit(
         missing=missing,
         status=400 if form.errors or missing else 200,
     )
+
+
+def _contact(response: Response | None) -> dict[str, str]:
+    if response is None:
+        return {}
+    return {
+        "contact_name": response.contact_name,
+        "contact_email": response.contact_email,
+        "contact_phone": response.contact_phone,
+    }
 
 
 def _with_version(data: Any, version: int) -> Any:
@@ -205,6 +231,11 @@ def _render_form(
         }
         for b in blocks
         for message in b.errors
+    ]
+    error_links += [
+        {"anchor": name, "number": "–", "message": f"{form[name].label}: {message}"}
+        for name in ("contact_name", "contact_email", "contact_phone")
+        for message in form[name].errors
     ]
     missing_links = [
         {
@@ -267,48 +298,37 @@ def response_receipt(
         organisation_id=organisation_id,
         for_write=False,
     )
-    questions = questions_of(access.questionnaire.pk)
-    cells = answer_cells(access.response)
-    shown = shown_questions(questions, cells)
-    items = [
-        {"question": q, "answer": _answer_text(q, cells.get(q.pk, {}))}
-        for q in questions
-        if q.pk in shown
-    ]
+    items = receipt_items(access.response) if access.response else []
     return render(
         request, "intake/response_receipt.html", {"access": access, "items": items}
     )
 
 
-def _answer_text(question: Question, cells: Any) -> list[str]:
-    """The answer in words, as the respondent gave it."""
-    if not cells:
-        return []
-    options = {o.code: o.label for o in question.options.all()}
-    rows = {r.code: r.label for r in question.rows.all()}
-    lines = []
-    for cell in cells.values():
-        if cell.escaped:
-            lines.append(question.escape_label)
-        elif cell.number is not None:
-            number = f"{cell.number.normalize():f}".replace(".", ",")
-            lines.append(f"{number} {question.unit}".strip())
-        elif cell.text:
-            lines.append(cell.text)
-        elif cell.row:
-            lines.append(
-                f"{rows.get(cell.row, cell.row)}: {options.get(cell.option or '', '')}"
-            )
-        elif cell.option:
-            lines.append(options.get(cell.option, cell.option))
-    if question.kind == "matrix":
-        order = list(rows.values())
-        lines.sort(
-            key=lambda line: next(
-                (i for i, r in enumerate(order) if line.startswith(r + ":")), 0
-            )
+@login_required
+@require_POST
+def response_reopen(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> HttpResponse:
+    """Staff reopen a submitted response with a reason; the respondents are told."""
+    user = _user(request)
+    access = get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=False,
+    )
+    if not user.is_staff or access.response is None:
+        raise PermissionDenied(
+            "Bara Socialstyrelsen kan öppna en inskickad enkät igen."
         )
-    elif question.kind == "multiple_choice":
-        order = list(options.values())
-        lines.sort(key=lambda line: order.index(line) if line in order else 0)
-    return lines
+    try:
+        reopen_response(
+            access.response, actor=user, reason=request.POST.get("reason", "")
+        )
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))  # type: ignore[union-attr]
+    else:
+        messages.success(
+            request, "Enkäten är öppnad igen och de svarande har fått besked."
+        )
+    return redirect(_url("intake:response-edit", access))

@@ -1,0 +1,63 @@
+"""An answer row's value, independent of how it is stored.
+
+Shared by the service that writes answers, the selectors that read them and the
+form; kept apart so none of them imports another for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from intake.models import Answer
+from surveys.definitions import GivenAnswer
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One answer row's value, independent of how it is stored."""
+
+    option: str | None = None
+    row: str | None = None
+    number: Decimal | None = None
+    text: str = ""
+    escaped: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        if self.row is not None:
+            value["row"] = self.row
+        if self.option is not None:
+            value["option"] = self.option
+        if self.number is not None:
+            value["number"] = str(self.number)
+        if self.text:
+            value["text"] = self.text
+        if self.escaped:
+            value["escaped"] = True
+        return value
+
+
+Cells = dict[str, Cell]  # slot -> cell
+
+
+def cell_of(answer: Answer) -> Cell:
+    return Cell(
+        option=answer.option.code if answer.option else None,
+        row=answer.row.code if answer.row else None,
+        number=answer.number,
+        text=answer.text,
+        escaped=answer.escaped,
+    )
+
+
+def given_answer(cells: Cells) -> GivenAnswer:
+    options = frozenset(c.option for c in cells.values() if c.option and c.row is None)
+    rows = {c.row: c.option for c in cells.values() if c.row is not None and c.option}
+    return GivenAnswer(
+        options=options,
+        rows=rows,
+        escaped=any(c.escaped for c in cells.values()),
+        has_value=any(c.number is not None or c.text for c in cells.values()),
+    )
