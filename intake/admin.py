@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from intake.models import Answer, AnswerChange, Response
+from intake.models import Answer, AnswerChange, Response, ResponseEvent
 
 
 class _ReadOnly:
@@ -71,6 +71,13 @@ class AnswerChangeInline(_ReadOnly, admin.TabularInline[AnswerChange, Response])
         return super().get_queryset(request).select_related("question", "changed_by")
 
 
+class ResponseEventInline(_ReadOnly, admin.TabularInline[ResponseEvent, Response]):
+    model = ResponseEvent
+    fields = readonly_fields = ("created_at", "kind", "actor", "reason")
+    extra = 0
+    verbose_name_plural = "inskickningar och återöppningar"
+
+
 @admin.register(Response)
 class ResponseAdmin(_ReadOnly, admin.ModelAdmin[Response]):
     list_display = [
@@ -84,4 +91,4 @@ class ResponseAdmin(_ReadOnly, admin.ModelAdmin[Response]):
     list_filter = ["questionnaire", "status", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__code"]
     list_select_related = ["organisation", "questionnaire"]
-    inlines = [AnswerInline, AnswerChangeInline]
+    inlines = [ResponseEventInline, AnswerInline, AnswerChangeInline]
