@@ -6,6 +6,7 @@ Production differs only in environment values; `.env.example` lists them all.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # Throttles failed sign-ins (see "Sign-in" below); ships its own migrations.
+    "axes",
     "surveys",
     "intake",
     "reports",
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,7 +133,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+
+# --- Sign-in ----------------------------------------------------------------------
+# E-mail and password on our own Swedish page (the admin keeps its own login), or a
+# one-time link e-mailed by staff (django-sesame). django-axes throttles failures.
+LOGIN_URL = "surveys:login"
+LOGIN_REDIRECT_URL = "surveys:home"
+LOGOUT_REDIRECT_URL = "surveys:home"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out client is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, matching the e-mail address case-insensitively.
+    "surveys.auth.EmailBackend",
+    # The magic links in invitations.
+    "sesame.backends.ModelBackend",
+]
+
+# After AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one IP
+# address, that pair is refused (HTTP 429, registration/lockout.html) for
+# AXES_COOLOFF_MINUTES; a successful sign-in clears the count. Keying on the pair
+# means nobody can lock a colleague out from another address. Staff lift a lockout
+# in the admin (Axes › Access attempts) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The field name of Django's AuthenticationForm (ours and the admin's).
+AXES_USERNAME_FORM_FIELD = "username"
+# Lower-cased, like the sign-in itself, so "A@x.se" and "a@x.se" share one count.
+AXES_USERNAME_CALLABLE = "surveys.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "surveys.auth.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Masked in axes' logs and attempt rows; "sesame" is the magic-link token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "sesame"]
+# No start-up banner in every manage.py command; failures are still logged.
+AXES_VERBOSE = False
+# How many reverse proxies that append to X-Forwarded-For sit in front of the app
+# (0: use REMOTE_ADDR). Without it every client has the proxy's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Magic links: valid for SESAME_MAX_AGE seconds (default 7 days) and once only
+# (the token is tied to the last sign-in, which using it updates). Setting a
+# password also invalidates outstanding links (django-sesame's default).
+SESAME_MAX_AGE = env_int("SESAME_MAX_AGE", 7 * 24 * 60 * 60)
+SESAME_ONE_TIME = True
 
 # The interface speaks Swedish.
 LANGUAGE_CODE = "sv"

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from surveys.errors import DomainError
 from surveys.models import (
     RSS,
     Cycle,
@@ -32,7 +33,7 @@ from surveys.models import (
     Section,
     User,
 )
-from surveys.services import overlapping_memberships
+from surveys.services import overlapping_memberships, send_invitation
 
 
 class OrganisationRoleInline(admin.TabularInline[OrganisationRole, User]):
@@ -84,6 +85,31 @@ class UserAdmin(DjangoUserAdmin[User]):
         obj.username = obj.email.lower()
         obj.email = obj.email.lower()
         super().save_model(request, obj, form, change)
+
+    actions = ["send_invitation_link"]
+
+    @admin.action(
+        description="Skicka inbjudan med inloggningslänk", permissions=["change"]
+    )
+    def send_invitation_link(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> None:
+        actor = request.user
+        assert isinstance(actor, User)  # noqa: S101 - the admin requires staff
+        sent = 0
+        for user in queryset.order_by("email"):
+            try:
+                send_invitation(user, actor=actor)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                f"Inbjudan med inloggningslänk skickas till {sent} användare.",
+                messages.SUCCESS,
+            )
 
 
 class _OrganisationAdmin(admin.ModelAdmin[Any]):

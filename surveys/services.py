@@ -6,15 +6,20 @@ Both loaders are idempotent: running them twice changes nothing the second time.
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
 
+from surveys.auth import normalise_email
 from surveys.definitions import (
     Choice,
     CycleDef,
@@ -26,6 +31,7 @@ from surveys.definitions import (
     lineage_problems,
     read_cycle_directory,
 )
+from surveys.errors import DomainError
 from surveys.models import (
     Cycle,
     Kommun,
@@ -33,13 +39,18 @@ from surveys.models import (
     Option,
     Organisation,
     OrganisationKind,
+    OrganisationRole,
     Question,
     QuestionKind,
     Questionnaire,
     RSSMembership,
     Section,
+    User,
 )
 from surveys.selectors import previous_questions
+from surveys.tasks import send_invitation as send_invitation_task
+
+logger = logging.getLogger(__name__)
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "questionnaires"
@@ -505,3 +516,102 @@ def _sync_choices(
                 )
             ]
         ) from exc
+
+
+# --- accounts ------------------------------------------------------------------------
+
+
+def _require_staff(actor: User, message: str) -> None:
+    if not actor.is_staff:
+        raise DomainError(message)
+
+
+def _enqueue_invitation(user: User) -> None:
+    # After commit: the task loads the user by id, so it must see the row.
+    transaction.on_commit(lambda: send_invitation_task.delay(user.pk))
+
+
+@transaction.atomic
+def invite_user(
+    *,
+    email: str,
+    organisation: Organisation | None,
+    actor: User,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Give someone access and e-mail them a one-time sign-in link after commit.
+
+    An account with the address (in any case) is reused: its password stays, blank
+    names are filled in, and the organisation is added to its roles. A new account
+    has no usable password; its owner signs in by the link and may then choose one.
+    """
+    _require_staff(actor, "Bara Socialstyrelsen kan bjuda in användare.")
+    address = normalise_email(email)
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from exc
+    names = {"first_name": first_name.strip(), "last_name": last_name.strip()}
+
+    user = User.objects.filter(email=address).first()
+    if user is None:
+        user = User(email=address, username=address, **names)
+        user.set_unusable_password()
+        # The username mirrors the address, which is validated as an address;
+        # Django's character rules for usernames do not apply to it.
+        user.full_clean(exclude=["username"])
+        user.save()
+    else:
+        if not user.is_active:
+            raise DomainError(
+                f"Kontot för {address} är avstängt. Aktivera det i administrationen först."
+            )
+        blank = [
+            name for name, value in names.items() if value and not getattr(user, name)
+        ]
+        if blank:
+            for name in blank:
+                setattr(user, name, names[name])
+            user.full_clean(exclude=["username", "password"])
+            user.save(update_fields=blank)
+
+    if (
+        organisation is not None
+        and not user.roles.filter(organisation=organisation).exists()
+    ):
+        role = OrganisationRole(user=user, organisation=organisation)
+        role.full_clean()
+        role.save()
+
+    _enqueue_invitation(user)
+    logger.info(
+        "User %s invited by %s (organisation %s)",
+        user.pk,
+        actor.pk,
+        organisation.pk if organisation else "-",
+    )
+    return user
+
+
+@transaction.atomic
+def send_invitation(user: User, *, actor: User) -> None:
+    """E-mail an existing user a new one-time sign-in link after commit."""
+    _require_staff(actor, "Bara Socialstyrelsen kan skicka inbjudningar.")
+    if not user.is_active:
+        raise DomainError(
+            f"Kontot för {user.email} är avstängt; ingen inbjudan skickades."
+        )
+    _enqueue_invitation(user)
+    logger.info("Invitation re-sent to user %s by %s", user.pk, actor.pk)
+
+
+@transaction.atomic
+def set_user_password(user: User, *, actor: User, password: str) -> User:
+    """The user chooses a password. This also voids their unused sign-in links."""
+    if actor.pk != user.pk:
+        raise DomainError("Du kan bara välja lösenord för ditt eget konto.")
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

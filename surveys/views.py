@@ -1,7 +1,18 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from sesame.views import LoginView as SesameLoginView
 
+from surveys.errors import DomainError
+from surveys.forms import LOGIN_ERROR_ID, EmailAuthenticationForm, InvitationForm
+from surveys.models import User
 from surveys.selectors import cycles_with_questionnaires
+from surveys.services import invite_user, set_user_password
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -10,3 +21,87 @@ def home(request: HttpRequest) -> HttpResponse:
         "surveys/home.html",
         {"cycles": cycles_with_questionnaires()},
     )
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    return user
+
+
+# Django's views, with our template and form; django-axes watches the sign-in
+# through the authentication backends, so the views need nothing of their own.
+login = auth_views.LoginView.as_view(
+    template_name="registration/login.html",
+    authentication_form=EmailAuthenticationForm,
+    extra_context={"error_id": LOGIN_ERROR_ID},
+)
+# POST only (Django 5): a link or an image cannot sign anyone out.
+logout = auth_views.LogoutView.as_view()
+
+_sesame_login = SesameLoginView.as_view()
+
+
+def magic_login(request: HttpRequest) -> HttpResponse:
+    """django-sesame's LoginView: a valid link signs the user in and redirects to
+    LOGIN_REDIRECT_URL (or a safe `next`). A used, expired or damaged link gets a
+    Swedish page instead of sesame's bare 403."""
+    try:
+        response: HttpResponse = _sesame_login(request)
+    except PermissionDenied:
+        return render(request, "registration/magic_link_invalid.html", status=403)
+    return response
+
+
+@login_required
+def password_set(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = SetPasswordForm(user, request.POST or None, label_suffix="")
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_user_password(
+                user, actor=user, password=form.cleaned_data["new_password1"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            # Stay signed in: the session is tied to the password hash.
+            update_session_auth_hash(request, user)
+            return redirect("surveys:password-set-done")
+    return render(request, "registration/password_set.html", {"form": form})
+
+
+@login_required
+def password_set_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/password_set_done.html")
+
+
+@login_required
+def user_invite(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.is_staff:
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = invite_user(
+                email=form.cleaned_data["email"],
+                organisation=form.cleaned_data["organisation"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                actor=user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            # Keyed by field ("email") when it is about one; added where it belongs.
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"En inbjudan med inloggningslänk har skickats till {invited.email}.",
+            )
+            return redirect("surveys:user-invite")
+    return render(request, "surveys/user_invite.html", {"form": form})

@@ -1,0 +1,77 @@
+"""Forms for signing in and for staff inviting users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from surveys.models import Organisation
+
+# The id of the login page's error message, which both inputs point at.
+LOGIN_ERROR_ID = "inloggningsfel"
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, by e-mail address, with Swedish messages.
+
+    Django's own message says both fields are case-sensitive; the address is not
+    (see surveys.auth.EmailBackend), so it is replaced.
+    """
+
+    error_messages = {
+        "invalid_login": "Fel e-postadress eller lösenord. Kontrollera uppgifterna och försök igen.",
+        "inactive": "Kontot är avstängt. Kontakta Socialstyrelsen.",
+    }
+
+    def __init__(
+        self, request: HttpRequest | None = None, *args: Any, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"].widget
+        assert isinstance(username, forms.TextInput)  # noqa: S101 - Django's field
+        username.input_type = "email"
+        # No autofocus: it would skip screen-reader users past the page's heading.
+        username.attrs.pop("autofocus", None)
+        username.attrs["spellcheck"] = "false"
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            # A wrong address or password: which one is not said, so both inputs
+            # are marked and described by the message at the top.
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": LOGIN_ERROR_ID}
+                )
+            raise
+
+
+class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name} ({obj.get_kind_display().lower()})"
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-postadress", max_length=254)
+    first_name = forms.CharField(label="Förnamn", max_length=150, required=False)
+    last_name = forms.CharField(label="Efternamn", max_length=150, required=False)
+    organisation = OrganisationChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.order_by("kind", "name"),
+        required=False,
+        empty_label="Ingen (t.ex. Socialstyrelsens personal)",
+        help_text="Regionen, RSS:et eller kommunen som personen ska svara för.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false"}
+        )
