@@ -122,7 +122,7 @@ class ResponseForm(forms.Form):
         cleaned = self.cleaned_data
         for question in self.questions:
             try:
-                raw = self._raw_value(question, cleaned)
+                raw = self.raw_value(question, cleaned)
                 cells_for(question, raw)
             except ValidationError as exc:
                 for message in exc.messages:
@@ -131,7 +131,7 @@ class ResponseForm(forms.Form):
             values[question.variable] = raw
         return values
 
-    def _raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
+    def raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
         name = question.variable
         if question.kind == QuestionKind.MATRIX:
             return {

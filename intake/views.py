@@ -195,8 +195,8 @@ def _posted_cells(form: ResponseForm) -> dict[int, Any]:
     cells: dict[int, Any] = {}
     for question in form.questions:
         try:
-            cells[question.pk] = cells_for(question, form._raw_value(question, cleaned))
-        except Exception:  # noqa: BLE001, S112 - an invalid value simply shows nothing new
+            cells[question.pk] = cells_for(question, form.raw_value(question, cleaned))
+        except ValidationError:  # an invalid value simply shows no new follow-up
             continue
     return cells
 
