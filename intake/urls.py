@@ -17,6 +17,11 @@ urlpatterns = [
         name="response-visibility",
     ),
     path(
+        "svar/<int:questionnaire_id>/<int:organisation_id>/autospara/",
+        views.response_autosave,
+        name="response-autosave",
+    ),
+    path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/kvitto/",
         views.response_receipt,
         name="response-receipt",

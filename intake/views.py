@@ -6,6 +6,7 @@ services write. The server alone decides which follow-up questions are shown.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from intake.forms import ResponseForm, first_field, question_blocks
-from intake.models import Channel, Response, ResponseStatus
+from intake.models import AnswerChange, Channel, Response, ResponseStatus
 from intake.permissions import ResponseAccess, answerable_pairs, get_response_access
 from intake.selectors import (
     answer_cells,
@@ -106,61 +107,31 @@ def response_edit(
     form = ResponseForm(
         questions, answers=cells, version=version, contact=contact, data=request.POST
     )
-    conflict: list[Any] = []
     missing: list[Any] = []
-    form.is_valid()  # fills cleaned_data; field errors are shown, valid answers still saved
-    if "version" in form.cleaned_data:
-        values = form.answer_values()
-        seen_version = form.cleaned_data["version"]
-        try:
-            response = access.response or get_or_create_response(
-                access.questionnaire, organisation=access.organisation
+    outcome = _save_posted(user, access, form, request.POST)
+    if outcome.response is not None:
+        if form.errors:
+            messages.warning(
+                request, "Giltiga svar är sparade. Rätta de markerade frågorna."
             )
-            response = save_answers(
-                response,
-                actor=user,
-                channel=_channel(user, access),
-                values=values,
-                expected_version=seen_version,
-            )
-            if "contact_email" not in form.errors:
-                update_contact_details(
-                    response,
-                    actor=user,
-                    name=form.cleaned_data.get("contact_name", ""),
-                    email=form.cleaned_data.get("contact_email", ""),
-                    phone=form.cleaned_data.get("contact_phone", ""),
-                )
-        except StaleResponseError as exc:
-            form.add_error(None, exc.message)
-            conflict = list(
-                changes_since(access.response or response, version=seen_version)
-            )
-            # The next save is based on what the user now has in front of them.
-            form.data = _with_version(request.POST, exc.current_version)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
+        elif request.POST.get("action") == "submit":
+            missing = missing_required_answers(outcome.response)
+            if not missing:
+                try:
+                    submit_response(
+                        outcome.response,
+                        actor=user,
+                        expected_version=outcome.response.version,
+                    )
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, "Enkäten är inskickad. Tack!")
+                    return redirect(_url("intake:response-receipt", access))
         else:
-            form.data = _with_version(request.POST, response.version)
-            if form.errors:
-                messages.warning(
-                    request, "Giltiga svar är sparade. Rätta de markerade frågorna."
-                )
-            elif request.POST.get("action") == "submit":
-                missing = missing_required_answers(response)
-                if not missing:
-                    try:
-                        submit_response(
-                            response, actor=user, expected_version=response.version
-                        )
-                    except DomainError as exc:
-                        form.add_error(None, exc.message)
-                    else:
-                        messages.success(request, "Enkäten är inskickad. Tack!")
-                        return redirect(_url("intake:response-receipt", access))
-            else:
-                messages.success(request, "Utkastet är sparat.")
-                return redirect(_url("intake:response-edit", access))
+            messages.success(request, "Utkastet är sparat.")
+            return redirect(_url("intake:response-edit", access))
+    conflict = outcome.conflict
     posted_cells = _posted_cells(form)
     return _render_form(
         request,
@@ -170,6 +141,100 @@ def response_edit(
         conflict=conflict,
         missing=missing,
         status=400 if form.errors or missing else 200,
+    )
+
+
+@dataclass
+class SaveOutcome:
+    response: Response | None  # None when nothing was saved
+    conflict: list[AnswerChange]
+
+
+def _save_posted(
+    user: User, access: ResponseAccess, form: ResponseForm, data: Any
+) -> SaveOutcome:
+    """Save every valid answer and the contact details, as the form and autosave do.
+
+    Field errors stay on the form (the valid answers are saved regardless); a
+    stale version or a locked response saves nothing and says why on the form.
+    """
+    form.is_valid()  # fills cleaned_data; invalid fields keep their errors
+    if "version" not in form.cleaned_data:
+        return SaveOutcome(None, [])
+    seen_version = form.cleaned_data["version"]
+    response = access.response
+    try:
+        response = response or get_or_create_response(
+            access.questionnaire, organisation=access.organisation
+        )
+        response = save_answers(
+            response,
+            actor=user,
+            channel=_channel(user, access),
+            values=form.answer_values(),
+            expected_version=seen_version,
+        )
+        if "contact_email" not in form.errors:
+            update_contact_details(
+                response,
+                actor=user,
+                name=form.cleaned_data.get("contact_name", ""),
+                email=form.cleaned_data.get("contact_email", ""),
+                phone=form.cleaned_data.get("contact_phone", ""),
+            )
+    except StaleResponseError as exc:
+        form.add_error(None, exc.message)
+        # The next save is based on what the user now has in front of them.
+        form.data = _with_version(data, exc.current_version)
+        assert response is not None  # noqa: S101 - a stale save had a response
+        return SaveOutcome(None, list(changes_since(response, version=seen_version)))
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return SaveOutcome(None, [])
+    form.data = _with_version(data, response.version)
+    return SaveOutcome(response, [])
+
+
+@login_required
+@require_POST
+def response_autosave(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """Autosave from the page's script (also when the tab closes): the same rules as
+    "Spara utkast", answered in JSON."""
+    user = _user(request)
+    access = get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=True,
+    )
+    questions = questions_of(access.questionnaire.pk)
+    form = ResponseForm(
+        questions, answers=answer_cells(access.response), version=0, data=request.POST
+    )
+    outcome = _save_posted(user, access, form, request.POST)
+    errors = {
+        name: [str(e) for e in errs]
+        for name, errs in form.errors.items()
+        if name != "__all__"
+    }
+    if outcome.response is None:
+        message = (
+            " ".join(str(e) for e in form.non_field_errors())
+            or "Utkastet kunde inte sparas."
+        )
+        status = 409 if outcome.conflict else 400
+        return JsonResponse(
+            {"saved": False, "message": message, "errors": errors}, status=status
+        )
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": outcome.response.version,
+            "message": "Utkastet sparades automatiskt.",
+            "errors": errors,
+        }
     )
 
 
