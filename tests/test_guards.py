@@ -152,3 +152,25 @@ def test_the_admin_accepts_a_move_that_ends_the_old_membership(
     )
     assert response.status_code == 302
     assert RSSMembership.objects.filter(kommun=vaxjo).count() == 2
+
+
+def test_denials_are_explained_in_swedish(
+    client: Client, region_user: User, staff_user: User
+) -> None:
+    from surveys.models import Questionnaire, Region
+
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
+    other = Region.objects.get(code="01")
+    client.force_login(region_user)
+    not_found = client.get(
+        reverse("intake:response-edit", args=[questionnaire.pk, other.pk])
+    )
+    assert not_found.status_code == 404
+    assert "Sidan finns inte" in not_found.content.decode()
+    client.force_login(staff_user)
+    forbidden = client.post(
+        reverse("intake:response-edit", args=[questionnaire.pk, other.pk]),
+        {"version": 0},
+    )
+    assert forbidden.status_code == 403
+    assert "Du har inte behörighet" in forbidden.content.decode()
