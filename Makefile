@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Demo runs on the embedded defaults: SQLite, tasks in-process, e-mail to the console.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo serve setup-demo test check pytest install clean
+.PHONY: demo serve setup-demo test check pytest install browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,26 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy .
 
-pytest: install
-	$(BIN)/pytest -n auto --dist=loadfile
+# The browser tests (tests/browser) drive Debian's chromium; Playwright never
+# downloads a browser here. Installs it only when it is missing (CI starts on a
+# fresh machine); otherwise a single `test -x`.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	  else echo "$(CHROMIUM) is missing and this user cannot install it: run 'apt-get update && apt-get install -y chromium' as root." >&2; exit 1; fi; \
+	  echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+	  test -x $(CHROMIUM) || { echo "Installing chromium failed." >&2; exit 1; }; \
+	}
+
+# Browser tests run in a pass of their own: their live server needs real
+# transactions, whose flushes would wipe the data other tests share in a worker.
+pytest: install browser
+	$(BIN)/pytest -n auto --dist=loadfile -m "not browser"
+	$(BIN)/pytest -p no:xdist -m browser
 
 test: check pytest
 
