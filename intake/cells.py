@@ -12,6 +12,7 @@ from typing import Any
 
 from intake.models import Answer
 from surveys.definitions import GivenAnswer
+from surveys.models import Question, QuestionKind
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,15 @@ def given_answer(cells: Cells) -> GivenAnswer:
         escaped=any(c.escaped for c in cells.values()),
         has_value=any(c.number is not None or c.text for c in cells.values()),
     )
+
+
+def is_answered(question: Question, cells: Cells) -> bool:
+    """A matrix is answered only when every row is; anything else when it has a value."""
+    if question.kind == QuestionKind.MATRIX:
+        return {c.row for c in cells.values()} >= {r.code for r in question.rows.all()}
+    return bool(cells)
+
+
+def decimal_comma(value: Decimal) -> str:
+    """A number as Swedish text, without trailing zeros: 59.50 -> "59,5"."""
+    return f"{value.normalize():f}".replace(".", ",")

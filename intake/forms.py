@@ -14,16 +14,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from intake.cells import Cells
+from intake.cells import Cells, decimal_comma
 from intake.services import cells_for
+from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.models import Question, QuestionKind
 
 ESCAPED = "__escaped"
 ROW = "__"
-CHOICE_KINDS = frozenset(
-    {QuestionKind.YES_NO, QuestionKind.YES_PARTLY_NO, QuestionKind.SINGLE_CHOICE}
-)
-NUMBER_KINDS = frozenset({QuestionKind.INTEGER, QuestionKind.PERCENTAGE})
+CHOICE_KINDS = SINGLE_VALUE_KINDS
 TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY})
 # RSS kommun counts are computed from the kommuner's answers (issue #4), not typed.
 FORM_KINDS = (
@@ -102,7 +100,7 @@ class ResponseForm(forms.Form):
             self.fields[name] = forms.CharField(required=False, max_length=40)
             cell = cells.get("")
             if cell is not None and cell.number is not None:
-                self.initial[name] = _display_number(cell.number)
+                self.initial[name] = decimal_comma(cell.number)
             if question.escape_label:
                 self.fields[name + ESCAPED] = forms.BooleanField(
                     required=False, label=question.escape_label
@@ -148,11 +146,6 @@ class ResponseForm(forms.Form):
                 return {"escaped": True}
             return typed
         return cleaned.get(name)
-
-
-def _display_number(value: Any) -> str:
-    text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
-    return text.replace(".", ",")
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from intake.cells import Cells, cell_of, given_answer
+from intake.cells import Cells, cell_of, decimal_comma, given_answer, is_answered
 from intake.models import Answer, AnswerChange, Response
 from surveys.definitions import GivenAnswer, condition_holds
 from surveys.models import Question, QuestionKind
@@ -59,17 +59,28 @@ def progress(questions: Sequence[Question], cells: dict[int, Cells]) -> Progress
     """Answered of the required questions that are shown."""
     shown = shown_questions(questions, cells)
     required = [q for q in questions if q.required and q.pk in shown]
-    answered = 0
-    for question in required:
-        question_cells = cells.get(question.pk, {})
-        if question.kind == QuestionKind.MATRIX:
-            if {c.row for c in question_cells.values()} >= {
-                r.code for r in question.rows.all()
-            }:
-                answered += 1
-        elif question_cells:
-            answered += 1
+    answered = sum(1 for q in required if is_answered(q, cells.get(q.pk, {})))
     return Progress(answered=answered, required=len(required))
+
+
+@dataclass(frozen=True)
+class MissingAnswer:
+    variable: str
+    number: str
+    label: str
+
+
+def missing_required_answers(response: Response) -> list[MissingAnswer]:
+    """Required questions that are shown (given the answers so far) but unanswered;
+    a question that is not shown is never missing."""
+    questions = questions_of(response.questionnaire_id)
+    cells = answer_cells(response)
+    shown = shown_questions(questions, cells)
+    return [
+        MissingAnswer(q.variable, q.number, q.label)
+        for q in questions
+        if q.pk in shown and q.required and not is_answered(q, cells.get(q.pk, {}))
+    ]
 
 
 def responses_for_pairs(
@@ -132,7 +143,7 @@ def answer_in_words(question: Question, cells: Cells) -> list[str]:
         if cell.escaped:
             lines.append(question.escape_label)
         elif cell.number is not None:
-            number = f"{cell.number.normalize():f}".replace(".", ",")
+            number = decimal_comma(cell.number)
             lines.append(f"{number} {question.unit}".strip())
         elif cell.text:
             lines.append(cell.text)

@@ -10,7 +10,6 @@ transaction, and bumps the response's version under an optimistic lock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intake.cells import Cell, Cells, cell_of, given_answer
+from intake.cells import Cell, Cells, cell_of, decimal_comma, given_answer
 from intake.models import (
     Answer,
     AnswerChange,
@@ -28,6 +27,7 @@ from intake.models import (
     ResponseEvent,
     ResponseStatus,
 )
+from intake.selectors import missing_required_answers
 from intake.tasks import send_receipt, send_reopened_notice
 from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
 from surveys.errors import DomainError
@@ -302,14 +302,14 @@ def _number(question: Question, raw: Any) -> Decimal:
     if question.min_value is not None and value < question.min_value:
         if question.min_value == 0:
             raise ValidationError("Värdet kan inte vara negativt.")
-        raise ValidationError(f"Värdet måste vara minst {_sv(question.min_value)}.")
+        raise ValidationError(
+            f"Värdet måste vara minst {decimal_comma(question.min_value)}."
+        )
     if question.max_value is not None and value > question.max_value:
-        raise ValidationError(f"Värdet får vara högst {_sv(question.max_value)}.")
+        raise ValidationError(
+            f"Värdet får vara högst {decimal_comma(question.max_value)}."
+        )
     return value
-
-
-def _sv(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -> Cells:
@@ -338,46 +338,6 @@ def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -
 
 
 # --- submitting ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MissingAnswer:
-    variable: str
-    number: str
-    label: str
-
-
-def missing_required_answers(response: Response) -> list[MissingAnswer]:
-    """Required questions that are shown (given the answers so far) but unanswered.
-
-    A matrix counts as answered only when every row is; a question that is not
-    shown is never missing.
-    """
-    questions = list(
-        response.questionnaire.questions.order_by("position").prefetch_related("rows")
-    )
-    cells: dict[int, Cells] = {}
-    for answer in response.answers.select_related("option", "row"):
-        cells.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
-    given: dict[str, GivenAnswer] = {}
-    missing: list[MissingAnswer] = []
-    for question in questions:
-        shown = condition_holds(question.condition, given)
-        question_cells = cells.get(question.pk, {}) if shown else {}
-        given[question.variable] = given_answer(question_cells)
-        if not shown or not question.required:
-            continue
-        if question.kind == QuestionKind.MATRIX:
-            answered = {c.row for c in question_cells.values()} >= {
-                r.code for r in question.rows.all()
-            }
-        else:
-            answered = bool(question_cells)
-        if not answered:
-            missing.append(
-                MissingAnswer(question.variable, question.number, question.label)
-            )
-    return missing
 
 
 @transaction.atomic

@@ -196,9 +196,12 @@ class RSSMembership(models.Model):
         return f"{self.kommun} i {self.rss} ({self.valid_from}–{end})"
 
 
-def memberships_in_year(year: int) -> Q:
-    """The Q that selects RSS memberships valid in `year`."""
-    return Q(valid_from__lte=year) & (Q(valid_to__isnull=True) | Q(valid_to__gte=year))
+def memberships_in_year(year: int, *, prefix: str = "") -> Q:
+    """The Q that selects RSS memberships valid in `year`; `prefix` reaches them
+    through a relation, e.g. "kommun_memberships__"."""
+    return Q(**{f"{prefix}valid_from__lte": year}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": year})
+    )
 
 
 class OrganisationRole(models.Model):

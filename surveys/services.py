@@ -46,6 +46,7 @@ from surveys.models import (
     RSSMembership,
     Section,
     User,
+    memberships_in_year,
 )
 from surveys.selectors import previous_questions
 from surveys.tasks import send_invitation as send_invitation_task
@@ -211,7 +212,8 @@ def rss_coverage_problems(year: int) -> list[str]:
     """Kommuner that do not belong to exactly one RSS in `year`, as Swedish sentences."""
     kommuner = Kommun.objects.annotate(
         rss_count=Count(
-            "kommun_memberships", filter=Q(memberships_in_year_prefixed(year))
+            "kommun_memberships",
+            filter=memberships_in_year(year, prefix="kommun_memberships__"),
         )
     ).exclude(rss_count=1)
     problems = []
@@ -223,13 +225,6 @@ def rss_coverage_problems(year: int) -> list[str]:
                 f"{kommun.name} ({kommun.code}) tillhör {kommun.rss_count} RSS {year}"
             )
     return problems
-
-
-def memberships_in_year_prefixed(year: int) -> Q:
-    return Q(kommun_memberships__valid_from__lte=year) & (
-        Q(kommun_memberships__valid_to__isnull=True)
-        | Q(kommun_memberships__valid_to__gte=year)
-    )
 
 
 def overlapping_memberships(membership: RSSMembership) -> list[RSSMembership]:

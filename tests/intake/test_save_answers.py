@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
+from intake.selectors import missing_required_answers
 from intake.services import (
     HIDDEN_REASON,
     StaleResponseError,
     get_or_create_response,
-    missing_required_answers,
     save_answers,
     submit_response,
 )
