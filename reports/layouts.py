@@ -246,6 +246,7 @@ def organisation_table(
     riket: QuestionTabulation,
     *,
     row_heading: str = "Region",
+    total_label: str = "Riket",
     source: str = "",
 ) -> Table:
     """The Bilaga 3 layout: «Riket» first, then one row per organisation.
@@ -260,7 +261,7 @@ def organisation_table(
     """
     ref = per_organisation.question
     columns = _columns(ref, per_organisation)
-    riket_row = ["Riket"]
+    riket_row = [total_label]
     for item, option in columns:
         riket_row.append(_riket_cell(ref, item_of(riket, item), option))
     rows = [tuple(riket_row)]
@@ -340,3 +341,128 @@ def _number_text(
     if ref.kind == QuestionKind.PERCENTAGE:
         return swedish_percent(number)
     return swedish_number(number)
+
+
+# --- numbers per group ---------------------------------------------------------------------
+
+
+def number_table(
+    question: QuestionTabulation, *, audience: str, source: str = ""
+) -> Table:
+    """A number question per group: how many gave a number, the group's figure
+    (mean or sum, as the question defines the riket figure), the escape answers
+    and the item nonresponse."""
+    ref = question.question
+    units = _units(audience, ref)
+    figure = "Summa" if ref.national_figure == "sum" else "Medelvärde"
+    rows = []
+    for counts in question.items[0].by_group:
+        rows.append(
+            (
+                counts.group.short_name,
+                swedish_number(counts.base),
+                _number_text(ref, counts.figure(ref.national_figure), riket=True),
+                swedish_number(counts.escaped),
+                swedish_number(counts.not_answered),
+            )
+        )
+    return Table(
+        title=f"Fråga {ref.number}. {ref.label}",
+        header=(
+            "",
+            f"Antal {units[1]} som angett ett värde",
+            figure,
+            ref.escape_label or "Undantagssvar",
+            "Ej svarat",
+        ),
+        rows=tuple(rows),
+        notes=tuple(
+            _notes(
+                [(c.group.short_name, c) for c in question.items[0].by_group],
+                ref,
+                units,
+            )
+            if len(question.items[0].by_group) == 1
+            else ()
+        ),
+        source=source,
+    )
+
+
+# --- a simple bar chart ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Fraction  # per cent of the base, or the number itself
+    text: str  # the value as printed next to the bar
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    bars: tuple[Bar, ...]  # sorted by value, largest first
+    maximum: Fraction  # the value a full-width bar stands for
+
+    @property
+    def scaled(self) -> tuple[tuple[Bar, str], ...]:
+        """Each bar with its width in per cent of the full width (for CSS)."""
+        return tuple(
+            (bar, f"{min(max(float(bar.value / self.maximum * 100), 0), 100):.1f}")
+            for bar in self.bars
+        )
+
+
+def option_chart(item: Item, *, group_index: int = 0) -> Chart:
+    """One group's answers to an item: one bar per option, the share of the base."""
+    counts = item.by_group[group_index]
+    bars = [
+        Bar(o.label, share * 100, f"{swedish_percent(round_half_up(share * 100))}")
+        for o in item.question.options
+        if (share := counts.share(o.code)) is not None
+    ]
+    return _chart(item, bars, Fraction(100))
+
+
+def group_chart(item: Item) -> Chart:
+    """One bar per group: the share answering the first option (Ja), or ticking
+    the option, or the number. Groups without a base are left out."""
+    ref = item.question
+    bars = []
+    for counts in item.by_group:
+        if ref.is_number:
+            value = counts.figure(ref.national_figure)
+            if value is not None:
+                bars.append(
+                    Bar(counts.group.short_name, value, _number_text(ref, value))
+                )
+        elif ref.options and (share := counts.share(ref.options[0].code)) is not None:
+            bars.append(
+                Bar(
+                    counts.group.short_name,
+                    share * 100,
+                    swedish_percent(round_half_up(share * 100)),
+                )
+            )
+    maximum = (
+        max((b.value for b in bars), default=Fraction(1))
+        if ref.is_number
+        else Fraction(100)
+    )
+    measure = ""
+    if ref.is_number:
+        measure = "summa" if ref.national_figure == "sum" else "medelvärde"
+    elif ref.options:
+        measure = f"andel «{ref.options[0].label}»"
+    return _chart(item, bars, maximum or Fraction(1), measure=measure)
+
+
+def _chart(
+    item: Item, bars: list[Bar], maximum: Fraction, *, measure: str = ""
+) -> Chart:
+    bars.sort(key=lambda bar: (-bar.value, bar.label))
+    title = item.question.label + (f" – {item.row.label}" if item.row else "")
+    if measure:
+        title += f" ({measure})"
+    return Chart(title=title, bars=tuple(bars), maximum=maximum)

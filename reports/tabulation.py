@@ -38,7 +38,7 @@ not_answered = Σ _ej_svarat, not_applicable = Σ _ej_aktuell.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -259,11 +259,13 @@ def tabulate(
     *,
     level: Level = Level.RIKET,
     within_rss: Organisation | None = None,
+    variables: Collection[str] | None = None,
 ) -> Tabulation:
     """Every question of a questionnaire tabulated at one level.
 
     `within_rss` restricts kommun data to the kommuner of one RSS in the cycle's
-    year (for "per kommun within its RSS"). Groups follow the register's
+    year (for "per kommun within its RSS"); `variables` restricts the result to
+    those questions (a page about one question). Groups follow the register's
     published order and include groups without respondents, so that a table has
     a row for every region. Raises ValueError for a level the audience lacks.
     """
@@ -275,12 +277,18 @@ def tabulate(
         .order_by("position")
         .prefetch_related("options", "rows")
     )
+    by_variable = {q.variable: q.pk for q in questions}
+    if variables is not None:
+        # Every question stays loaded: display conditions refer to parents.
+        questions = [q for q in questions if q.variable in variables]
     refs = {q.pk: _ref(q) for q in questions}
     option_code = {o.pk: o.code for q in questions for o in q.options.all()}
     row_code = {r.pk: r.code for q in questions for r in q.rows.all()}
 
     responses = Response.objects.filter(questionnaire=questionnaire)
     answers = Answer.objects.filter(response__questionnaire=questionnaire)
+    if variables is not None:
+        answers = answers.filter(question_id__in=list(refs))
     frame = expected_respondents(questionnaire)
     if within_rss is not None:
         members = RSSMembership.objects.filter(
@@ -293,7 +301,6 @@ def tabulate(
     groups = _groups(questionnaire, level, within_rss=within_rss)
     frame_by_group = _count_by_group(frame, _group_expr(questionnaire, level, ""))
 
-    by_variable = {q.variable: q.pk for q in questions}
     conditional = [q for q in questions if q.condition]
     respondent_rows = _per_group(
         responses.filter(
