@@ -7,7 +7,7 @@ import datetime
 
 import factory
 
-from intake.models import Response
+from intake.models import Answer, Response
 from surveys.models import (
     Cycle,
     Organisation,
@@ -105,3 +105,17 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     questionnaire = factory.SubFactory(QuestionnaireFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer row as the services store it; for tabulation tests that need a
+    stored shape the services do not write yet (RSS kommun counts)."""
+
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    question = factory.SubFactory(QuestionFactory)
+    slot = ""
+    channel = "web"
+    entered_by = factory.SubFactory(UserFactory)

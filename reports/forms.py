@@ -1,0 +1,48 @@
+"""The report page's choices: level, RSS (for kommuner within one RSS), rounding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from reports.layouts import Rounding
+from reports.tabulation import Level, levels_for
+from surveys.models import RSS, Questionnaire
+
+
+class ReportOptionsForm(forms.Form):
+    niva = forms.ChoiceField(label="Nivå", initial=Level.RIKET.value)
+    rss = forms.ModelChoiceField(
+        label="RSS (för nivån per kommun)",
+        queryset=RSS.objects.none(),
+        required=False,
+        empty_label="Välj RSS",
+    )
+    avrundning = forms.ChoiceField(
+        label="Avrundning av procent",
+        choices=[
+            (Rounding.HALF_UP.value, "Varje cell för sig (avrundning uppåt vid 0,5)"),
+            (Rounding.LARGEST_REMAINDER.value, "Varje rad summerar till 100"),
+        ],
+        initial=Rounding.HALF_UP.value,
+    )
+
+    def __init__(self, questionnaire: Questionnaire, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        levels = levels_for(questionnaire.audience)
+        self.fields["niva"].choices = [(level.value, level.label) for level in levels]  # type: ignore[attr-defined]
+        if Level.KOMMUN in levels:
+            self.fields["rss"].queryset = RSS.objects.order_by(  # type: ignore[attr-defined]
+                "region__sort_order", "code"
+            )
+        else:
+            del self.fields["rss"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("niva") == Level.KOMMUN and not cleaned.get("rss"):
+            self.add_error("rss", "Välj vilket RSS:s kommuner som ska visas.")
+        return cleaned

@@ -1,0 +1,468 @@
+"""Published table layouts as plain table models (rows of strings).
+
+The HTML pages, and later the xlsx and docx writers, render a `Table` as it
+is: every cell is already the text to print, formatted the Swedish way
+(reports/formatting.py). Two layouts:
+
+- `organisation_table`: Bilaga 3 of the 2025 report. One column per
+  sub-question (matrix row) or option (multiple choice), a «Riket» row first,
+  then one row per organisation in the register's published order.
+- `frequency_table` and `group_table`: «antal (procent)», rows = matrix rows (or
+  the question), or groups; columns = options; with the bases and the excluded
+  counts as footnotes.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from reports.formatting import round_half_up, swedish_number, swedish_percent
+from reports.tabulation import (
+    Item,
+    ItemCounts,
+    QuestionRef,
+    QuestionTabulation,
+)
+from surveys.models import QuestionKind
+
+NOT_ANSWERED = "–"  # applicable, but no answer (or no response at all)
+NOT_APPLICABLE = ""  # the question was not shown (a hidden follow-up)
+NOT_TICKED = "."  # multiple choice: answered, but this option left unticked
+TICKED = "Ja"
+
+UNIT_NAMES = {
+    "kommun": ("kommun", "kommuner"),
+    "region": ("region", "regioner"),
+    "rss": ("RSS", "RSS"),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: tuple[str, ...]  # the first is the heading of the row labels
+    rows: tuple[tuple[str, ...], ...]  # the first cell of each row is its label
+    subtitle: str = ""
+    notes: tuple[str, ...] = ()
+    source: str = ""
+
+
+class Rounding(enum.StrEnum):
+    """How a row of percentages is rounded.
+
+    HALF_UP rounds each cell on its own (the default). LARGEST_REMAINDER makes each
+    row sum to exactly 100 (Hamilton's method), as Tabell 3 of the 2019 report
+    does: every cell gets its whole per cent, and the points left go to the cells
+    with the largest remainders. Tie rule: when cells with equal remainders
+    compete for fewer points than there are such cells, they share those points
+    equally (Sjuksköterska in Tabell 3: 0,44 and 0,44 for the last point, printed
+    0,5 and 0,5). Shares are printed with at most one decimal.
+    """
+
+    HALF_UP = "half_up"
+    LARGEST_REMAINDER = "largest_remainder"
+
+
+def largest_remainder(counts: Sequence[int], *, total: int = 100) -> list[Fraction]:
+    """Percentages of `counts` that sum to `total`, by largest remainder (ties shared)."""
+    base = sum(counts)
+    if base == 0:
+        return [Fraction(0) for _ in counts]
+    exact = [Fraction(total * c, base) for c in counts]
+    result = [Fraction(math.floor(e)) for e in exact]
+    left = total - sum(result)
+    remainders = [e - r for e, r in zip(exact, result, strict=True)]
+    for value in sorted(set(remainders), reverse=True):
+        if left <= 0 or value == 0:
+            break
+        tied = [i for i, r in enumerate(remainders) if r == value]
+        share = Fraction(1) if len(tied) <= left else Fraction(left, len(tied))
+        for i in tied:
+            result[i] += share
+        left -= int(share * len(tied))
+    return result
+
+
+def _percent_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return swedish_number(value.numerator)
+    return swedish_number(round_half_up(value, 1).normalize())
+
+
+def percentages(counts: Sequence[int], base: int, rounding: Rounding) -> list[str]:
+    """Each count as a percentage of `base`, as text ("47", "0,5")."""
+    if base <= 0:
+        return ["" for _ in counts]
+    if rounding == Rounding.LARGEST_REMAINDER and sum(counts) == base:
+        return [_percent_text(p) for p in largest_remainder(counts)]
+    return [swedish_number(round_half_up(Fraction(100 * c, base))) for c in counts]
+
+
+def _units(audience: str, question: QuestionRef) -> tuple[str, str]:
+    if question.is_kommun_count:
+        return UNIT_NAMES["kommun"]
+    return UNIT_NAMES.get(audience, ("svarande", "svarande"))
+
+
+def _many(n: int, units: tuple[str, str]) -> str:
+    return f"{swedish_number(n)} {units[0] if n == 1 else units[1]}"
+
+
+# --- frequency tables --------------------------------------------------------------------
+
+
+def frequency_table(
+    question: QuestionTabulation,
+    *,
+    audience: str,
+    group_index: int = 0,
+    rounding: Rounding = Rounding.HALF_UP,
+    alphabetical: bool = False,
+    source: str = "",
+) -> Table:
+    """«antal (procent)» for one group (riket by default): one row per matrix row
+    (or the question), one column per option. Multiple choice is always rounded
+    per cell: its shares do not add up to 100."""
+    ref = question.question
+    if ref.kind == QuestionKind.MULTIPLE_CHOICE:
+        rounding = Rounding.HALF_UP
+    items = list(question.items)
+    if alphabetical:
+        items.sort(key=lambda item: item.label)
+    rows = []
+    for item in items:
+        counts = item.by_group[group_index]
+        rows.append((item.label, *_count_cells(ref, counts, rounding)))
+    units = _units(audience, ref)
+    return Table(
+        title=f"Fråga {ref.number}. {ref.label}",
+        subtitle="Antal och procent (inom parentes)",
+        header=("" if ref.rows else "Fråga", *(o.label for o in ref.options)),
+        rows=tuple(rows),
+        notes=tuple(
+            _notes(
+                [(item.label, item.by_group[group_index]) for item in items],
+                ref,
+                units,
+            )
+        ),
+        source=source,
+    )
+
+
+def group_table(
+    item: Item,
+    *,
+    audience: str,
+    rounding: Rounding = Rounding.HALF_UP,
+    source: str = "",
+) -> Table:
+    """«antal (procent)» of one item, one row per group (region, RSS, kommun),
+    with each group's base."""
+    ref = item.question
+    if ref.kind == QuestionKind.MULTIPLE_CHOICE:
+        rounding = Rounding.HALF_UP
+    units = _units(audience, ref)
+    rows = [
+        (
+            counts.group.short_name,
+            *_count_cells(ref, counts, rounding),
+            swedish_number(counts.base),
+        )
+        for counts in item.by_group
+    ]
+    title = f"Fråga {ref.number}. {ref.label}"
+    if item.row:
+        title += f" – {item.row.label}"
+    return Table(
+        title=title,
+        subtitle="Antal och procent (inom parentes)",
+        header=("", *(o.label for o in ref.options), f"Antal {units[1]} som svarat"),
+        rows=tuple(rows),
+        notes=tuple(
+            _notes([(c.group.short_name, c) for c in item.by_group], ref, units)
+        ),
+        source=source,
+    )
+
+
+def _count_cells(ref: QuestionRef, counts: ItemCounts, rounding: Rounding) -> list[str]:
+    numbers = [counts.count(o.code) for o in ref.options]
+    shares = percentages(numbers, counts.base, rounding)
+    return [
+        f"{swedish_number(n)} ({share})" if share else swedish_number(n)
+        for n, share in zip(numbers, shares, strict=True)
+    ]
+
+
+def _notes(
+    labelled: Sequence[tuple[str, ItemCounts]],
+    ref: QuestionRef,
+    units: tuple[str, str],
+) -> list[str]:
+    """The bases and the excluded counts, as footnotes."""
+    if not labelled:
+        return []
+    notes = []
+    bases = Counter(c.base for _, c in labelled)
+    usual = bases.most_common(1)[0][0]
+    if len(labelled) == 1:
+        notes.append(f"{_many(usual, units)} har svarat på denna fråga.")
+    else:
+        differing = [(label, c.base) for label, c in labelled if c.base != usual]
+        if len(differing) < len(labelled) / 2:
+            notes.append(f"{_many(usual, units)} har svarat på denna fråga.")
+        else:  # no usual base: one note per row
+            differing = [(label, c.base) for label, c in labelled]
+        notes += [
+            f"{label}: {_many(base, units)} har svarat." for label, base in differing
+        ]
+    for label, counts in labelled:
+        where = f" ({label})" if len(labelled) > 1 else ""
+        if counts.not_answered:
+            notes.append(f"{_many(counts.not_answered, units)} har inte svarat{where}.")
+        if counts.escaped:
+            notes.append(
+                f"{_many(counts.escaped, units)} svarade «{ref.escape_label}»{where}."
+            )
+        if counts.not_applicable:
+            notes.append(
+                f"{_many(counts.not_applicable, units)} fick inte frågan "
+                f"(följdfråga som bara visas efter vissa svar){where}."
+            )
+    return notes
+
+
+# --- Bilaga 3: one row per organisation --------------------------------------------------
+
+
+def organisation_table(
+    per_organisation: QuestionTabulation,
+    riket: QuestionTabulation,
+    *,
+    row_heading: str = "Region",
+    total_label: str = "Riket",
+    source: str = "",
+) -> Table:
+    """The Bilaga 3 layout: «Riket» first, then one row per organisation.
+
+    Cells: the answer in words (option labels); «Ja» / «.» for a ticked / unticked
+    option of an answered multiple choice; numbers Swedish-formatted ("72 %",
+    "1 600 000") or the escape label; «–» for no answer and an empty cell where
+    the question was not shown. Riket: "n/base" for closed columns, counting the
+    first option (Ja, in every Ja/Nej-type question; «Delvis» and «Nej, men
+    förslag finns framtaget» are not counted) or the ticked option; for numbers
+    the riket figure as the question defines it (mean or sum).
+    """
+    ref = per_organisation.question
+    columns = _columns(ref, per_organisation)
+    riket_row = [total_label]
+    for item, option in columns:
+        riket_row.append(_riket_cell(ref, item_of(riket, item), option))
+    rows = [tuple(riket_row)]
+    for index, counts in enumerate(per_organisation.items[0].by_group):
+        row = [counts.group.short_name]
+        for item, option in columns:
+            row.append(_organisation_cell(ref, item.by_group[index], option))
+        rows.append(tuple(row))
+    return Table(
+        title=f"Fråga {ref.number}. {ref.text}",
+        header=(row_heading, *(_column_label(ref, i, o) for i, o in columns)),
+        rows=tuple(rows),
+        source=source,
+    )
+
+
+def item_of(question: QuestionTabulation, item: Item) -> Item:
+    """The same item (matrix row) in another tabulation of the question."""
+    for other in question.items:
+        if other.row == item.row:
+            return other
+    raise KeyError(item.row)
+
+
+def _columns(
+    ref: QuestionRef, question: QuestionTabulation
+) -> list[tuple[Item, str | None]]:
+    if ref.kind == QuestionKind.MULTIPLE_CHOICE:
+        return [(question.items[0], o.code) for o in ref.options]
+    return [(item, None) for item in question.items]
+
+
+def _column_label(ref: QuestionRef, item: Item, option: str | None) -> str:
+    if option is not None:
+        return next(o.label for o in ref.options if o.code == option)
+    if item.row:
+        return item.row.label
+    if ref.is_number:
+        return ref.unit or ("Andel" if ref.kind == QuestionKind.PERCENTAGE else "Antal")
+    return "Svar"
+
+
+def _riket_cell(ref: QuestionRef, item: Item, option: str | None) -> str:
+    counts = item.by_group[0]
+    if ref.is_number:
+        return _number_text(ref, counts.figure(ref.national_figure), riket=True)
+    code = option or (ref.options[0].code if ref.options else "")
+    return f"{counts.count(code)}/{counts.base}"
+
+
+def _organisation_cell(ref: QuestionRef, counts: ItemCounts, option: str | None) -> str:
+    if counts.respondents and counts.not_applicable == counts.respondents:
+        return NOT_APPLICABLE
+    if ref.is_number:
+        if counts.base:
+            return _number_text(ref, counts.figure(ref.national_figure))
+        if counts.escaped:
+            return ref.escape_label
+        return NOT_ANSWERED
+    if counts.base == 0:
+        return NOT_ANSWERED
+    if counts.base > 1:  # several respondents in the group: count like Riket
+        code = option or ref.options[0].code
+        return f"{counts.count(code)}/{counts.base}"
+    if option is not None:
+        return TICKED if counts.count(option) else NOT_TICKED
+    return next((o.label for o in ref.options if counts.count(o.code)), NOT_ANSWERED)
+
+
+def _number_text(
+    ref: QuestionRef, value: Fraction | None, *, riket: bool = False
+) -> str:
+    if value is None:
+        return NOT_ANSWERED
+    # Riket means are printed as whole numbers, as Bilaga 3 does ("59 %").
+    number = round_half_up(value) if riket else round_half_up(value, 2).normalize()
+    if ref.kind == QuestionKind.PERCENTAGE:
+        return swedish_percent(number)
+    return swedish_number(number)
+
+
+# --- numbers per group ---------------------------------------------------------------------
+
+
+def number_table(
+    question: QuestionTabulation, *, audience: str, source: str = ""
+) -> Table:
+    """A number question per group: how many gave a number, the group's figure
+    (mean or sum, as the question defines the riket figure), the escape answers
+    and the item nonresponse."""
+    ref = question.question
+    units = _units(audience, ref)
+    figure = "Summa" if ref.national_figure == "sum" else "Medelvärde"
+    rows = []
+    for counts in question.items[0].by_group:
+        rows.append(
+            (
+                counts.group.short_name,
+                swedish_number(counts.base),
+                _number_text(ref, counts.figure(ref.national_figure), riket=True),
+                swedish_number(counts.escaped),
+                swedish_number(counts.not_answered),
+            )
+        )
+    return Table(
+        title=f"Fråga {ref.number}. {ref.label}",
+        header=(
+            "",
+            f"Antal {units[1]} som angett ett värde",
+            figure,
+            ref.escape_label or "Undantagssvar",
+            "Ej svarat",
+        ),
+        rows=tuple(rows),
+        notes=tuple(
+            _notes(
+                [(c.group.short_name, c) for c in question.items[0].by_group],
+                ref,
+                units,
+            )
+            if len(question.items[0].by_group) == 1
+            else ()
+        ),
+        source=source,
+    )
+
+
+# --- a simple bar chart ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Fraction  # per cent of the base, or the number itself
+    text: str  # the value as printed next to the bar
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    bars: tuple[Bar, ...]  # sorted by value, largest first
+    maximum: Fraction  # the value a full-width bar stands for
+
+    @property
+    def scaled(self) -> tuple[tuple[Bar, str], ...]:
+        """Each bar with its width in per cent of the full width (for CSS)."""
+        return tuple(
+            (bar, f"{min(max(float(bar.value / self.maximum * 100), 0), 100):.1f}")
+            for bar in self.bars
+        )
+
+
+def option_chart(item: Item, *, group_index: int = 0) -> Chart:
+    """One group's answers to an item: one bar per option, the share of the base."""
+    counts = item.by_group[group_index]
+    bars = [
+        Bar(o.label, share * 100, f"{swedish_percent(round_half_up(share * 100))}")
+        for o in item.question.options
+        if (share := counts.share(o.code)) is not None
+    ]
+    return _chart(item, bars, Fraction(100))
+
+
+def group_chart(item: Item) -> Chart:
+    """One bar per group: the share answering the first option (Ja), or ticking
+    the option, or the number. Groups without a base are left out."""
+    ref = item.question
+    bars = []
+    for counts in item.by_group:
+        if ref.is_number:
+            value = counts.figure(ref.national_figure)
+            if value is not None:
+                bars.append(
+                    Bar(counts.group.short_name, value, _number_text(ref, value))
+                )
+        elif ref.options and (share := counts.share(ref.options[0].code)) is not None:
+            bars.append(
+                Bar(
+                    counts.group.short_name,
+                    share * 100,
+                    swedish_percent(round_half_up(share * 100)),
+                )
+            )
+    maximum = (
+        max((b.value for b in bars), default=Fraction(1))
+        if ref.is_number
+        else Fraction(100)
+    )
+    measure = ""
+    if ref.is_number:
+        measure = "summa" if ref.national_figure == "sum" else "medelvärde"
+    elif ref.options:
+        measure = f"andel «{ref.options[0].label}»"
+    return _chart(item, bars, maximum or Fraction(1), measure=measure)
+
+
+def _chart(
+    item: Item, bars: list[Bar], maximum: Fraction, *, measure: str = ""
+) -> Chart:
+    bars.sort(key=lambda bar: (-bar.value, bar.label))
+    title = item.question.label + (f" – {item.row.label}" if item.row else "")
+    if measure:
+        title += f" ({measure})"
+    return Chart(title=title, bars=tuple(bars), maximum=maximum)

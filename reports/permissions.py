@@ -1,0 +1,33 @@
+"""The access gateway for report pages (STYLE.md §5).
+
+Tables and exports are Socialstyrelsen's: only active staff users see them.
+Everyone else gets 404, the answer for anything outside one's scope, so the
+pages do not reveal what exists.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from surveys.models import Questionnaire, User
+
+
+def require_report_access(user: User) -> None:
+    """Raise Http404 unless the user is active staff."""
+    if not user.is_active:
+        raise Http404("Sidan finns inte.")
+    if not user.is_staff:
+        raise Http404("Sidan finns inte.")
+
+
+def get_questionnaire_for_report(user: User, questionnaire_id: int) -> Questionnaire:
+    """A questionnaire (with its cycle) for the report pages; Http404 otherwise."""
+    require_report_access(user)
+    questionnaire = (
+        Questionnaire.objects.select_related("cycle")
+        .filter(pk=questionnaire_id)
+        .first()
+    )
+    if questionnaire is None:
+        raise Http404("Enkäten finns inte.")
+    return questionnaire

@@ -1,0 +1,651 @@
+"""Tabulation in the database: counts, bases and the three kinds of "no number".
+
+`tabulate(questionnaire, level=...)` returns, for every question (every row of a
+matrix), one `ItemCounts` per group of the level: riket (one group), region,
+RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
+fixed for a whole questionnaire (8 at most), whatever the number of questions
+or respondents.
+
+Definitions (DESIGN.md "three kinds of no number"; 2019 report, footnotes 11-15):
+
+- **respondent** (unit response): a response with at least one stored answer, or
+  one that has been submitted. The 2019 kommun survey had 226 respondents of 290.
+- **not applicable**: the respondent was not shown the item, because its display
+  condition does not hold for the respondent's answers (a hidden follow-up, such
+  as 2019 Q2a for kommuner answering Ja on Q2). Conditions are translated into
+  EXISTS filters on the parent's stored answers, which gives exactly what
+  `surveys.definitions.condition_holds` decides: the services never store an
+  answer to a hidden question, so a hidden parent has no answers either.
+- **escaped**: the escape answer ("Andelen kan inte uppskattas"); numbers only.
+- **not answered** (item nonresponse): applicable, but neither a value nor the
+  escape answer.
+- **base**: the respondents who gave a substantive answer to the item, the
+  denominator of every published share. For a matrix, per row. For a multiple
+  choice, those who ticked at least one option; an unticked option of an
+  answered question counts as "not ticked" (base − count). For numbers, those
+  who gave a number (the escape answer is not in the base).
+
+So for every item: respondents = not_applicable + base + escaped + not_answered.
+
+RSS `kommun_count` questions count kommuner, not RSS: the RSS response stores,
+per slot, "<option>" / "<row>.<option>" the number of kommuner and
+"_svarat" / "<row>._svarat" the number of member kommuner that answered (the
+base), with "_ej_svarat" and "_ej_aktuell" for the rest. Their `ItemCounts`
+are sums over the RSS of a group, in kommuner: base = Σ _svarat,
+not_answered = Σ _ej_svarat, not_applicable = Σ _ej_aktuell.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+
+from intake.models import Answer, Response
+from surveys.models import (
+    CLOSED_KINDS,
+    NUMBER_KINDS,
+    Organisation,
+    OrganisationKind,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    RSSMembership,
+    memberships_in_year,
+)
+from surveys.selectors import expected_respondents
+
+GroupExpr = Expression | F | Subquery | None
+
+# Slots of a kommun_count answer that are not options (the consolidation contract).
+ANSWERED_SLOT = "_svarat"
+NOT_ANSWERED_SLOT = "_ej_svarat"
+NOT_APPLICABLE_SLOT = "_ej_aktuell"
+
+
+class Level(enum.StrEnum):
+    RIKET = "riket"
+    REGION = "region"
+    RSS = "rss"
+    KOMMUN = "kommun"
+
+    @property
+    def label(self) -> str:
+        return {
+            "riket": "Riket",
+            "region": "Per region (län)",
+            "rss": "Per RSS",
+            "kommun": "Per kommun",
+        }[self.value]
+
+
+def levels_for(audience: str) -> tuple[Level, ...]:
+    """The levels a questionnaire's answers can be grouped by."""
+    if audience == OrganisationKind.KOMMUN:
+        return (Level.RIKET, Level.REGION, Level.RSS, Level.KOMMUN)
+    if audience == OrganisationKind.RSS:
+        return (Level.RIKET, Level.REGION, Level.RSS)
+    return (Level.RIKET, Level.REGION)
+
+
+# --- result types ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """What writers need to know of a question, without the ORM."""
+
+    id: int
+    variable: str
+    number: str
+    kind: str
+    text: str
+    label: str
+    escape_label: str
+    unit: str
+    national_figure: str
+    has_condition: bool
+    options: tuple[Choice, ...]
+    rows: tuple[Choice, ...]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind in CLOSED_KINDS
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind in NUMBER_KINDS
+
+    @property
+    def is_kommun_count(self) -> bool:
+        return self.kind == QuestionKind.KOMMUN_COUNT
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of a level: riket, or one organisation (region, RSS or kommun)."""
+
+    key: int | None  # organisation id; None for riket
+    code: str
+    name: str
+    short_name: str
+
+
+RIKET = Group(key=None, code="riket", name="Riket", short_name="Riket")
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: Group
+    frame: int  # expected respondents (the roster)
+    respondents: int
+
+    @property
+    def response_share(self) -> Fraction | None:
+        return Fraction(self.respondents, self.frame) if self.frame else None
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    """One item (a question, or one matrix row) in one group. See the module
+    docstring for the definitions."""
+
+    group: Group
+    respondents: int
+    not_applicable: int
+    not_answered: int
+    escaped: int
+    base: int
+    counts: Mapping[str, int] = field(default_factory=dict)  # option code -> count
+    total: Decimal | None = None  # numbers: the sum of the numbers given
+
+    @property
+    def applicable(self) -> int:
+        return self.respondents - self.not_applicable
+
+    def count(self, code: str) -> int:
+        return self.counts.get(code, 0)
+
+    def not_ticked(self, code: str) -> int:
+        """Multiple choice: answered the question but left this option unticked."""
+        return self.base - self.count(code)
+
+    def share(self, code: str) -> Fraction | None:
+        return Fraction(self.count(code), self.base) if self.base else None
+
+    @property
+    def mean(self) -> Fraction | None:
+        """Numbers: the plain (unweighted) mean of the numbers given."""
+        if self.total is None or not self.base:
+            return None
+        return Fraction(self.total) / self.base
+
+    def figure(self, rule: str) -> Fraction | None:
+        """Numbers: the group's figure as the question defines it (NationalFigure):
+        the sum for "sum", otherwise the mean. For one organisation, its value."""
+        if self.total is None or not self.base:
+            return None
+        return Fraction(self.total) if rule == "sum" else self.mean
+
+
+@dataclass(frozen=True)
+class Item:
+    question: QuestionRef
+    row: Choice | None
+    by_group: tuple[ItemCounts, ...]
+
+    @property
+    def label(self) -> str:
+        return self.row.label if self.row else self.question.label
+
+
+@dataclass(frozen=True)
+class QuestionTabulation:
+    question: QuestionRef
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Tabulation:
+    questionnaire_id: int
+    title: str
+    audience: str
+    year: int
+    level: Level
+    groups: tuple[GroupSummary, ...]
+    questions: tuple[QuestionTabulation, ...]
+
+    def question(self, variable: str) -> QuestionTabulation:
+        for question in self.questions:
+            if question.question.variable == variable:
+                return question
+        raise KeyError(variable)
+
+    @property
+    def frame(self) -> int:
+        return sum(g.frame for g in self.groups)
+
+    @property
+    def respondents(self) -> int:
+        return sum(g.respondents for g in self.groups)
+
+
+# --- tabulation ------------------------------------------------------------------------
+
+
+def tabulate(
+    questionnaire: Questionnaire,
+    *,
+    level: Level = Level.RIKET,
+    within_rss: Organisation | None = None,
+    variables: Collection[str] | None = None,
+) -> Tabulation:
+    """Every question of a questionnaire tabulated at one level.
+
+    `within_rss` restricts kommun data to the kommuner of one RSS in the cycle's
+    year (for "per kommun within its RSS"); `variables` restricts the result to
+    those questions (a page about one question). Groups follow the register's
+    published order and include groups without respondents, so that a table has
+    a row for every region. Raises ValueError for a level the audience lacks.
+    """
+    if level not in levels_for(questionnaire.audience):
+        raise ValueError(f"Nivån {level} finns inte för enkätens målgrupp.")
+    year = questionnaire.cycle.year
+    questions = list(
+        Question.objects.filter(questionnaire=questionnaire)
+        .order_by("position")
+        .prefetch_related("options", "rows")
+    )
+    by_variable = {q.variable: q.pk for q in questions}
+    if variables is not None:
+        # Every question stays loaded: display conditions refer to parents.
+        questions = [q for q in questions if q.variable in variables]
+    refs = {q.pk: _ref(q) for q in questions}
+    option_code = {o.pk: o.code for q in questions for o in q.options.all()}
+    row_code = {r.pk: r.code for q in questions for r in q.rows.all()}
+
+    responses = Response.objects.filter(questionnaire=questionnaire)
+    answers = Answer.objects.filter(response__questionnaire=questionnaire)
+    if variables is not None:
+        answers = answers.filter(question_id__in=list(refs))
+    frame = expected_respondents(questionnaire)
+    if within_rss is not None:
+        members = RSSMembership.objects.filter(
+            memberships_in_year(year), rss=within_rss
+        ).values("kommun_id")
+        responses = responses.filter(organisation_id__in=members)
+        answers = answers.filter(response__organisation_id__in=members)
+        frame = frame.filter(pk__in=members)
+
+    groups = _groups(questionnaire, level, within_rss=within_rss)
+    frame_by_group = _count_by_group(frame, _group_expr(questionnaire, level, ""))
+
+    conditional = [q for q in questions if q.condition]
+    respondent_rows = _per_group(
+        responses.filter(
+            Exists(Answer.objects.filter(response=OuterRef("pk")))
+            | Q(submitted_at__isnull=False)
+        ),
+        _group_expr(questionnaire, level, "organisation__"),
+        {
+            "respondents": Count("pk"),
+            **{
+                f"applicable_{q.pk}": Count(
+                    "pk", filter=condition_q(q.condition or {}, by_variable)
+                )
+                for q in conditional
+            },
+        },
+    )
+    answer_group = _group_expr(questionnaire, level, "response__organisation__")
+    cell_rows = _per_group(
+        answers,
+        answer_group,
+        {"n": Count("pk"), "total": Sum("number")},
+        by=("question_id", "slot", "row_id", "option_id", "escaped"),
+    )
+    base_rows = _per_group(
+        answers,
+        answer_group,
+        {"n": Count("response_id", distinct=True)},
+        by=("question_id", "row_id"),
+    )
+
+    # From here on the loops run over aggregated rows (groups × cells), never
+    # over answers.
+    respondents: dict[int | None, int] = {}
+    applicable: dict[tuple[int | None, int], int] = {}
+    for row in respondent_rows:
+        g = row["group"]
+        respondents[g] = row["respondents"]
+        for q in conditional:
+            applicable[(g, q.pk)] = row[f"applicable_{q.pk}"]
+    any_answer: dict[tuple[int | None, int, str | None], int] = {}
+    for row in base_rows:
+        rcode = row_code.get(row["row_id"]) if row["row_id"] else None
+        any_answer[(row["group"], row["question_id"], rcode)] = row["n"]
+    cells: dict[tuple[int | None, int], list[dict[str, Any]]] = {}
+    for row in cell_rows:
+        cells.setdefault((row["group"], row["question_id"]), []).append(row)
+
+    summaries = tuple(
+        GroupSummary(
+            group=g,
+            frame=frame_by_group.get(g.key, 0),
+            respondents=respondents.get(g.key, 0),
+        )
+        for g in groups
+    )
+    tabulated = []
+    for question in questions:
+        ref = refs[question.pk]
+        items = []
+        for row_choice in ref.rows or (None,):
+            by_group = []
+            for g in groups:
+                n_respondents = respondents.get(g.key, 0)
+                n_applicable = (
+                    applicable.get((g.key, question.pk), 0)
+                    if question.condition
+                    else n_respondents
+                )
+                group_cells = cells.get((g.key, question.pk), [])
+                rcode = row_choice.code if row_choice else None
+                if ref.is_kommun_count:
+                    counts = _kommun_count(g, group_cells, rcode)
+                else:
+                    counts = _item_counts(
+                        ref,
+                        g,
+                        [
+                            c
+                            for c in group_cells
+                            if (row_code.get(c["row_id"]) if c["row_id"] else None)
+                            == rcode
+                        ],
+                        option_code,
+                        respondents=n_respondents,
+                        applicable=n_applicable,
+                        any_answer=any_answer.get((g.key, question.pk, rcode), 0),
+                    )
+                by_group.append(counts)
+            items.append(Item(question=ref, row=row_choice, by_group=tuple(by_group)))
+        tabulated.append(QuestionTabulation(question=ref, items=tuple(items)))
+
+    return Tabulation(
+        questionnaire_id=questionnaire.pk,
+        title=questionnaire.title,
+        audience=questionnaire.audience,
+        year=year,
+        level=level,
+        groups=summaries,
+        questions=tuple(tabulated),
+    )
+
+
+def _item_counts(
+    ref: QuestionRef,
+    group: Group,
+    cells: Sequence[Mapping[str, Any]],
+    option_code: Mapping[int, str],
+    *,
+    respondents: int,
+    applicable: int,
+    any_answer: int,
+) -> ItemCounts:
+    counts: dict[str, int] = {}
+    escaped = 0
+    numbers = 0
+    total: Decimal | None = None
+    for cell in cells:
+        if cell["escaped"]:
+            escaped += cell["n"]
+        elif cell["option_id"]:
+            code = option_code[cell["option_id"]]
+            counts[code] = counts.get(code, 0) + cell["n"]
+        elif cell["total"] is not None:
+            numbers += cell["n"]
+            total = (total or Decimal(0)) + cell["total"]
+    if ref.is_number:
+        base = numbers
+        if total is None:
+            total = Decimal(0) if numbers else None
+    else:
+        base = any_answer - escaped
+    return ItemCounts(
+        group=group,
+        respondents=respondents,
+        not_applicable=respondents - applicable,
+        not_answered=max(applicable - any_answer, 0),
+        escaped=escaped,
+        base=base,
+        counts=counts,
+        total=total if ref.is_number else None,
+    )
+
+
+def _kommun_count(
+    group: Group, cells: Sequence[Mapping[str, Any]], row: str | None
+) -> ItemCounts:
+    prefix = f"{row}." if row else ""
+    sums: dict[str, int] = {}
+    for cell in cells:
+        slot = cell["slot"]
+        if not slot.startswith(prefix) or cell["total"] is None:
+            continue
+        key = slot[len(prefix) :]
+        if "." in key:  # another row's cell when this item has no row
+            continue
+        sums[key] = sums.get(key, 0) + int(cell["total"])
+    base = sums.pop(ANSWERED_SLOT, 0)
+    not_answered = sums.pop(NOT_ANSWERED_SLOT, 0)
+    not_applicable = sums.pop(NOT_APPLICABLE_SLOT, 0)
+    return ItemCounts(
+        group=group,
+        respondents=base + not_answered + not_applicable,
+        not_applicable=not_applicable,
+        not_answered=not_answered,
+        escaped=0,
+        base=base,
+        counts=sums,
+    )
+
+
+def condition_q(condition: Mapping[str, Any], variables: Mapping[str, int]) -> Q:
+    """A display condition (docs/questionnaire-format.md) as a filter on responses:
+    true where `surveys.definitions.condition_holds` is true for the stored answers."""
+    if "all" in condition:
+        result = Q()
+        for part in condition["all"]:
+            result &= condition_q(part, variables)
+        return result
+    if "any" in condition:
+        parts = [condition_q(part, variables) for part in condition["any"]]
+        result = parts[0]
+        for part in parts[1:]:
+            result |= part
+        return result
+    answers = Answer.objects.filter(
+        response=OuterRef("pk"), question_id=variables[condition["question"]]
+    )
+    if "row" in condition:
+        answers = answers.filter(
+            row__code=condition["row"], option__code=condition["equals"]
+        )
+    elif "equals" in condition:
+        answers = answers.filter(row__isnull=True, option__code=condition["equals"])
+    elif "in" in condition:
+        answers = answers.filter(row__isnull=True, option__code__in=condition["in"])
+    elif "includes" in condition:
+        answers = answers.filter(row__isnull=True, option__code=condition["includes"])
+    elif "any_row" in condition:
+        answers = answers.filter(row__isnull=False, option__code=condition["any_row"])
+    elif "escaped" in condition:
+        answers = answers.filter(escaped=True)
+    return Q(Exists(answers))
+
+
+# --- groups ----------------------------------------------------------------------------
+
+
+def _group_expr(questionnaire: Questionnaire, level: Level, prefix: str) -> GroupExpr:
+    """The organisation id a row is grouped under; `prefix` reaches the
+    organisation ("" for organisations themselves)."""
+    org = f"{prefix}pk" if not prefix else f"{prefix}id"
+    if level == Level.RIKET:
+        return None
+    if level == Level.REGION:
+        return F(f"{prefix}region_id")
+    if level == Level.RSS and questionnaire.audience == OrganisationKind.KOMMUN:
+        return Subquery(
+            RSSMembership.objects.filter(
+                memberships_in_year(questionnaire.cycle.year), kommun_id=OuterRef(org)
+            ).values("rss_id")[:1]
+        )
+    return F(org)
+
+
+def _per_group(
+    queryset: QuerySet[Any],
+    group: GroupExpr,
+    aggregates: Mapping[str, Any],
+    *,
+    by: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """One row per group (and `by` values) with the aggregates; `group` is None at
+    riket."""
+    if group is None:
+        if not by:
+            return [{"group": None, **queryset.aggregate(**aggregates)}]
+        return [
+            {"group": None, **row}
+            for row in queryset.values(*by).annotate(**aggregates).order_by()
+        ]
+    return list(
+        queryset.annotate(group=group)
+        .values("group", *by)
+        .annotate(**aggregates)
+        .order_by()
+    )
+
+
+def _count_by_group(queryset: QuerySet[Any], group: GroupExpr) -> dict[int | None, int]:
+    return {
+        row["group"]: row["n"]
+        for row in _per_group(queryset, group, {"n": Count("pk")})
+    }
+
+
+def _groups(
+    questionnaire: Questionnaire, level: Level, *, within_rss: Organisation | None
+) -> list[Group]:
+    if level == Level.RIKET:
+        return [RIKET]
+    if level == Level.REGION:
+        organisations = Organisation.objects.filter(kind=OrganisationKind.REGION)
+    elif level == Level.RSS:
+        organisations = Organisation.objects.filter(kind=OrganisationKind.RSS)
+        if within_rss is not None:
+            organisations = organisations.filter(pk=within_rss.pk)
+    else:
+        organisations = expected_respondents(questionnaire)
+        if within_rss is not None:
+            organisations = organisations.filter(
+                pk__in=RSSMembership.objects.filter(
+                    memberships_in_year(questionnaire.cycle.year), rss=within_rss
+                ).values("kommun_id")
+            )
+    return [
+        Group(key=o.pk, code=o.code, name=o.name, short_name=o.short_name)
+        for o in organisations.order_by("region__sort_order", "sort_order", "code")
+    ]
+
+
+def _ref(question: Question) -> QuestionRef:
+    return QuestionRef(
+        id=question.pk,
+        variable=question.variable,
+        number=question.number,
+        kind=question.kind,
+        text=question.text,
+        label=question.label,
+        escape_label=question.escape_label,
+        unit=question.unit,
+        national_figure=question.national_figure,
+        has_condition=bool(question.condition),
+        options=tuple(Choice(o.code, o.label) for o in question.options.all()),
+        rows=tuple(Choice(r.code, r.label) for r in question.rows.all()),
+    )
+
+
+# --- item nonresponse --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemNonresponse:
+    """One item's response at riket, for the kvalitetsdeklaration.
+
+    `base` here is the item's applicable respondents (those who were shown it);
+    `answered` gave a substantive answer, `escaped` the escape answer and
+    `not_answered` nothing.
+    """
+
+    variable: str
+    number: str
+    label: str
+    row: str  # matrix row label, "" for other questions
+    respondents: int
+    base: int
+    answered: int
+    not_answered: int
+    not_applicable: int
+    escaped: int
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Item nonresponse rate: not answered / applicable."""
+        return Fraction(self.not_answered, self.base) if self.base else None
+
+
+def item_nonresponse(questionnaire: Questionnaire) -> list[ItemNonresponse]:
+    """Every item of a questionnaire (matrix rows apart), at riket."""
+    result = []
+    for question in tabulate(questionnaire, level=Level.RIKET).questions:
+        for item in question.items:
+            counts = item.by_group[0]
+            result.append(
+                ItemNonresponse(
+                    variable=question.question.variable,
+                    number=question.question.number,
+                    label=question.question.label,
+                    row=item.row.label if item.row else "",
+                    respondents=counts.respondents,
+                    base=counts.applicable,
+                    answered=counts.base,
+                    not_answered=counts.not_answered,
+                    not_applicable=counts.not_applicable,
+                    escaped=counts.escaped,
+                )
+            )
+    return result

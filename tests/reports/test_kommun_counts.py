@@ -1,0 +1,123 @@
+"""RSS kommun_count answers tabulate to national kommun shares. The stored shape
+(per slot "<option>" / "<row>.<option>" counts, "_svarat", "_ej_svarat",
+"_ej_aktuell") is the consolidation contract; the rows are created directly."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from reports.layouts import frequency_table, group_table
+from reports.tabulation import Level, tabulate
+from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire
+from tests.factories import AnswerFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+COUNTS = {
+    "rss-07": {
+        "s06_breddinfort": {"ja": 5, "nej": 1, "_svarat": 6, "_ej_svarat": 2},
+        "s05_malgrupper": {
+            "barn.ja": 4, "barn.nej": 2, "barn._svarat": 6, "barn._ej_svarat": 2,
+            "aldre.ja": 6, "aldre.nej": 0, "aldre._svarat": 6, "aldre._ej_aktuell": 2,
+        },
+    },
+    "rss-14-gr": {
+        "s06_breddinfort": {"ja": 10, "nej": 3, "_svarat": 13},
+        "s05_malgrupper": {"barn.ja": 13, "barn.nej": 0, "barn._svarat": 13},
+    },
+    "rss-14-fyrbodal": {
+        "s06_breddinfort": {"ja": 4, "nej": 8, "_svarat": 12, "_ej_svarat": 2},
+    },
+}  # fmt: skip
+
+
+@pytest.fixture
+def rss_questionnaire() -> Questionnaire:
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="rss")
+    for code, questions in COUNTS.items():
+        response = ResponseFactory(
+            questionnaire=questionnaire, organisation=RSS.objects.get(code=code)
+        )
+        for variable, slots in questions.items():
+            question = Question.objects.get(
+                questionnaire=questionnaire, variable=variable
+            )
+            for slot, count in slots.items():
+                row, _, option = slot.rpartition(".")
+                AnswerFactory(
+                    response=response,
+                    question=question,
+                    slot=slot,
+                    row=MatrixRow.objects.get(question=question, code=row)
+                    if row
+                    else None,
+                    option=Option.objects.filter(
+                        question=question, code=option
+                    ).first(),
+                    number=Decimal(count),
+                )
+    return questionnaire
+
+
+def test_riket_shares_are_kommuner_over_kommuner_that_answered(
+    rss_questionnaire: Questionnaire,
+) -> None:
+    riket = tabulate(rss_questionnaire, level=Level.RIKET)
+    counts = riket.question("s06_breddinfort").items[0].by_group[0]
+    # 5 + 10 + 4 = 19 Ja, 1 + 3 + 8 = 12 Nej of 6 + 13 + 12 = 31 that answered;
+    # 2 + 2 = 4 did not answer.
+    assert (counts.count("ja"), counts.count("nej"), counts.base) == (19, 12, 31)
+    assert (counts.not_answered, counts.not_applicable, counts.respondents) == (
+        4,
+        0,
+        35,
+    )
+    table = frequency_table(riket.question("s06_breddinfort"), audience="rss")
+    assert table.rows[0][1:] == ("19 (61)", "12 (39)")  # 61,29 % and 38,71 %
+    assert table.notes == (
+        "31 kommuner har svarat på denna fråga.",
+        "4 kommuner har inte svarat.",
+    )
+
+
+def test_matrix_rows_are_kept_apart(rss_questionnaire: Questionnaire) -> None:
+    riket = tabulate(rss_questionnaire, level=Level.RIKET)
+    items = {
+        i.row.code: i.by_group[0]
+        for i in riket.question("s05_malgrupper").items
+        if i.row
+    }
+    # barn: 4 + 13 = 17 Ja, 2 Nej of 19; äldre: only Kronoberg, 6 of 6, 2 ej aktuell.
+    assert (
+        items["barn"].count("ja"),
+        items["barn"].count("nej"),
+        items["barn"].base,
+    ) == (17, 2, 19)
+    assert items["barn"].not_answered == 2
+    assert (items["aldre"].count("ja"), items["aldre"].base) == (6, 6)
+    assert items["aldre"].not_applicable == 2
+    assert items["kroniska"].base == 0
+
+
+def test_per_region_and_per_rss(rss_questionnaire: Questionnaire) -> None:
+    per_region = tabulate(rss_questionnaire, level=Level.REGION)
+    item = per_region.question("s06_breddinfort").items[0]
+    by_region = {c.group.short_name: c for c in item.by_group}
+    assert len(by_region) == 21
+    # Västra Götaland's two RSS together: 14 Ja, 11 Nej of 25.
+    vg = by_region["Västra Götaland"]
+    assert (vg.count("ja"), vg.count("nej"), vg.base) == (14, 11, 25)
+    assert by_region["Stockholm"].base == 0
+    rows = {row[0]: row[1:] for row in group_table(item, audience="rss").rows}
+    assert rows["Västra Götaland"] == ("14 (56)", "11 (44)", "25")
+    assert rows["Kronoberg"] == ("5 (83)", "1 (17)", "6")
+
+    per_rss = tabulate(rss_questionnaire, level=Level.RSS)
+    assert len(per_rss.groups) == 24
+    by_rss = {
+        c.group.code: c for c in per_rss.question("s06_breddinfort").items[0].by_group
+    }
+    assert (by_rss["rss-14-gr"].count("ja"), by_rss["rss-14-gr"].base) == (10, 13)
+    assert by_rss["rss-14-fyrbodal"].not_answered == 2
