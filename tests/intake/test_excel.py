@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.excel import WorkbookError, read_kommun_workbook
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from intake.services import get_or_create_response, save_answers, submit_response
+from intake.services import get_or_create_response, save_answers
 from surveys.models import (
     Cycle,
     Kommun,
@@ -663,7 +663,7 @@ def test_every_bad_value_is_listed_at_once_and_nothing_is_saved(
     [
         (-1, "«-1»: Värdet kan inte vara negativt."),
         (12.5, "«12.5»: Ange ett heltal."),
-        (datetime.datetime(2024, 3, 1), "«2024-03-01 00:00:00» är inte ett tal."),
+        (datetime.date(2024, 3, 1), "«2024-03-01 00:00:00» är inte ett tal."),
     ],
 )
 def test_bad_integers_are_refused(
