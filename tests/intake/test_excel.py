@@ -246,6 +246,24 @@ def test_the_kommun_itself_can_upload_its_own_copy(
     assert answers[("k10_verktyg", "")].channel == Channel.EXCEL
 
 
+def test_text_that_looks_like_a_formula_stays_text(
+    client: Client, kommun_user: User, kommun: Kommun
+) -> None:
+    questionnaire = kommun_questionnaire()
+    response = get_or_create_response(questionnaire, organisation=kommun)
+    save_answers(
+        response,
+        actor=kommun_user,
+        channel=Channel.WEB,
+        values={"k01_viktigaste": '=HYPERLINK("http://example.test")'},
+    )
+    client.force_login(kommun_user)
+    sheet = download(client, questionnaire, kommun)["Enkät"]
+    cell = sheet[answer_ref(sheet, "1")]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://example.test")'
+
+
 def test_a_save_in_between_refuses_the_confirm_and_saves_nothing(
     client: Client,
     rss_user: User,
