@@ -681,7 +681,7 @@ def read_kommun_workbook(
         questions = questions_of(questionnaire.pk)
     layout = workbook_layout(questions)
     answers = answer_cells_of(layout)
-    workbook = _open(file, rows=len(answers) + CELL_MAP_ROW)
+    workbook = _open(file)
     try:
         missing = [s for s in (SURVEY, METADATA) if s not in workbook.sheetnames]
         if missing:
@@ -707,7 +707,7 @@ def read_kommun_workbook(
     return _values(survey, questions, answers)
 
 
-def _open(file: IO[bytes], *, rows: int) -> Any:
+def _open(file: IO[bytes]) -> Any:
     """Open the upload with openpyxl, after the checks that make that safe."""
     file.seek(0, io.SEEK_END)
     size = file.tell()
