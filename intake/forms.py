@@ -185,3 +185,16 @@ def question_blocks(form: ResponseForm, shown: set[int]) -> list[QuestionBlock]:
             )
         )
     return blocks
+
+
+class WorkbookUploadForm(forms.Form):
+    """The returned Excel copy of a kommun questionnaire (read by `intake.excel`)."""
+
+    file = forms.FileField(
+        label="Ifylld Excel-fil (.xlsx)",
+        error_messages={
+            "required": "Välj en fil att ladda upp.",
+            "empty": "Filen är tom.",
+            "invalid": "Välj en fil att ladda upp.",
+        },
+    )

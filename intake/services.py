@@ -426,3 +426,34 @@ def reopen_response(response: Response, *, actor: User, reason: str) -> Response
     )
     transaction.on_commit(lambda: send_reopened_notice.delay(response.pk, reason))
     return response
+
+
+# --- the Excel channel -----------------------------------------------------------------
+
+
+@transaction.atomic
+def import_kommun_workbook(
+    questionnaire: Questionnaire,
+    *,
+    organisation: Organisation,
+    actor: User,
+    values: Mapping[str, Any],
+    expected_version: int,
+    filename: str = "",
+) -> Response:
+    """Save the answers read from an uploaded Excel copy (`intake.excel`), as the
+    uploader, through the same rules as every other channel.
+
+    `expected_version` is the version the user's preview was based on: if someone
+    saved in between, StaleResponseError and nothing is saved.
+    """
+    response = get_or_create_response(questionnaire, organisation=organisation)
+    reason = f"Uppladdad Excel-fil «{filename[:200]}»" if filename else ""
+    return save_answers(
+        response,
+        actor=actor,
+        channel=Channel.EXCEL,
+        values=values,
+        expected_version=expected_version,
+        reason=reason,
+    )

@@ -32,3 +32,24 @@ urlpatterns = [
         name="response-reopen",
     ),
 ]
+
+# The Excel channel of kommun questionnaires (issue #4, part B).
+from intake import excel_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "svar/<int:questionnaire_id>/<int:organisation_id>/excel/",
+        excel_views.excel_download,
+        name="excel-download",
+    ),
+    path(
+        "svar/<int:questionnaire_id>/<int:organisation_id>/excel/ladda-upp/",
+        excel_views.excel_upload,
+        name="excel-upload",
+    ),
+    path(
+        "svar/<int:questionnaire_id>/<int:organisation_id>/excel/granska/<str:token>/",
+        excel_views.excel_preview,
+        name="excel-preview",
+    ),
+]
