@@ -1,0 +1,28 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/",
+        views.kvalitetsdeklaration_edit,
+        name="kvalitetsdeklaration-edit",
+    ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/skapa/",
+        views.kvalitetsdeklaration_create,
+        name="kvalitetsdeklaration-create",
+    ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.docx",
+        views.kvalitetsdeklaration_docx_download,
+        name="kvalitetsdeklaration-docx",
+    ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.xlsx",
+        views.kvalitetsdeklaration_xlsx_download,
+        name="kvalitetsdeklaration-xlsx",
+    ),
+]
