@@ -206,6 +206,11 @@ class CollectionFigures:
         return swedish_percent(self.submitted, self.frame, decimals=0)
 
     @property
+    def response_rate_words(self) -> str:
+        """As in running text: "78 procent"."""
+        return self.response_rate_whole.replace(" %", " procent")
+
+    @property
     def ordinary_reminders(self) -> int | None:
         if self.reminders is None:
             return None
@@ -618,7 +623,17 @@ def outline(computed: ComputedDeclaration) -> tuple[Chapter, ...]:
                     fields=("collection_text", "extra_question_text"),
                     tables=(_period_table(figures), _reminder_table(figures)),
                 ),
-                Part("1.5", "Svarsfrekvens", tables=(_response_table(figures),)),
+                Part(
+                    "1.5",
+                    "Svarsfrekvens",
+                    facts=tuple(
+                        f"{c.title}: {swedish_number(c.submitted)} av "
+                        f"{swedish_number(c.frame)} har skickat in svar "
+                        f"({c.response_rate_words})."
+                        for c in figures
+                    ),
+                    tables=(_response_table(figures),),
+                ),
                 Part(
                     "1.6",
                     "Referenstider",
