@@ -49,7 +49,11 @@ def _user(request: HttpRequest) -> User:
 def kvalitetsdeklaration_edit(request: HttpRequest, year: int) -> HttpResponse:
     user = _user(request)
     cycle = get_cycle_for_staff(user, year=year)
-    deklaration = Kvalitetsdeklaration.objects.filter(cycle=cycle).first()
+    deklaration = (
+        Kvalitetsdeklaration.objects.select_related("prefilled_from__cycle")
+        .filter(cycle=cycle)
+        .first()
+    )
     if deklaration is None:
         if request.method == "POST":
             messages.error(
