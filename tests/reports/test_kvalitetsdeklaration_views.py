@@ -57,8 +57,8 @@ def test_respondents_cannot_see_the_declaration(
 ) -> None:
     client.force_login(request.getfixturevalue(persona))
     response = client.get(url(name))
-    assert response.status_code == 403
-    assert "Du har inte behörighet" in response.content.decode()
+    assert response.status_code == 404
+    assert "Sidan finns inte" in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["region_user", "kommun_user"])
@@ -67,11 +67,11 @@ def test_respondents_cannot_create_or_edit(
 ) -> None:
     cycle = Cycle.objects.get(year=2024)
     client.force_login(request.getfixturevalue(persona))
-    assert client.post(url("reports:kvalitetsdeklaration-create")).status_code == 403
+    assert client.post(url("reports:kvalitetsdeklaration-create")).status_code == 404
     assert not Kvalitetsdeklaration.objects.filter(cycle=cycle).exists()
     create_kvalitetsdeklaration(cycle, actor=staff_user)
     response = client.post(url(), {"version": 0, "access_text": "Ändrat"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Kvalitetsdeklaration.objects.get(cycle=cycle).access_text != "Ändrat"
 
 
