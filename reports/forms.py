@@ -1,4 +1,5 @@
-"""The report page's choices: level, RSS (for kommuner within one RSS), rounding."""
+"""Report forms: the report page's choices (level, RSS, rounding) and the
+kvalitetsdeklaration's text form. They parse; `reports.services` writes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django import forms
 
 from reports.layouts import Rounding
+from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation import Level, levels_for
 from surveys.models import RSS, Questionnaire
 
@@ -46,3 +48,25 @@ class ReportOptionsForm(forms.Form):
         if cleaned.get("niva") == Level.KOMMUN and not cleaned.get("rss"):
             self.add_error("rss", "Välj vilket RSS:s kommuner som ska visas.")
         return cleaned
+
+
+class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Kvalitetsdeklaration
+        fields = TEXT_FIELDS
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 4})
+            for field in TEXT_FIELDS
+            if field != "diarienummer"
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        if "version" not in self.initial and self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+    def text_values(self) -> dict[str, str]:
+        return {field: self.cleaned_data[field] for field in TEXT_FIELDS}

@@ -1,15 +1,15 @@
 """The access gateway for report pages (STYLE.md §5).
 
-Tables and exports are Socialstyrelsen's: only active staff users see them.
-Everyone else gets 404, the answer for anything outside one's scope, so the
-pages do not reveal what exists.
+Tables, exports and the kvalitetsdeklaration are Socialstyrelsen's: only active
+staff users see them. Everyone else gets 404, the answer for anything outside
+one's scope, so the pages do not reveal what exists.
 """
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from surveys.models import Questionnaire, User
+from surveys.models import Cycle, Questionnaire, User
 
 
 def require_report_access(user: User) -> None:
@@ -31,3 +31,12 @@ def get_questionnaire_for_report(user: User, questionnaire_id: int) -> Questionn
     if questionnaire is None:
         raise Http404("Enkäten finns inte.")
     return questionnaire
+
+
+def get_cycle_for_staff(user: User, *, year: int) -> Cycle:
+    """A cycle for the kvalitetsdeklaration pages; Http404 otherwise."""
+    require_report_access(user)
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        raise Http404("Omgången finns inte.")
+    return cycle

@@ -16,4 +16,24 @@ urlpatterns = [
         views.question_report,
         name="question",
     ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/",
+        views.kvalitetsdeklaration_edit,
+        name="kvalitetsdeklaration-edit",
+    ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/skapa/",
+        views.kvalitetsdeklaration_create,
+        name="kvalitetsdeklaration-create",
+    ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.docx",
+        views.kvalitetsdeklaration_docx_download,
+        name="kvalitetsdeklaration-docx",
+    ),
+    path(
+        "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.xlsx",
+        views.kvalitetsdeklaration_xlsx_download,
+        name="kvalitetsdeklaration-xlsx",
+    ),
 ]

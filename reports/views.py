@@ -1,4 +1,4 @@
-"""Staff report pages: per cycle and questionnaire, the questions with their
+"""Staff report pages: the kvalitetsdeklaration per cycle; per cycle and questionnaire, the questions with their
 bases; per question, the tables at a chosen level with a bar chart.
 
 Thin views (STYLE.md §4): the gateway decides access, the form parses the
@@ -8,14 +8,29 @@ queries whatever the number of respondents.
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from reports.formatting import share_percent, swedish_percent
-from reports.forms import ReportOptionsForm
+from reports.forms import KvalitetsdeklarationForm, ReportOptionsForm
+from reports.kvalitetsdeklaration import (
+    ComputedDeclaration,
+    compute_kvalitetsdeklaration,
+    field_text,
+    outline,
+)
+from reports.kvalitetsdeklaration_writers import (
+    DOCX_CONTENT_TYPE,
+    kvalitetsdeklaration_docx,
+    write_kvalitetsdeklaration_sheet,
+)
 from reports.layouts import (
     Rounding,
     frequency_table,
@@ -25,9 +40,21 @@ from reports.layouts import (
     option_chart,
     organisation_table,
 )
-from reports.permissions import get_questionnaire_for_report, require_report_access
+from reports.models import Kvalitetsdeklaration, KvalitetsdeklarationChange
+from reports.permissions import (
+    get_cycle_for_staff,
+    get_questionnaire_for_report,
+    require_report_access,
+)
+from reports.services import (
+    StaleKvalitetsdeklarationError,
+    create_kvalitetsdeklaration,
+    previous_kvalitetsdeklaration,
+    update_kvalitetsdeklaration,
+)
 from reports.tabulation import Level, Tabulation, tabulate
-from surveys.models import OrganisationKind, QuestionKind, User
+from surveys.errors import DomainError
+from surveys.models import Cycle, OrganisationKind, QuestionKind, User
 from surveys.selectors import cycles_with_questionnaires
 
 # The level at which each group is one respondent organisation: the Bilaga 3 layout.
@@ -153,3 +180,169 @@ def question_report(
         context["charts"] = [group_chart(item) for item in question.items]
     context["tabulated"] = tabulated
     return render(request, "reports/question.html", context)
+
+
+# The kvalitetsdeklaration
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HISTORY_SHOWN = 50
+
+
+@login_required
+def kvalitetsdeklaration_edit(request: HttpRequest, year: int) -> HttpResponse:
+    user = _user(request)
+    cycle = get_cycle_for_staff(user, year=year)
+    deklaration = (
+        Kvalitetsdeklaration.objects.select_related("prefilled_from__cycle")
+        .filter(cycle=cycle)
+        .first()
+    )
+    if deklaration is None:
+        if request.method == "POST":
+            messages.error(
+                request, "Skapa kvalitetsdeklarationen innan du sparar text."
+            )
+            return redirect("reports:kvalitetsdeklaration-edit", year=year)
+        return _render(request, cycle, None, None)
+    if request.method != "POST":
+        return _render(
+            request, cycle, deklaration, KvalitetsdeklarationForm(instance=deklaration)
+        )
+
+    form = KvalitetsdeklarationForm(request.POST, instance=deklaration)
+    if not form.is_valid():
+        return _render(request, cycle, deklaration, form, status=400)
+    seen = form.cleaned_data["version"]
+    try:
+        update_kvalitetsdeklaration(
+            deklaration, actor=user, values=form.text_values(), expected_version=seen
+        )
+    except StaleKvalitetsdeklarationError as exc:
+        form.add_error(None, exc.message)
+        # The typed text stays; the next save is based on the current version.
+        data = request.POST.copy()
+        data["version"] = str(exc.current_version)
+        form.data = data
+        conflict = list(
+            deklaration.changes.filter(version__gt=seen).select_related("changed_by")
+        )
+        return _render(request, cycle, deklaration, form, conflict=conflict, status=409)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _render(request, cycle, deklaration, form, status=400)
+    messages.success(request, "Kvalitetsdeklarationen är sparad.")
+    return redirect("reports:kvalitetsdeklaration-edit", year=year)
+
+
+def _render(
+    request: HttpRequest,
+    cycle: Cycle,
+    deklaration: Kvalitetsdeklaration | None,
+    form: KvalitetsdeklarationForm | None,
+    *,
+    conflict: list[KvalitetsdeklarationChange] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    computed = compute_kvalitetsdeklaration(cycle)
+    shown = deklaration or Kvalitetsdeklaration(cycle=cycle)
+    history = (
+        list(
+            deklaration.changes.select_related("changed_by").order_by(
+                "-changed_at", "-pk"
+            )[:HISTORY_SHOWN]
+        )
+        if deklaration
+        else []
+    )
+    return render(
+        request,
+        "reports/kvalitetsdeklaration.html",
+        {
+            "cycle": cycle,
+            "computed": computed,
+            "deklaration": deklaration,
+            "previous": None if deklaration else previous_kvalitetsdeklaration(cycle),
+            "form": form,
+            "chapters": _chapters(computed, shown, form),
+            "conflict": conflict or [],
+            "history": history,
+        },
+        status=status,
+    )
+
+
+def _chapters(
+    computed: ComputedDeclaration,
+    deklaration: Kvalitetsdeklaration,
+    form: KvalitetsdeklarationForm | None,
+) -> list[dict[str, Any]]:
+    """The outline with, per part, the bound form fields (or the texts to read)."""
+    chapters = []
+    for chapter in outline(computed):
+        parts = []
+        for part in chapter.parts:
+            parts.append(
+                {
+                    "part": part,
+                    "own_heading": (part.number, part.title)
+                    != (chapter.number, chapter.title),
+                    "fields": [form[f] for f in part.fields] if form else [],
+                    "texts": [
+                        field_text(deklaration, f, computed) for f in part.fields
+                    ],
+                }
+            )
+        chapters.append({"chapter": chapter, "parts": parts})
+    return chapters
+
+
+@login_required
+@require_POST
+def kvalitetsdeklaration_create(request: HttpRequest, year: int) -> HttpResponse:
+    user = _user(request)
+    cycle = get_cycle_for_staff(user, year=year)
+    try:
+        deklaration = create_kvalitetsdeklaration(cycle, actor=user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if deklaration.prefilled_from:
+            messages.success(
+                request,
+                "Kvalitetsdeklarationen är skapad med texterna från "
+                f"{deklaration.prefilled_from.cycle.year}. Granska dem.",
+            )
+        else:
+            messages.success(
+                request, "Kvalitetsdeklarationen är skapad med standardtexterna."
+            )
+    return redirect("reports:kvalitetsdeklaration-edit", year=year)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def kvalitetsdeklaration_docx_download(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_staff(_user(request), year=year)
+    return _attachment(
+        kvalitetsdeklaration_docx(cycle),
+        DOCX_CONTENT_TYPE,
+        f"kvalitetsdeklaration-{cycle.year}.docx",
+    )
+
+
+@login_required
+def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_staff(_user(request), year=year)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    write_kvalitetsdeklaration_sheet(workbook, cycle)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return _attachment(
+        buffer.getvalue(), XLSX_CONTENT_TYPE, f"kvalitetsdeklaration-{cycle.year}.xlsx"
+    )

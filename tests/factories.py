@@ -10,6 +10,8 @@ import factory
 from intake.models import Answer, Response
 from surveys.models import (
     Cycle,
+    MatrixRow,
+    Option,
     Organisation,
     OrganisationKind,
     OrganisationRole,
@@ -119,3 +121,26 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     slot = ""
     channel = "web"
     entered_by = factory.SubFactory(UserFactory)
+
+
+# --- reports (kvalitetsdeklaration) ---
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"o{n}")
+    label = factory.LazyAttribute(lambda o: f"Alternativ {o.code}")
+
+
+class MatrixRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatrixRow
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"r{n}")
+    label = factory.LazyAttribute(lambda o: f"Rad {o.code}")
