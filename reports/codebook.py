@@ -77,14 +77,17 @@ def condition_in_words(
     """A display condition as a reader says it: "Besvaras om r02 = Ja"."""
     if not condition:
         return ""
-    return "Besvaras om " + _condition(condition, questions)
+    return "Besvaras om " + condition_text(condition, questions)
 
 
-def _condition(condition: Mapping[str, Any], questions: Mapping[str, Question]) -> str:
+def condition_text(
+    condition: Mapping[str, Any], questions: Mapping[str, Question]
+) -> str:
+    """The condition without "Besvaras om": "r02 = Ja och …"."""
     if "all" in condition:
-        return " och ".join(_condition(c, questions) for c in condition["all"])
+        return " och ".join(condition_text(c, questions) for c in condition["all"])
     if "any" in condition:
-        return " eller ".join(_condition(c, questions) for c in condition["any"])
+        return " eller ".join(condition_text(c, questions) for c in condition["any"])
     variable = condition["question"]
     question = questions.get(variable)
     options = {o.code: o.label for o in question.options.all()} if question else {}

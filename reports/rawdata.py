@@ -120,7 +120,7 @@ STATUS_LABELS: Mapping[str, str] = dict(ResponseStatus.choices)
 KIND_LABELS: Mapping[str, str] = dict(OrganisationKind.choices)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key in lookups
 class Column:
     """One column of the raw data, and what the codebook says about it."""
 
