@@ -9,6 +9,7 @@ transaction, and bumps the response's version under an optimistic lock.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -342,9 +343,18 @@ def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -
 
 @transaction.atomic
 def submit_response(
-    response: Response, *, actor: User, expected_version: int | None = None
+    response: Response,
+    *,
+    actor: User,
+    expected_version: int | None = None,
+    submitted_at: datetime.datetime | None = None,
+    notify: bool = True,
 ) -> Response:
-    """Lock a complete response. Raises DomainError listing what is missing."""
+    """Lock a complete response. Raises DomainError listing what is missing.
+
+    An import of earlier years keeps the time the answers were first submitted
+    (`submitted_at`) and sends no receipt (`notify=False`).
+    """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är redan inskickad.")
     missing = missing_required_answers(response)
@@ -358,7 +368,7 @@ def submit_response(
     now = timezone.now()
     locked = Response.objects.filter(pk=response.pk, version=version).update(
         status=ResponseStatus.SUBMITTED,
-        submitted_at=now,
+        submitted_at=submitted_at or now,
         submitted_by=actor,
         version=F("version") + 1,
         updated_at=now,
@@ -371,7 +381,8 @@ def submit_response(
     ResponseEvent.objects.create(
         response=response, kind=ResponseEvent.Kind.SUBMITTED, actor=actor
     )
-    transaction.on_commit(lambda: send_receipt.delay(response.pk))
+    if notify:
+        transaction.on_commit(lambda: send_receipt.delay(response.pk))
     return response
 
 

@@ -36,4 +36,6 @@ urlpatterns = [
         views.kvalitetsdeklaration_xlsx_download,
         name="kvalitetsdeklaration-xlsx",
     ),
+    path("rapporter/import/", views.import_upload, name="import-upload"),
+    path("rapporter/import/bekrafta/", views.import_confirm, name="import-confirm"),
 ]

@@ -4,10 +4,13 @@ bases; per question, the tables at a chosen level with a bar chart.
 Thin views (STYLE.md §4): the gateway decides access, the form parses the
 choices, tabulation and layouts do the rest. Each page makes a fixed number of
 queries whatever the number of respondents.
+
+Staff pages of the reports app: importing raw data (issue #5 B).
 """
 
 from __future__ import annotations
 
+import base64
 from io import BytesIO
 from typing import Any
 
@@ -19,7 +22,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from reports.formatting import share_percent, swedish_percent
-from reports.forms import KvalitetsdeklarationForm, ReportOptionsForm
+from reports.forms import ImportForm, KvalitetsdeklarationForm, ReportOptionsForm
+from reports.importing import RawDataImportError
 from reports.kvalitetsdeklaration import (
     ComputedDeclaration,
     compute_kvalitetsdeklaration,
@@ -49,15 +53,15 @@ from reports.permissions import (
 from reports.services import (
     StaleKvalitetsdeklarationError,
     create_kvalitetsdeklaration,
+    import_responses,
     previous_kvalitetsdeklaration,
     update_kvalitetsdeklaration,
 )
 from reports.tabulation import Level, Tabulation, tabulate
 from surveys.errors import DomainError
-from surveys.models import Cycle, OrganisationKind, QuestionKind, User
+from surveys.models import Cycle, OrganisationKind, QuestionKind, Questionnaire, User
 from surveys.selectors import cycles_with_questionnaires
 
-# The level at which each group is one respondent organisation: the Bilaga 3 layout.
 OWN_LEVEL: dict[str, Level] = {
     OrganisationKind.REGION: Level.REGION,
     OrganisationKind.RSS: Level.RSS,
@@ -182,9 +186,9 @@ def question_report(
     return render(request, "reports/question.html", context)
 
 
-# The kvalitetsdeklaration
-
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 HISTORY_SHOWN = 50
 
 
@@ -346,3 +350,86 @@ def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpR
     return _attachment(
         buffer.getvalue(), XLSX_CONTENT_TYPE, f"kvalitetsdeklaration-{cycle.year}.xlsx"
     )
+
+
+SESSION_KEY = "reports_import"
+
+
+def _staff(request: HttpRequest) -> User:
+    """Staff only; anyone else gets 404, as for anything outside their scope."""
+    user = request.user
+    if not isinstance(user, User) or not (user.is_active and user.is_staff):
+        raise Http404("Sidan finns inte.")
+    return user
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload and check a file; a valid one is kept in the session for confirm."""
+    user = _staff(request)
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None, request.FILES if posted else None
+    )
+    context: dict[str, object] = {"form": form}
+    if posted and form.is_valid():
+        questionnaire: Questionnaire = form.cleaned_data["questionnaire"]
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        submit = form.cleaned_data["submit"]
+        try:
+            summary = import_responses(
+                questionnaire, content, actor=user, submit=submit, dry_run=True
+            )
+        except RawDataImportError as exc:
+            context["errors"] = exc.errors
+            context["error_title"] = exc.message
+        else:
+            request.session[SESSION_KEY] = {
+                "questionnaire": questionnaire.pk,
+                "name": upload.name,
+                "submit": submit,
+                "content": base64.b64encode(content).decode("ascii"),
+            }
+            context.update(
+                summary=summary, questionnaire=questionnaire, file_name=upload.name
+            )
+    return render(request, "reports/import.html", context)
+
+
+@login_required
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if request.method != "POST":
+        return redirect("reports:import-upload")
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        messages.error(request, "Det finns ingen kontrollerad fil att läsa in.")
+        return redirect("reports:import-upload")
+    questionnaire = Questionnaire.objects.select_related("cycle").get(
+        pk=pending["questionnaire"]
+    )
+    try:
+        summary = import_responses(
+            questionnaire,
+            base64.b64decode(pending["content"]),
+            actor=user,
+            file_name=pending["name"],
+            submit=pending["submit"],
+        )
+    except RawDataImportError as exc:
+        # The stored answers changed since the check (e.g. a response was submitted).
+        del request.session[SESSION_KEY]
+        return render(
+            request,
+            "reports/import.html",
+            {"form": ImportForm(), "errors": exc.errors, "error_title": exc.message},
+        )
+    del request.session[SESSION_KEY]
+    messages.success(
+        request,
+        f"{summary.rows} svar lästes in i {questionnaire} "
+        f"({summary.new_responses} nya, {summary.updated_responses} ändrade, "
+        f"{summary.submitted} inskickade).",
+    )
+    return redirect("reports:import-upload")

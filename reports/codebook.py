@@ -1,0 +1,234 @@
+"""The codebook: one row per column of the raw data (issue #5 B).
+
+It documents what a reader of the raw data needs without the questionnaire at
+hand: the question, its kind, the values and their labels, the missing-value
+codes, when a follow-up is asked (in words), unit, reference period and the
+lineage key that ties the question to other years.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from intake.selectors import questions_of
+from reports.rawdata import (
+    STATA_MISSING,
+    Column,
+    ColumnType,
+    Missing,
+    Target,
+    append_manifest_sheet,
+    open_binary,
+    raw_columns,
+)
+from surveys.models import Question, Questionnaire
+
+CODEBOOK_HEADERS: tuple[tuple[str, str], ...] = (
+    ("variable", "Variabel"),
+    ("number", "Fråga"),
+    ("text", "Frågetext"),
+    ("label", "Etikett"),
+    ("kind", "Frågetyp"),
+    ("values", "Värden"),
+    ("missing", "Saknade värden"),
+    ("condition", "Villkor"),
+    ("unit", "Enhet"),
+    ("reference_period", "Referensperiod"),
+    ("lineage_key", "Linjenyckel"),
+)
+
+
+@dataclass(frozen=True)
+class CodebookRow:
+    variable: str
+    number: str
+    text: str
+    label: str
+    kind: str
+    values: str
+    missing: str
+    condition: str
+    unit: str
+    reference_period: str
+    lineage_key: str
+
+
+def _labels(codes: Mapping[Any, str]) -> str:
+    return "; ".join(f"{code} = {label}" for code, label in codes.items())
+
+
+def missing_in_words(column: Column) -> str:
+    """E.g. "-1 = Ej aktuell (Stata .a); -2 = Ej besvarad (Stata .b)"."""
+    return "; ".join(
+        f"{int(code)} = {label} (Stata .{STATA_MISSING[code]})"
+        for code, label in sorted(
+            column.missing_labels.items(), key=lambda item: -int(item[0])
+        )
+    )
+
+
+def condition_in_words(
+    condition: Mapping[str, Any] | None, questions: Mapping[str, Question]
+) -> str:
+    """A display condition as a reader says it: "Besvaras om r02 = Ja"."""
+    if not condition:
+        return ""
+    return "Besvaras om " + condition_text(condition, questions)
+
+
+def condition_text(
+    condition: Mapping[str, Any], questions: Mapping[str, Question]
+) -> str:
+    """The condition without "Besvaras om": "r02 = Ja och …"."""
+    if "all" in condition:
+        return " och ".join(condition_text(c, questions) for c in condition["all"])
+    if "any" in condition:
+        return " eller ".join(condition_text(c, questions) for c in condition["any"])
+    variable = condition["question"]
+    question = questions.get(variable)
+    options = {o.code: o.label for o in question.options.all()} if question else {}
+
+    def label(code: str) -> str:
+        return options.get(code, code)
+
+    if "row" in condition:
+        return f"{variable}_{condition['row']} = {label(condition['equals'])}"
+    if "equals" in condition:
+        return f"{variable} = {label(condition['equals'])}"
+    if "in" in condition:
+        return f"{variable} = " + " eller ".join(label(c) for c in condition["in"])
+    if "includes" in condition:
+        return f"{variable}_{condition['includes']} = 1 ({label(condition['includes'])} valt)"
+    if "any_row" in condition:
+        return f"någon rad i {variable} = {label(condition['any_row'])}"
+    if "escaped" in condition:
+        escape = question.escape_label if question else "undantagssvaret"
+        return f"{variable} = {escape}"
+    return f"{variable} är besvarad"
+
+
+def _values_in_words(column: Column) -> str:
+    if column.type in (ColumnType.CODE, ColumnType.FLAG):
+        return _labels(column.value_labels)
+    question = column.question
+    if column.type == ColumnType.NUMBER and question is not None:
+        low = question.min_value
+        high = question.max_value
+        bounds = []
+        if low is not None:
+            bounds.append(f"minst {low.normalize():f}")
+        if high is not None:
+            bounds.append(f"högst {high.normalize():f}")
+        return "Tal" + (f" ({', '.join(bounds)})" if bounds else "")
+    if column.type == ColumnType.TEXT and question is not None:
+        return "Text"
+    return ""
+
+
+def codebook_rows(
+    questionnaire: Questionnaire, *, include_contacts: bool = False
+) -> list[CodebookRow]:
+    """One row per raw-data column, in the same order: four queries."""
+    questions = questions_of(questionnaire.pk)
+    by_variable = {q.variable: q for q in questions}
+    rows = []
+    for column in raw_columns(questions, include_contacts=include_contacts):
+        question = column.question
+        if question is None:
+            rows.append(
+                CodebookRow(
+                    variable=column.name,
+                    number="",
+                    text=column.label,
+                    label=column.label,
+                    kind="Bakgrund",
+                    values=_leading_values(column.name),
+                    missing="",
+                    condition="",
+                    unit="",
+                    reference_period="",
+                    lineage_key="",
+                )
+            )
+            continue
+        rows.append(
+            CodebookRow(
+                variable=column.name,
+                number=question.number,
+                text=question.text,
+                label=column.label,
+                kind=question.get_kind_display(),
+                values=_values_in_words(column),
+                missing=missing_in_words(column),
+                condition=condition_in_words(question.condition, by_variable),
+                unit=question.unit,
+                reference_period=question.reference_text
+                or question.get_reference_period_display(),
+                lineage_key=question.lineage_key,
+            )
+        )
+    return rows
+
+
+def _leading_values(name: str) -> str:
+    from reports.rawdata import KIND_LABELS, STATUS_LABELS
+
+    if name == "orgtyp":
+        return _labels(KIND_LABELS)
+    if name == "status":
+        return _labels(STATUS_LABELS)
+    if name == "inskickad":
+        return "ISO 8601, svensk tid"
+    return ""
+
+
+def write_codebook_csv(rows: Sequence[CodebookRow], target: Target) -> int:
+    binary, owned = open_binary(target)
+    try:
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+        writer.writerow([title for _, title in CODEBOOK_HEADERS])
+        for row in rows:
+            values = asdict(row)
+            writer.writerow([values[key] for key, _ in CODEBOOK_HEADERS])
+        text.flush()
+        text.detach()
+    finally:
+        if owned:
+            binary.close()
+    return len(rows)
+
+
+def write_codebook_xlsx(
+    rows: Sequence[CodebookRow],
+    target: Target,
+    *,
+    manifest: Mapping[str, Any] | None = None,
+) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Kodbok")
+    sheet.append([title for _, title in CODEBOOK_HEADERS])
+    for row in rows:
+        values = asdict(row)
+        sheet.append([values[key] for key, _ in CODEBOOK_HEADERS])
+    if manifest is not None:
+        append_manifest_sheet(workbook, manifest)
+    workbook.save(target)
+    return len(rows)
+
+
+__all__ = [
+    "CODEBOOK_HEADERS",
+    "CodebookRow",
+    "Missing",
+    "codebook_rows",
+    "condition_in_words",
+    "write_codebook_csv",
+    "write_codebook_xlsx",
+]

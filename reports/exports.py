@@ -1,0 +1,77 @@
+"""One call that writes a questionnaire's raw data in every format, its codebook
+and the manifest into a directory: what an export job or the `export` command
+wraps (issue #5 B)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
+from reports.manifest import Manifest, exported_file
+from reports.rawdata import (
+    FORMATS,
+    RawDataOptions,
+    RawFormat,
+    build_raw_data,
+    replay,
+    write_data,
+)
+from surveys.models import Questionnaire
+
+
+def export_raw_data(
+    questionnaire: Questionnaire,
+    directory: Path,
+    *,
+    formats: Sequence[RawFormat] = FORMATS,
+    options: RawDataOptions | None = None,
+    codebook: bool = True,
+) -> Manifest:
+    """Write `<year>_<key>_radata.<format>` for each format, the codebook
+    (`_kodbok.xlsx`, `_kodbok.csv`) and `manifest.json` into `directory`.
+
+    The answers are read once, so every file shows the same snapshot (the
+    manifest's `data_as_of`). Returns the manifest, which lists every file with
+    its row and column counts and SHA-256.
+    """
+    options = options or RawDataOptions()
+    directory.mkdir(parents=True, exist_ok=True)
+    data = build_raw_data(questionnaire, options=options)
+    rows = list(data.rows)
+    manifest = Manifest(
+        questionnaire=questionnaire,
+        data_as_of=data.data_as_of,
+        options={**options.as_dict(), "formats": list(formats)},
+        rows=len(rows),
+        columns=len(data.columns),
+    )
+    stem = f"{questionnaire.cycle.year}_{questionnaire.key}"
+    for fmt in formats:
+        path = directory / f"{stem}_radata.{fmt}"
+        result = write_data(
+            replay(data, rows),
+            path,
+            format=fmt,
+            options=options,
+            manifest=manifest.header() if fmt == "xlsx" else None,
+        )
+        manifest.files.append(
+            exported_file(path, kind="rådata", rows=result.rows, columns=result.columns)
+        )
+    if codebook:
+        entries = codebook_rows(
+            questionnaire, include_contacts=options.include_contacts
+        )
+        xlsx = directory / f"{stem}_kodbok.xlsx"
+        write_codebook_xlsx(entries, xlsx, manifest=manifest.header())
+        manifest.files.append(
+            exported_file(xlsx, kind="kodbok", rows=len(entries), columns=None)
+        )
+        csv_path = directory / f"{stem}_kodbok.csv"
+        write_codebook_csv(entries, csv_path)
+        manifest.files.append(
+            exported_file(csv_path, kind="kodbok", rows=len(entries), columns=None)
+        )
+    manifest.write(directory)
+    return manifest

@@ -1,0 +1,526 @@
+"""Reading raw data back: validation of a whole file before anything is saved
+(issue #5 B). `reports.services.import_responses` saves a valid plan.
+
+The file has the raw-data export's layout (`reports.rawdata`), as CSV (UTF-8,
+semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:
+
+- The leading columns `orgkod`, `orgnamn`, `orgtyp`, `regionkod`, `rsskod`,
+  `status` and `inskickad` must be there; only `orgkod`, `status` and
+  `inskickad` are read (the others describe the row for a human).
+  `kontakt_namn`, `kontakt_epost`, `kontakt_telefon` are optional.
+- Question columns may be a subset: a question whose columns are all absent
+  keeps its stored answers; a question with any column present is replaced by
+  the file's value (blank cells count as no answer).
+- Choice values: the option's number, its code or its label. Multiple choice:
+  1 or 0. Numbers: with a decimal point or comma, spaces as thousands separators,
+  and -3 or the escape label for the escape answer. Every missing-value code or
+  label (-1, -2, «Ej aktuell», «Ej besvarad») and a blank cell mean no answer.
+- Rows are numbered as in a spreadsheet: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from intake.cells import Cells, given_answer, is_answered
+from intake.models import Response, ResponseStatus
+from intake.selectors import cells_by_response, questions_of
+from intake.services import cells_for
+from reports.codebook import condition_text
+from reports.rawdata import (
+    CONTACT_COLUMNS,
+    LEADING_COLUMNS,
+    MISSING_LABELS,
+    Column,
+    ColumnType,
+    Missing,
+    raw_columns,
+)
+from surveys.definitions import GivenAnswer, condition_holds
+from surveys.errors import DomainError
+from surveys.models import Organisation, Question, QuestionKind, Questionnaire
+from surveys.selectors import expected_respondents
+
+MAX_ERRORS = 200
+
+
+class RawDataImportError(DomainError):
+    """The file has problems; `errors` lists each one in Swedish, naming row and
+    column. Nothing has been saved."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__(f"Filen har {len(self.errors)} fel och ingenting har sparats.")
+
+
+@dataclass(frozen=True)
+class PlannedResponse:
+    line: int
+    organisation: Organisation
+    response: Response | None
+    values: dict[str, Any]  # variable -> value for save_answers (None clears)
+    submit: bool
+    submitted_at: datetime.datetime | None
+    contacts: tuple[str, str, str] | None
+    answered_questions: int
+
+
+@dataclass
+class ImportPlan:
+    questionnaire: Questionnaire
+    rows: list[PlannedResponse] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: int = 0  # rows of the frame without answers (status «Ej påbörjad»)
+
+    @property
+    def new_responses(self) -> int:
+        return sum(1 for r in self.rows if r.response is None)
+
+    @property
+    def updated_responses(self) -> int:
+        return sum(1 for r in self.rows if r.response is not None)
+
+    @property
+    def to_submit(self) -> int:
+        return sum(1 for r in self.rows if r.submit)
+
+
+# --- reading the file -------------------------------------------------------------
+
+
+def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
+    """Header and rows as text, from .xlsx (detected by content) or CSV."""
+    if content[:4] == b"PK\x03\x04":
+        return _read_xlsx(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RawDataImportError(
+            ["Filen är varken en Excel-fil (.xlsx) eller en CSV-fil i UTF-8."]
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first or "," not in first else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if not rows:
+        raise RawDataImportError(["Filen är tom."])
+    return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+
+
+def _read_xlsx(content: bytes) -> tuple[list[str], list[list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise RawDataImportError(["Excel-filen kunde inte läsas."]) from None
+    sheet = (
+        workbook["Rådata"]
+        if "Rådata" in workbook.sheetnames
+        else workbook.worksheets[0]
+    )
+    rows = [[_excel_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    if not rows:
+        raise RawDataImportError(["Filen är tom."])
+    header = rows[0]
+    while header and not header[-1]:
+        header.pop()
+    return header, [r[: len(header)] for r in rows[1:]]
+
+
+def _excel_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- one value --------------------------------------------------------------------
+
+
+class _NoAnswer:
+    """A blank cell or a missing-value code: the question has no answer."""
+
+
+NO_ANSWER = _NoAnswer()
+_MISSING_WORDS = {
+    *(str(int(m)) for m in Missing),
+    *(label.casefold() for label in MISSING_LABELS.values()),
+}
+
+
+def _choices_in_words(column: Column) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in column.value_labels.items())
+
+
+def parse_value(column: Column, text: str) -> Any:
+    """A cell's text as the column's value; raises ValueError with the Swedish
+    reason (without row and column, which the caller adds)."""
+    if text == "" or text.casefold() in _MISSING_WORDS:
+        if text == str(int(Missing.ESCAPED)) and column.type == ColumnType.NUMBER:
+            return _escape(column, text)
+        return NO_ANSWER
+    question = column.question
+    assert question is not None  # noqa: S101 - only question columns get here
+    if column.type == ColumnType.CODE:
+        options = list(question.options.all())
+        wanted = text.casefold()
+        number = _as_int(text)
+        for position, option in enumerate(options, start=1):
+            if (
+                number == position
+                or option.code == wanted
+                or option.label.casefold() == wanted
+            ):
+                return option.code
+        raise ValueError(
+            f"«{text}» är inget svarsalternativ ({_choices_in_words(column)})."
+        )
+    if column.type == ColumnType.FLAG:
+        number = _as_int(text)
+        if number in (0, 1):
+            return number
+        raise ValueError(f"«{text}» går inte; ange 1 (vald) eller 0 (ej vald).")
+    if column.type == ColumnType.NUMBER:
+        if (
+            question.escape_label
+            and text.casefold() == question.escape_label.casefold()
+        ):
+            return _escape(column, text)
+        cleaned = (
+            text.replace("\u00a0", "")
+            .replace(" ", "")
+            .removesuffix("%")
+            .replace(",", ".")
+        )
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(f"«{text}» är inget tal.") from None
+        if not value.is_finite():
+            raise ValueError(f"«{text}» är inget tal.")
+        return value
+    return text
+
+
+def _escape(column: Column, text: str) -> Any:
+    question = column.question
+    if question is None or not question.escape_label:
+        raise ValueError(f"«{text}» går inte; frågan har inget undantagssvar.")
+    return {"escaped": True}
+
+
+def _as_int(text: str) -> int | None:
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+def _question_value(question: Question, parsed: Mapping[Column, Any]) -> Any:
+    """The value for save_answers from the question's columns in the file."""
+    given = {c: v for c, v in parsed.items() if v is not NO_ANSWER}
+    kind = question.kind
+    if kind == QuestionKind.MATRIX:
+        return {c.row_code: v for c, v in given.items()} or None
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return [c.option_code for c, v in given.items() if v == 1] or None
+    if kind == QuestionKind.KOMMUN_COUNT:
+        return {
+            (f"{c.row_code}.{c.option_code}" if c.row_code else c.option_code): v
+            for c, v in given.items()
+        } or None
+    if not given:
+        return None
+    (value,) = given.values()
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return value
+
+
+# --- the whole file ----------------------------------------------------------------
+
+
+def plan_import(
+    questionnaire: Questionnaire, content: bytes, *, submit: bool = False
+) -> ImportPlan:
+    """Validate a whole file against the questionnaire and the register.
+
+    Returns the plan: one entry per row to save, and every error found (empty
+    when the file is valid). A fixed number of queries whatever the file's size.
+    """
+    plan = ImportPlan(questionnaire)
+    header, rows = read_table(content)
+    questions = questions_of(questionnaire.pk)
+    columns = {c.name: c for c in raw_columns(questions, include_contacts=True)}
+    errors = plan.errors
+
+    seen_headers: set[str] = set()
+    for name in header:
+        if name in seen_headers:
+            errors.append(f"Rad 1, kolumn {name}: kolumnen förekommer två gånger.")
+        seen_headers.add(name)
+        if name not in columns:
+            errors.append(
+                f"Rad 1, kolumn {name or '(tom)'}: okänd kolumn; den finns inte i "
+                f"rådatalayouten för {questionnaire}."
+            )
+    for name, _ in LEADING_COLUMNS:
+        if name not in seen_headers:
+            errors.append(f"Rad 1: kolumnen {name} saknas.")
+    if errors:
+        return plan
+
+    index = {name: i for i, name in enumerate(header)}
+    present = [columns[name] for name in header]
+    by_question: dict[int, list[Column]] = {}
+    for column in present:
+        if column.question is not None:
+            by_question.setdefault(column.question.pk, []).append(column)
+
+    codes = [r[index["orgkod"]] if len(r) > index["orgkod"] else "" for r in rows]
+    organisations: dict[str, list[Organisation]] = {}
+    for known in Organisation.objects.filter(code__in=set(codes)):
+        organisations.setdefault(known.code, []).append(known)
+    frame = set(expected_respondents(questionnaire).values_list("pk", flat=True))
+    existing = {
+        r.organisation_id: r
+        for r in Response.objects.filter(questionnaire=questionnaire)
+    }
+    stored = cells_by_response(existing.values())
+    status_words = {
+        **{value: value for value, _ in ResponseStatus.choices},
+        **{label.casefold(): value for value, label in ResponseStatus.choices},
+    }
+    first_line: dict[str, int] = {}
+
+    for offset, raw in enumerate(rows):
+        line = offset + 2
+        if not any(raw):
+            continue
+        if len(errors) >= MAX_ERRORS:
+            errors.append(
+                f"Fler än {MAX_ERRORS} fel; resten av filen är inte kontrollerad."
+            )
+            break
+        cells = raw + [""] * (len(header) - len(raw))
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            return cells[index[name]] if name in index else ""
+
+        row_errors: list[str] = []
+        code = cell("orgkod")
+        organisation = _organisation(
+            code, organisations, questionnaire, frame, line, row_errors
+        )
+        if code and code in first_line:
+            row_errors.append(
+                f"Rad {line}, kolumn orgkod: «{code}» förekommer redan på rad "
+                f"{first_line[code]}."
+            )
+        elif code:
+            first_line[code] = line
+
+        status_text = cell("status")
+        status = status_words.get(status_text.casefold(), status_words.get(status_text))
+        if status_text and status is None:
+            row_errors.append(
+                f"Rad {line}, kolumn status: «{status_text}» är ingen känd status ("
+                + ", ".join(label for _, label in ResponseStatus.choices)
+                + ")."
+            )
+        submitted_at = _timestamp(cell("inskickad"), line, row_errors)
+
+        values: dict[str, Any] = {}
+        file_cells: dict[int, Cells] = {}
+        for question in questions:
+            question_columns = by_question.get(question.pk)
+            if not question_columns:
+                continue
+            parsed: dict[Column, Any] = {}
+            for column in question_columns:
+                try:
+                    parsed[column] = parse_value(column, cell(column.name))
+                except ValueError as exc:
+                    row_errors.append(f"Rad {line}, kolumn {column.name}: {exc}")
+            if len(parsed) < len(question_columns):
+                continue
+            value = _question_value(question, parsed)
+            try:
+                file_cells[question.pk] = cells_for(question, value)
+            except ValidationError as exc:
+                column_name = _column_of(question, parsed, value)
+                row_errors.extend(
+                    f"Rad {line}, kolumn {column_name}: {message}"
+                    for message in exc.messages
+                )
+                continue
+            values[question.variable] = value
+
+        if status == ResponseStatus.NOT_STARTED and not any(
+            v is not None for v in values.values()
+        ):
+            plan.skipped += 1
+            errors.extend(row_errors)
+            continue
+
+        response = existing.get(organisation.pk) if organisation else None
+        if response is not None and response.status == ResponseStatus.SUBMITTED:
+            row_errors.append(
+                f"Rad {line}, kolumn orgkod: svaret från {response.organisation} är "
+                "inskickat och låst; öppna det igen innan det ersätts."
+            )
+        merged = dict(stored.get(response.pk, {})) if response else {}
+        merged.update(file_cells)
+        will_submit = submit and status == ResponseStatus.SUBMITTED
+        # Conditions and completeness are judged on valid values only: a wrong
+        # parent value would otherwise be reported again on its follow-ups.
+        if not row_errors:
+            row_errors += _condition_errors(
+                questions, merged, file_cells, by_question, line
+            )
+        if will_submit and not row_errors:
+            row_errors += _missing_for_submit(questions, merged, line)
+
+        errors.extend(row_errors)
+        if row_errors or organisation is None:
+            continue
+        contacts = None
+        if any(name in index for name, _ in CONTACT_COLUMNS):
+            contacts = (
+                cell("kontakt_namn"),
+                cell("kontakt_epost"),
+                cell("kontakt_telefon"),
+            )
+        plan.rows.append(
+            PlannedResponse(
+                line=line,
+                organisation=organisation,
+                response=response,
+                values=values,
+                submit=will_submit,
+                submitted_at=submitted_at if will_submit else None,
+                contacts=contacts,
+                answered_questions=sum(1 for v in values.values() if v is not None),
+            )
+        )
+    return plan
+
+
+def _organisation(
+    code: str,
+    organisations: Mapping[str, list[Organisation]],
+    questionnaire: Questionnaire,
+    frame: set[int],
+    line: int,
+    errors: list[str],
+) -> Organisation | None:
+    if not code:
+        errors.append(f"Rad {line}, kolumn orgkod: organisationskod saknas.")
+        return None
+    candidates = organisations.get(code, [])
+    if not candidates:
+        errors.append(
+            f"Rad {line}, kolumn orgkod: «{code}» är ingen känd organisation."
+        )
+        return None
+    for organisation in candidates:
+        if organisation.pk in frame:
+            return organisation
+    errors.append(
+        f"Rad {line}, kolumn orgkod: «{code}» ({candidates[0].name}) hör inte till "
+        f"enkätens målgrupp ({questionnaire.get_audience_display().lower()} som "
+        "ska svara)."
+    )
+    return None
+
+
+def _timestamp(text: str, line: int, errors: list[str]) -> datetime.datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        errors.append(
+            f"Rad {line}, kolumn inskickad: «{text}» är ingen tidpunkt "
+            "(ange t.ex. 2025-03-14T10:22:05+01:00)."
+        )
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _column_of(question: Question, parsed: Mapping[Column, Any], value: Any) -> str:
+    return next(iter(parsed)).name if parsed else question.variable
+
+
+def _condition_errors(
+    questions: Sequence[Question],
+    merged: Mapping[int, Cells],
+    file_cells: Mapping[int, Cells],
+    by_question: Mapping[int, list[Column]],
+    line: int,
+) -> list[str]:
+    """Answers in the file to follow-ups whose display condition does not hold."""
+    errors = []
+    given: dict[str, GivenAnswer] = {}
+    by_variable = {q.variable: q for q in questions}
+    for question in questions:
+        holds = condition_holds(question.condition, given)
+        if not holds and file_cells.get(question.pk):
+            column = by_question[question.pk][0].name
+            errors.append(
+                f"Rad {line}, kolumn {column}: frågan har ett svar men ska bara "
+                f"besvaras om {condition_text(question.condition or {}, by_variable)}."
+            )
+        given[question.variable] = given_answer(
+            merged.get(question.pk, {}) if holds else {}
+        )
+    return errors
+
+
+def _missing_for_submit(
+    questions: Sequence[Question], merged: Mapping[int, Cells], line: int
+) -> list[str]:
+    given: dict[str, GivenAnswer] = {}
+    missing = []
+    for question in questions:
+        holds = condition_holds(question.condition, given)
+        cells = merged.get(question.pk, {}) if holds else {}
+        given[question.variable] = given_answer(cells)
+        if holds and question.required and not is_answered(question, cells):
+            missing.append(question.number)
+    if not missing:
+        return []
+    return [
+        f"Rad {line}, kolumn status: svaret kan inte markeras som inskickat; "
+        "obligatoriska frågor saknar svar: "
+        + ", ".join(f"fråga {n}" for n in missing)
+        + "."
+    ]
+
+
+__all__ = [
+    "ImportPlan",
+    "PlannedResponse",
+    "RawDataImportError",
+    "parse_value",
+    "plan_import",
+    "read_table",
+]
