@@ -16,6 +16,7 @@ from surveys.models import (
     Question,
     QuestionKind,
     Questionnaire,
+    RSSMembership,
     Section,
     User,
 )
@@ -105,3 +106,12 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     questionnaire = factory.SubFactory(QuestionnaireFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class RSSMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RSSMembership
+
+    rss = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.RSS)
+    kommun = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.KOMMUN)
+    valid_from = 2019
