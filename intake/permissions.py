@@ -145,3 +145,138 @@ def answerable_pairs(user: User) -> list[tuple[Questionnaire, Organisation]]:
         for organisation in organisations
         if organisation.kind == questionnaire.audience
     ]
+
+
+# --- RSS status pages and sending to kommuner (issue #4) ---------------------------
+
+
+@dataclass(frozen=True)
+class RSSStatusAccess:
+    """An RSS's status page for one kommun questionnaire (the hjälpenkät).
+
+    Staff see every RSS's page and may also send and manage contacts from it;
+    `sent_by` in the message log says who did.
+    """
+
+    rss: Organisation
+    questionnaire: Questionnaire
+
+    @property
+    def year(self) -> int:
+        return self.questionnaire.cycle.year
+
+
+def get_rss_status_access(
+    user: User, *, rss_id: int, questionnaire_id: int
+) -> RSSStatusAccess:
+    """Open an RSS's status page. Raises Http404 unless the user coordinates that
+    RSS or is staff, and the questionnaire is one the RSS sends to its kommuner
+    (audience kommun, not a supplementary one: Socialstyrelsen sends those)."""
+    if not user.is_active:
+        raise Http404("Sidan finns inte.")
+    questionnaire = (
+        Questionnaire.objects.select_related("cycle")
+        .filter(
+            pk=questionnaire_id,
+            audience=OrganisationKind.KOMMUN,
+            is_supplementary=False,
+        )
+        .first()
+    )
+    if questionnaire is None:
+        raise Http404("Enkäten finns inte.")
+    rss = Organisation.objects.filter(pk=rss_id, kind=OrganisationKind.RSS).first()
+    if rss is None:
+        raise Http404("RSS:et finns inte.")
+    if user.is_staff:
+        return RSSStatusAccess(rss, questionnaire)
+    if not OrganisationRole.objects.filter(user=user, organisation=rss).exists():
+        raise Http404("RSS:et finns inte.")
+    return RSSStatusAccess(rss, questionnaire)
+
+
+def get_member_kommun(access: RSSStatusAccess, *, kommun_id: int) -> Organisation:
+    """A kommun of the page's RSS in the questionnaire's cycle year, else Http404."""
+    memberships = RSSMembership.objects.filter(
+        memberships_in_year(access.year), rss=access.rss
+    )
+    kommun = Organisation.objects.filter(
+        pk=kommun_id,
+        kind=OrganisationKind.KOMMUN,
+        pk__in=memberships.values("kommun_id"),
+    ).first()
+    if kommun is None:
+        raise Http404("Kommunen finns inte.")
+    return kommun
+
+
+def get_supplementary_questionnaire(
+    user: User, *, questionnaire_id: int
+) -> Questionnaire:
+    """A supplementary kommun questionnaire, for staff only; Http404 otherwise."""
+    if not (user.is_active and user.is_staff):
+        raise Http404("Sidan finns inte.")
+    questionnaire = (
+        Questionnaire.objects.select_related("cycle")
+        .filter(
+            pk=questionnaire_id,
+            audience=OrganisationKind.KOMMUN,
+            is_supplementary=True,
+        )
+        .first()
+    )
+    if questionnaire is None:
+        raise Http404("Enkäten finns inte.")
+    return questionnaire
+
+
+def get_expected_kommun(
+    questionnaire: Questionnaire, *, kommun_id: int
+) -> Organisation:
+    """A kommun that belongs to some RSS in the questionnaire's year, else Http404."""
+    year = questionnaire.cycle.year
+    kommun = Organisation.objects.filter(
+        pk=kommun_id,
+        kind=OrganisationKind.KOMMUN,
+        pk__in=RSSMembership.objects.filter(memberships_in_year(year)).values(
+            "kommun_id"
+        ),
+    ).first()
+    if kommun is None:
+        raise Http404("Kommunen finns inte.")
+    return kommun
+
+
+def may_manage_kommun(user: User, kommun: Organisation, *, year: int) -> bool:
+    """Staff, or a coordinator of the RSS the kommun belongs to in `year`: who may
+    register the kommun's contacts and send them links and reminders."""
+    if not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    if kommun.kind != OrganisationKind.KOMMUN:
+        return False
+    return Organisation.objects.filter(
+        _coordinated_kommun(user, year=year), pk=kommun.pk
+    ).exists()
+
+
+def rss_status_pages(user: User) -> list[tuple[Organisation, Questionnaire]]:
+    """The RSS status pages the user may open, newest cycle first: an RSS
+    coordinator's own RSS, every RSS for staff. Two queries."""
+    if not user.is_active:
+        return []
+    rss = Organisation.objects.filter(kind=OrganisationKind.RSS)
+    if not user.is_staff:
+        rss = rss.filter(roles__user=user)
+    rss_list = list(rss.select_related("region").order_by("sort_order", "code"))
+    if not rss_list:
+        return []
+    questionnaires = Questionnaire.objects.filter(
+        audience=OrganisationKind.KOMMUN, is_supplementary=False
+    ).select_related("cycle")
+    return [
+        (organisation, questionnaire)
+        for questionnaire in questionnaires.order_by("-cycle__year", "key")
+        for organisation in rss_list
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import views
+from intake import rss_views, views
 
 app_name = "intake"
 
@@ -30,6 +30,65 @@ urlpatterns = [
         "svar/<int:questionnaire_id>/<int:organisation_id>/oppna-igen/",
         views.response_reopen,
         name="response-reopen",
+    ),
+    # Status boards and sending to kommuner (issue #4): an RSS's kommuner, and
+    # staff's supplementary questionnaires sent straight to every kommun.
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/",
+        rss_views.rss_status,
+        name="rss-status",
+    ),
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/paminn-alla/",
+        rss_views.rss_remind_all,
+        name="rss-remind-all",
+    ),
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/kommun/<int:kommun_id>/kontakt/",
+        rss_views.rss_contact_add,
+        name="rss-contact-add",
+    ),
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/kommun/<int:kommun_id>/kontakt/ta-bort/",
+        rss_views.rss_contact_remove,
+        name="rss-contact-remove",
+    ),
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/kommun/<int:kommun_id>/lank/",
+        rss_views.rss_send_link,
+        name="rss-send-link",
+    ),
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/kommun/<int:kommun_id>/paminn/",
+        rss_views.rss_send_reminder,
+        name="rss-send-reminder",
+    ),
+    path(
+        "kompletterande-enkater/",
+        rss_views.supplementary_list,
+        name="supplementary-list",
+    ),
+    path(
+        "kompletterande-enkater/<int:questionnaire_id>/",
+        rss_views.supplementary_status,
+        name="supplementary-status",
+    ),
+    path(
+        "kompletterande-enkater/<int:questionnaire_id>/lankar/",
+        rss_views.supplementary_send_all,
+        {"kind": "lankar"},
+        name="supplementary-send-links",
+    ),
+    path(
+        "kompletterande-enkater/<int:questionnaire_id>/paminn-alla/",
+        rss_views.supplementary_send_all,
+        {"kind": "paminn"},
+        name="supplementary-remind-all",
+    ),
+    path(
+        "kompletterande-enkater/<int:questionnaire_id>/kontakt/",
+        rss_views.supplementary_contact_add,
+        name="supplementary-contact-add",
     ),
 ]
 

@@ -19,7 +19,12 @@ from django.views.decorators.http import require_POST
 
 from intake.forms import ResponseForm, first_field, question_blocks
 from intake.models import AnswerChange, Channel, Response, ResponseStatus
-from intake.permissions import ResponseAccess, answerable_pairs, get_response_access
+from intake.permissions import (
+    ResponseAccess,
+    answerable_pairs,
+    get_response_access,
+    rss_status_pages,
+)
 from intake.selectors import (
     answer_cells,
     cells_by_response,
@@ -74,7 +79,11 @@ def response_list(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    return render(request, "intake/response_list.html", {"rows": rows})
+    return render(
+        request,
+        "intake/response_list.html",
+        {"rows": rows, "rss_pages": rss_status_pages(user)},
+    )
 
 
 def _channel(user: User, access: ResponseAccess) -> Channel:

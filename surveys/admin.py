@@ -20,7 +20,9 @@ from surveys.errors import DomainError
 from surveys.models import (
     RSS,
     Cycle,
+    Dispatch,
     Kommun,
+    Mailing,
     MatrixRow,
     Option,
     Organisation,
@@ -310,3 +312,54 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Question]):
     search_fields = ["variable", "text", "label", "lineage_key"]
     list_select_related = ["questionnaire"]
     inlines = [OptionInline, MatrixRowInline]
+
+
+# --- the message log (issue #4): read-only, written by surveys.mailings -------------
+
+
+class DispatchInline(admin.TabularInline[Dispatch, Mailing]):
+    model = Dispatch
+    fields = readonly_fields = (
+        "email",
+        "recipient",
+        "organisation",
+        "status",
+        "sent_at",
+        "error",
+    )
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin[Mailing]):
+    list_display = (
+        "created_at",
+        "kind",
+        "questionnaire",
+        "is_bulk",
+        "scope",
+        "sent_by",
+    )
+    list_filter = ("kind", "is_bulk", "questionnaire")
+    readonly_fields = (
+        "kind",
+        "questionnaire",
+        "is_bulk",
+        "scope",
+        "sent_by",
+        "created_at",
+    )
+    inlines = [DispatchInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

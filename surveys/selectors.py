@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from surveys.definitions import PreviousQuestion
 from surveys.models import (
     Cycle,
+    Dispatch,
     Kommun,
+    Mailing,
+    MailingKind,
     Organisation,
     OrganisationKind,
     Question,
@@ -90,4 +96,106 @@ def cycles_with_questionnaires() -> QuerySet[Cycle]:
     ).order_by("is_supplementary", "audience", "key")
     return Cycle.objects.order_by("-year").prefetch_related(
         Prefetch("questionnaires", queryset=questionnaires)
+    )
+
+
+# --- the message log (issue #4) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRound:
+    """One bulk round ("ordinarie påminnelse"), from Socialstyrelsen or one RSS."""
+
+    sent_at: datetime.datetime
+    scope: Organisation | None  # the RSS that sent it; None for Socialstyrelsen
+    n_organisations: int
+    n_emails: int
+
+
+@dataclass(frozen=True)
+class OrganisationReminders:
+    organisation_id: int
+    name: str
+    n_reminders: int  # reminder mailings that reached it (rounds and single)
+    last_sent_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class RemindersSent:
+    """Reminders for one questionnaire, for the kvalitetsdeklaration's
+    `n_reminders`: ordinary rounds are counted apart from ad-hoc reminders to one
+    organisation, as the declaration asks. A reminder is a mailing (one send
+    action), not an e-mail: a kommun with two contacts reminded once counts once."""
+
+    n_rounds: int
+    n_ad_hoc: int
+    n_emails: int
+    rounds: list[ReminderRound]  # oldest first
+    rounds_by_level: dict[str, int]  # "socialstyrelsen" / "rss" -> rounds
+    by_organisation: list[OrganisationReminders]  # in name order
+    dates: list[datetime.date]  # local dates on which any reminder went
+
+    @property
+    def total(self) -> int:
+        return self.n_rounds + self.n_ad_hoc
+
+
+def reminders_sent(questionnaire: Questionnaire) -> RemindersSent:
+    """Counts and dates of the reminders for a questionnaire: four queries."""
+    reminder_mailings = Mailing.objects.filter(
+        questionnaire=questionnaire, kind=MailingKind.REMINDER
+    )
+    rounds = [
+        ReminderRound(
+            sent_at=m.created_at,
+            scope=m.scope,
+            n_organisations=m.n_organisations,
+            n_emails=m.n_emails,
+        )
+        for m in reminder_mailings.filter(is_bulk=True)
+        .select_related("scope")
+        .annotate(
+            n_organisations=Count("dispatches__organisation", distinct=True),
+            n_emails=Count("dispatches"),
+        )
+        .order_by("created_at", "pk")
+    ]
+    totals = reminder_mailings.aggregate(
+        n_ad_hoc=Count("pk", filter=Q(is_bulk=False), distinct=True),
+        n_emails=Count("dispatches"),
+    )
+    per_organisation = (
+        Dispatch.objects.filter(
+            questionnaire=questionnaire,
+            kind=MailingKind.REMINDER,
+            organisation__isnull=False,
+        )
+        .values("organisation_id", "organisation__name")
+        .annotate(n=Count("mailing", distinct=True), last=Max("created_at"))
+        .order_by("organisation__name")
+    )
+    by_organisation = [
+        OrganisationReminders(
+            organisation_id=row["organisation_id"],
+            name=row["organisation__name"],
+            n_reminders=row["n"],
+            last_sent_at=row["last"],
+        )
+        for row in per_organisation
+    ]
+    dates = {
+        timezone.localtime(value).date()
+        for value in reminder_mailings.values_list("created_at", flat=True)
+    }
+    return RemindersSent(
+        n_rounds=len(rounds),
+        n_ad_hoc=totals["n_ad_hoc"],
+        n_emails=totals["n_emails"],
+        rounds=rounds,
+        rounds_by_level={
+            "socialstyrelsen": sum(1 for r in rounds if r.scope is None),
+            "rss": sum(1 for r in rounds if r.scope is not None),
+        },
+        by_organisation=by_organisation,
+        dates=sorted(dates),
     )

@@ -32,9 +32,11 @@ from surveys.definitions import (
     read_cycle_directory,
 )
 from surveys.errors import DomainError
+from surveys.mailings import Recipient, record_mailing
 from surveys.models import (
     Cycle,
     Kommun,
+    MailingKind,
     MatrixRow,
     Option,
     Organisation,
@@ -49,7 +51,6 @@ from surveys.models import (
     memberships_in_year,
 )
 from surveys.selectors import previous_questions
-from surveys.tasks import send_invitation as send_invitation_task
 
 logger = logging.getLogger(__name__)
 
@@ -521,9 +522,15 @@ def _require_staff(actor: User, message: str) -> None:
         raise DomainError(message)
 
 
-def _enqueue_invitation(user: User) -> None:
-    # After commit: the task loads the user by id, so it must see the row.
-    transaction.on_commit(lambda: send_invitation_task.delay(user.pk))
+def _enqueue_invitation(
+    user: User, *, organisation: Organisation | None, actor: User
+) -> None:
+    # Logged like every e-mail to a respondent; sent by a task after commit.
+    record_mailing(
+        MailingKind.INVITATION,
+        recipients=[Recipient(user, organisation)],
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -579,7 +586,7 @@ def invite_user(
         role.full_clean()
         role.save()
 
-    _enqueue_invitation(user)
+    _enqueue_invitation(user, organisation=organisation, actor=actor)
     logger.info(
         "User %s invited by %s (organisation %s)",
         user.pk,
@@ -597,7 +604,7 @@ def send_invitation(user: User, *, actor: User) -> None:
         raise DomainError(
             f"Kontot för {user.email} är avstängt; ingen inbjudan skickades."
         )
-    _enqueue_invitation(user)
+    _enqueue_invitation(user, organisation=None, actor=actor)
     logger.info("Invitation re-sent to user %s by %s", user.pk, actor.pk)
 
 

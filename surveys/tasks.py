@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
-from surveys.models import User
+from surveys.models import Dispatch, DispatchStatus, MailingKind
 
 
 @shared_task(name="surveys.tasks.heartbeat")
@@ -21,39 +23,90 @@ def heartbeat() -> str:
     return "ok"
 
 
-@shared_task(
-    autoretry_for=(OSError,), retry_backoff=True, max_retries=5, soft_time_limit=60
-)
-def send_invitation(user_id: int) -> int:
-    """E-mail a one-time sign-in link (django-sesame), valid for SESAME_MAX_AGE.
+# Retries back off from 30 seconds; after the last one the row says "failed".
+DISPATCH_MAX_RETRIES = 5
+
+TEMPLATES = {
+    MailingKind.INVITATION: "invitation",
+    MailingKind.SIGN_IN_LINK: "sign_in_link",
+    MailingKind.REMINDER: "reminder",
+}
+
+
+@shared_task(bind=True, max_retries=DISPATCH_MAX_RETRIES, soft_time_limit=60)
+def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
+    """Send one logged e-mail with a one-time sign-in link (django-sesame) and
+    record on its row that it went, or failed.
 
     The token is made here, at sending time, so a retry sends a link that is as
-    fresh as the e-mail. Inactive users get nothing: sesame would refuse the link.
+    fresh as the e-mail. Idempotent: a row already sent is not sent again. An
+    inactive user gets nothing (sesame would refuse the link); the row says why.
     """
-    user = User.objects.get(pk=user_id)
-    if not user.is_active:
+    dispatch = Dispatch.objects.select_related(
+        "recipient", "organisation", "questionnaire", "questionnaire__cycle"
+    ).get(pk=dispatch_id)
+    if dispatch.status == DispatchStatus.SENT:
         return 0
+    user = dispatch.recipient
+    if not user.is_active:
+        _mark_failed(dispatch_id, "Kontot är avstängt.")
+        return 0
+    message = _message(dispatch)
+    try:
+        sent = message.send()
+    except OSError as exc:
+        if self.request.retries < DISPATCH_MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        _mark_failed(dispatch_id, str(exc) or exc.__class__.__name__)
+        return 0
+    Dispatch.objects.filter(pk=dispatch_id).update(
+        status=DispatchStatus.SENT, sent_at=timezone.now(), error=""
+    )
+    return sent
+
+
+def _mark_failed(dispatch_id: int, error: str) -> None:
+    Dispatch.objects.filter(pk=dispatch_id).update(
+        status=DispatchStatus.FAILED, error=error[:1000]
+    )
+
+
+def _message(dispatch: Dispatch) -> EmailMultiAlternatives:
+    user = dispatch.recipient
     link = settings.SITE_URL + reverse("surveys:magic-login") + get_query_string(user)
+    questionnaire = dispatch.questionnaire
+    form_url = ""
+    if questionnaire is not None and dispatch.organisation is not None:
+        form_path = reverse(
+            "intake:response-edit", args=[questionnaire.pk, dispatch.organisation.pk]
+        )
+        # After signing in, straight to the form (sesame accepts a safe `next`).
+        link += "&" + urlencode({"next": form_path})
+        form_url = settings.SITE_URL + form_path
     context = {
         "user": user,
         "link": link,
         "expires_at": timezone.now() + timedelta(seconds=settings.SESAME_MAX_AGE),
+        "organisation": dispatch.organisation,
         "organisations": [
             role.organisation
             for role in user.roles.select_related("organisation").order_by(
                 "organisation__name"
             )
         ],
+        "questionnaire": questionnaire,
+        "form_url": form_url,
         "login_url": settings.SITE_URL + reverse("surveys:login"),
         "password_url": settings.SITE_URL + reverse("surveys:password-set"),
         "site_url": settings.SITE_URL,
     }
+    template = TEMPLATES[MailingKind(dispatch.kind)]
     message = EmailMultiAlternatives(
-        subject=render_to_string("emails/invitation.subject.txt", context).strip(),
-        body=render_to_string("emails/invitation.txt", context),
-        to=[user.email],
+        subject=render_to_string(f"emails/{template}.subject.txt", context).strip(),
+        body=render_to_string(f"emails/{template}.txt", context),
+        to=[dispatch.email],
     )
     message.attach_alternative(
-        render_to_string("emails/invitation.html", context), "text/html"
+        render_to_string(f"emails/{template}.html", context), "text/html"
     )
-    return message.send()
+    return message

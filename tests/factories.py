@@ -18,6 +18,7 @@ from surveys.models import (
     Question,
     QuestionKind,
     Questionnaire,
+    RSSMembership,
     Section,
     User,
 )
@@ -144,3 +145,12 @@ class MatrixRowFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     code = factory.Sequence(lambda n: f"r{n}")
     label = factory.LazyAttribute(lambda o: f"Rad {o.code}")
+
+
+class RSSMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RSSMembership
+
+    rss = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.RSS)
+    kommun = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.KOMMUN)
+    valid_from = 2019
