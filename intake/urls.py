@@ -31,4 +31,9 @@ urlpatterns = [
         views.response_reopen,
         name="response-reopen",
     ),
+    path(
+        "samordning/inaktuella/",
+        views.consolidation_stale,
+        name="consolidation-stale",
+    ),
 ]

@@ -10,12 +10,15 @@ import factory
 from intake.models import Response
 from surveys.models import (
     Cycle,
+    MatrixRow,
+    Option,
     Organisation,
     OrganisationKind,
     OrganisationRole,
     Question,
     QuestionKind,
     Questionnaire,
+    RSSMembership,
     Section,
     User,
 )
@@ -105,3 +108,35 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     questionnaire = factory.SubFactory(QuestionnaireFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+# --- issue #4: RSS consolidation ------------------------------------------------------
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"o{n}")
+    label = factory.LazyAttribute(lambda o: o.code.capitalize())
+
+
+class MatrixRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatrixRow
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"r{n}")
+    label = factory.LazyAttribute(lambda o: f"Delfråga {o.code}")
+
+
+class RSSMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RSSMembership
+
+    rss = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.RSS)
+    kommun = factory.SubFactory(OrganisationFactory)
+    valid_from = 2024
