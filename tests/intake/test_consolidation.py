@@ -173,6 +173,10 @@ def build_questionnaires() -> tuple[Questionnaire, Questionnaire, dict[str, Ques
 
 @pytest.fixture
 def lan(db: None) -> Lan:
+    return build_lan()
+
+
+def build_lan() -> Lan:
     kq, rq, q = build_questionnaires()
     rss = OrganisationFactory(
         kind=OrganisationKind.RSS, code="rss-test", name="RSS Testlän"
