@@ -91,4 +91,8 @@ def test_the_rss_page_and_submit_make_the_same_number_of_queries_at_two_sizes(
     assert small == EXPECTED
 
 
-EXPECTED = (22, 39)
+# Freezing writes about 150 answer rows and as many history rows: SQLite caps the
+# variables in one statement, so there each bulk insert is split in two (one
+# statement on PostgreSQL). The split depends on the questionnaire, not on the
+# number of kommuner.
+EXPECTED = (22, 39 if connection.vendor == "sqlite" else 37)
