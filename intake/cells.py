@@ -42,6 +42,15 @@ class Cell:
 
 Cells = dict[str, Cell]  # slot -> cell
 
+# The base of a frozen RSS kommun count, per question (or per matrix row, as
+# "<row>._svarat"): member kommuner that answered the item, that did not although
+# it applied to them, and for which it did not apply (issue #4). The statistics
+# read these slots; their names are a contract.
+SVARAT = "_svarat"
+EJ_SVARAT = "_ej_svarat"
+EJ_AKTUELL = "_ej_aktuell"
+BASE_SLOTS = (SVARAT, EJ_SVARAT, EJ_AKTUELL)
+
 
 def cell_of(answer: Answer) -> Cell:
     return Cell(
@@ -65,7 +74,13 @@ def given_answer(cells: Cells) -> GivenAnswer:
 
 
 def is_answered(question: Question, cells: Cells) -> bool:
-    """A matrix is answered only when every row is; anything else when it has a value."""
+    """A matrix is answered only when every row is; anything else when it has a value.
+
+    An RSS kommun count is computed from the kommuner's answers, so it is always
+    answered: its base says how many kommuner answered (issue #4).
+    """
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        return True
     if question.kind == QuestionKind.MATRIX:
         return {c.row for c in cells.values()} >= {r.code for r in question.rows.all()}
     return bool(cells)

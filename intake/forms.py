@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from intake.cells import Cells, decimal_comma
+from intake.consolidation import Consolidation, CountCell, CountRow, KommunText
 from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.models import Question, QuestionKind
@@ -23,12 +25,18 @@ ESCAPED = "__escaped"
 ROW = "__"
 CHOICE_KINDS = SINGLE_VALUE_KINDS
 TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY})
-# RSS kommun counts are computed from the kommuner's answers (issue #4), not typed.
+# RSS kommun counts are computed from the kommuner's answers (issue #4); the form
+# has a field per cell only to adjust the computed count, with a reason.
 FORM_KINDS = (
     CHOICE_KINDS
     | NUMBER_KINDS
     | TEXT_KINDS
-    | {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX}
+    | {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX, QuestionKind.KOMMUN_COUNT}
+)
+ADJUST = "__justera__"
+REASON = "__anledning"
+REASON_MISSING = (
+    "Ange varför antalet kommuner justeras. Det justerade antalet är inte sparat."
 )
 
 
@@ -36,8 +44,27 @@ def row_field(question: Question, row_code: str) -> str:
     return f"{question.variable}{ROW}{row_code}"
 
 
+def count_slots(question: Question) -> list[str]:
+    """The cells of an RSS kommun count: "option", or "row.option" for a matrix."""
+    options = [o.code for o in question.options.all()]
+    rows = [r.code for r in question.rows.all()]
+    if not rows:
+        return options
+    return [f"{row}.{option}" for row in rows for option in options]
+
+
+def adjust_field(question: Question, slot: str) -> str:
+    return f"{question.variable}{ADJUST}{slot}"
+
+
+def reason_field(question: Question) -> str:
+    return f"{question.variable}{REASON}"
+
+
 def first_field(question: Question) -> str:
     """The field an error or a link to the question points at."""
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        return reason_field(question)
     if question.kind == QuestionKind.MATRIX:
         first_row = question.rows.all()[0]
         return row_field(question, first_row.code)
@@ -66,8 +93,13 @@ class ResponseForm(forms.Form):
         version: int,
         contact: dict[str, str] | None = None,
         data: Any = None,
+        n_kommuner: int | None = None,
     ) -> None:
+        """`answers` for an RSS kommun count are the RSS's adjustments only
+        (`intake.consolidation.adjustment_cells`); `n_kommuner` caps them."""
         super().__init__(data=data, initial={"version": version, **(contact or {})})
+        self.n_kommuner = n_kommuner
+        self.reasons: dict[str, str] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         for question in self.questions:
             self._add_fields(question, answers.get(question.pk, {}))
@@ -96,6 +128,19 @@ class ResponseForm(forms.Form):
                 self.initial[row_field(question, row.code)] = (
                     cells[row.code].option if row.code in cells else ""
                 )
+        elif question.kind == QuestionKind.KOMMUN_COUNT:
+            for slot in count_slots(question):
+                self.fields[adjust_field(question, slot)] = forms.CharField(
+                    required=False, max_length=12, label="Justerat antal"
+                )
+                cell = cells.get(slot)
+                if cell is not None and cell.number is not None:
+                    self.initial[adjust_field(question, slot)] = decimal_comma(
+                        cell.number
+                    )
+            self.fields[reason_field(question)] = forms.CharField(
+                required=False, max_length=300, label="Anledning till justeringen"
+            )
         elif question.kind in NUMBER_KINDS:
             self.fields[name] = forms.CharField(required=False, max_length=40)
             cell = cells.get("")
@@ -121,7 +166,9 @@ class ResponseForm(forms.Form):
         for question in self.questions:
             try:
                 raw = self.raw_value(question, cleaned)
-                cells_for(question, raw)
+                cells = cells_for(question, raw)
+                if question.kind == QuestionKind.KOMMUN_COUNT:
+                    self._check_adjustments(question, cells, cleaned)
             except ValidationError as exc:
                 for message in exc.messages:
                     self.add_error(first_field(question), message)
@@ -129,8 +176,38 @@ class ResponseForm(forms.Form):
             values[question.variable] = raw
         return values
 
+    def _check_adjustments(
+        self, question: Question, cells: Cells, cleaned: dict[str, Any]
+    ) -> None:
+        """An adjusted count needs a reason and cannot exceed the number of
+        kommuner; the service says the same, this keeps the other answers saved."""
+        reason = (cleaned.get(reason_field(question)) or "").strip()
+        changed = [
+            slot
+            for slot, cell in cells.items()
+            if str(self.initial.get(adjust_field(question, slot), ""))
+            != decimal_comma(cell.number or Decimal(0))
+        ]
+        if changed and not reason:
+            raise ValidationError(REASON_MISSING)
+        if self.n_kommuner is not None and any(
+            (cells[slot].number or 0) > self.n_kommuner for slot in changed
+        ):
+            raise ValidationError(
+                f"Antalet kan inte vara större än antalet kommuner i RSS:en "
+                f"({self.n_kommuner})."
+            )
+        if reason:
+            self.reasons[question.variable] = reason
+
     def raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
         name = question.variable
+        if question.kind == QuestionKind.KOMMUN_COUNT:
+            adjusted = {
+                slot: (cleaned.get(adjust_field(question, slot)) or "").strip()
+                for slot in count_slots(question)
+            }
+            return {slot: value for slot, value in adjusted.items() if value}
         if question.kind == QuestionKind.MATRIX:
             return {
                 row.code: cleaned.get(row_field(question, row.code)) or ""
@@ -158,11 +235,30 @@ class QuestionBlock:
     escape_field: forms.BoundField | None = None
     errors: list[str] = field(default_factory=list)
     answered_cells: Cells = field(default_factory=dict)
+    # RSS aggregates (issue #4): the computed counts, each cell with its field,
+    # and the kommuner's texts beside a summary.
+    count_rows: list[tuple[CountRow, list[tuple[CountCell, forms.BoundField]]]] = field(
+        default_factory=list
+    )
+    n_kommuner: int = 0
+    reason_field: forms.BoundField | None = None
+    kommun_texts: list[KommunText] | None = None
+
+    @property
+    def kommun_texts_answered(self) -> int:
+        return sum(1 for t in self.kommun_texts or [] if t.text)
 
 
-def question_blocks(form: ResponseForm, shown: set[int]) -> list[QuestionBlock]:
+def question_blocks(
+    form: ResponseForm,
+    shown: set[int],
+    consolidation: Consolidation | None = None,
+) -> list[QuestionBlock]:
     blocks = []
     for question in form.questions:
+        if question.kind == QuestionKind.KOMMUN_COUNT:
+            blocks.append(_count_block(form, question, shown, consolidation))
+            continue
         if question.kind == QuestionKind.MATRIX:
             fields = [
                 form[row_field(question, row.code)] for row in question.rows.all()
@@ -182,9 +278,36 @@ def question_blocks(form: ResponseForm, shown: set[int]) -> list[QuestionBlock]:
                 fields=fields,
                 escape_field=escape,
                 errors=errors,
+                kommun_texts=consolidation.texts.get(question.pk)
+                if consolidation
+                else None,
             )
         )
     return blocks
+
+
+def _count_block(
+    form: ResponseForm,
+    question: Question,
+    shown: set[int],
+    consolidation: Consolidation | None,
+) -> QuestionBlock:
+    count = consolidation.counts.get(question.pk) if consolidation else None
+    fields = [form[adjust_field(question, slot)] for slot in count_slots(question)]
+    reason = form[reason_field(question)]
+    rows = [
+        (row, [(cell, form[adjust_field(question, cell.slot)]) for cell in row.cells])
+        for row in (count.rows if count else [])
+    ]
+    return QuestionBlock(
+        question=question,
+        shown=question.pk in shown,
+        fields=[*fields, reason],
+        errors=[str(e) for f in [*fields, reason] for e in f.errors],
+        count_rows=rows,
+        n_kommuner=count.n_kommuner if count else 0,
+        reason_field=reason,
+    )
 
 
 class WorkbookUploadForm(forms.Form):

@@ -36,6 +36,8 @@ class Channel(models.TextChoices):
     EXCEL = "excel", "Excel-uppladdning"
     PROXY = "proxy", "Inmatad av RSS för kommunens räkning"
     IMPORT = "import", "Import"
+    # RSS kommun counts written by the service when the RSS submits (issue #4).
+    COMPUTED = "computed", "Beräknat av tjänsten"
 
 
 class Response(models.Model):
@@ -201,3 +203,58 @@ class ResponseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ConsolidationSource(models.Model):
+    """Which kommun answers an RSS response's frozen kommun counts came from.
+
+    Written when the RSS submits (`intake.consolidation.freeze_kommun_counts`): one
+    row per member kommun and kommun questionnaire counted, with the kommun
+    response's version and status at that moment (no response: both empty). The
+    rows of the latest submission carry the RSS response's version after it; a
+    kommun response whose version has since moved on flags the counts as stale.
+    """
+
+    rss_response = models.ForeignKey(
+        Response,
+        verbose_name="RSS:ens svar",
+        on_delete=models.CASCADE,
+        related_name="consolidation_sources",
+    )
+    rss_response_version = models.PositiveIntegerField("RSS-svarets version")
+    kommun = models.ForeignKey(
+        Organisation, verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name="kommunenkät",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kommun_response = models.ForeignKey(
+        Response,
+        verbose_name="kommunens svar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kommun_response_version = models.PositiveIntegerField(
+        "kommunsvarets version", null=True, blank=True
+    )
+    kommun_response_status = models.CharField(
+        "kommunsvarets status",
+        max_length=20,
+        choices=ResponseStatus.choices,
+        default=ResponseStatus.NOT_STARTED,
+    )
+    frozen_at = models.DateTimeField("fastställt")
+
+    class Meta:
+        verbose_name = "källa till sammanställning"
+        verbose_name_plural = "källor till sammanställningar"
+        ordering = ["rss_response", "-rss_response_version", "kommun__code"]
+        indexes = [models.Index(fields=["rss_response", "rss_response_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.kommun} v{self.kommun_response_version} → {self.rss_response}"

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from intake.cells import Cells, cell_of, decimal_comma, given_answer, is_answered
+from intake.cells import (
+    EJ_AKTUELL,
+    EJ_SVARAT,
+    SVARAT,
+    Cells,
+    cell_of,
+    decimal_comma,
+    given_answer,
+    is_answered,
+)
 from intake.models import Answer, AnswerChange, Response
 from surveys.definitions import GivenAnswer, condition_holds
 from surveys.models import Question, QuestionKind
@@ -138,6 +147,8 @@ def answer_in_words(question: Question, cells: Cells) -> list[str]:
         return []
     options = {o.code: o.label for o in question.options.all()}
     rows = {r.code: r.label for r in question.rows.all()}
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        return _kommun_count_in_words(cells, options, rows)
     lines = []
     for cell in cells.values():
         if cell.escaped:
@@ -163,4 +174,27 @@ def answer_in_words(question: Question, cells: Cells) -> list[str]:
     elif question.kind == QuestionKind.MULTIPLE_CHOICE:
         order = list(options.values())
         lines.sort(key=lambda line: order.index(line) if line in order else 0)
+    return lines
+
+
+BASE_LABELS = {
+    SVARAT: "Antal kommuner som har svarat",
+    EJ_SVARAT: "Ej svarat",
+    EJ_AKTUELL: "Ej aktuell",
+}
+
+
+def _kommun_count_in_words(
+    cells: Cells, options: dict[str, str], rows: dict[str, str]
+) -> list[str]:
+    """An RSS kommun count as "Alternativ: antal" lines, in the definition's order,
+    each row's base last (issue #4)."""
+    lines = []
+    for row_code, row_label in list(rows.items()) or [("", "")]:
+        prefix = f"{row_code}." if row_code else ""
+        heading = f"{row_label}: " if row_label else ""
+        for code, label in [*options.items(), *BASE_LABELS.items()]:
+            cell = cells.get(prefix + code)
+            if cell is not None and cell.number is not None:
+                lines.append(f"{heading}{label}: {decimal_comma(cell.number)}")
     return lines

@@ -19,7 +19,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intake.cells import Cell, Cells, cell_of, decimal_comma, given_answer
+from intake.cells import (
+    BASE_SLOTS,
+    Cell,
+    Cells,
+    cell_of,
+    decimal_comma,
+    given_answer,
+)
 from intake.models import (
     Answer,
     AnswerChange,
@@ -34,6 +41,7 @@ from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
 from surveys.errors import DomainError
 from surveys.models import (
     Organisation,
+    OrganisationKind,
     Question,
     QuestionKind,
     Questionnaire,
@@ -41,6 +49,10 @@ from surveys.models import (
 )
 
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
+UNFROZEN_REASON = (
+    "Det inskickade antalet gäller inte längre; antalet följer kommunernas svar "
+    "tills enkäten skickas in igen"
+)
 
 
 class StaleResponseError(DomainError):
@@ -77,6 +89,7 @@ def save_answers(
     values: Mapping[str, Any],
     expected_version: int | None = None,
     reason: str = "",
+    reasons: Mapping[str, str] | None = None,
 ) -> Response:
     """Change the answers named in `values` (by variable); leave the others.
 
@@ -84,7 +97,9 @@ def save_answers(
     multiple choice; a {row: code} mapping for a matrix; a number, or
     {"escaped": True}, for integers and percentages; a string for text; a
     {"row.option" or "option": count} mapping for RSS kommun counts. None or an
-    empty value clears the answer.
+    empty value clears the answer. `reasons` gives a question's change its own
+    reason (by variable) instead of `reason`; an RSS's adjustment of a kommun
+    count needs one (issue #4).
 
     Raises ValidationError keyed by variable (Swedish messages), DomainError if
     the response is locked, and StaleResponseError if `expected_version` is not
@@ -117,6 +132,17 @@ def save_answers(
             after[question.pk] = cells_for(question, raw)
         except ValidationError as exc:
             errors[variable] = exc.messages
+    reasons = dict(reasons or {})
+    errors.update(
+        _adjustment_problems(
+            response,
+            [by_variable[v] for v in values if v not in errors],
+            before=before,
+            after=after,
+            channel=channel,
+            reasons={v: reasons.get(v, reason) for v in values},
+        )
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -147,8 +173,56 @@ def save_answers(
         actor=actor,
         channel=channel,
         reason=reason,
+        reasons=reasons,
     )
     return response
+
+
+def _adjustment_problems(
+    response: Response,
+    questions: Sequence[Question],
+    *,
+    before: dict[int, Cells],
+    after: dict[int, Cells],
+    channel: Channel,
+    reasons: Mapping[str, str],
+) -> dict[str, list[str]]:
+    """An RSS may adjust a computed kommun count, with a written reason, up to the
+    number of its kommuner; the base cells are the service's alone (issue #4)."""
+    counts = [q for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    if channel == Channel.COMPUTED or not counts:
+        return {}
+    from surveys.selectors import kommuner_of_rss
+
+    n_kommuner: int | None = None
+    problems: dict[str, list[str]] = {}
+    for question in counts:
+        old, new = before.get(question.pk, {}), after.get(question.pk, {})
+        changed = [s for s, cell in new.items() if old.get(s) != cell]
+        if not changed:
+            continue
+        if any(s.rpartition(".")[2] in BASE_SLOTS for s in changed):
+            problems[question.variable] = [
+                "Antalet kommuner som har svarat beräknas av tjänsten och kan inte "
+                "justeras."
+            ]
+            continue
+        if not reasons.get(question.variable, "").strip():
+            problems[question.variable] = [
+                "Ange varför antalet kommuner justeras. Det justerade antalet är "
+                "inte sparat."
+            ]
+            continue
+        if n_kommuner is None:
+            n_kommuner = kommuner_of_rss(
+                response.organisation, year=response.questionnaire.cycle.year
+            ).count()
+        if any((new[s].number or 0) > n_kommuner for s in changed):
+            problems[question.variable] = [
+                f"Antalet kan inte vara större än antalet kommuner i RSS:en "
+                f"({n_kommuner})."
+            ]
+    return problems
 
 
 def _apply_display_conditions(
@@ -177,6 +251,7 @@ def _write_changes(
     actor: User,
     channel: Channel,
     reason: str,
+    reasons: Mapping[str, str] | None = None,
 ) -> None:
     """Replace changed answer rows and log each change: a fixed number of queries."""
     existing_by_key = {(a.question_id, a.slot): a for a in existing}
@@ -192,8 +267,18 @@ def _write_changes(
             old, new = old_cells.get(slot), new_cells.get(slot)
             if old == new:
                 continue
+            change_reason = (reasons or {}).get(question.variable, reason)
+            if question.pk in hidden and new is None:
+                change_reason = HIDDEN_REASON
             if old is not None:
-                to_delete.append(existing_by_key[(question.pk, slot)].pk)
+                old_answer = existing_by_key[(question.pk, slot)]
+                to_delete.append(old_answer.pk)
+                if (
+                    new is None
+                    and old_answer.channel == Channel.COMPUTED
+                    and channel != Channel.COMPUTED
+                ):
+                    change_reason = UNFROZEN_REASON
             if new is not None:
                 to_create.append(
                     Answer(
@@ -218,9 +303,7 @@ def _write_changes(
                     new_value=new.as_json() if new else None,
                     channel=channel,
                     changed_by=actor,
-                    reason=HIDDEN_REASON
-                    if question.pk in hidden and new is None
-                    else reason,
+                    reason=change_reason,
                     response_version=response.version,
                 )
             )
@@ -322,6 +405,7 @@ def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -
         row, _, option = str(slot).rpartition(".")
         if (
             option not in option_codes
+            and option not in BASE_SLOTS
             or (row and row not in row_codes)
             or (row_codes and not row)
         ):
@@ -334,7 +418,11 @@ def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -
             raise ValidationError("Antalet kommuner ska vara ett heltal.") from None
         if number != number.to_integral_value() or number < 0:
             raise ValidationError("Antalet kommuner ska vara ett heltal, 0 eller mer.")
-        cells[str(slot)] = Cell(row=row or None, option=option, number=number)
+        cells[str(slot)] = Cell(
+            row=row or None,
+            option=None if option in BASE_SLOTS else option,
+            number=number,
+        )
     return cells
 
 
@@ -365,6 +453,15 @@ def submit_response(
             + "."
         )
     version = response.version if expected_version is None else expected_version
+    sources: list[Any] = []
+    if response.questionnaire.audience == OrganisationKind.RSS:
+        # The kommun counts as they stand become the RSS's answers (issue #4).
+        from intake.consolidation import freeze_kommun_counts
+
+        response, sources = freeze_kommun_counts(
+            response, actor=actor, expected_version=version
+        )
+        version = response.version
     now = timezone.now()
     locked = Response.objects.filter(pk=response.pk, version=version).update(
         status=ResponseStatus.SUBMITTED,
@@ -378,6 +475,10 @@ def submit_response(
             Response.objects.values_list("version", flat=True).get(pk=response.pk)
         )
     response.refresh_from_db()
+    if sources:
+        from intake.consolidation import record_consolidation_sources
+
+        record_consolidation_sources(response, sources)
     ResponseEvent.objects.create(
         response=response, kind=ResponseEvent.Kind.SUBMITTED, actor=actor
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import rss_views, views
+from intake import excel_views, rss_views, views
 
 app_name = "intake"
 
@@ -93,8 +93,6 @@ urlpatterns = [
 ]
 
 # The Excel channel of kommun questionnaires (issue #4, part B).
-from intake import excel_views  # noqa: E402
-
 urlpatterns += [
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/excel/",
@@ -110,5 +108,11 @@ urlpatterns += [
         "svar/<int:questionnaire_id>/<int:organisation_id>/excel/granska/<str:token>/",
         excel_views.excel_preview,
         name="excel-preview",
+    ),
+    # Staff: RSS questionnaires whose frozen kommun counts no longer match (issue #4).
+    path(
+        "samordning/inaktuella/",
+        views.consolidation_stale,
+        name="consolidation-stale",
     ),
 ]

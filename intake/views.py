@@ -12,11 +12,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from intake.consolidation import (
+    Consolidation,
+    adjustment_cells,
+    consolidation_for,
+    n_member_kommuner,
+    stale_consolidations,
+    stale_for,
+)
 from intake.forms import ResponseForm, first_field, question_blocks
 from intake.models import AnswerChange, Channel, Response, ResponseStatus
 from intake.permissions import (
@@ -109,12 +117,38 @@ def response_edit(
     cells = answer_cells(access.response)
     version = access.response.version if access.response else 0
     contact = _contact(access.response)
+    # An RSS questionnaire: live counts and texts of the kommuner (issue #4).
+    consolidation = consolidation_for(
+        access.questionnaire,
+        access.organisation,
+        response=access.response,
+        questions=questions,
+    )
+    form_cells = {**cells, **adjustment_cells(access.response, questions)}
+    n_kommuner = len(consolidation.members) if consolidation else None
     if request.method != "POST":
-        form = ResponseForm(questions, answers=cells, version=version, contact=contact)
-        return _render_form(request, access, form, shown_questions(questions, cells))
+        form = ResponseForm(
+            questions,
+            answers=form_cells,
+            version=version,
+            contact=contact,
+            n_kommuner=n_kommuner,
+        )
+        return _render_form(
+            request,
+            access,
+            form,
+            shown_questions(questions, cells),
+            consolidation=consolidation,
+        )
 
     form = ResponseForm(
-        questions, answers=cells, version=version, contact=contact, data=request.POST
+        questions,
+        answers=form_cells,
+        version=version,
+        contact=contact,
+        data=request.POST,
+        n_kommuner=n_kommuner,
     )
     missing: list[Any] = []
     outcome = _save_posted(user, access, form, request.POST)
@@ -150,6 +184,7 @@ def response_edit(
         conflict=conflict,
         missing=missing,
         status=400 if form.errors or missing else 200,
+        consolidation=consolidation,
     )
 
 
@@ -182,6 +217,7 @@ def _save_posted(
             channel=_channel(user, access),
             values=form.answer_values(),
             expected_version=seen_version,
+            reasons=form.reasons,
         )
         if "contact_email" not in form.errors:
             update_contact_details(
@@ -199,6 +235,15 @@ def _save_posted(
         return SaveOutcome(None, list(changes_since(response, version=seen_version)))
     except DomainError as exc:
         form.add_error(None, exc.message)
+        return SaveOutcome(None, [])
+    except ValidationError as exc:
+        # A rule only the service knows (e.g. an RSS count adjusted after the
+        # page was loaded): nothing is saved, the input stays and says why.
+        by_variable = {q.variable: q for q in form.questions}
+        for variable, errors in exc.message_dict.items():
+            target = by_variable.get(variable)
+            for message in errors:
+                form.add_error(first_field(target) if target else None, message)
         return SaveOutcome(None, [])
     form.data = _with_version(data, response.version)
     return SaveOutcome(response, [])
@@ -220,7 +265,14 @@ def response_autosave(
     )
     questions = questions_of(access.questionnaire.pk)
     form = ResponseForm(
-        questions, answers=answer_cells(access.response), version=0, data=request.POST
+        questions,
+        answers={
+            **answer_cells(access.response),
+            **adjustment_cells(access.response, questions),
+        },
+        version=0,
+        data=request.POST,
+        n_kommuner=n_member_kommuner(access.organisation, access.questionnaire),
     )
     outcome = _save_posted(user, access, form, request.POST)
     errors = {
@@ -288,8 +340,9 @@ def _render_form(
     conflict: list[Any] | None = None,
     missing: list[Any] | None = None,
     status: int = 200,
+    consolidation: Consolidation | None = None,
 ) -> HttpResponse:
-    blocks = question_blocks(form, shown)
+    blocks = question_blocks(form, shown, consolidation)
     by_variable = {b.question.variable: b for b in blocks}
     sections: list[dict[str, Any]] = []
     for block in blocks:
@@ -336,6 +389,9 @@ def _render_form(
             "conflict": conflict or [],
             "read_only": locked or not access.can_write,
             "locked": locked,
+            "stale": stale_for(consolidation, access.response)
+            if consolidation
+            else None,
         },
         status=status,
     )
@@ -373,8 +429,26 @@ def response_receipt(
         for_write=False,
     )
     items = receipt_items(access.response) if access.response else []
+    consolidation = (
+        consolidation_for(
+            access.questionnaire,
+            access.organisation,
+            response=access.response,
+            questions=questions_of(access.questionnaire.pk),
+        )
+        if access.response
+        else None
+    )
     return render(
-        request, "intake/response_receipt.html", {"access": access, "items": items}
+        request,
+        "intake/response_receipt.html",
+        {
+            "access": access,
+            "items": items,
+            "stale": stale_for(consolidation, access.response)
+            if consolidation
+            else None,
+        },
     )
 
 
@@ -406,3 +480,17 @@ def response_reopen(
             request, "Enkäten är öppnad igen och de svarande har fått besked."
         )
     return redirect(_url("intake:response-edit", access))
+
+
+@login_required
+def consolidation_stale(request: HttpRequest) -> HttpResponse:
+    """Staff: submitted RSS responses whose kommuner have changed answers since
+    (issue #4). Nothing is changed until the RSS response is reopened and sent
+    in again."""
+    if not _user(request).is_staff:
+        raise Http404("Sidan finns inte.")
+    return render(
+        request,
+        "intake/consolidation_stale.html",
+        {"stale": stale_consolidations()},
+    )

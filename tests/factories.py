@@ -124,7 +124,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     entered_by = factory.SubFactory(UserFactory)
 
 
-# --- reports (kvalitetsdeklaration) ---
+# --- option, matrix row and membership factories ---
 
 
 class OptionFactory(factory.django.DjangoModelFactory):
@@ -134,7 +134,7 @@ class OptionFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     position = factory.Sequence(lambda n: n + 1)
     code = factory.Sequence(lambda n: f"o{n}")
-    label = factory.LazyAttribute(lambda o: f"Alternativ {o.code}")
+    label = factory.LazyAttribute(lambda o: o.code.capitalize())
 
 
 class MatrixRowFactory(factory.django.DjangoModelFactory):
@@ -144,7 +144,7 @@ class MatrixRowFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     position = factory.Sequence(lambda n: n + 1)
     code = factory.Sequence(lambda n: f"r{n}")
-    label = factory.LazyAttribute(lambda o: f"Rad {o.code}")
+    label = factory.LazyAttribute(lambda o: f"Delfråga {o.code}")
 
 
 class RSSMembershipFactory(factory.django.DjangoModelFactory):
