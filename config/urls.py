@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("intake.urls")),
     path("", include("surveys.urls")),
+    path("", include("reports.urls")),
 ]
