@@ -59,6 +59,7 @@ class ExportRequestForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         choices, self.targets = _target_choices()
         self.fields["target"].choices = choices  # type: ignore[attr-defined]
