@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -322,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             measure(args.scale, directory)
     finally:
         teardown_databases(old, verbosity=0)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":
