@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Demo runs on the embedded defaults: SQLite, tasks in-process, e-mail to the console.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo serve setup-demo test check pytest install browser clean
+.PHONY: demo serve setup-demo test check pytest install browser clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ pytest: install browser
 	$(BIN)/pytest -p no:xdist -m browser
 
 test: check pytest
+
+# Export benchmark on a throwaway database (bench/export_bench.py): a realistic year,
+# then one SCALE times larger. Prints figures; asserts nothing.
+SCALE ?= 100
+bench: install
+	$(BIN)/python bench/export_bench.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .mypy_cache .pytest_cache .ruff_cache

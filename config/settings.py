@@ -210,7 +210,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "surveys.tasks.heartbeat",
         "schedule": env_int("CELERY_HEARTBEAT_SECONDS", 300),
     },
+    "export-stale-jobs": {
+        # Closes export jobs whose worker died mid-run (see EXPORT_JOB_TIMEOUT_SECONDS).
+        "task": "reports.tasks.fail_stale_export_jobs",
+        "schedule": 600,
+    },
+    "export-retention": {
+        # Deletes export files older than EXPORT_RETENTION_DAYS, once an hour.
+        "task": "reports.tasks.delete_expired_export_files",
+        "schedule": 3600,
+    },
 }
+
+# Export jobs (reports): the task's soft time limit, after which a job is failed;
+# how long finished files are kept (the job rows and manifests stay); and how often
+# at most a job's progress row is updated under the same message.
+EXPORT_JOB_TIMEOUT_SECONDS = env_int("EXPORT_JOB_TIMEOUT_SECONDS", 30 * 60)
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
+EXPORT_PROGRESS_INTERVAL_SECONDS = env_int("EXPORT_PROGRESS_INTERVAL_SECONDS", 1)
 
 # E-mail goes to the console unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -3,12 +3,16 @@
 Tables, exports and the kvalitetsdeklaration are Socialstyrelsen's: only active
 staff users see them. Everyone else gets 404, the answer for anything outside
 one's scope, so the pages do not reveal what exists.
+Exports cover every organisation's answers: the same rule, checked before any
+job is looked up, so job ids do not leak.
 """
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 
+from reports.models import ExportJob
 from surveys.models import Cycle, Questionnaire, User
 
 
@@ -40,3 +44,29 @@ def get_cycle_for_staff(user: User, *, year: int) -> Cycle:
     if cycle is None:
         raise Http404("Omgången finns inte.")
     return cycle
+
+
+def require_staff(user: User) -> User:
+    require_report_access(user)
+    return user
+
+
+def export_jobs_visible_to(user: User) -> QuerySet[ExportJob]:
+    """Every job for staff (colleagues share exports), none for anyone else."""
+    if not (user.is_active and user.is_staff):
+        return ExportJob.objects.none()
+    return ExportJob.objects.all()
+
+
+def get_export_job_for_user(user: User, job_id: int) -> ExportJob:
+    """One job; Http404 unless staff and the job exists."""
+    require_staff(user)
+    job = (
+        export_jobs_visible_to(user)
+        .select_related("cycle", "questionnaire")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None:
+        raise Http404("Exporten finns inte.")
+    return job

@@ -1,18 +1,31 @@
-"""Writes in the reports app (STYLE.md §2, §6): the kvalitetsdeklaration's texts.
+"""Writes in the reports app (STYLE.md §2, §6):
 
-History is kept as one `KvalitetsdeklarationChange` row per changed field, written
-by the service in the same transaction, as `intake` does for answers. A history
-library (django-simple-history) would snapshot whole rows through signals; the
-project writes history in services, and a per-field old/new is what staff read.
-
-Writes of the reports app (STYLE.md §2): importing raw data.
+- the kvalitetsdeklaration's texts. History is one `KvalitetsdeklarationChange`
+  row per changed field, written in the same transaction, as `intake` does for
+  answers (django-simple-history would snapshot whole rows through signals; staff
+  read a per-field old/new);
+- importing raw data (`import_responses`), through `intake.services.save_answers`;
+- export jobs. `request_export` validates and queues; the Celery task calls
+  `run_export`, which claims the row with a conditional update (so a job never
+  runs twice), reports progress on it, and ends it done (file and manifest
+  stored) or failed (a Swedish message on the row, the exception in the log).
+  Beat runs `fail_stale_export_jobs` and `delete_expired_export_files`.
 """
 
 from __future__ import annotations
 
+import logging
+import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,10 +37,19 @@ from intake.services import (
     submit_response,
     update_contact_details,
 )
+from reports.exporters import (
+    Target,
+    clean_export_request,
+    cycle_of,
+    download_name,
+    run_exporter,
+)
 from reports.importing import ImportPlan, RawDataImportError, plan_import
 from reports.models import (
     NOT_PREFILLED,
     TEXT_FIELDS,
+    ExportJob,
+    ExportStatus,
     Kvalitetsdeklaration,
     KvalitetsdeklarationChange,
 )
@@ -210,3 +232,218 @@ def import_responses(
                 response, actor=actor, submitted_at=row.submitted_at, notify=False
             )
     return ImportSummary.of(plan, dry_run=False)
+
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def request_export(
+    target: Target,
+    *,
+    actor: User,
+    kind: str,
+    format: str,
+    options: Mapping[str, str] | None = None,
+) -> ExportJob:
+    """Queue an export of a questionnaire or a whole cycle; it runs after commit.
+
+    Raises DomainError unless the actor is staff, and ValidationError keyed by
+    field ("kind", "format", "target", "options") with Swedish messages.
+    """
+    if not (actor.is_active and actor.is_staff):
+        raise DomainError("Bara Socialstyrelsen kan beställa exporter.")
+    _, cleaned = clean_export_request(
+        target, kind=kind, format=format, options=options or {}
+    )
+    job = ExportJob(
+        requested_by=actor,
+        cycle=cycle_of(target),
+        questionnaire=target if isinstance(target, Questionnaire) else None,
+        kind=kind,
+        format=format,
+        options=cleaned,
+    )
+    job.full_clean()
+    job.save()
+    from reports.tasks import run_export_job
+
+    transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    return job
+
+
+class ProgressRecorder:
+    """The progress callback given to an exporter: writes to the job's row.
+
+    Throttled, so that an exporter may report as often as it likes: a new message
+    is always written; a new percentage under the same message at most once per
+    `interval` seconds.
+    """
+
+    def __init__(self, job_id: int, *, interval: float) -> None:
+        self.job_id = job_id
+        self.interval = interval
+        self.last_message: str | None = None
+        self.last_percent: int | None = None
+        self.last_written = 0.0
+        self.writes = 0
+
+    def __call__(self, percent: int, message: str) -> None:
+        # 100 means done, which only the runner says, with the file in place.
+        percent = max(0, min(99, int(percent)))
+        message = message[:200]
+        now = time.monotonic()
+        if message == self.last_message:
+            if percent == self.last_percent:
+                return
+            if now - self.last_written < self.interval:
+                return
+        ExportJob.objects.filter(pk=self.job_id, status=ExportStatus.RUNNING).update(
+            progress=percent, progress_message=message, updated_at=timezone.now()
+        )
+        self.last_message, self.last_percent, self.last_written = message, percent, now
+        self.writes += 1
+
+
+def _target_of(job: ExportJob) -> Target:
+    if job.questionnaire_id is not None:
+        return Questionnaire.objects.select_related("cycle").get(
+            pk=job.questionnaire_id
+        )
+    return job.cycle
+
+
+def failure_message(exc: BaseException) -> str:
+    """What staff read on the row; the details are in the log."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, SoftTimeLimitExceeded):
+        minutes = settings.EXPORT_JOB_TIMEOUT_SECONDS // 60
+        return (
+            f"Exporten avbröts eftersom den tog längre tid än {minutes} minuter. "
+            "Försök igen, eller med ett mindre urval."
+        )
+    return (
+        f"Exporten misslyckades på grund av ett oväntat fel ({type(exc).__name__}). "
+        "Felet är loggat; försök igen eller kontakta förvaltningen."
+    )
+
+
+def run_export(job: ExportJob) -> ExportJob:
+    """Run a queued job to the end: done with file and manifest, or failed.
+
+    Not one transaction: progress must be visible to the status page while the
+    export runs. The job is claimed with a conditional update, so a second call
+    (a redelivered task) changes nothing; done and failed jobs stay as they are.
+    """
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING,
+        started_at=now,
+        progress=0,
+        progress_message="Startar",
+        updated_at=now,
+    )
+    if not claimed:
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
+    recorder = ProgressRecorder(
+        job.pk, interval=settings.EXPORT_PROGRESS_INTERVAL_SECONDS
+    )
+    stored_name = ""
+    try:
+        target = _target_of(job)
+        kind, options = clean_export_request(
+            target, kind=job.kind, format=job.format, options=job.options
+        )
+        file_name = download_name(target, kind=kind, format=job.format)
+        with tempfile.TemporaryDirectory(prefix="export-") as directory:
+            path = Path(directory) / file_name
+            manifest = run_exporter(
+                target,
+                kind=kind,
+                format=job.format,
+                options=options,
+                path=path,
+                file_name=file_name,
+                progress=recorder,
+            )
+            recorder(99, "Sparar filen")
+            with path.open("rb") as stream:
+                job.file.save(file_name, File(stream), save=False)
+            stored_name = job.file.name or ""
+    except Exception as exc:
+        logger.exception("Export job %s (%s, %s) failed", job.pk, job.kind, job.format)
+        if stored_name:
+            job.file.storage.delete(stored_name)
+        finished = timezone.now()
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED,
+            error=failure_message(exc),
+            progress_message="Misslyckades",
+            finished_at=finished,
+            updated_at=finished,
+        )
+        job.refresh_from_db()
+        return job
+    finished = timezone.now()
+    completed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.DONE,
+        progress=100,
+        progress_message="Klar",
+        file=stored_name,
+        file_name=file_name,
+        manifest=manifest.as_dict(),
+        finished_at=finished,
+        updated_at=finished,
+    )
+    if not completed:
+        # Marked failed as stale while it ran: keep that verdict, drop the file.
+        job.file.storage.delete(stored_name)
+    job.refresh_from_db()
+    return job
+
+
+def fail_stale_export_jobs(*, now: datetime | None = None) -> int:
+    """Jobs still running long after the task's hard time limit: a worker died.
+
+    System housekeeping run by beat, so there is no actor; the row says why.
+    """
+    now = now or timezone.now()
+    timeout = settings.EXPORT_JOB_TIMEOUT_SECONDS
+    # The task's hard limit is the soft limit plus a minute; allow another minute.
+    deadline = now - timedelta(seconds=timeout + 120)
+    minutes = timeout // 60
+    return ExportJob.objects.filter(
+        status=ExportStatus.RUNNING, started_at__lt=deadline
+    ).update(
+        status=ExportStatus.FAILED,
+        error=(
+            f"Exporten avbröts: den blev inte klar inom {minutes} minuter "
+            "(arbetsprocessen kan ha stoppats). Beställ den igen."
+        ),
+        progress_message="Misslyckades",
+        finished_at=now,
+        updated_at=now,
+    )
+
+
+def delete_expired_export_files(*, now: datetime | None = None) -> int:
+    """Delete the files of jobs finished more than EXPORT_RETENTION_DAYS ago.
+
+    The rows stay (who asked for what, and the manifest with the file's SHA-256);
+    only the file goes. System housekeeping run by beat, so there is no actor.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    deleted = 0
+    expired = ExportJob.objects.filter(finished_at__lt=cutoff).exclude(file="")
+    for job in expired.only("pk", "file"):
+        job.file.storage.delete(job.file.name or "")
+        deleted += ExportJob.objects.filter(pk=job.pk).update(
+            file="", file_deleted_at=now, updated_at=now
+        )
+    return deleted

@@ -38,4 +38,15 @@ urlpatterns = [
     ),
     path("rapporter/import/", views.import_upload, name="import-upload"),
     path("rapporter/import/bekrafta/", views.import_confirm, name="import-confirm"),
+    path("rapporter/exporter/", views.export_list, name="export-list"),
+    path(
+        "rapporter/exporter/<int:job_id>/status/",
+        views.export_status,
+        name="export-status",
+    ),
+    path(
+        "rapporter/exporter/<int:job_id>/ladda-ned/",
+        views.export_download,
+        name="export-download",
+    ),
 ]

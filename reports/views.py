@@ -1,11 +1,16 @@
-"""Staff report pages: the kvalitetsdeklaration per cycle; per cycle and questionnaire, the questions with their
-bases; per question, the tables at a chosen level with a bar chart.
+"""Staff pages of the reports app (STYLE.md §4: thin views; the gateway in
+`reports.permissions` decides access, forms parse, selectors and services do the
+rest; each page makes a fixed number of queries whatever the number of
+respondents):
 
-Thin views (STYLE.md §4): the gateway decides access, the form parses the
-choices, tabulation and layouts do the rest. Each page makes a fixed number of
-queries whatever the number of respondents.
-
-Staff pages of the reports app: importing raw data (issue #5 B).
+- per cycle and questionnaire, the questions with their bases; per question, the
+  tables at a chosen level with a bar chart;
+- the kvalitetsdeklaration per cycle, its texts edited under an optimistic lock,
+  and its downloads;
+- importing raw data (check, preview, confirm);
+- exports: request, follow, download. The list works without JavaScript (reload
+  to see progress); reports/static/reports/exports.js polls the JSON status of
+  running jobs and updates their progress bars in place.
 """
 
 from __future__ import annotations
@@ -16,13 +21,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from reports.exporters import FORMATS, export_kinds, get_kind
 from reports.formatting import share_percent, swedish_percent
-from reports.forms import ImportForm, KvalitetsdeklarationForm, ReportOptionsForm
+from reports.forms import (
+    ExportRequestForm,
+    ImportForm,
+    KvalitetsdeklarationForm,
+    ReportOptionsForm,
+)
 from reports.importing import RawDataImportError
 from reports.kvalitetsdeklaration import (
     ComputedDeclaration,
@@ -44,17 +57,21 @@ from reports.layouts import (
     option_chart,
     organisation_table,
 )
-from reports.models import Kvalitetsdeklaration, KvalitetsdeklarationChange
+from reports.models import ExportJob, Kvalitetsdeklaration, KvalitetsdeklarationChange
 from reports.permissions import (
     get_cycle_for_staff,
+    get_export_job_for_user,
     get_questionnaire_for_report,
     require_report_access,
+    require_staff,
 )
+from reports.selectors import export_jobs_for_list
 from reports.services import (
     StaleKvalitetsdeklarationError,
     create_kvalitetsdeklaration,
     import_responses,
     previous_kvalitetsdeklaration,
+    request_export,
     update_kvalitetsdeklaration,
 )
 from reports.tabulation import Level, Tabulation, tabulate
@@ -433,3 +450,85 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         f"{summary.submitted} inskickade).",
     )
     return redirect("reports:import-upload")
+
+
+def _kind_label(job: ExportJob) -> str:
+    kind = get_kind(job.kind)
+    return kind.label if kind else job.kind
+
+
+def _format_label(job: ExportJob) -> str:
+    file_format = FORMATS.get(job.format)
+    return file_format.label if file_format else job.format
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    user = require_staff(_user(request))
+    form = ExportRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = request_export(
+                form.cleaned_data["target"],
+                actor=user,
+                kind=form.cleaned_data["kind"],
+                format=form.cleaned_data["format"],
+                options=form.cleaned_data["options"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            # Keyed by the form's own field names (kind, format, target, options).
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Exporten är beställd ({_kind_label(job)}, {_format_label(job)}).",
+            )
+            return redirect("reports:export-list")
+    jobs: list[dict[str, Any]] = [
+        {"job": job, "kind": _kind_label(job), "format": _format_label(job)}
+        for job in export_jobs_for_list()
+    ]
+    return render(
+        request,
+        "reports/export_list.html",
+        {"form": form, "jobs": jobs, "kinds": export_kinds()},
+    )
+
+
+@login_required
+def export_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    job = get_export_job_for_user(_user(request), job_id)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "message": job.progress_message,
+            "error": job.error,
+            "active": job.is_active,
+            "download_url": reverse("reports:export-download", args=[job.pk])
+            if job.has_file
+            else None,
+        }
+    )
+
+
+@login_required
+def export_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = get_export_job_for_user(_user(request), job_id)
+    if not job.has_file:
+        raise Http404("Exporten har ingen fil (den är inte klar eller har rensats).")
+    try:
+        stream = job.file.open("rb")
+    except OSError:
+        raise Http404("Filen finns inte längre. Beställ exporten igen.") from None
+    file_format = FORMATS.get(job.format)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=job.file_name or "export",
+        content_type=file_format.content_type if file_format else None,
+    )

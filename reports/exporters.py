@@ -1,0 +1,580 @@
+"""The registry of export kinds, the manifest every export carries, and the
+exporters that ship with it.
+
+An export kind is a key, a Swedish label, what it is run over (one questionnaire,
+or a whole cycle), the options it accepts, and one writer per file format. A
+writer has the signature of `ExportWriter`:
+
+    def write(target, *, options, output, progress) -> Manifest
+
+`target` is a Questionnaire or a Cycle (with `cycle` loaded), `options` the
+cleaned options (every declared option present, as a string), `output` a binary
+file open for writing, and `progress(percent, message)` reports how far it has
+come in Swedish. It returns `base_manifest(...)` with its row counts; the runner
+(`run_exporter`) adds the file name and the SHA-256 of what was written.
+
+The same runner serves the Celery task behind the staff pages
+(`reports.services.run_export`) and the `export` management command, so a kind
+registered here is available in both:
+
+    register(ExportKind(key="bilaga3", label="Bilaga 3 …", target=ExportTarget.QUESTIONNAIRE,
+                        writers={"xlsx": write_bilaga3_xlsx}))
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import io
+import os
+import subprocess
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils import timezone
+
+from surveys.models import Cycle, Questionnaire
+
+Target = Questionnaire | Cycle
+Progress = Callable[[int, str], None]
+
+
+class ExportTarget(StrEnum):
+    QUESTIONNAIRE = "questionnaire"
+    CYCLE = "cycle"
+
+
+@dataclasses.dataclass(frozen=True)
+class FileFormat:
+    key: str
+    label: str
+    extension: str
+    content_type: str
+
+
+# Every file format an export kind may offer. Add one here before a kind uses it.
+FORMATS: dict[str, FileFormat] = {
+    f.key: f
+    for f in [
+        FileFormat("csv", "CSV (semikolon, UTF-8)", "csv", "text/csv"),
+        FileFormat(
+            "xlsx",
+            "Excel (.xlsx)",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        FileFormat("sav", "SPSS (.sav)", "sav", "application/x-spss-sav"),
+        FileFormat("dta", "Stata (.dta)", "dta", "application/x-stata-dta"),
+        FileFormat("png", "Bild (.png)", "png", "image/png"),
+        FileFormat(
+            "docx",
+            "Word (.docx)",
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        FileFormat("pdf", "PDF", "pdf", "application/pdf"),
+        FileFormat("json", "JSON", "json", "application/json"),
+    ]
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Manifest:
+    """What an export is, so a file found on a disk years later explains itself."""
+
+    kind: str
+    kind_label: str
+    format: str
+    cycle: int
+    questionnaire: dict[str, Any] | None
+    data_as_of: str | None
+    generated_at: str
+    options: dict[str, str]
+    software_version: str
+    git_commit: str
+    row_counts: dict[str, int]
+    file_name: str = ""
+    sha256: str = ""
+    # Anything kind-specific (bases, filters in words, source lines).
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class ExportWriter(Protocol):
+    def __call__(
+        self,
+        target: Any,
+        *,
+        options: Mapping[str, str],
+        output: BinaryIO,
+        progress: Progress,
+    ) -> Manifest: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportOption:
+    """An option a kind accepts (`--option key=value`, or `key=value` in the form)."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()
+    default: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportKind:
+    key: str
+    label: str
+    target: ExportTarget
+    writers: Mapping[str, ExportWriter]
+    description: str = ""
+    options: tuple[ExportOption, ...] = ()
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(self.writers)
+
+    def clean_options(self, raw: Mapping[str, str]) -> dict[str, str]:
+        """Every declared option, defaults filled in; Swedish errors for the rest."""
+        declared = {o.key: o for o in self.options}
+        errors = []
+        unknown = sorted(set(raw) - set(declared))
+        if unknown:
+            allowed = ", ".join(declared) or "inga"
+            errors.append(
+                f"Okänd inställning {', '.join(unknown)} för {self.label} "
+                f"(tillåtna: {allowed})."
+            )
+        cleaned: dict[str, str] = {}
+        for option in self.options:
+            value = str(raw.get(option.key, option.default)).strip()
+            codes = [code for code, _ in option.choices]
+            if codes and value not in codes:
+                errors.append(
+                    f"{option.label}: välj {' eller '.join(codes)} (inte ”{value}”)."
+                )
+            cleaned[option.key] = value
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+_REGISTRY: dict[str, ExportKind] = {}
+
+
+def register(kind: ExportKind) -> ExportKind:
+    unknown = [f for f in kind.formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"{kind.key}: unknown formats {unknown}")
+    if kind.key in _REGISTRY and _REGISTRY[kind.key] is not kind:
+        raise ValueError(f"export kind {kind.key!r} is already registered")
+    _REGISTRY[kind.key] = kind
+    return kind
+
+
+def unregister(key: str) -> None:
+    """For tests that register a kind of their own."""
+    _REGISTRY.pop(key, None)
+
+
+def export_kinds() -> list[ExportKind]:
+    return list(_REGISTRY.values())
+
+
+def get_kind(key: str) -> ExportKind | None:
+    return _REGISTRY.get(key)
+
+
+# --- validation shared by the service and the command -------------------------------
+
+
+def parse_option_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """`["urval=ej-inskickade"]` -> `{"urval": "ej-inskickade"}`; Swedish errors."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        pair = pair.strip()
+        if not pair:
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(
+                f"Skriv inställningar som nyckel=värde, inte ”{pair}”."
+            )
+        options[key.strip()] = value.strip()
+    return options
+
+
+def clean_export_request(
+    target: Target, *, kind: str, format: str, options: Mapping[str, str]
+) -> tuple[ExportKind, dict[str, str]]:
+    """The kind and cleaned options, or ValidationError keyed by field (Swedish)."""
+    export_kind = get_kind(kind)
+    if export_kind is None:
+        raise ValidationError({"kind": [f"Exporttypen ”{kind}” finns inte."]})
+    if format not in export_kind.formats:
+        offered = ", ".join(export_kind.formats)
+        raise ValidationError(
+            {
+                "format": [
+                    f"{export_kind.label} kan inte exporteras som {format} "
+                    f"(välj {offered})."
+                ]
+            }
+        )
+    if export_kind.target == ExportTarget.QUESTIONNAIRE and not isinstance(
+        target, Questionnaire
+    ):
+        raise ValidationError(
+            {"target": [f"Välj en enkät: {export_kind.label} gäller en enkät i taget."]}
+        )
+    try:
+        cleaned = export_kind.clean_options(options)
+    except ValidationError as exc:
+        raise ValidationError({"options": exc.messages}) from None
+    return export_kind, cleaned
+
+
+# --- the manifest ------------------------------------------------------------------
+
+
+def software_version() -> str:
+    try:
+        return importlib.metadata.version("naravard")
+    except importlib.metadata.PackageNotFoundError:
+        return "okänd"
+
+
+@functools.cache
+def git_commit() -> str:
+    """The commit the code runs from: GIT_COMMIT (set when the image is built, which
+    has no .git), else `git rev-parse HEAD` in the checkout, else empty."""
+    from_env = os.environ.get("GIT_COMMIT", "").strip()
+    if from_env:
+        return from_env
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed arguments, no user input
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, if any
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def cycle_of(target: Target) -> Cycle:
+    return target.cycle if isinstance(target, Questionnaire) else target
+
+
+def data_as_of(target: Target) -> datetime | None:
+    """When the newest answer or status change in the target was saved: one query."""
+    from intake.models import Response
+
+    responses = Response.objects.all()
+    if isinstance(target, Questionnaire):
+        responses = responses.filter(questionnaire=target)
+    else:
+        responses = responses.filter(questionnaire__cycle=target)
+    latest: datetime | None = responses.aggregate(latest=Max("updated_at"))["latest"]
+    return latest
+
+
+def base_manifest(
+    target: Target,
+    *,
+    kind: str,
+    format: str,
+    options: Mapping[str, str],
+    row_counts: Mapping[str, int],
+    extra: Mapping[str, Any] | None = None,
+) -> Manifest:
+    export_kind = get_kind(kind)
+    questionnaire = None
+    if isinstance(target, Questionnaire):
+        questionnaire = {
+            "key": target.key,
+            "title": target.title,
+            "version": target.version,
+            "content_hash": target.content_hash,
+        }
+    as_of = data_as_of(target)
+    return Manifest(
+        kind=kind,
+        kind_label=export_kind.label if export_kind else kind,
+        format=format,
+        cycle=cycle_of(target).year,
+        questionnaire=questionnaire,
+        data_as_of=as_of.isoformat() if as_of else None,
+        generated_at=timezone.now().isoformat(),
+        options=dict(options),
+        software_version=software_version(),
+        git_commit=git_commit(),
+        row_counts=dict(row_counts),
+        extra=dict(extra or {}),
+    )
+
+
+# --- running an exporter -------------------------------------------------------------
+
+
+def _ignore_progress(percent: int, message: str) -> None:
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_exporter(
+    target: Target,
+    *,
+    kind: ExportKind,
+    format: str,
+    options: Mapping[str, str],
+    path: Path,
+    file_name: str,
+    progress: Progress = _ignore_progress,
+) -> Manifest:
+    """Write one export to `path` and return its complete manifest.
+
+    `options` must already be cleaned (`clean_export_request`). `file_name` is the
+    name the file is known by (the download name), recorded in the manifest.
+    """
+    writer = kind.writers[format]
+    with path.open("wb") as output:
+        manifest = writer(target, options=options, output=output, progress=progress)
+    return dataclasses.replace(manifest, file_name=file_name, sha256=sha256_of(path))
+
+
+def download_name(target: Target, *, kind: ExportKind, format: str) -> str:
+    """A file name that says what the file is: "svarsstatus-2024-region.xlsx"."""
+    from django.utils.text import slugify
+
+    parts = [slugify(kind.key), str(cycle_of(target).year)]
+    if isinstance(target, Questionnaire):
+        parts.append(slugify(target.key))
+    return "-".join(parts) + "." + FORMATS[format].extension
+
+
+# --- table writers shared by the tabular exporters -------------------------------------
+
+# CSV for Swedish Excel: semicolon-separated (the comma is the decimal sign), UTF-8
+# with a byte-order mark so that å, ä and ö open correctly, and CRLF line ends.
+CSV_DELIMITER = ";"
+
+
+def write_csv(
+    output: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Write a header and rows; returns the number of rows (without the header)."""
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=CSV_DELIMITER)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+        count += 1
+    text.flush()
+    text.detach()
+    return count
+
+
+def write_xlsx_table(
+    output: BinaryIO,
+    *,
+    sheet_title: str,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    notes: Sequence[str] = (),
+    number_formats: Mapping[int, str] | None = None,
+    column_widths: Sequence[int] = (),
+) -> int:
+    """One sheet: a title line, notes, then a filterable table with a frozen header.
+
+    Written in openpyxl's write-only mode, so memory stays flat however many rows.
+    Returns the number of rows (without the header).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    for index, width in enumerate(column_widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_row = len(notes) + 3
+    sheet.freeze_panes = f"A{header_row + 1}"
+    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell.font = Font(bold=True, size=13)
+    sheet.append([title_cell])
+    for note in notes:
+        sheet.append([note])
+    sheet.append([])
+    bold = Font(bold=True)
+    cells = []
+    for value in header:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    formats = number_formats or {}
+    count = 0
+    for row in rows:
+        values: list[Any] = []
+        for index, value in enumerate(row):
+            if index in formats and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = formats[index]
+                values.append(cell)
+            else:
+                values.append(value)
+        sheet.append(values)
+        count += 1
+    last_column = get_column_letter(max(len(header), 1))
+    sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + count}"
+    workbook.save(output)
+    return count
+
+
+# --- Svarsstatus ----------------------------------------------------------------------
+
+SVARSSTATUS_HEADER = (
+    "Kod",
+    "Organisation",
+    "Status",
+    "Inskickad",
+    "Besvarade obligatoriska frågor",
+    "Obligatoriska frågor",
+)
+SVARSSTATUS_OPTIONS = (
+    ExportOption(
+        key="urval",
+        label="Urval",
+        choices=(("alla", "Alla i ramen"), ("ej-inskickade", "Bara ej inskickade")),
+        default="alla",
+    ),
+)
+
+
+def _status_rows(
+    questionnaire: Questionnaire, options: Mapping[str, str], progress: Progress
+) -> tuple[list[Any], dict[str, int]]:
+    from reports.selectors import response_status_rows
+
+    progress(5, "Läser ramen och svaren")
+    rows = response_status_rows(questionnaire)
+    counts = {
+        "ram": len(rows),
+        "inskickade": sum(1 for r in rows if r.is_submitted),
+    }
+    if options.get("urval") == "ej-inskickade":
+        rows = [r for r in rows if not r.is_submitted]
+    counts["rader"] = len(rows)
+    progress(60, "Skriver filen")
+    return rows, counts
+
+
+def _submitted_local(row: Any) -> datetime | None:
+    if row.submitted_at is None:
+        return None
+    # Excel has no time zones: local (Swedish) time, without the offset.
+    local: datetime = timezone.localtime(row.submitted_at).replace(tzinfo=None)
+    return local
+
+
+def write_svarsstatus_csv(
+    target: Questionnaire,
+    *,
+    options: Mapping[str, str],
+    output: BinaryIO,
+    progress: Progress,
+) -> Manifest:
+    rows, counts = _status_rows(target, options, progress)
+    write_csv(
+        output,
+        SVARSSTATUS_HEADER,
+        (
+            (
+                r.code,
+                r.name,
+                r.status_label,
+                f"{_submitted_local(r):%Y-%m-%d %H:%M}" if r.submitted_at else "",
+                r.answered,
+                r.required,
+            )
+            for r in rows
+        ),
+    )
+    return base_manifest(
+        target, kind="svarsstatus", format="csv", options=options, row_counts=counts
+    )
+
+
+def write_svarsstatus_xlsx(
+    target: Questionnaire,
+    *,
+    options: Mapping[str, str],
+    output: BinaryIO,
+    progress: Progress,
+) -> Manifest:
+    rows, counts = _status_rows(target, options, progress)
+    now = timezone.localtime()
+    write_xlsx_table(
+        output,
+        sheet_title="Svarsstatus",
+        title=f"Svarsstatus: {target.title}",
+        notes=[
+            f"{counts['inskickade']} av {counts['ram']} har skickat in "
+            f"(uttaget {now:%Y-%m-%d %H:%M}).",
+        ],
+        header=SVARSSTATUS_HEADER,
+        rows=(
+            (
+                r.code,
+                r.name,
+                r.status_label,
+                _submitted_local(r),
+                r.answered,
+                r.required,
+            )
+            for r in rows
+        ),
+        number_formats={3: "yyyy-mm-dd hh:mm"},
+        column_widths=(10, 40, 14, 18, 16, 16),
+    )
+    return base_manifest(
+        target, kind="svarsstatus", format="xlsx", options=options, row_counts=counts
+    )
+
+
+SVARSSTATUS = register(
+    ExportKind(
+        key="svarsstatus",
+        label="Svarsstatus",
+        description="Status per organisation i enkätens ram: inskickad, pågår eller "
+        "ej påbörjad, när den skickades in och hur många obligatoriska frågor som "
+        "är besvarade.",
+        target=ExportTarget.QUESTIONNAIRE,
+        writers={"csv": write_svarsstatus_csv, "xlsx": write_svarsstatus_xlsx},
+        options=SVARSSTATUS_OPTIONS,
+    )
+)
