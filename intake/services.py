@@ -23,6 +23,7 @@ from intake.models import (
     Answer,
     AnswerChange,
     Channel,
+    ContactChange,
     Response,
     ResponseEvent,
     ResponseStatus,
@@ -382,8 +383,8 @@ def update_contact_details(
     """The respondent's contact person (kvalitetsdeklaration: uppgiftslämnare).
 
     Personal data: shown to the organisation and staff only, and left out of raw
-    data exports unless staff ask for them. Changes are logged like answers would
-    be edited in the admin by staff only.
+    data exports unless staff ask for them. Every change is kept in ContactChange
+    (old and new value, who, when), which staff see in the response admin.
     """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError(
@@ -399,10 +400,21 @@ def update_contact_details(
     ]
     if not changed:
         return response
+    old = {field: getattr(response, field) for field in changed}
     for field in changed:
         setattr(response, field, values[field])
     response.full_clean(exclude=["questionnaire", "organisation", "submitted_by"])
     response.save(update_fields=[*changed, "updated_at"])
+    ContactChange.objects.bulk_create(
+        ContactChange(
+            response=response,
+            field=field,
+            old_value=old[field],
+            new_value=values[field],
+            changed_by=actor,
+        )
+        for field in changed
+    )
     return response
 
 
