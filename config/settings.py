@@ -185,6 +185,10 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESAME_MAX_AGE = env_int("SESAME_MAX_AGE", 7 * 24 * 60 * 60)
 SESAME_ONE_TIME = True
 
+# The respondent form saves unsaved changes this often (seconds), besides when
+# the tab is hidden or closed; browser tests shorten it.
+AUTOSAVE_SECONDS = env_int("AUTOSAVE_SECONDS", 20)
+
 # The interface speaks Swedish.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]

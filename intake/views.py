@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -327,6 +328,7 @@ def _render_form(
             "conflict": conflict or [],
             "read_only": locked or not access.can_write,
             "locked": locked,
+            "autosave_seconds": settings.AUTOSAVE_SECONDS,
         },
         status=status,
     )
