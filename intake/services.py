@@ -42,6 +42,19 @@ from surveys.models import (
 
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
 
+# The largest magnitude Answer.number holds (max_digits 14, 2 decimals): a bigger
+# value would overflow the column (PostgreSQL refuses it, SQLite stores what it
+# cannot read back), so it is refused here like any other invalid answer.
+_NUMBER_FIELD = Answer._meta.get_field("number")
+INTEGER_DIGITS = _NUMBER_FIELD.max_digits - _NUMBER_FIELD.decimal_places
+TOO_LARGE = "Talet är för stort."
+
+
+def _too_large(value: Decimal) -> bool:
+    # adjusted() is the power of ten of the leading digit; unlike abs() or a
+    # comparison it cannot overflow the decimal context on a value like 1e999999999.
+    return bool(value) and value.adjusted() >= INTEGER_DIGITS
+
 
 class StaleResponseError(DomainError):
     """Someone else saved the response after this user loaded it."""
@@ -296,6 +309,8 @@ def _number(question: Question, raw: Any) -> Decimal:
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.") from None
     if not value.is_finite():
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.")
+    if _too_large(value):
+        raise ValidationError(TOO_LARGE)
     if question.kind == QuestionKind.INTEGER and value != value.to_integral_value():
         raise ValidationError("Ange ett heltal.")
     if question.kind == QuestionKind.PERCENTAGE and value.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -332,6 +347,10 @@ def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -
             number = Decimal(str(count))
         except InvalidOperation:
             raise ValidationError("Antalet kommuner ska vara ett heltal.") from None
+        if not number.is_finite():
+            raise ValidationError("Antalet kommuner ska vara ett heltal.")
+        if _too_large(number):
+            raise ValidationError(TOO_LARGE)
         if number != number.to_integral_value() or number < 0:
             raise ValidationError("Antalet kommuner ska vara ett heltal, 0 eller mer.")
         cells[str(slot)] = Cell(row=row or None, option=option, number=number)
