@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets admin and form classes be subscripted with their model type at run time,
@@ -166,6 +167,12 @@ AXES_CLIENT_IP_CALLABLE = "surveys.auth.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Masked in axes' logs and attempt rows; "sesame" is the magic-link token.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "sesame"]
+# Sign-in records (attempt counters, successful and failed sign-ins) hold e-mail
+# and IP addresses: beat deletes those older than this many days every night
+# (surveys.tasks.delete_old_sign_in_records, scheduled below).
+AXES_LOG_RETENTION_DAYS = env_int("AXES_LOG_RETENTION_DAYS", 90)
+if AXES_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AXES_LOG_RETENTION_DAYS must be at least 1")
 # No start-up banner in every manage.py command; failures are still logged.
 AXES_VERBOSE = False
 # How many reverse proxies that append to X-Forwarded-For sit in front of the app
@@ -177,6 +184,10 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # password also invalidates outstanding links (django-sesame's default).
 SESAME_MAX_AGE = env_int("SESAME_MAX_AGE", 7 * 24 * 60 * 60)
 SESAME_ONE_TIME = True
+
+# The respondent form saves unsaved changes this often (seconds), besides when
+# the tab is hidden or closed; browser tests shorten it.
+AUTOSAVE_SECONDS = env_int("AUTOSAVE_SECONDS", 20)
 
 # The interface speaks Swedish.
 LANGUAGE_CODE = "sv"
@@ -219,6 +230,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         # Deletes export files older than EXPORT_RETENTION_DAYS, once an hour.
         "task": "reports.tasks.delete_expired_export_files",
         "schedule": 3600,
+    },
+    "delete-old-sign-in-records": {
+        # Every night at 03:17 (Swedish time): sign-in records older than
+        # AXES_LOG_RETENTION_DAYS are personal data we no longer need.
+        "task": "surveys.tasks.delete_old_sign_in_records",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 

@@ -11,7 +11,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from intake.models import Answer, AnswerChange, Response, ResponseEvent
+from intake.models import (
+    Answer,
+    AnswerChange,
+    ContactChange,
+    Response,
+    ResponseEvent,
+)
 
 
 class _ReadOnly:
@@ -71,6 +77,24 @@ class AnswerChangeInline(_ReadOnly, admin.TabularInline[AnswerChange, Response])
         return super().get_queryset(request).select_related("question", "changed_by")
 
 
+class ContactChangeInline(_ReadOnly, admin.TabularInline[ContactChange, Response]):
+    """The contact details' history (personal data; staff only, like the admin)."""
+
+    model = ContactChange
+    fields = readonly_fields = (
+        "changed_at",
+        "changed_by",
+        "field",
+        "old_value",
+        "new_value",
+    )
+    extra = 0
+    verbose_name_plural = "ändringar av kontaktuppgifter"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("changed_by")
+
+
 class ResponseEventInline(_ReadOnly, admin.TabularInline[ResponseEvent, Response]):
     model = ResponseEvent
     fields = readonly_fields = ("created_at", "kind", "actor", "reason")
@@ -91,4 +115,9 @@ class ResponseAdmin(_ReadOnly, admin.ModelAdmin[Response]):
     list_filter = ["questionnaire", "status", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__code"]
     list_select_related = ["organisation", "questionnaire"]
-    inlines = [ResponseEventInline, AnswerInline, AnswerChangeInline]
+    inlines = [
+        ResponseEventInline,
+        AnswerInline,
+        AnswerChangeInline,
+        ContactChangeInline,
+    ]

@@ -258,3 +258,35 @@ class ConsolidationSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kommun} v{self.kommun_response_version} → {self.rss_response}"
+
+
+class ContactChange(models.Model):
+    """Append-only history of a response's contact details (personal data): one row
+    per changed field, with the old and the new value, who and when."""
+
+    class Field(models.TextChoices):
+        NAME = "contact_name", "Kontaktperson"
+        EMAIL = "contact_email", "E-post"
+        PHONE = "contact_phone", "Telefon"
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="contact_changes"
+    )
+    field = models.CharField("uppgift", max_length=20, choices=Field.choices)
+    old_value = models.CharField("tidigare värde", max_length=254, blank=True)
+    new_value = models.CharField("nytt värde", max_length=254, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ändrad av",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ändring av kontaktuppgift"
+        verbose_name_plural = "ändringar av kontaktuppgifter"
+        ordering = ["response", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} {self.changed_at:%Y-%m-%d %H:%M}"

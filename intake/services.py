@@ -31,6 +31,7 @@ from intake.models import (
     Answer,
     AnswerChange,
     Channel,
+    ContactChange,
     Response,
     ResponseEvent,
     ResponseStatus,
@@ -53,6 +54,19 @@ UNFROZEN_REASON = (
     "Det inskickade antalet gäller inte längre; antalet följer kommunernas svar "
     "tills enkäten skickas in igen"
 )
+
+# The largest magnitude Answer.number holds (max_digits 14, 2 decimals): a bigger
+# value would overflow the column (PostgreSQL refuses it, SQLite stores what it
+# cannot read back), so it is refused here like any other invalid answer.
+_NUMBER_FIELD = Answer._meta.get_field("number")
+INTEGER_DIGITS = _NUMBER_FIELD.max_digits - _NUMBER_FIELD.decimal_places
+TOO_LARGE = "Talet är för stort."
+
+
+def _too_large(value: Decimal) -> bool:
+    # adjusted() is the power of ten of the leading digit; unlike abs() or a
+    # comparison it cannot overflow the decimal context on a value like 1e999999999.
+    return bool(value) and value.adjusted() >= INTEGER_DIGITS
 
 
 class StaleResponseError(DomainError):
@@ -379,6 +393,8 @@ def _number(question: Question, raw: Any) -> Decimal:
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.") from None
     if not value.is_finite():
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.")
+    if _too_large(value):
+        raise ValidationError(TOO_LARGE)
     if question.kind == QuestionKind.INTEGER and value != value.to_integral_value():
         raise ValidationError("Ange ett heltal.")
     if question.kind == QuestionKind.PERCENTAGE and value.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -416,6 +432,10 @@ def _kommun_count_cells(question: Question, raw: Any, option_codes: list[str]) -
             number = Decimal(str(count))
         except InvalidOperation:
             raise ValidationError("Antalet kommuner ska vara ett heltal.") from None
+        if not number.is_finite():
+            raise ValidationError("Antalet kommuner ska vara ett heltal.")
+        if _too_large(number):
+            raise ValidationError(TOO_LARGE)
         if number != number.to_integral_value() or number < 0:
             raise ValidationError("Antalet kommuner ska vara ett heltal, 0 eller mer.")
         cells[str(slot)] = Cell(
@@ -494,8 +514,8 @@ def update_contact_details(
     """The respondent's contact person (kvalitetsdeklaration: uppgiftslämnare).
 
     Personal data: shown to the organisation and staff only, and left out of raw
-    data exports unless staff ask for them. Changes are logged like answers would
-    be edited in the admin by staff only.
+    data exports unless staff ask for them. Every change is kept in ContactChange
+    (old and new value, who, when), which staff see in the response admin.
     """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError(
@@ -511,10 +531,21 @@ def update_contact_details(
     ]
     if not changed:
         return response
+    old = {field: getattr(response, field) for field in changed}
     for field in changed:
         setattr(response, field, values[field])
     response.full_clean(exclude=["questionnaire", "organisation", "submitted_by"])
     response.save(update_fields=[*changed, "updated_at"])
+    ContactChange.objects.bulk_create(
+        ContactChange(
+            response=response,
+            field=field,
+            old_value=old[field],
+            new_value=values[field],
+            changed_by=actor,
+        )
+        for field in changed
+    )
     return response
 
 

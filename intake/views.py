@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -392,6 +393,7 @@ def _render_form(
             "stale": stale_for(consolidation, access.response)
             if consolidation
             else None,
+            "autosave_seconds": settings.AUTOSAVE_SECONDS,
         },
         status=status,
     )

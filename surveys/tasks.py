@@ -110,3 +110,17 @@ def _message(dispatch: Dispatch) -> EmailMultiAlternatives:
         render_to_string(f"emails/{template}.html", context), "text/html"
     )
     return message
+
+
+@shared_task(name="surveys.tasks.delete_old_sign_in_records", soft_time_limit=300)
+def delete_old_sign_in_records() -> dict[str, int]:
+    """Beat runs this daily: sign-in records are kept AXES_LOG_RETENTION_DAYS."""
+    # Imported here: surveys.services enqueues this module's tasks.
+    from surveys.services import delete_old_sign_in_records as delete
+
+    deleted = delete(age_days=settings.AXES_LOG_RETENTION_DAYS)
+    return {
+        "attempts": deleted.attempts,
+        "logs": deleted.logs,
+        "failure_logs": deleted.failure_logs,
+    }

@@ -1,12 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from sesame.views import LoginView as SesameLoginView
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from sesame import settings as sesame_settings
 
 from surveys.errors import DomainError
 from surveys.forms import LOGIN_ERROR_ID, EmailAuthenticationForm, InvitationForm
@@ -39,18 +44,42 @@ login = auth_views.LoginView.as_view(
 # POST only (Django 5): a link or an image cannot sign anyone out.
 logout = auth_views.LogoutView.as_view()
 
-_sesame_login = SesameLoginView.as_view()
 
-
+@never_cache
+@require_http_methods(["GET", "POST"])
 def magic_login(request: HttpRequest) -> HttpResponse:
-    """django-sesame's LoginView: a valid link signs the user in and redirects to
-    LOGIN_REDIRECT_URL (or a safe `next`). A used, expired or damaged link gets a
-    Swedish page instead of sesame's bare 403."""
-    try:
-        response: HttpResponse = _sesame_login(request)
-    except PermissionDenied:
+    """The one-time link in invitations (django-sesame), in two steps.
+
+    GET checks the link and shows a "Logga in" button; only the POST signs in,
+    which spends the link. Mail scanners and link previews follow links with GET,
+    so opening the link must not use it up. A used, expired or damaged link gets
+    a Swedish page instead of sesame's bare 403.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    token = data.get(sesame_settings.TOKEN_NAME, "")
+    next_url = data.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    # The sesame backend only checks the token; it is spent when login() updates
+    # last_login (SESAME_ONE_TIME), i.e. on the POST below.
+    user = authenticate(request, sesame=token) if token else None
+    if user is None:
         return render(request, "registration/magic_link_invalid.html", status=403)
-    return response
+    if request.method != "POST":
+        return render(
+            request,
+            "registration/magic_link_confirm.html",
+            {
+                "link_user": user,
+                "token_name": sesame_settings.TOKEN_NAME,
+                "token": token,
+                "next": next_url,
+            },
+        )
+    auth_login(request, user)
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
 
 @login_required

@@ -9,12 +9,15 @@ Each browser test therefore loads the register and the questionnaires itself.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
@@ -62,8 +65,68 @@ def register(transactional_db: None) -> None:
     load_questionnaires()
 
 
+class ServerRequests:
+    """Counts the requests the live server has open, from Django's request signals.
+
+    On SQLite the live server shares the test's in-memory database connection
+    (pytest-django passes it to the server thread). A test that ends, or reads the
+    database, while the server is still answering (a follow-up check, an autosave,
+    the beacon a closing tab sends) uses that connection from two threads at once;
+    the server thread's error surfaced as PytestUnhandledThreadExceptionWarning.
+    `wait_idle()` waits until nothing is open and nothing new has started for
+    `quiet` seconds: a tab's last beacon reaches the server just after it closes.
+    """
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.changed = time.monotonic()
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.open += 1
+            self.changed = time.monotonic()
+
+    def finished(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.open -= 1
+            self.changed = time.monotonic()
+
+    def wait_idle(self, *, quiet: float = 0.3, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.open <= 0 and time.monotonic() - self.changed >= quiet:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"the live server still has {self.open} request(s) open")
+
+
+@pytest.fixture(scope="session")
+def server_requests() -> Iterator[ServerRequests]:
+    requests = ServerRequests()
+    # Only the live server's threads: the test client's requests run synchronously.
+    main = threading.main_thread()
+
+    def started(**kwargs: Any) -> None:
+        if threading.current_thread() is not main:
+            requests.started()
+
+    def finished(**kwargs: Any) -> None:
+        if threading.current_thread() is not main:
+            requests.finished()
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    yield requests
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
+
+
 @pytest.fixture
-def new_context(browser: Browser, live_server: Any) -> Iterator[Any]:
+def new_context(
+    browser: Browser, live_server: Any, server_requests: ServerRequests
+) -> Iterator[Any]:
     contexts: list[BrowserContext] = []
 
     def make() -> BrowserContext:
@@ -73,8 +136,11 @@ def new_context(browser: Browser, live_server: Any) -> Iterator[Any]:
         return context
 
     yield make
+    # Close the pages first (a closing tab may still send its autosave), then let
+    # the server finish before the database is flushed behind it.
     for context in contexts:
         context.close()
+    server_requests.wait_idle()
 
 
 @pytest.fixture

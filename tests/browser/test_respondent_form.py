@@ -13,7 +13,7 @@ from intake.models import Channel, Response, ResponseStatus
 from intake.selectors import questions_of
 from intake.services import save_answers
 from surveys.models import OrganisationRole, Questionnaire, Region, User
-from tests.browser.conftest import assert_accessible, sign_in_as
+from tests.browser.conftest import ServerRequests, assert_accessible, sign_in_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +38,7 @@ def question(number: str) -> str:
 
 
 def test_a_region_contact_fills_in_saves_returns_and_submits(
-    page: Page, contact: User, live_server: Any
+    page: Page, contact: User, live_server: Any, server_requests: ServerRequests
 ) -> None:
     q2, q2a = question("2"), question("2a")
     page.goto("/logga-in/")
@@ -82,6 +82,7 @@ def test_a_region_contact_fills_in_saves_returns_and_submits(
 
     # The remaining answers arrive through the service (typing 60 questions here
     # would test the browser, not the service); then the contact submits.
+    server_requests.wait_idle()
     response = Response.objects.get(organisation__code="04")
     questions = questions_of(response.questionnaire_id)
     values = demo_values(questions, random.Random(11))
@@ -94,12 +95,16 @@ def test_a_region_contact_fills_in_saves_returns_and_submits(
     ).to_be_visible()
     expect(page.get_by_text("Mobila team i hela länet")).to_be_visible()
     assert_accessible(page)
+    server_requests.wait_idle()
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED
 
 
 def test_two_people_editing_the_same_response_do_not_overwrite_each_other(
-    new_context: Any, contact: User, live_server: Any
+    new_context: Any,
+    contact: User,
+    live_server: Any,
+    server_requests: ServerRequests,
 ) -> None:
     colleague = User.objects.create_user(email="kollega@sormland.test", password="x")
     OrganisationRole.objects.create(
@@ -128,5 +133,6 @@ def test_two_people_editing_the_same_response_do_not_overwrite_each_other(
     expect(alert).to_contain_text("kontakt@sormland.test")
     expect(second.locator(f"#q-{q12} textarea")).to_have_value("Kollegans text")
 
+    server_requests.wait_idle()
     response = Response.objects.get(organisation__code="04")
     assert response.answers.get(question__variable=q2).option.code == "nej"  # type: ignore[union-attr]

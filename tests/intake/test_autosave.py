@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import LazySettings
 from django.test import Client
 from django.urls import reverse
 
@@ -86,3 +87,14 @@ def test_the_form_page_wires_autosave_only_for_writers(
     assert f'data-autosave-url="{url}"' in client.get(edit).content.decode()
     client.force_login(staff_user)
     assert "data-autosave-url" not in client.get(edit).content.decode()
+
+
+def test_the_interval_comes_from_the_setting(
+    client: Client, region_user: User, region: Region, settings: LazySettings
+) -> None:
+    questionnaire, _ = urls(region)
+    edit = reverse("intake:response-edit", args=[questionnaire.pk, region.pk])
+    client.force_login(region_user)
+    assert 'data-autosave-seconds="20"' in client.get(edit).content.decode()
+    settings.AUTOSAVE_SECONDS = 1
+    assert 'data-autosave-seconds="1"' in client.get(edit).content.decode()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import LazySettings
@@ -32,6 +32,10 @@ def link_in(message: mail.EmailMessage) -> str:
     ]
     parts = urlsplit(line.strip())
     return f"{parts.path}?{parts.query}"
+
+
+def token_in(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["sesame"][0]
 
 
 def signed_in_as(client: Client) -> int | None:
@@ -177,27 +181,114 @@ def test_an_inactive_account_is_not_invited(
 # --- the link ------------------------------------------------------------------------
 
 
-def test_the_link_signs_the_user_in_once(client: Client, invited: User) -> None:
+def confirm(client: Client, link: str) -> Any:
+    """Open the link and press "Logga in" on the page it shows."""
+    page = client.get(link)
+    assert page.status_code == 200
+    token = token_in(link)
+    return client.post(reverse("surveys:magic-login"), {"sesame": token})
+
+
+def test_opening_the_link_asks_before_signing_in(client: Client, invited: User) -> None:
     link = link_in(mail.outbox[0])
     response = client.get(link)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Logga in med inloggningslänken</h1>" in page
+    assert "ny.kontakt@sormland.test" in page
+    assert f'<form method="post" action="{reverse("surveys:magic-login")}">' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    token = token_in(link)
+    assert f'<input type="hidden" name="sesame" value="{token}">' in page
+    assert '<button type="submit">Logga in</button>' in page
+    assert "no-store" in response["Cache-Control"]
+    assert signed_in_as(client) is None
+    invited.refresh_from_db()
+    assert invited.last_login is None, "a GET does not spend the link"
+
+
+def test_a_mail_scanner_opening_the_link_does_not_use_it_up(
+    client: Client, invited: User
+) -> None:
+    link = link_in(mail.outbox[0])
+    scanner = Client()
+    assert scanner.get(link).status_code == 200
+    assert scanner.get(link).status_code == 200
+    assert signed_in_as(scanner) is None
+    response = confirm(client, link)
     assert response.status_code == 302
     assert response["Location"] == reverse("surveys:home")
     assert signed_in_as(client) == invited.pk
 
+
+def test_the_link_signs_the_user_in_once(client: Client, invited: User) -> None:
+    link = link_in(mail.outbox[0])
+    response = confirm(client, link)
+    assert response.status_code == 302
+    assert signed_in_as(client) == invited.pk
+
+    token = token_in(link)
     second = Client()
-    response = second.get(link)
+    response = second.post(reverse("surveys:magic-login"), {"sesame": token})
     assert response.status_code == 403
     assert "Inloggningslänken fungerar inte" in response.content.decode()
     assert signed_in_as(second) is None
+    # Opening the used link again says so at once, before any button.
+    response = Client().get(link)
+    assert response.status_code == 403
+    assert "Inloggningslänken fungerar inte" in response.content.decode()
+
+
+def test_the_confirmation_needs_the_csrf_token(invited: User) -> None:
+    link = link_in(mail.outbox[0])
+    client = Client(enforce_csrf_checks=True)
+    token = token_in(link)
+    response = client.post(reverse("surveys:magic-login"), {"sesame": token})
+    assert response.status_code == 403
+    assert signed_in_as(client) is None
+    invited.refresh_from_db()
+    assert invited.last_login is None
+
+
+def test_the_link_keeps_a_safe_next_page(client: Client, invited: User) -> None:
+    link = link_in(mail.outbox[0]) + "&next=/mina-enkater/"
+    page = client.get(link).content.decode()
+    assert '<input type="hidden" name="next" value="/mina-enkater/">' in page
+    token = token_in(link_in(mail.outbox[0]))
+    response = client.post(
+        reverse("surveys:magic-login"), {"sesame": token, "next": "/mina-enkater/"}
+    )
+    assert response["Location"] == "/mina-enkater/"
+
+
+def test_the_link_ignores_a_next_page_on_another_site(
+    client: Client, invited: User
+) -> None:
+    link = link_in(mail.outbox[0])
+    page = client.get(link + "&next=https://evil.example/").content.decode()
+    assert "evil.example" not in page
+    token = token_in(link)
+    response = client.post(
+        reverse("surveys:magic-login"),
+        {"sesame": token, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("surveys:home")
 
 
 def test_an_expired_link_is_refused(
     client: Client, invited: User, settings: LazySettings
 ) -> None:
     link = link_in(mail.outbox[0])
+    assert client.get(link).status_code == 200
     # Any token is at least 0 seconds old: with a limit of 0, every link has expired.
     settings.SESAME_MAX_AGE = 0
     response = client.get(link)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Inloggningslänken fungerar inte" in page
+    assert f'href="{reverse("surveys:login")}"' in page
+    token = token_in(link)
+    response = client.post(reverse("surveys:magic-login"), {"sesame": token})
     assert response.status_code == 403
     assert signed_in_as(client) is None
 
@@ -229,12 +320,16 @@ def test_a_damaged_link_is_refused_in_swedish(client: Client, query: str) -> Non
     page = response.content.decode()
     assert "Inloggningslänken fungerar inte" in page
     assert f'href="{reverse("surveys:login")}"' in page
+    token = query.removeprefix("?sesame=")
+    response = client.post(reverse("surveys:magic-login"), {"sesame": token})
+    assert response.status_code == 403
+    assert "Inloggningslänken fungerar inte" in response.content.decode()
 
 
 def test_after_the_link_the_user_chooses_a_password(
     client: Client, invited: User
 ) -> None:
-    client.get(link_in(mail.outbox[0]))
+    confirm(client, link_in(mail.outbox[0]))
     assert client.get(reverse("surveys:password-set")).status_code == 200
     response = client.post(
         reverse("surveys:password-set"),
@@ -284,7 +379,7 @@ def test_staff_send_invitations_from_the_user_admin(
     )
     # The links work.
     for message in mail.outbox:
-        assert Client().get(link_in(message)).status_code == 302
+        assert confirm(Client(), link_in(message)).status_code == 302
 
 
 def test_the_admin_action_skips_inactive_users(

@@ -2,9 +2,10 @@
 // 1. Follow-up questions appear and disappear as answers change, without a reload.
 //    The server decides what is shown (the same rule as when the form is saved);
 //    with JavaScript off, new follow-ups show after "Spara utkast".
-// 2. Autosave: unsaved changes are saved every 20 seconds and when the tab is
-//    hidden or closed, with the same rules as "Spara utkast" (valid answers only,
-//    and never over someone else's newer save).
+// 2. Autosave: unsaved changes are saved every 20 seconds (data-autosave-seconds,
+//    from the AUTOSAVE_SECONDS setting) and when the tab is hidden or closed, with
+//    the same rules as "Spara utkast" (valid answers only, and never over someone
+//    else's newer save).
 (function () {
   const form = document.getElementById("svarsformular");
   if (!form) return;
@@ -62,7 +63,8 @@
   });
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("submit", () => { stopped = true; });
-  setInterval(autosave, 20000);
+  const seconds = Number(form.dataset.autosaveSeconds) || 20;
+  setInterval(autosave, seconds * 1000);
 
   function saveOnLeave() {
     if (!dirty || stopped || !form.dataset.autosaveUrl) return;
