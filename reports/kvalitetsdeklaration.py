@@ -24,10 +24,13 @@ from django.utils import numberformat, timezone
 
 from intake.models import Response, ResponseEvent, ResponseStatus
 from reports.models import Kvalitetsdeklaration
+from reports.tabulation import item_nonresponse as tabulation_item_nonresponse
 from surveys.models import (
     RSS,
     Comparability,
     Cycle,
+    Mailing,
+    MailingKind,
     OrganisationKind,
     Question,
     Questionnaire,
@@ -112,24 +115,37 @@ RemindersAdapter = Callable[[Questionnaire], Sequence[ReminderRound] | None]
 
 
 def reminders_for(questionnaire: Questionnaire) -> Sequence[ReminderRound] | None:
-    """The reminder rounds sent for a questionnaire, oldest first.
+    """The reminder rounds sent for a questionnaire, oldest first, from the
+    message log (`surveys.Mailing`).
 
-    Contract: one `ReminderRound` per round (not per e-mail), ordinary and ad hoc
-    rounds both included and told apart by `ordinary`; an empty sequence when the
-    log holds no reminders; None when there is no reminder log to ask. At most a
-    fixed number of queries per call. To be wired at merge to the message log's
-    selector `reminders_sent(questionnaire)`; until then None ("uppgift saknas").
+    One `ReminderRound` per reminder mailing (one send action, however many
+    e-mails it took): a bulk mailing ("Påminn alla som inte har skickat in") is
+    an ordinary round, a reminder to one organisation an ad hoc one. An empty
+    sequence when none were sent. One query.
     """
-    return None
+    mailings = (
+        Mailing.objects.filter(questionnaire=questionnaire, kind=MailingKind.REMINDER)
+        .annotate(recipients=Count("dispatches__organisation", distinct=True))
+        .order_by("created_at", "pk")
+        .values_list("created_at", "recipients", "is_bulk")
+    )
+    return [
+        ReminderRound(
+            sent_on=timezone.localdate(created_at),
+            recipients=recipients,
+            ordinary=is_bulk,
+        )
+        for created_at, recipients, is_bulk in mailings
+    ]
 
 
 @dataclass(frozen=True)
 class ItemNonresponse:
-    """One question's item nonresponse among the submitted responses.
+    """One item's nonresponse among the respondents (as the tables count them).
 
-    base = answered + not_answered + escape: the submitted responses to which the
-    question applied (it was shown). not_applicable: submitted responses routed
-    past it by a display condition. base + not_applicable = submitted responses.
+    base = answered + not_answered + escape: the respondents to which the item
+    applied (it was shown). not_applicable: respondents routed past it by a
+    display condition. base + not_applicable = respondents.
     """
 
     variable: str
@@ -148,16 +164,24 @@ ItemNonresponseAdapter = Callable[[Questionnaire], Sequence[ItemNonresponse] | N
 def item_nonresponse_for(
     questionnaire: Questionnaire,
 ) -> Sequence[ItemNonresponse] | None:
-    """Item nonresponse per question of a questionnaire, in questionnaire order.
-
-    Contract: one `ItemNonresponse` per question (variable), counted over the
-    submitted responses of organisations in the frame, with the three kinds of "no
-    number" kept apart (see `ItemNonresponse`); at most a fixed number of queries
-    per call. None when it cannot be computed. Deciding which questions applied
-    needs each response's display conditions, which is the tabulation's work: to
-    be wired at merge to `reports.tabulation`; until then None.
+    """Item nonresponse per question (matrix rows apart), in questionnaire order,
+    from the tabulation (`reports.tabulation.item_nonresponse`): the same
+    respondents, bases and three kinds of "no number" as the published tables,
+    in a fixed number of queries.
     """
-    return None
+    return [
+        ItemNonresponse(
+            variable=item.variable,
+            number=item.number,
+            label=f"{item.label}: {item.row}" if item.row else item.label,
+            base=item.base,
+            answered=item.answered,
+            not_answered=item.not_answered,
+            not_applicable=item.not_applicable,
+            escape=item.escaped,
+        )
+        for item in tabulation_item_nonresponse(questionnaire)
+    ]
 
 
 # --- computed figures ------------------------------------------------------------

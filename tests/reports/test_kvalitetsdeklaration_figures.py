@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intake.models import Response, ResponseEvent, ResponseStatus
+from intake.models import Channel, Response, ResponseEvent, ResponseStatus
+from intake.services import get_or_create_response, save_answers
 from reports.kvalitetsdeklaration import (
     ChangedQuestion,
     ComputedDeclaration,
@@ -25,7 +26,8 @@ from reports.kvalitetsdeklaration import (
     swedish_number,
     swedish_percent,
 )
-from surveys.models import Cycle, Organisation, Questionnaire, User
+from surveys.mailings import Recipient, record_mailing
+from surveys.models import Cycle, MailingKind, Organisation, Questionnaire, User
 from surveys.selectors import expected_respondents
 from tests.factories import (
     CycleFactory,
@@ -205,16 +207,59 @@ def test_the_actual_first_and_last_submission_dates_are_local_dates() -> None:
 # --- adapters -----------------------------------------------------------------------
 
 
-def test_reminders_and_item_nonresponse_are_unknown_until_wired() -> None:
-    computed = compute_kvalitetsdeklaration(Cycle.objects.get(year=2019))
-    figures = figures_of(computed, "kommun")
-    assert figures.collection.reminders is None
-    assert figures.collection.ordinary_reminders is None
-    assert figures.item_nonresponse is None
-    tables = [t for c in outline(computed) for p in c.parts for t in p.tables]
-    reminders = next(t for t in tables if t.caption == "Påminnelser per enkät")
-    assert reminders.rows == (
-        ("Enkät till kommunerna 2019", "uppgift saknas", "uppgift saknas"),
+def test_reminders_come_from_the_message_log_and_nonresponse_from_the_tables() -> None:
+    """Wired to the real sources: two reminder mailings in the log (a bulk round to
+    two kommuner and one ad hoc), and three kommuner answering question 2/2a."""
+    cycle = Cycle.objects.get(year=2019)
+    questionnaire = Questionnaire.objects.get(cycle=cycle, key="kommun")
+    actor: User = UserFactory(is_staff=True)
+    ja, nej, tom = (
+        Organisation.objects.get(code=code) for code in ("0114", "0115", "0117")
+    )
+    for kommun, values in (
+        (ja, {"q2_malbild": "ja"}),
+        (nej, {"q2_malbild": "nej", "q2a_tar_fram": "ja"}),
+        (tom, {"q2_malbild": "nej"}),  # 2a applies and is left empty
+    ):
+        response = get_or_create_response(questionnaire, organisation=kommun)
+        save_answers(response, actor=actor, channel=Channel.WEB, values=values)
+    contacts = {k: UserFactory() for k in (ja, nej, tom)}
+    record_mailing(
+        MailingKind.REMINDER,
+        recipients=[Recipient(contacts[k], k) for k in (nej, tom)],
+        actor=actor,
+        questionnaire=questionnaire,
+        is_bulk=True,
+    )
+    record_mailing(
+        MailingKind.REMINDER,
+        recipients=[Recipient(contacts[tom], tom)],
+        actor=actor,
+        questionnaire=questionnaire,
+    )
+
+    figures = figures_of(compute_kvalitetsdeklaration(cycle), "kommun")
+
+    reminders = figures.collection.reminders
+    assert reminders is not None
+    assert [(r.recipients, r.ordinary) for r in reminders] == [(2, True), (1, False)]
+    assert figures.collection.ordinary_reminders == 1
+    assert figures.collection.extra_reminders == 1
+    assert figures.item_nonresponse is not None
+    by_variable = {i.variable: i for i in figures.item_nonresponse}
+    # Three respondents: all were shown 2, two of them 2a (Q2 = nej).
+    assert by_variable["q2_malbild"] == ItemNonresponse(
+        "q2_malbild", "2", by_variable["q2_malbild"].label, 3, 3, 0, 0, 0
+    )
+    assert by_variable["q2a_tar_fram"] == ItemNonresponse(
+        "q2a_tar_fram", "2a", by_variable["q2a_tar_fram"].label, 2, 1, 1, 1, 0
+    )
+    # Matrix rows are items of their own, named by the row.
+    assert "q1_beslut" in by_variable
+    assert any(
+        i.label.endswith(": Sjuksköterska")
+        for i in figures.item_nonresponse
+        if i.variable == "q3_balans"
     )
 
 
@@ -406,4 +451,5 @@ def test_the_computed_part_makes_the_same_queries_for_few_and_many_respondents()
     submit(kommun, list(expected_respondents(kommun)[:150]))
     many = queries_for(cycle)
 
-    assert few == many == 11
+    # Per questionnaire: its frame, responses, reminders and one tabulation.
+    assert few == many
