@@ -394,6 +394,14 @@ def _render_form(
             if consolidation
             else None,
             "autosave_seconds": settings.AUTOSAVE_SECONDS,
+            # Only an RSS's coordinators and staff open an RSS form, and both may
+            # open its status page.
+            "kommun_status_url": reverse(
+                "intake:rss-status",
+                args=[access.organisation.pk, consolidation.helper_questionnaire_id],
+            )
+            if consolidation and consolidation.helper_questionnaire_id
+            else "",
         },
         status=status,
     )
