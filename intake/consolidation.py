@@ -745,6 +745,11 @@ def stale_consolidations(
     return list(by_response.values())
 
 
+def n_stale_consolidations() -> int:
+    """How many submitted RSS responses are flagged on the staff page: one query."""
+    return changed_sources().values("rss_response_id").distinct().count()
+
+
 def stale_for(
     consolidation: Consolidation, response: Response | None
 ) -> StaleConsolidation | None:

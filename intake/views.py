@@ -23,6 +23,7 @@ from intake.consolidation import (
     adjustment_cells,
     consolidation_for,
     n_member_kommuner,
+    n_stale_consolidations,
     stale_consolidations,
     stale_for,
 )
@@ -91,7 +92,11 @@ def response_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/response_list.html",
-        {"rows": rows, "rss_pages": rss_status_pages(user)},
+        {
+            "rows": rows,
+            "rss_pages": rss_status_pages(user),
+            "n_stale": n_stale_consolidations() if user.is_staff else None,
+        },
     )
 
 
