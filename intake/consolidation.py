@@ -181,6 +181,9 @@ class Consolidation:
     kommun_responses: list[Response]
     source_questionnaire_ids: list[int]
     stale: StaleConsolidation | None = None
+    # The kommun helper questionnaire among the sources (not a supplementary
+    # one): the RSS status page the form links to ("Se kommunernas svar").
+    helper_questionnaire_id: int | None = None
 
 
 # --- display conditions in the database --------------------------------------------------
@@ -315,11 +318,30 @@ def consolidation_for(
             questionnaire_id__in=Question.objects.filter(pk__in=source_ids).values(
                 "questionnaire_id"
             )
-        ).values_list("pk", "questionnaire_id", "variable", "condition")
+        ).values_list(
+            "pk",
+            "questionnaire_id",
+            "variable",
+            "condition",
+            "questionnaire__is_supplementary",
+        )
     )
-    sources = {pk: (qn, var) for pk, qn, var, _ in kommun_questions if pk in source_ids}
+    sources = {
+        pk: (qn, var) for pk, qn, var, _, _ in kommun_questions if pk in source_ids
+    }
     conditions = DisplayConditions(
-        {(qn, var): cond for _, qn, var, cond in kommun_questions if cond is not None}
+        {
+            (qn, var): cond
+            for _, qn, var, cond, _ in kommun_questions
+            if cond is not None
+        }
+    )
+    helper_ids = sorted(
+        {
+            qn
+            for pk, qn, _, _, extra in kommun_questions
+            if pk in source_ids and not extra
+        }
     )
     source_questionnaire_ids = sorted({qn for qn, _ in sources.values()})
     responses = list(
@@ -461,6 +483,7 @@ def consolidation_for(
         texts=texts,
         kommun_responses=responses,
         source_questionnaire_ids=source_questionnaire_ids,
+        helper_questionnaire_id=helper_ids[0] if helper_ids else None,
     )
 
 
@@ -720,6 +743,11 @@ def stale_consolidations(
             c.question for c in counts.values() if c.differs_from_frozen()
         )
     return list(by_response.values())
+
+
+def n_stale_consolidations() -> int:
+    """How many submitted RSS responses are flagged on the staff page: one query."""
+    return changed_sources().values("rss_response_id").distinct().count()
 
 
 def stale_for(

@@ -10,7 +10,9 @@ optimistic lock's input.
 
 from __future__ import annotations
 
+import io
 import secrets
+import zipfile
 from typing import Any
 
 from django.contrib import messages
@@ -32,13 +34,17 @@ from intake.excel import (
     read_kommun_workbook,
 )
 from intake.forms import WorkbookUploadForm
-from intake.models import ResponseStatus
-from intake.permissions import ResponseAccess, get_response_access
-from intake.selectors import answer_cells, questions_of
+from intake.models import Response, ResponseStatus
+from intake.permissions import (
+    ResponseAccess,
+    get_response_access,
+    get_rss_status_access,
+)
+from intake.selectors import answer_cells, cells_by_response, questions_of
 from intake.services import StaleResponseError, import_kommun_workbook
 from surveys.errors import DomainError
-from surveys.models import OrganisationKind, User
-from surveys.selectors import rss_of_kommun
+from surveys.models import Organisation, OrganisationKind, Questionnaire, User
+from surveys.selectors import kommuner_of_rss, rss_of_kommun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LOCKED = "Enkäten är inskickad och låst, så ingen fil kan laddas upp. Be Socialstyrelsen öppna den igen."
@@ -82,17 +88,25 @@ def _locked(access: ResponseAccess) -> bool:
     )
 
 
+def _return_to(rss: Organisation | None) -> str:
+    if rss is None:
+        return "den regionala samverkans- och stödstrukturen (RSS) i länet"
+    return rss.name + (f" ({rss.email})" if rss.email else "")
+
+
+def _workbook_name(questionnaire: Questionnaire, kommun: Organisation) -> str:
+    return slugify(
+        f"{questionnaire.key} {questionnaire.cycle.year} {kommun.code} {kommun.name}"
+    )
+
+
 @login_required
 def excel_download(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> HttpResponse:
     access = _kommun_access(request, questionnaire_id, organisation_id, write=False)
     questionnaire, kommun = access.questionnaire, access.organisation
-    rss = rss_of_kommun(kommun, year=questionnaire.cycle.year)
-    if rss is None:
-        return_to = "den regionala samverkans- och stödstrukturen (RSS) i länet"
-    else:
-        return_to = rss.name + (f" ({rss.email})" if rss.email else "")
+    return_to = _return_to(rss_of_kommun(kommun, year=questionnaire.cycle.year))
     content = build_kommun_workbook(
         questionnaire,
         organisation=kommun,
@@ -106,13 +120,61 @@ def excel_download(
             downloaded_on=timezone.localdate(),
         ),
     )
-    name = slugify(
-        f"{questionnaire.key} {questionnaire.cycle.year} {kommun.code} {kommun.name}"
-    )
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_workbook_name(questionnaire, kommun)}.xlsx"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def rss_excel_all(
+    request: HttpRequest, rss_id: int, questionnaire_id: int
+) -> HttpResponse:
+    """A zip with every member kommun's Excel copy, its current answers filled in,
+    for an RSS that sends the files out itself. Same access as the RSS status
+    page. A fixed number of queries whatever the number of kommuner: the
+    kommuner, their responses, all their answers, the questions."""
+    access = get_rss_status_access(
+        _user(request), rss_id=rss_id, questionnaire_id=questionnaire_id
+    )
+    questionnaire, rss = access.questionnaire, access.rss
+    kommuner = list(kommuner_of_rss(rss, year=access.year).order_by("code"))
+    responses = {
+        r.organisation_id: r
+        for r in Response.objects.filter(
+            questionnaire=questionnaire, organisation__in=kommuner
+        )
+    }
+    cells = cells_by_response(responses.values())
+    questions = questions_of(questionnaire.pk)
+    today = timezone.localdate()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for kommun in kommuner:
+            response = responses.get(kommun.pk)
+            content = build_kommun_workbook(
+                questionnaire,
+                organisation=kommun,
+                questions=questions,
+                cells=cells.get(response.pk, {}) if response else {},
+                context=WorkbookContext(
+                    return_to=_return_to(rss),
+                    upload_url=request.build_absolute_uri(
+                        reverse(
+                            "intake:excel-upload", args=[questionnaire.pk, kommun.pk]
+                        )
+                    ),
+                    downloaded_on=today,
+                ),
+            )
+            archive.writestr(f"{_workbook_name(questionnaire, kommun)}.xlsx", content)
+    name = slugify(f"{questionnaire.key} {questionnaire.cycle.year} {rss.name}")
+    zipped = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    zipped["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    zipped["Cache-Control"] = "private, no-store"
+    return zipped
 
 
 @login_required

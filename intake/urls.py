@@ -115,4 +115,10 @@ urlpatterns += [
         views.consolidation_stale,
         name="consolidation-stale",
     ),
+    # Every member kommun's Excel copy in one zip, from the RSS status page.
+    path(
+        "rss/<int:rss_id>/<int:questionnaire_id>/excel/",
+        excel_views.rss_excel_all,
+        name="rss-excel-all",
+    ),
 ]

@@ -23,6 +23,7 @@ from intake.consolidation import (
     adjustment_cells,
     consolidation_for,
     n_member_kommuner,
+    n_stale_consolidations,
     stale_consolidations,
     stale_for,
 )
@@ -91,7 +92,11 @@ def response_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/response_list.html",
-        {"rows": rows, "rss_pages": rss_status_pages(user)},
+        {
+            "rows": rows,
+            "rss_pages": rss_status_pages(user),
+            "n_stale": n_stale_consolidations() if user.is_staff else None,
+        },
     )
 
 
@@ -394,6 +399,14 @@ def _render_form(
             if consolidation
             else None,
             "autosave_seconds": settings.AUTOSAVE_SECONDS,
+            # Only an RSS's coordinators and staff open an RSS form, and both may
+            # open its status page.
+            "kommun_status_url": reverse(
+                "intake:rss-status",
+                args=[access.organisation.pk, consolidation.helper_questionnaire_id],
+            )
+            if consolidation and consolidation.helper_questionnaire_id
+            else "",
         },
         status=status,
     )

@@ -496,6 +496,8 @@ def test_a_kommun_change_after_the_freeze_is_flagged_and_not_applied(
     staff_page = client.get(reverse("intake:consolidation-stale"))
     assert staff_page.status_code == 200
     assert "RSS Testlän" in staff_page.content.decode()
+    mina = client.get(reverse("intake:response-list")).content.decode()
+    assert "(1 RSS-svar flaggade)" in mina
 
 
 def test_a_kommun_that_begins_after_the_freeze_is_flagged(lan: Lan) -> None:

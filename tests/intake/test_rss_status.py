@@ -112,7 +112,10 @@ def test_the_page_shows_every_kommun_with_status_channel_and_author(
     proxy = reverse("intake:response-edit", args=[lan.questionnaire.pk, k[0].pk])
     assert f'href="{proxy}"' in html
     assert "Fyll i åt kommunen" in html
-    assert 'data-excel-kommun="' in html, "the place for the Excel link"
+    # And to the Excel channel (tests/intake/test_rss_excel.py): a reopened
+    # response can be uploaded again.
+    upload = reverse("intake:excel-upload", args=[lan.questionnaire.pk, k[9].pk])
+    assert f'href="{upload}"' in html
 
 
 @pytest.mark.parametrize(

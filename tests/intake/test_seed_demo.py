@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from intake.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from intake.models import Response
-from surveys.models import OrganisationRole, User
+from surveys.models import Mailing, MailingKind, OrganisationRole, User
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_it_creates_one_account_per_role_and_demo_answers(
         "kollega@sormland.example": "region",
         "samordnare@rss-kronoberg.example": "rss",
         "kontakt@vaxjo.example": "kommun",
-    }
+    } | {f"kontakt@{slug}.example": "kommun" for slug in KRONOBERG_SLUGS}
     by_state = dict(
         Response.objects.values_list("questionnaire__key", "status")
         .annotate(n=Count("id"))
@@ -47,11 +47,73 @@ def test_it_creates_one_account_per_role_and_demo_answers(
     assert not Response.objects.filter(
         organisation__code="04", questionnaire__key="region"
     ).exists()
-    assert (
-        Response.objects.filter(questionnaire__key="kommun", status="submitted").count()
-        == 6
-    )
+    assert kronoberg_states() == EXPECTED_STATES
+    assert supplementary_states() == {
+        "0760": ("submitted", "web"),
+        "0761": ("submitted", "web"),
+        "0763": ("in_progress", "web"),
+    }
+    # Every kommun has a contact; two had a sign-in link, and one reminder round
+    # went to the three that had not submitted (all have contacts).
+    links = Mailing.objects.filter(kind=MailingKind.SIGN_IN_LINK)
+    assert sorted(links.values_list("dispatches__organisation__code", flat=True)) == [
+        "0767",
+        "0780",
+    ]
+    (reminder,) = Mailing.objects.filter(kind=MailingKind.REMINDER)
+    assert reminder.is_bulk and reminder.scope.code == "rss-07"
+    assert sorted(reminder.dispatches.values_list("organisation__code", flat=True)) == [
+        "0767",
+        "0780",
+        "0781",
+    ]
 
     answers_before = sorted(Response.objects.values_list("pk", "version"))
     call_command("seed_demo")
     assert sorted(Response.objects.values_list("pk", "version")) == answers_before
+    assert kronoberg_states() == EXPECTED_STATES
+    assert Mailing.objects.count() == 3
+    assert OrganisationRole.objects.count() == 4 + 7
+
+
+# Uppvidinge, Lessebo, Tingsryd, Alvesta, Älmhult, Markaryd and Ljungby (Växjö's
+# demo contact is kontakt@vaxjo.example, one of the accounts above).
+KRONOBERG_SLUGS = [
+    "uppvidinge",
+    "lessebo",
+    "tingsryd",
+    "alvesta",
+    "almhult",
+    "markaryd",
+    "ljungby",
+]
+# kommunkod: (status, channel of the latest change), by hand from KRONOBERG_PLAN.
+EXPECTED_STATES = {
+    "0760": ("submitted", "web"),
+    "0761": ("submitted", "web"),
+    "0763": ("submitted", "proxy"),
+    "0764": ("submitted", "excel"),
+    "0765": ("submitted", "web"),
+    "0767": ("in_progress", "proxy"),
+    "0780": ("in_progress", "web"),
+}
+
+
+def states(key: str) -> dict[str, tuple[str, str]]:
+    return {
+        r.organisation.code: (
+            r.status,
+            r.changes.order_by("-pk").values_list("channel", flat=True)[0],
+        )
+        for r in Response.objects.filter(
+            questionnaire__key=key, questionnaire__cycle__year=2024
+        ).select_related("organisation")
+    }
+
+
+def kronoberg_states() -> dict[str, tuple[str, str]]:
+    return states("kommun")
+
+
+def supplementary_states() -> dict[str, tuple[str, str]]:
+    return states("kommun-extra")

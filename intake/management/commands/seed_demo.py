@@ -5,11 +5,28 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.text import slugify
 
 from intake.demo import demo_values
 from intake.models import Channel, ResponseStatus
+from intake.outreach import (
+    add_kommun_contact,
+    send_sign_in_link,
+    send_to_all_not_submitted,
+)
 from intake.services import get_or_create_response, save_answers, submit_response
-from surveys.models import RSS, Kommun, OrganisationRole, Questionnaire, Region, User
+from surveys.models import (
+    RSS,
+    Dispatch,
+    Kommun,
+    MailingKind,
+    Organisation,
+    OrganisationRole,
+    Question,
+    Questionnaire,
+    Region,
+    User,
+)
 from surveys.selectors import kommuner_of_rss
 
 DEMO_PASSWORD = "nara-vard-demo"  # noqa: S105 - documented demo password, local use only
@@ -21,6 +38,24 @@ DEMO_ACCOUNTS = [
     ("kollega@sormland.example", "Rolf", "Regionkollega", "region", "04"),
     ("samordnare@rss-kronoberg.example", "Sara", "Samordnare", "rss", "rss-07"),
     ("kontakt@vaxjo.example", "Kalle", "Kommunkontakt", "kommun", "0780"),
+]
+
+
+COORDINATOR = "samordnare@rss-kronoberg.example"
+
+# RSS Kronoberg's kommuner in kommunkod order (Uppvidinge, Lessebo, Tingsryd,
+# Alvesta, Älmhult, Markaryd, Växjö, Ljungby): through which channel each has
+# answered the hjälpenkät and whether it has submitted. Växjö (the demo kommun
+# account) is still working; Ljungby has not started.
+KRONOBERG_PLAN: list[tuple[Channel | None, bool]] = [
+    (Channel.WEB, True),
+    (Channel.WEB, True),
+    (Channel.PROXY, True),
+    (Channel.EXCEL, True),
+    (Channel.WEB, True),
+    (Channel.PROXY, False),
+    (Channel.WEB, False),
+    (None, False),
 ]
 
 
@@ -108,25 +143,88 @@ class Command(BaseCommand):
                 )
                 if index % 5 != 4:
                     submit_response(response, actor=staff)
-        kommun_q = questionnaires.get("kommun")
         rss = RSS.objects.filter(code="rss-07").first()
-        if kommun_q is not None and rss is not None:
-            questions = list(
-                kommun_q.questions.order_by("position").prefetch_related(
-                    "options", "rows"
-                )
+        coordinator = User.objects.get(email=COORDINATOR)
+        if rss is not None:
+            kommun_q = questionnaires.get("kommun")
+            if kommun_q is not None:
+                self._kronoberg(kommun_q, rss, coordinator, rng)
+            extra_q = questionnaires.get("kommun-extra")
+            if extra_q is not None:
+                self._supplementary(extra_q, rss, rng)
+
+    def _kronoberg(
+        self,
+        questionnaire: Questionnaire,
+        rss: Organisation,
+        coordinator: User,
+        rng: random.Random,
+    ) -> None:
+        """RSS Kronoberg's kommuner answer the hjälpenkät in every state and through
+        every channel, each with a contact; two have had a sign-in link and the RSS
+        has sent one reminder round, so the status page and the RSS questionnaire's
+        live counts show something real."""
+        year = questionnaire.cycle.year
+        questions = _questions(questionnaire)
+        kommuner = list(kommuner_of_rss(rss, year=year).order_by("code"))
+        for kommun in kommuner:
+            add_kommun_contact(
+                kommun, year=year, email=contact_email(kommun), actor=coordinator
             )
-            for index, kommun in enumerate(kommuner_of_rss(rss, year=year)):
-                if index >= 6:  # two kommuner in Kronoberg have not answered yet
-                    break
-                response = get_or_create_response(kommun_q, organisation=kommun)
-                if response.status != ResponseStatus.NOT_STARTED:
-                    continue
-                channel = Channel.WEB if index % 2 == 0 else Channel.PROXY
-                save_answers(
-                    response,
-                    actor=staff,
-                    channel=channel,
-                    values=demo_values(questions, rng),
-                )
-                submit_response(response, actor=staff)
+        for kommun, (channel, submit) in zip(kommuner, KRONOBERG_PLAN, strict=False):
+            if channel is None:
+                continue
+            response = get_or_create_response(questionnaire, organisation=kommun)
+            if response.status != ResponseStatus.NOT_STARTED:
+                continue
+            actor = (
+                User.objects.get(email=contact_email(kommun))
+                if channel == Channel.WEB
+                else coordinator
+            )
+            values = demo_values(questions, rng)
+            if not submit:
+                values = dict(list(values.items())[: len(values) // 2])
+            save_answers(response, actor=actor, channel=channel, values=values)
+            if submit:
+                submit_response(response, actor=actor)
+        if not Dispatch.objects.filter(questionnaire=questionnaire).exists():
+            for kommun in kommuner[5:7]:  # links to the two still working
+                send_sign_in_link(questionnaire, kommun=kommun, actor=coordinator)
+            send_to_all_not_submitted(
+                questionnaire,
+                kind=MailingKind.REMINDER,
+                kommuner=kommuner_of_rss(rss, year=year),
+                scope=rss,
+                actor=coordinator,
+            )
+
+    def _supplementary(
+        self, questionnaire: Questionnaire, rss: Organisation, rng: random.Random
+    ) -> None:
+        """Three of Kronoberg's kommuner answer the supplementary questionnaire on
+        the web: two have submitted, one is working."""
+        year = questionnaire.cycle.year
+        questions = _questions(questionnaire)
+        for index, kommun in enumerate(
+            kommuner_of_rss(rss, year=year).order_by("code")[:3]
+        ):
+            response = get_or_create_response(questionnaire, organisation=kommun)
+            if response.status != ResponseStatus.NOT_STARTED:
+                continue
+            actor = User.objects.get(email=contact_email(kommun))
+            values = demo_values(questions, rng)
+            save_answers(response, actor=actor, channel=Channel.WEB, values=values)
+            if index != 2:  # the third has answered but not yet submitted
+                submit_response(response, actor=actor)
+
+
+def _questions(questionnaire: Questionnaire) -> list[Question]:
+    return list(
+        questionnaire.questions.order_by("position").prefetch_related("options", "rows")
+    )
+
+
+def contact_email(kommun: Organisation) -> str:
+    """The demo contact of a kommun: kontakt@<kommun-slug>.example."""
+    return f"kontakt@{slugify(kommun.name)}.example"
