@@ -177,51 +177,78 @@ def add_bar_chart_sheet(
     Percentages are stored as fractions formatted "0 %", as Excel expects, so the
     table and the chart show them in the reader's own locale ("47 %" in Swedish).
     """
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(sheet_title[:31])
+    sheet["A1"] = data.title
+    sheet["A1"].font = Font(bold=True, size=13)
+    last = add_bar_chart(sheet, data, header_row=TABLE_HEADER_ROW, anchor="D3")
+    sheet.cell(row=last + 2, column=1, value=data.source_line)
+    if data.base_note:
+        sheet.cell(row=last + 3, column=1, value=data.base_note)
+    sheet.column_dimensions["A"].width = 50
+    sheet.column_dimensions["B"].width = 12
+    return sheet
+
+
+def chart_number_format(data: BarChartData) -> str:
+    if data.value_format == "percent":
+        return "0" + ("." + "0" * data.decimals if data.decimals else "") + " %"
+    return "#,##0"
+
+
+def add_bar_chart(
+    sheet: Any,
+    data: BarChartData,
+    *,
+    header_row: int,
+    column: int = 1,
+    anchor: str,
+) -> int:
+    """Write the data table (category, value) with its header at `header_row`,
+    starting at `column`, and a native bar chart referencing it, anchored at
+    `anchor` (a cell such as "D3"). Returns the table's last row.
+
+    Used for a sheet of its own (`add_bar_chart_sheet`) and beside the tables of
+    a question sheet in the table workbook (reports/workbook.py).
+    """
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.styles import Font
 
     data = data.sorted()
     count = len(data.values)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet["A1"] = data.title
-    sheet["A1"].font = Font(bold=True, size=13)
-    header = TABLE_HEADER_ROW
-    sheet.cell(row=header, column=1, value=data.category_title or "Kategori")
-    sheet.cell(row=header, column=2, value=data.value_title)
-    for column in (1, 2):
-        sheet.cell(row=header, column=column).font = Font(bold=True)
+    header = header_row
+    value_column = column + 1
+    sheet.cell(row=header, column=column, value=data.category_title or "Kategori")
+    sheet.cell(row=header, column=value_column, value=data.value_title)
+    for index in (column, value_column):
+        sheet.cell(row=header, column=index).font = Font(bold=True)
     percent = data.value_format == "percent"
-    number_format = (
-        ("0" + ("." + "0" * data.decimals if data.decimals else "") + " %")
-        if percent
-        else "#,##0"
-    )
+    number_format = chart_number_format(data)
     for offset, (category, value) in enumerate(
         zip(data.categories, data.values, strict=True), start=1
     ):
-        sheet.cell(row=header + offset, column=1, value=category)
+        sheet.cell(row=header + offset, column=column, value=category)
         number = Decimal(str(value))
         cell = sheet.cell(
             row=header + offset,
-            column=2,
+            column=value_column,
             value=float(number / 100 if percent else number),
         )
         cell.number_format = number_format
     last = header + count
-    sheet.cell(row=last + 2, column=1, value=data.source_line)
-    if data.base_note:
-        sheet.cell(row=last + 3, column=1, value=data.base_note)
-    sheet.column_dimensions["A"].width = 50
-    sheet.column_dimensions["B"].width = 12
 
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: long Swedish category names stay readable
     chart.title = data.title
     chart.add_data(
-        Reference(sheet, min_col=2, min_row=header, max_row=last), titles_from_data=True
+        Reference(sheet, min_col=value_column, min_row=header, max_row=last),
+        titles_from_data=True,
     )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+    chart.set_categories(
+        Reference(sheet, min_col=column, min_row=header + 1, max_row=last)
+    )
     chart.x_axis.title = data.category_title or None
     chart.y_axis.title = data.value_title
     # The first row of the table (the largest value) at the top, as in the PNG.
@@ -238,8 +265,8 @@ def add_bar_chart_sheet(
     chart.dataLabels.showVal = True
     chart.width = 20
     chart.height = 4 + 0.8 * count
-    sheet.add_chart(chart, "D3")
-    return sheet
+    sheet.add_chart(chart, anchor)
+    return last
 
 
 def bar_chart_xlsx(data: BarChartData) -> bytes:

@@ -82,6 +82,7 @@ FORMATS: dict[str, FileFormat] = {
         ),
         FileFormat("pdf", "PDF", "pdf", "application/pdf"),
         FileFormat("json", "JSON", "json", "application/json"),
+        FileFormat("zip", "Zip-arkiv (.zip)", "zip", "application/zip"),
     ]
 }
 

@@ -17,6 +17,17 @@ urlpatterns = [
         name="question",
     ),
     path(
+        "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/"
+        "diagram-<int:index>.png",
+        views.question_chart_png,
+        name="question-chart-png",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/tabeller.xlsx",
+        views.question_tables_xlsx,
+        name="question-xlsx",
+    ),
+    path(
         "rapporter/kvalitetsdeklaration/<int:year>/",
         views.kvalitetsdeklaration_edit,
         name="kvalitetsdeklaration-edit",

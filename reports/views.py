@@ -28,6 +28,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from reports.charts import bar_chart_png
+from reports.export_kinds import png_name
 from reports.exporters import FORMATS, export_kinds, get_kind
 from reports.formatting import share_percent, swedish_percent
 from reports.forms import (
@@ -51,10 +53,8 @@ from reports.kvalitetsdeklaration_writers import (
 from reports.layouts import (
     Rounding,
     frequency_table,
-    group_chart,
     group_table,
     number_table,
-    option_chart,
     organisation_table,
 )
 from reports.models import ExportJob, Kvalitetsdeklaration, KvalitetsdeklarationChange
@@ -75,8 +75,22 @@ from reports.services import (
     update_kvalitetsdeklaration,
 )
 from reports.tabulation import Level, Tabulation, tabulate
+from reports.workbook import (
+    chart_data,
+    page_charts,
+    sheet_name,
+    source_line,
+    write_question_sheet,
+)
 from surveys.errors import DomainError
-from surveys.models import Cycle, OrganisationKind, QuestionKind, Questionnaire, User
+from surveys.models import (
+    RSS,
+    Cycle,
+    OrganisationKind,
+    QuestionKind,
+    Questionnaire,
+    User,
+)
 from surveys.selectors import cycles_with_questionnaires
 
 OWN_LEVEL: dict[str, Level] = {
@@ -133,22 +147,36 @@ def _rate(tabulation: Tabulation) -> str:
     return swedish_percent(share) if share is not None else "–"
 
 
-@login_required
-def question_report(
-    request: HttpRequest, questionnaire_id: int, variable: str
-) -> HttpResponse:
-    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+def _report_options(
+    request: HttpRequest, questionnaire: Questionnaire
+) -> tuple[ReportOptionsForm, Level, RSS | None, Rounding]:
     form = ReportOptionsForm(questionnaire, request.GET or None)
     level, rss, rounding = Level.RIKET, None, Rounding.HALF_UP
     if form.is_bound and form.is_valid():
         level = Level(form.cleaned_data["niva"])
         rss = form.cleaned_data.get("rss")
         rounding = Rounding(form.cleaned_data["avrundning"])
+    return form, level, rss, rounding
+
+
+def _tabulate_question(
+    questionnaire: Questionnaire, variable: str, *, level: Level, rss: RSS | None
+) -> Tabulation:
     tabulation = tabulate(
         questionnaire, level=level, within_rss=rss, variables=[variable]
     )
     if not tabulation.questions:
         raise Http404("Frågan finns inte.")
+    return tabulation
+
+
+@login_required
+def question_report(
+    request: HttpRequest, questionnaire_id: int, variable: str
+) -> HttpResponse:
+    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    form, level, rss, rounding = _report_options(request, questionnaire)
+    tabulation = _tabulate_question(questionnaire, variable, level=level, rss=rss)
     question = tabulation.questions[0]
     ref = question.question
     audience = questionnaire.audience
@@ -176,7 +204,6 @@ def question_report(
                     question, audience=audience, rounding=rounding, source=source
                 )
             )
-            context["charts"] = [option_chart(item) for item in question.items]
     else:
         if level == OWN_LEVEL.get(audience) and not ref.is_kommun_count:
             riket = tabulate(
@@ -198,9 +225,90 @@ def question_report(
                 group_table(item, audience=audience, rounding=rounding, source=source)
                 for item in question.items
             ]
-        context["charts"] = [group_chart(item) for item in question.items]
+    # Download links keep the page's choices (level, RSS, rounding).
+    query = f"?{request.GET.urlencode()}" if form.is_bound and form.is_valid() else ""
+    context["charts"] = [
+        (
+            chart,
+            reverse(
+                "reports:question-chart-png",
+                args=[questionnaire.pk, variable, index],
+            )
+            + query
+            if chart.bars
+            else "",
+        )
+        for index, chart in enumerate(page_charts(question, level=level), start=1)
+    ]
+    context["tables_xlsx_url"] = (
+        reverse("reports:question-xlsx", args=[questionnaire.pk, variable]) + query
+        if tabulated
+        else ""
+    )
     context["tabulated"] = tabulated
     return render(request, "reports/question.html", context)
+
+
+@login_required
+def question_chart_png(
+    request: HttpRequest, questionnaire_id: int, variable: str, index: int
+) -> HttpResponse:
+    """One of the question page's charts as a PNG (`index` from 1, page order)."""
+    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    _, level, rss, _ = _report_options(request, questionnaire)
+    question = _tabulate_question(questionnaire, variable, level=level, rss=rss)
+    charts = page_charts(question.questions[0], level=level)
+    if not 1 <= index <= len(charts) or not charts[index - 1].bars:
+        raise Http404("Diagrammet finns inte.")
+    ref = question.questions[0].question
+    data = chart_data(
+        charts[index - 1],
+        source=source_line(questionnaire),
+        value_format="count" if ref.is_number else "percent",
+        category_title="" if level == Level.RIKET else str(level.label),
+    )
+    return _attachment(
+        bar_chart_png(data),
+        "image/png",
+        f"{questionnaire.cycle.year}-{questionnaire.key}-{png_name(ref.number, index)}",
+    )
+
+
+@login_required
+def question_tables_xlsx(
+    request: HttpRequest, questionnaire_id: int, variable: str
+) -> HttpResponse:
+    """The question's sheet of the table workbook, at the page's level."""
+    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    _, level, rss, rounding = _report_options(request, questionnaire)
+    riket = _tabulate_question(questionnaire, variable, level=Level.RIKET, rss=rss)
+    grouped = (
+        _tabulate_question(questionnaire, variable, level=level, rss=rss)
+        if level != Level.RIKET
+        else None
+    )
+    ref = riket.questions[0].question
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    write_question_sheet(
+        workbook,
+        riket.questions[0],
+        grouped.questions[0] if grouped else None,
+        name=sheet_name(ref.number, set()),
+        audience=questionnaire.audience,
+        level=level,
+        rounding=rounding,
+        source=source_line(questionnaire),
+        total_label=f"Totalt {rss.short_name}" if rss else "Riket",
+    )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    number = png_name(ref.number, None).removesuffix(".png")
+    return _attachment(
+        buffer.getvalue(),
+        XLSX_CONTENT_TYPE,
+        f"{questionnaire.cycle.year}-{questionnaire.key}-{number}.xlsx",
+    )
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

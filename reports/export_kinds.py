@@ -1,0 +1,368 @@
+"""Every export kind of issue #5 point 3, registered in one place (imported from
+`ReportsConfig.ready`); "svarsstatus" lives beside the registry in exporters.py.
+
+| key                  | formats               | target        | options                                   |
+| -------------------- | --------------------- | ------------- | ----------------------------------------- |
+| tabeller             | xlsx                  | questionnaire | niva, avrundning                          |
+| radata               | csv, xlsx, sav, dta   | questionnaire | varden, kontaktuppgifter, ej-svarande     |
+| kodbok               | xlsx, csv             | questionnaire | kontaktuppgifter                          |
+| radatapaket          | zip                   | questionnaire | varden, kontaktuppgifter, ej-svarande     |
+| diagram              | zip                   | questionnaire | –                                         |
+| kvalitetsdeklaration | docx                  | cycle         | –                                         |
+
+Contact details are personal data: off unless asked for (`kontaktuppgifter=ja`).
+Option keys are ASCII (they are typed as `--option nyckel=värde`); labels Swedish.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from reports.charts import bar_chart_png
+from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
+from reports.exporters import (
+    ExportKind,
+    ExportOption,
+    ExportTarget,
+    ExportWriter,
+    Manifest,
+    Progress,
+    Target,
+    base_manifest,
+    cycle_of,
+    register,
+)
+from reports.exports import export_raw_data
+from reports.kvalitetsdeklaration_writers import kvalitetsdeklaration_docx
+from reports.layouts import Rounding
+from reports.rawdata import FORMATS as RAW_FORMATS
+from reports.rawdata import (
+    RawDataOptions,
+    RawFormat,
+    build_raw_data,
+    replay,
+    write_data,
+)
+from reports.tabulation import Level, tabulate
+from reports.workbook import (
+    WorkbookLevel,
+    item_charts,
+    resolve_level,
+    source_line,
+    write_table_workbook,
+)
+from surveys.models import Questionnaire
+
+YES_NO = (("ja", "Ja"), ("nej", "Nej"))
+
+LEVEL_OPTION = ExportOption(
+    key="niva",
+    label="Nivå",
+    choices=(
+        (WorkbookLevel.STANDARD.value, "Enkätens egen nivå (RSS för kommunenkäter)"),
+        (WorkbookLevel.RIKET.value, "Bara riket"),
+        (WorkbookLevel.REGION.value, "Per region (län)"),
+        (WorkbookLevel.RSS.value, "Per RSS"),
+        (WorkbookLevel.KOMMUN.value, "Per kommun"),
+    ),
+    default=WorkbookLevel.STANDARD.value,
+)
+ROUNDING_OPTION = ExportOption(
+    key="avrundning",
+    label="Avrundning av procent",
+    choices=(
+        ("cellvis", "Varje cell för sig (avrundning uppåt vid 0,5)"),
+        ("summa-100", "Varje rad summerar till 100"),
+    ),
+    default="cellvis",
+)
+ROUNDINGS = {"cellvis": Rounding.HALF_UP, "summa-100": Rounding.LARGEST_REMAINDER}
+VALUES_OPTION = ExportOption(
+    key="varden",
+    label="Värden",
+    choices=(("koder", "Koder"), ("etiketter", "Etiketter")),
+    default="koder",
+)
+CONTACTS_OPTION = ExportOption(
+    key="kontaktuppgifter",
+    label="Kontaktuppgifter (personuppgifter)",
+    choices=YES_NO,
+    default="nej",
+)
+NONRESPONDENTS_OPTION = ExportOption(
+    key="ej-svarande",
+    label="Ta med organisationer som inte svarat",
+    choices=YES_NO,
+    default="nej",
+)
+RAW_OPTIONS = (VALUES_OPTION, CONTACTS_OPTION, NONRESPONDENTS_OPTION)
+
+
+def raw_data_options(options: Mapping[str, str]) -> RawDataOptions:
+    return RawDataOptions(
+        values="labels" if options.get("varden") == "etiketter" else "codes",
+        include_contacts=options.get("kontaktuppgifter") == "ja",
+        include_nonrespondents=options.get("ej-svarande") == "ja",
+    )
+
+
+# --- Tabeller ------------------------------------------------------------------------
+
+
+def write_tabeller_xlsx(
+    target: Questionnaire,
+    *,
+    options: Mapping[str, str],
+    output: BinaryIO,
+    progress: Progress,
+) -> Manifest:
+    resolve_level(target, options["niva"])  # a Swedish error before any work
+    manifests: list[Manifest] = []
+
+    def manifest(counts: dict[str, int]) -> dict[str, object]:
+        made = base_manifest(
+            target, kind="tabeller", format="xlsx", options=options, row_counts=counts
+        )
+        manifests.append(made)
+        return made.as_dict()
+
+    write_table_workbook(
+        target,
+        output,
+        level=options["niva"],
+        rounding=ROUNDINGS[options["avrundning"]],
+        progress=progress,
+        manifest=manifest,
+    )
+    return manifests[0]
+
+
+# --- Rådata, Kodbok, Rådatapaket -------------------------------------------------------
+
+
+def _raw_writer(fmt: RawFormat) -> ExportWriter:
+    def write(
+        target: Questionnaire,
+        *,
+        options: Mapping[str, str],
+        output: BinaryIO,
+        progress: Progress,
+    ) -> Manifest:
+        raw_options = raw_data_options(options)
+        progress(5, "Läser svaren")
+        data = build_raw_data(target, options=raw_options)
+        rows = list(data.rows)
+        counts = {"rader": len(rows), "kolumner": len(data.columns)}
+        manifest = base_manifest(
+            target, kind="radata", format=fmt, options=options, row_counts=counts
+        )
+        progress(50, "Skriver filen")
+        write_data(
+            replay(data, rows),
+            output,
+            format=fmt,
+            options=raw_options,
+            manifest=manifest.as_dict() if fmt == "xlsx" else None,
+        )
+        return manifest
+
+    return write
+
+
+def _codebook_writer(fmt: str) -> ExportWriter:
+    def write(
+        target: Questionnaire,
+        *,
+        options: Mapping[str, str],
+        output: BinaryIO,
+        progress: Progress,
+    ) -> Manifest:
+        progress(5, "Läser enkäten")
+        entries = codebook_rows(
+            target, include_contacts=options.get("kontaktuppgifter") == "ja"
+        )
+        manifest = base_manifest(
+            target,
+            kind="kodbok",
+            format=fmt,
+            options=options,
+            row_counts={"variabler": len(entries)},
+        )
+        if fmt == "xlsx":
+            write_codebook_xlsx(entries, output, manifest=manifest.as_dict())
+        else:
+            write_codebook_csv(entries, output)
+        return manifest
+
+    return write
+
+
+def write_radatapaket_zip(
+    target: Questionnaire,
+    *,
+    options: Mapping[str, str],
+    output: BinaryIO,
+    progress: Progress,
+) -> Manifest:
+    """Raw data in every format, the codebook and manifest.json, zipped."""
+    progress(5, "Skriver rådata i alla format")
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        package = export_raw_data(target, folder, options=raw_data_options(options))
+        progress(80, "Packar filerna")
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.iterdir()):
+                archive.write(path, arcname=path.name)
+        files = len(package.files) + 1  # and manifest.json
+    return base_manifest(
+        target,
+        kind="radatapaket",
+        format="zip",
+        options=options,
+        row_counts={"rader": package.rows, "kolumner": package.columns, "filer": files},
+    )
+
+
+# --- Diagram -----------------------------------------------------------------------------
+
+
+def png_name(number: str, row: int | None) -> str:
+    stem = "fraga-" + "".join(c if c.isalnum() else "-" for c in number)
+    return f"{stem}-{row}.png" if row else f"{stem}.png"
+
+
+def write_diagram_zip(
+    target: Questionnaire,
+    *,
+    options: Mapping[str, str],
+    output: BinaryIO,
+    progress: Progress,
+) -> Manifest:
+    """One PNG bar chart per closed question at riket (per matrix row for a
+    matrix), and manifest.json; the questionnaire is tabulated once."""
+    progress(5, "Räknar tabellerna")
+    riket = tabulate(target, level=Level.RIKET)
+    source = source_line(target)
+    charts = 0
+    names: list[str] = []
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        total = max(len(riket.questions), 1)
+        for position, question in enumerate(riket.questions):
+            data = item_charts(question, audience=target.audience, source=source)
+            for index, chart in enumerate(data, start=1):
+                name = png_name(
+                    question.question.number, index if len(data) > 1 else None
+                )
+                archive.writestr(name, bar_chart_png(chart))
+                names.append(name)
+                charts += 1
+            progress(10 + 80 * (position + 1) // total, "Ritar diagrammen")
+        manifest = base_manifest(
+            target,
+            kind="diagram",
+            format="zip",
+            options=options,
+            row_counts={"diagram": charts},
+            extra={"filer": names},
+        )
+        archive.writestr(
+            "manifest.json",
+            json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n",
+        )
+    output.write(buffer.getvalue())
+    return manifest
+
+
+# --- Kvalitetsdeklaration -------------------------------------------------------------------
+
+
+def write_kvalitetsdeklaration_docx(
+    target: Target,
+    *,
+    options: Mapping[str, str],
+    output: BinaryIO,
+    progress: Progress,
+) -> Manifest:
+    cycle = cycle_of(target)
+    progress(5, "Beräknar kvalitetsdeklarationen")
+    output.write(kvalitetsdeklaration_docx(cycle))
+    return base_manifest(
+        cycle,
+        kind="kvalitetsdeklaration",
+        format="docx",
+        options=options,
+        row_counts={"dokument": 1},
+    )
+
+
+TABELLER = register(
+    ExportKind(
+        key="tabeller",
+        label="Tabeller",
+        description="Tabellbok: en innehållsförteckning, ett blad per fråga med "
+        "tabeller, fotnoter om baser, källa och diagram, kvalitetsdeklarationen "
+        "och manifestet.",
+        target=ExportTarget.QUESTIONNAIRE,
+        writers={"xlsx": write_tabeller_xlsx},
+        options=(LEVEL_OPTION, ROUNDING_OPTION),
+    )
+)
+RADATA = register(
+    ExportKind(
+        key="radata",
+        label="Rådata",
+        description="En rad per organisation, en kolumn per svarscell, med koder "
+        "för ej aktuell (-1), ej besvarad (-2) och undantagssvar (-3).",
+        target=ExportTarget.QUESTIONNAIRE,
+        writers={fmt: _raw_writer(fmt) for fmt in RAW_FORMATS},
+        options=RAW_OPTIONS,
+    )
+)
+KODBOK = register(
+    ExportKind(
+        key="kodbok",
+        label="Kodbok",
+        description="En rad per variabel i rådata: fråga, typ, värden och "
+        "saknade värden.",
+        target=ExportTarget.QUESTIONNAIRE,
+        writers={fmt: _codebook_writer(fmt) for fmt in ("xlsx", "csv")},
+        options=(CONTACTS_OPTION,),
+    )
+)
+RADATAPAKET = register(
+    ExportKind(
+        key="radatapaket",
+        label="Rådatapaket",
+        description="Rådata som CSV, Excel, SPSS och Stata, kodboken och "
+        "manifest.json i ett zip-arkiv.",
+        target=ExportTarget.QUESTIONNAIRE,
+        writers={"zip": write_radatapaket_zip},
+        options=RAW_OPTIONS,
+    )
+)
+DIAGRAM = register(
+    ExportKind(
+        key="diagram",
+        label="Diagram",
+        description="Ett stapeldiagram (PNG) per sluten fråga, riket, i ett "
+        "zip-arkiv med manifest.json.",
+        target=ExportTarget.QUESTIONNAIRE,
+        writers={"zip": write_diagram_zip},
+    )
+)
+KVALITETSDEKLARATION = register(
+    ExportKind(
+        key="kvalitetsdeklaration",
+        label="Kvalitetsdeklaration",
+        description="Omgångens kvalitetsdeklaration som Word-dokument.",
+        target=ExportTarget.CYCLE,
+        writers={"docx": write_kvalitetsdeklaration_docx},
+    )
+)

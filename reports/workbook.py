@@ -1,0 +1,522 @@
+"""The table workbook (issue #5 point 3): one .xlsx with every question's tables.
+
+Sheets, in order:
+
+- "Innehåll": cycle, questionnaire, data as of, level; one row per question
+  with its number (a hyperlink to its sheet), label, kind and base at riket.
+- One sheet per question, named "Fråga <number>" (≤ 31 characters, unique):
+  the question text as title, the tables for the level (below), each with its
+  footnotes (bases, excluded counts), the "Källa:" line, and for closed
+  questions a "Diagramunderlag" table (share per option at riket, as numbers)
+  with a native Excel bar chart that references it (reports/charts.py).
+- "Kvalitetsdeklaration" (reports/kvalitetsdeklaration_writers.py).
+- "Manifest": what the file is (reports/exporters.py `Manifest`).
+
+Which tables (`question_tables`): riket always (the «antal (procent)» frequency
+table, or the number table); at the questionnaire's own level (regions for the
+region questionnaire, RSS for the RSS questionnaire) also the Bilaga 3 table,
+one row per organisation with «Riket» first; at a level that groups several
+respondents (RSS or region for kommuner) also one «antal (procent)» table per
+group. `WorkbookLevel.STANDARD` picks the own level for region and RSS
+questionnaires and RSS for kommun questionnaires.
+
+Numbers: the tables are the published layouts (reports/layouts.py) cell for cell,
+so the workbook reads like the report and the golden tests cover it. Cells that
+are whole counts ("21", "1 600") are written as numbers with the format "#,##0"
+(Swedish Excel shows "1 600"), so they can be summed; "3 (75)", "19/21", "59 %"
+stay text, as printed. The chart data are numbers: shares as fractions with the
+format "0 %" (Swedish Excel shows "75 %").
+
+Queries: the questionnaire is tabulated once per level (riket, and the chosen
+level), never per question; the number of queries does not depend on the number
+of questions or respondents.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.charts import BarChartData, ValueFormat, add_bar_chart
+from reports.formatting import round_half_up, swedish_number
+from reports.layouts import (
+    Chart,
+    Rounding,
+    Table,
+    frequency_table,
+    group_chart,
+    group_table,
+    number_table,
+    option_chart,
+    organisation_table,
+)
+from reports.tabulation import (
+    Level,
+    QuestionTabulation,
+    Tabulation,
+    levels_for,
+    tabulate,
+)
+from surveys.errors import DomainError
+from surveys.models import OrganisationKind, QuestionKind, Questionnaire
+
+Progress = Callable[[int, str], None]
+
+SHEET_INDEX = "Innehåll"
+SHEET_MANIFEST = "Manifest"
+SHEET_NAME_MAX = 31
+COUNT_FORMAT = "#,##0"
+_WHOLE_COUNT = re.compile(r"^-?\d{1,3}(?: \d{3})*$")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+class WorkbookLevel(enum.StrEnum):
+    STANDARD = "standard"
+    RIKET = "riket"
+    REGION = "region"
+    RSS = "rss"
+    KOMMUN = "kommun"
+
+
+OWN_LEVEL: dict[str, Level] = {
+    OrganisationKind.REGION: Level.REGION,
+    OrganisationKind.RSS: Level.RSS,
+    OrganisationKind.KOMMUN: Level.KOMMUN,
+}
+
+
+def resolve_level(questionnaire: Questionnaire, level: str) -> Level:
+    """The tabulation level for a workbook level; DomainError (Swedish) for a level
+    the questionnaire's audience lacks."""
+    if level == WorkbookLevel.STANDARD:
+        if questionnaire.audience == OrganisationKind.KOMMUN:
+            return Level.RSS
+        return OWN_LEVEL.get(questionnaire.audience, Level.RIKET)
+    try:
+        resolved = Level(level)
+    except ValueError:
+        raise DomainError(f"Nivån ”{level}” finns inte.") from None
+    if resolved not in levels_for(questionnaire.audience):
+        allowed = ", ".join(str(lv) for lv in levels_for(questionnaire.audience))
+        raise DomainError(
+            f"Nivån ”{level}” finns inte för {questionnaire.title} (välj {allowed})."
+        )
+    return resolved
+
+
+def source_line(questionnaire: Questionnaire) -> str:
+    return f"Källa: {questionnaire.title}, Socialstyrelsen {questionnaire.cycle.year}."
+
+
+def is_tabulated(question: QuestionTabulation) -> bool:
+    ref = question.question
+    return ref.is_closed or ref.is_number or ref.is_kommun_count
+
+
+def question_tables(
+    riket: QuestionTabulation,
+    grouped: QuestionTabulation | None,
+    *,
+    audience: str,
+    level: Level,
+    rounding: Rounding,
+    source: str,
+    total_label: str = "Riket",
+) -> list[Table]:
+    """The tables of one question (see the module docstring); `grouped` is the
+    question tabulated at `level` (None at riket). Free text: no tables."""
+    if not is_tabulated(riket):
+        return []
+    ref = riket.question
+    tables = []
+    if ref.is_number:
+        tables.append(number_table(riket, audience=audience, source=source))
+    else:
+        tables.append(
+            frequency_table(riket, audience=audience, rounding=rounding, source=source)
+        )
+    if grouped is None or level == Level.RIKET:
+        return tables
+    if level == OWN_LEVEL.get(audience) and not ref.is_kommun_count:
+        tables.append(
+            organisation_table(
+                grouped,
+                riket,
+                row_heading=str(level.label).removeprefix("Per ").capitalize(),
+                total_label=total_label,
+                source=source,
+            )
+        )
+    elif ref.is_number:
+        tables.append(number_table(grouped, audience=audience, source=source))
+    else:
+        tables += [
+            group_table(item, audience=audience, rounding=rounding, source=source)
+            for item in grouped.items
+        ]
+    return tables
+
+
+def page_charts(question: QuestionTabulation, *, level: Level) -> list[Chart]:
+    """The charts the question's report page shows: per option at riket (closed
+    questions), one bar per group at other levels; one chart per item."""
+    if not is_tabulated(question):
+        return []
+    if level == Level.RIKET:
+        if question.question.is_number:
+            return []
+        return [option_chart(item) for item in question.items]
+    return [group_chart(item) for item in question.items]
+
+
+def chart_data(
+    chart: Chart,
+    *,
+    source: str,
+    base_note: str = "",
+    value_format: ValueFormat = "percent",
+    category_title: str = "Svarsalternativ",
+) -> BarChartData:
+    """A layout chart (shares in per cent, or numbers) as the data of a PNG or an
+    Excel chart."""
+    return BarChartData(
+        title=chart.title,
+        categories=[bar.label for bar in chart.bars],
+        values=[round_half_up(bar.value, 1) for bar in chart.bars],
+        value_format=value_format,
+        category_title=category_title,
+        source_line=source,
+        base_note=base_note,
+        decimals=0,
+    )
+
+
+def item_charts(
+    riket: QuestionTabulation, *, audience: str, source: str
+) -> list[BarChartData]:
+    """One chart per item (matrix row) of a closed question at riket: the share
+    of the base per option. Items without a base have no chart."""
+    ref = riket.question
+    if not ref.is_closed or not ref.options:
+        return []
+    result = []
+    for item in riket.items:
+        counts = item.by_group[0]
+        if not counts.base:
+            continue
+        result.append(
+            chart_data(
+                option_chart(item),
+                source=source,
+                base_note=f"Bas: {_base_note(counts.base, audience)}.",
+            )
+        )
+    return result
+
+
+def _base_note(base: int, audience: str) -> str:
+    units = {"region": "regioner", "rss": "RSS", "kommun": "kommuner"}
+    return f"{swedish_number(base)} {units.get(audience, 'svarande')} har svarat"
+
+
+# --- sheets ----------------------------------------------------------------------------
+
+
+def sheet_name(number: str, taken: set[str]) -> str:
+    """ "Fråga 1a": at most 31 characters, no characters Excel forbids, unique."""
+    base = _SHEET_FORBIDDEN.sub("-", f"Fråga {number}")[:SHEET_NAME_MAX]
+    name, suffix = base, 2
+    while name.lower() in taken:
+        tail = f" ({suffix})"
+        name = base[: SHEET_NAME_MAX - len(tail)] + tail
+        suffix += 1
+    taken.add(name.lower())
+    return name
+
+
+def _cell_value(text: str) -> int | str:
+    if _WHOLE_COUNT.match(text):
+        return int(text.replace(" ", ""))
+    return text
+
+
+def write_table(sheet: Worksheet, table: Table, *, row: int) -> int:
+    """A layout table from `row`: title, subtitle, header, rows, footnotes.
+    Returns the next free row (after one empty row)."""
+    sheet.cell(row=row, column=1, value=table.title).font = Font(bold=True)
+    row += 1
+    if table.subtitle:
+        sheet.cell(row=row, column=1, value=table.subtitle).font = Font(italic=True)
+        row += 1
+    for column, text in enumerate(table.header, start=1):
+        sheet.cell(row=row, column=column, value=text).font = Font(bold=True)
+    row += 1
+    for cells in table.rows:
+        for column, text in enumerate(cells, start=1):
+            value = _cell_value(text) if column > 1 else text
+            cell = sheet.cell(row=row, column=column, value=value)
+            if isinstance(value, int):
+                cell.number_format = COUNT_FORMAT
+        row += 1
+    for note in table.notes:
+        sheet.cell(row=row, column=1, value=note)
+        row += 1
+    return row + 1
+
+
+@dataclass(frozen=True)
+class QuestionSheet:
+    name: str
+    tables: int
+    charts: int
+
+
+def write_question_sheet(
+    workbook: Workbook,
+    riket: QuestionTabulation,
+    grouped: QuestionTabulation | None,
+    *,
+    name: str,
+    audience: str,
+    level: Level,
+    rounding: Rounding,
+    source: str,
+    total_label: str = "Riket",
+) -> QuestionSheet:
+    """One question's sheet: title, tables, "Källa:", chart data and charts."""
+    ref = riket.question
+    sheet = workbook.create_sheet(name)
+    sheet.column_dimensions["A"].width = 40
+    for column in range(2, 12):
+        sheet.column_dimensions[get_column_letter(column)].width = 16
+    sheet["A1"] = f"Fråga {ref.number}. {ref.text}"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = f"{level.label}. {ref.label}"
+    row = 4
+    tables = question_tables(
+        riket,
+        grouped,
+        audience=audience,
+        level=level,
+        rounding=rounding,
+        source=source,
+        total_label=total_label,
+    )
+    if not tables:
+        sheet.cell(row=row, column=1, value="Fritextfrågor redovisas inte i tabell.")
+        row += 2
+    for table in tables:
+        row = write_table(sheet, table, row=row)
+    sheet.cell(row=row, column=1, value=source)
+    row += 2
+    charts = item_charts(riket, audience=audience, source=source)
+    for data in charts:
+        sheet.cell(
+            row=row, column=1, value=f"Diagramunderlag: {data.title}"
+        ).font = Font(bold=True)
+        last = add_bar_chart(sheet, data, header_row=row + 1, anchor=f"D{row}")
+        sheet.cell(row=last + 1, column=1, value=data.base_note)
+        # Room for the chart (its height grows with the number of bars).
+        row = max(last + 3, row + 10 + 2 * len(data.values))
+    return QuestionSheet(name=name, tables=len(tables), charts=len(charts))
+
+
+def _riket_base(question: QuestionTabulation) -> int | str:
+    bases = [item.by_group[0].base for item in question.items]
+    if not bases:
+        return ""
+    low, high = min(bases), max(bases)
+    return low if low == high else f"{low}–{high}"
+
+
+def write_index_sheet(
+    sheet: Worksheet,
+    questionnaire: Questionnaire,
+    riket: Tabulation,
+    names: Mapping[str, str],
+    *,
+    level: Level,
+    data_as_of: Any,
+) -> None:
+    sheet.title = SHEET_INDEX
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 70
+    sheet.column_dimensions["C"].width = 22
+    sheet.column_dimensions["D"].width = 16
+    sheet["A1"] = f"Tabeller: {questionnaire.title}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    as_of = (
+        f"{timezone.localtime(data_as_of):%Y-%m-%d %H:%M}"
+        if data_as_of
+        else "inga svar"
+    )
+    facts = [
+        ("Omgång", questionnaire.cycle.year),
+        ("Enkät", f"{questionnaire.title} (version {questionnaire.version})"),
+        ("Data per", as_of),
+        ("Nivå", str(level.label)),
+        (
+            "Svarande",
+            f"{riket.respondents} av {riket.frame}",
+        ),
+    ]
+    for offset, (label, value) in enumerate(facts, start=3):
+        sheet.cell(row=offset, column=1, value=label).font = Font(bold=True)
+        sheet.cell(row=offset, column=2, value=value)
+    header_row = 3 + len(facts) + 1
+    for column, text in enumerate(("Fråga", "Text", "Typ", "Bas (riket)"), start=1):
+        sheet.cell(row=header_row, column=column, value=text).font = Font(bold=True)
+    row = header_row + 1
+    link_font = Font(color="0563C1", underline="single")
+    for question in riket.questions:
+        ref = question.question
+        name = names[ref.variable]
+        cell = sheet.cell(row=row, column=1, value=f"Fråga {ref.number}")
+        cell.hyperlink = Hyperlink(
+            ref=cell.coordinate, location=f"'{name}'!A1", display=cell.value
+        )
+        cell.font = link_font
+        sheet.cell(row=row, column=2, value=ref.label)
+        sheet.cell(row=row, column=3, value=str(QuestionKind(ref.kind).label))
+        sheet.cell(row=row, column=4, value=_riket_base(question))
+        row += 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+
+
+def write_manifest_sheet(workbook: Workbook, manifest: Mapping[str, Any]) -> None:
+    import json
+
+    sheet = workbook.create_sheet(SHEET_MANIFEST)
+    sheet.append(["Uppgift", "Värde"])
+    for key, value in manifest.items():
+        if isinstance(value, dict | list):
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        sheet.append([key, value])
+
+
+def _ignore(percent: int, message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class TabulatedQuestionnaire:
+    riket: Tabulation
+    grouped: Tabulation | None
+    level: Level
+
+    def pairs(
+        self,
+    ) -> Iterable[tuple[QuestionTabulation, QuestionTabulation | None]]:
+        grouped = (
+            self.grouped.questions
+            if self.grouped
+            else [None] * len(self.riket.questions)
+        )
+        return zip(self.riket.questions, grouped, strict=True)
+
+
+def tabulate_for_workbook(
+    questionnaire: Questionnaire,
+    *,
+    level: Level,
+    variables: Iterable[str] | None = None,
+) -> TabulatedQuestionnaire:
+    """Riket and the level, each tabulated once for the whole questionnaire."""
+    chosen = list(variables) if variables is not None else None
+    riket = tabulate(questionnaire, level=Level.RIKET, variables=chosen)
+    grouped = (
+        tabulate(questionnaire, level=level, variables=chosen)
+        if level != Level.RIKET
+        else None
+    )
+    return TabulatedQuestionnaire(riket=riket, grouped=grouped, level=level)
+
+
+def write_table_workbook(
+    questionnaire: Questionnaire,
+    output: BinaryIO,
+    *,
+    level: str = WorkbookLevel.STANDARD,
+    rounding: Rounding = Rounding.HALF_UP,
+    progress: Progress = _ignore,
+    manifest: Callable[[dict[str, int]], Mapping[str, Any]] | None = None,
+) -> dict[str, int]:
+    """Write the table workbook (module docstring) to `output`; returns row
+    counts: questions, sheets, tables, charts, respondents and frame.
+
+    `manifest(row_counts)` returns what the "Manifest" sheet holds; by default
+    `base_manifest` of the "tabeller" kind with the level and rounding.
+    """
+    from reports.exporters import base_manifest, data_as_of
+    from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
+
+    resolved = resolve_level(questionnaire, level)
+    progress(5, "Räknar tabellerna")
+    tabulated = tabulate_for_workbook(questionnaire, level=resolved)
+    audience = questionnaire.audience
+    source = source_line(questionnaire)
+
+    workbook = Workbook()
+    index = workbook.active
+    assert isinstance(index, Worksheet)  # noqa: S101 - a new workbook has one sheet
+    taken = {SHEET_INDEX.lower(), SHEET_MANIFEST.lower(), "kvalitetsdeklaration"}
+    names: dict[str, str] = {}
+    tables = charts = 0
+    total = max(len(tabulated.riket.questions), 1)
+    for position, (riket, grouped) in enumerate(tabulated.pairs()):
+        ref = riket.question
+        names[ref.variable] = sheet_name(ref.number, taken)
+        written = write_question_sheet(
+            workbook,
+            riket,
+            grouped,
+            name=names[ref.variable],
+            audience=audience,
+            level=resolved,
+            rounding=rounding,
+            source=source,
+        )
+        tables += written.tables
+        charts += written.charts
+        progress(10 + 70 * (position + 1) // total, "Skriver frågornas blad")
+    write_index_sheet(
+        index,
+        questionnaire,
+        tabulated.riket,
+        names,
+        level=resolved,
+        data_as_of=data_as_of(questionnaire),
+    )
+    progress(85, "Skriver kvalitetsdeklarationen")
+    write_kvalitetsdeklaration_sheet(workbook, questionnaire.cycle)
+    counts = {
+        "frågor": len(tabulated.riket.questions),
+        "tabeller": tables,
+        "diagram": charts,
+        "svarande": tabulated.riket.respondents,
+        "ram": tabulated.riket.frame,
+    }
+    if manifest is None:
+        manifest_values = base_manifest(
+            questionnaire,
+            kind="tabeller",
+            format="xlsx",
+            options={"niva": str(level), "avrundning": str(rounding)},
+            row_counts=counts,
+        ).as_dict()
+    else:
+        manifest_values = dict(manifest(counts))
+    write_manifest_sheet(workbook, manifest_values)
+    progress(95, "Sparar filen")
+    workbook.save(output)
+    return counts

@@ -1,0 +1,292 @@
+"""Every registered export kind through the real call path (service -> on_commit
+-> eager Celery task), and tables and rådata through the `export` command."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pyreadstat
+import pytest
+from django.core.management import call_command
+from docx import Document
+from openpyxl import load_workbook
+
+from reports.exporters import get_kind
+from reports.models import ExportJob, ExportStatus
+from reports.services import request_export
+from surveys.models import Questionnaire, User
+from tests.reports.conftest import EveryKind
+
+pytestmark = pytest.mark.django_db
+
+
+def run(
+    target: Any, actor: User, capture: Any, kind: str, fmt: str, **options: str
+) -> ExportJob:
+    with capture(execute=True):
+        job = request_export(
+            target, actor=actor, kind=kind, format=fmt, options=options
+        )
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE, job.error
+    return job
+
+
+def content(job: ExportJob, media_root: Path) -> bytes:
+    data = (media_root / job.file.name).read_bytes()
+    assert data
+    return data
+
+
+@pytest.fixture
+def questionnaire(every_kind: EveryKind) -> Questionnaire:
+    return Questionnaire.objects.select_related("cycle").get(
+        pk=every_kind.questionnaire.pk
+    )
+
+
+def test_every_kind_is_registered_with_its_formats() -> None:
+    expected = {
+        "tabeller": ("xlsx",),
+        "radata": ("csv", "xlsx", "sav", "dta"),
+        "kodbok": ("xlsx", "csv"),
+        "radatapaket": ("zip",),
+        "diagram": ("zip",),
+        "kvalitetsdeklaration": ("docx",),
+    }
+    for key, formats in expected.items():
+        kind = get_kind(key)
+        assert kind is not None, key
+        assert kind.formats == formats
+    contacts = next(
+        o for o in get_kind("radata").options if o.key == "kontaktuppgifter"
+    )  # type: ignore[union-attr]
+    assert contacts.default == "nej"  # personal data off by default
+
+
+def test_tabeller(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "tabeller",
+        "xlsx",
+        niva="riket",
+        avrundning="summa-100",
+    )
+    workbook = load_workbook(io.BytesIO(content(job, media_root)))
+    assert workbook.sheetnames[0] == "Innehåll"
+    assert "Manifest" in workbook.sheetnames
+    assert job.manifest["row_counts"]["frågor"] == 8
+    assert job.manifest["row_counts"]["svarande"] == 2
+    assert job.file_name == "tabeller-2041-region.xlsx"
+
+
+def test_tabeller_refuses_a_level_the_questionnaire_lacks(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_export(
+            questionnaire,
+            actor=staff_user,
+            kind="tabeller",
+            format="xlsx",
+            options={"niva": "kommun"},
+        )
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    assert "Nivån ”kommun” finns inte" in job.error
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "dta"])
+def test_radata(
+    fmt: str,
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+    tmp_path: Path,
+) -> None:
+    job = run(
+        questionnaire,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "radata",
+        fmt,
+        varden="etiketter",
+    )
+    data = content(job, media_root)
+    assert job.manifest["row_counts"]["rader"] == 2
+    if fmt == "csv":
+        header = data.decode("utf-8-sig").splitlines()[0].split(";")
+        assert header[:2] == ["orgkod", "orgnamn"]
+        assert "kontakt_epost" not in header
+    elif fmt == "xlsx":
+        workbook = load_workbook(io.BytesIO(data))
+        assert workbook.sheetnames == ["Rådata", "Manifest"]
+        assert workbook["Rådata"].max_row == 3
+    else:
+        path = tmp_path / f"radata.{fmt}"
+        path.write_bytes(data)
+        reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+        frame, _ = reader(str(path))
+        assert len(frame) == 2
+        assert "q01_breddinfort" in frame.columns
+
+
+def test_radata_with_nonrespondents_and_contacts(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "radata",
+        "csv",
+        **{"ej-svarande": "ja", "kontaktuppgifter": "ja"},
+    )
+    lines = content(job, media_root).decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 21
+    assert "kontakt_epost" in lines[0].split(";")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_kodbok(
+    fmt: str,
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire, staff_user, django_capture_on_commit_callbacks, "kodbok", fmt
+    )
+    data = content(job, media_root)
+    variables = job.manifest["row_counts"]["variabler"]
+    if fmt == "xlsx":
+        assert load_workbook(io.BytesIO(data))["Kodbok"].max_row == 1 + variables
+    else:
+        assert len(data.decode("utf-8-sig").splitlines()) == 1 + variables
+
+
+def test_radatapaket(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "radatapaket",
+        "zip",
+    )
+    with zipfile.ZipFile(io.BytesIO(content(job, media_root))) as archive:
+        names = sorted(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+    assert names == sorted(
+        [f"2041_region_radata.{f}" for f in ("csv", "xlsx", "sav", "dta")]
+        + ["2041_region_kodbok.xlsx", "2041_region_kodbok.csv", "manifest.json"]
+    )
+    assert manifest["rows"] == 2
+    assert job.manifest["row_counts"]["filer"] == 7
+
+
+def test_diagram(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire, staff_user, django_capture_on_commit_callbacks, "diagram", "zip"
+    )
+    with zipfile.ZipFile(io.BytesIO(content(job, media_root))) as archive:
+        names = sorted(archive.namelist())
+        png = archive.read("fraga-1.png")
+    # closed questions 1, 2, 3 and the matrix 4 (two rows); not numbers or text
+    assert names == sorted(
+        [
+            "fraga-1.png",
+            "fraga-2.png",
+            "fraga-3.png",
+            "fraga-4-1.png",
+            "fraga-4-2.png",
+            "manifest.json",
+        ]
+    )
+    assert png.startswith(b"\x89PNG")
+    assert job.manifest["row_counts"] == {"diagram": 5}
+
+
+def test_kvalitetsdeklaration(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire.cycle,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "kvalitetsdeklaration",
+        "docx",
+    )
+    document = Document(io.BytesIO(content(job, media_root)))
+    assert any("Kvalitetsdeklaration" in p.text for p in document.paragraphs)
+    assert job.file_name == "kvalitetsdeklaration-2041.docx"
+
+
+def test_the_command_writes_tables_and_radata(
+    questionnaire: Questionnaire, tmp_path: Path
+) -> None:
+    tables = tmp_path / "tabeller.xlsx"
+    call_command(
+        "export",
+        "--cycle",
+        "2041",
+        "--questionnaire",
+        "region",
+        "--kind",
+        "tabeller",
+        "--format",
+        "xlsx",
+        "--output",
+        str(tables),
+        "--option",
+        "niva=region",
+    )
+    assert "Fråga 1" in load_workbook(tables).sheetnames
+    manifest = json.loads((tmp_path / "tabeller.xlsx.manifest.json").read_text())
+    assert manifest["options"] == {"niva": "region", "avrundning": "cellvis"}
+    raw = tmp_path / "radata.sav"
+    call_command(
+        "export",
+        "--cycle",
+        "2041",
+        "--questionnaire",
+        "region",
+        "--kind",
+        "radata",
+        "--format",
+        "sav",
+        "--output",
+        str(raw),
+    )
+    frame, _ = pyreadstat.read_sav(str(raw))
+    assert len(frame) == 2

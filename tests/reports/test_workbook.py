@@ -1,0 +1,248 @@
+"""The table workbook (reports/workbook.py) against hand-computed figures.
+
+Four regions answer the small test questionnaire of tests/reports/conftest.py:
+Sörmland (04) and Kronoberg (07) as there, Stockholm (01) and Uppsala (03) here.
+
+    question 1 (ja/nej):          01 ja, 03 ja, 04 ja, 07 nej -> 3/4 ja: "3 (75)", "1 (25)"
+    question 5 (antal personer):  01 200, 03 100, 04 1 600 000, 07 «kan inte uppskattas»
+                                  -> 3 numbers, mean 1 600 300 / 3 = 533 433,33 -> "533 433"
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from intake.models import Channel
+from intake.services import get_or_create_response, save_answers
+from reports.layouts import Rounding
+from reports.workbook import sheet_name, write_table_workbook
+from surveys.models import RSS, Questionnaire, Region, User
+from tests.reports.conftest import EveryKind
+
+pytestmark = pytest.mark.django_db
+
+STOCKHOLM_ANSWERS = {
+    "q01_breddinfort": "ja",
+    "q02_plan": "ja",
+    "q03_grupper": ["barn"],
+    "q04_uppfoljning": {"samverkan": "ja", "nav": "ja"},
+    "q05_antal": "200",
+    "q06_andel": "40",
+}
+UPPSALA_ANSWERS = {
+    "q01_breddinfort": "ja",
+    "q02_plan": "nej",
+    "q03_grupper": ["barn", "aldre"],
+    "q04_uppfoljning": {"samverkan": "ja", "nav": "nej"},
+    "q05_antal": "100",
+    "q06_andel": "20",
+}
+
+
+def answer(
+    questionnaire: Questionnaire, code: str, values: dict[str, Any], actor: User
+) -> None:
+    response = get_or_create_response(
+        questionnaire, organisation=Region.objects.get(code=code)
+    )
+    save_answers(response, actor=actor, channel=Channel.WEB, values=values)
+
+
+@pytest.fixture
+def four_regions(every_kind: EveryKind) -> Questionnaire:
+    answer(every_kind.questionnaire, "01", STOCKHOLM_ANSWERS, every_kind.actor)
+    answer(every_kind.questionnaire, "03", UPPSALA_ANSWERS, every_kind.actor)
+    return Questionnaire.objects.select_related("cycle").get(
+        pk=every_kind.questionnaire.pk
+    )
+
+
+def workbook_bytes(questionnaire: Questionnaire, **kwargs: Any) -> bytes:
+    output = io.BytesIO()
+    write_table_workbook(questionnaire, output, **kwargs)
+    return output.getvalue()
+
+
+def rows_of(sheet: Any, first: int, last: int) -> list[tuple[Any, ...]]:
+    return [
+        tuple(c.value for c in row if c.value is not None)
+        for row in sheet.iter_rows(min_row=first, max_row=last)
+    ]
+
+
+def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
+    four_regions: Questionnaire,
+) -> None:
+    workbook = load_workbook(io.BytesIO(workbook_bytes(four_regions)))
+    sheet = workbook["Fråga 1"]
+    assert sheet["A1"].value == "Fråga 1. Frågetext 1?"
+    assert rows_of(sheet, 4, 8) == [
+        ("Fråga 1. Etikett 1",),
+        ("Antal och procent (inom parentes)",),
+        ("Fråga", "Ja", "Nej"),
+        ("Etikett 1", "3 (75)", "1 (25)"),
+        ("4 regioner har svarat på denna fråga.",),
+    ]
+    assert rows_of(sheet, 10, 18) == [
+        ("Fråga 1. Frågetext 1?",),
+        ("Region (län)", "Svar"),
+        ("Riket", "3/4"),
+        ("Stockholm", "Ja"),
+        ("Uppsala", "Ja"),
+        ("Sörmland", "Ja"),
+        ("Östergötland", "–"),
+        ("Jönköping", "–"),
+        ("Kronoberg", "Nej"),
+    ]
+    assert sheet["A33"].value == "Norrbotten"  # all 21 regions
+    assert sheet["A35"].value == "Källa: Testenkät, Socialstyrelsen 2041."
+    # The chart's data: shares as numbers, and the chart references them.
+    assert rows_of(sheet, 38, 41) == [
+        ("Svarsalternativ", "Andel (%)"),
+        ("Ja", 0.75),
+        ("Nej", 0.25),
+        ("Bas: 4 regioner har svarat.",),
+    ]
+    assert sheet["B39"].number_format == "0 %"
+    (chart,) = sheet._charts
+    (series,) = chart.series
+    assert series.val.numRef.f == "'Fråga 1'!$B$39:$B$40"
+    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$39:$A$40"
+
+
+def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
+    four_regions: Questionnaire,
+) -> None:
+    sheet = load_workbook(io.BytesIO(workbook_bytes(four_regions)))["Fråga 5"]
+    assert rows_of(sheet, 6, 8) == [
+        ("Riket", 3, 533433, 1, 0),  # mean of 200, 100 and 1 600 000
+        ("3 regioner har svarat på denna fråga.",),
+        ("1 region svarade «Antalet kan inte uppskattas».",),
+    ]
+    assert sheet["C6"].number_format == "#,##0"
+    assert [sheet["A15"].value, sheet["B15"].value] == ["Sörmland", 1600000]
+    assert sheet["B18"].value == "Antalet kan inte uppskattas"  # Kronoberg
+    assert sheet._charts == []  # no chart for numbers
+
+
+def test_a_matrix_gets_one_chart_per_row(four_regions: Questionnaire) -> None:
+    sheet = load_workbook(io.BytesIO(workbook_bytes(four_regions)))["Fråga 4"]
+    assert rows_of(sheet, 7, 8) == [
+        ("Samverkan", "3 (75)", "1 (25)"),
+        ("Primärvården som nav", "2 (50)", "2 (50)"),
+    ]
+    assert rows_of(sheet, 13, 13) == [("Riket", "3/4", "2/4")]
+    assert len(sheet._charts) == 2
+
+
+def test_the_index_links_every_question_with_its_base(
+    four_regions: Questionnaire,
+) -> None:
+    workbook = load_workbook(io.BytesIO(workbook_bytes(four_regions)))
+    assert workbook.sheetnames == [
+        "Innehåll",
+        *(f"Fråga {n}" for n in ("1", "1a", "2", "3", "4", "5", "6", "7")),
+        "Kvalitetsdeklaration",
+        "Manifest",
+    ]
+    index = workbook["Innehåll"]
+    assert index["B3"].value == 2041
+    assert index["B4"].value == "Testenkät (version 1)"
+    assert index["A5"].value == "Data per"
+    assert index["B7"].value == "4 av 21"
+    assert rows_of(index, 9, 11) == [
+        ("Fråga", "Text", "Typ", "Bas (riket)"),
+        ("Fråga 1", "Etikett 1", "Ja/Nej", 4),
+        ("Fråga 1a", "Etikett 1a", "Fritext", 1),
+    ]
+    assert index["D15"].value == 3  # question 5: three gave a number
+    links = [index.cell(row, 1).hyperlink.location for row in range(10, 18)]
+    assert links[0] == "'Fråga 1'!A1"
+    assert links[-1] == "'Fråga 7'!A1"
+    manifest = dict(
+        (r[0].value, r[1].value) for r in workbook["Manifest"].iter_rows(min_row=2)
+    )
+    assert manifest["kind"] == "tabeller"
+    assert '"frågor": 8' in manifest["row_counts"]
+
+
+def test_at_riket_only_the_riket_tables(four_regions: Questionnaire) -> None:
+    sheet = load_workbook(
+        io.BytesIO(
+            workbook_bytes(
+                four_regions, level="riket", rounding=Rounding.LARGEST_REMAINDER
+            )
+        )
+    )["Fråga 1"]
+    assert rows_of(sheet, 7, 10) == [
+        ("Etikett 1", "3 (75)", "1 (25)"),
+        ("4 regioner har svarat på denna fråga.",),
+        (),
+        ("Källa: Testenkät, Socialstyrelsen 2041.",),
+    ]
+
+
+def test_a_kommun_questionnaire_gets_riket_and_per_rss_tables() -> None:
+    questionnaire = Questionnaire.objects.select_related("cycle").get(
+        cycle__year=2019, key="kommun"
+    )
+    workbook = load_workbook(io.BytesIO(workbook_bytes(questionnaire)))
+    assert workbook["Innehåll"]["B6"].value == "Per RSS"
+    sheet = workbook["Fråga 2"]
+    column_a = [c.value for c in sheet["A"]]
+    headers = [
+        tuple(c.value for c in row if c.value is not None)
+        for row in sheet.iter_rows()
+        if row[0].value == "" or row[0].value is None
+    ]
+    # the riket frequency table, then one row per RSS (24) in the group table
+    assert column_a[4] == "Antal och procent (inom parentes)"
+    assert any(h and h[-1] == "Antal kommuner som svarat" for h in headers)
+    rss_names = set(RSS.objects.values_list("short_name", flat=True))
+    assert len(rss_names & set(column_a)) == 24
+    assert (
+        sum(
+            1
+            for v in column_a
+            if v == "Källa: " + questionnaire.title + ", Socialstyrelsen 2019."
+        )
+        == 1
+    )
+
+
+def test_the_workbook_makes_the_same_number_of_queries_for_more_respondents(
+    every_kind: EveryKind,
+) -> None:
+    questionnaire = Questionnaire.objects.select_related("cycle").get(
+        pk=every_kind.questionnaire.pk
+    )
+    with CaptureQueriesContext(connection) as few:
+        workbook_bytes(questionnaire)
+    answer(questionnaire, "01", STOCKHOLM_ANSWERS, every_kind.actor)
+    answer(questionnaire, "03", UPPSALA_ANSWERS, every_kind.actor)
+    answer(questionnaire, "05", UPPSALA_ANSWERS, every_kind.actor)
+    with CaptureQueriesContext(connection) as more:
+        workbook_bytes(questionnaire)
+    assert len(few) == len(more)
+    assert len(few) <= 40
+
+
+@pytest.mark.parametrize(
+    ("number", "taken", "expected"),
+    [
+        ("1", set(), "Fråga 1"),
+        ("1", {"fråga 1"}, "Fråga 1 (2)"),
+        ("2/3", set(), "Fråga 2-3"),
+        ("x" * 40, set(), "Fråga " + "x" * 25),
+    ],
+)
+def test_sheet_names_are_short_unique_and_allowed(
+    number: str, taken: set[str], expected: str
+) -> None:
+    assert sheet_name(number, taken) == expected
