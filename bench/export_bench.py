@@ -2,18 +2,24 @@
 
     python bench/export_bench.py [--scale N] [--seed S]     (or: make bench SCALE=N)
 
-Builds a throwaway database (a SQLite file in a temporary directory; with
-DATABASE_URL set to PostgreSQL, a fresh database named bench_<name> beside it,
-dropped at the end), loads the register and the questionnaires, and bulk-creates
-a complete, submitted response with plausible answers (intake/demo.py, parsed by
-intake.services.cells_for) for every organisation to every 2024 questionnaire:
-21 regions, 24 RSS and 290 kommuner. It runs every exporter in every format over
-every target, then adds synthetic organisations until the frame is N times
-larger (default 100) and runs them again.
+Builds a throwaway database (a SQLite file in a temporary directory, with
+durability traded for speed; with DATABASE_URL set to PostgreSQL, a fresh
+database named bench_<name> beside it, dropped at the end), loads the register
+and the questionnaires, and bulk-creates a complete, submitted response with
+plausible answers (intake/demo.py) for every organisation to every 2024
+questionnaire: 21 regions, 24 RSS and 290 kommuner. The rows (answers, history,
+the submit event, an RSS's frozen kommun counts with their base slots) are those
+save_answers and submit_response leave for the same values; tests/test_bench.py
+compares them. It runs every registered exporter in every format over every
+target, then adds synthetic copies of every organisation and its responses
+(INSERT ... SELECT, no Python per row) until the frame is N times larger
+(default 100) and runs them again.
 
-It prints wall time, peak Python memory (tracemalloc, which also slows the run a
-little) and the number of SQL queries per exporter, format, target and scale. It
-asserts nothing about timings: the figures are for reading and comparing.
+It prints wall time (untraced), peak Python memory (tracemalloc, in a first run
+of each export that also warms the caches) and the number of SQL queries per
+exporter, format, target and scale, then whether every export made as many
+queries at scale N as at scale 1. It asserts nothing about timings: the figures
+are for reading and comparing (bench/RESULTS.md).
 """
 
 from __future__ import annotations
