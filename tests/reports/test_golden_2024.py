@@ -1,93 +1,51 @@
 """Bilaga 3 of the 2025 report (the 2024 region survey) reproduced cell for cell
 from shared/domain/golden/region_2024_published.json: the printed answers are
-loaded into 2024 region responses through save_answers, and the Bilaga 3 layout
-must print every table back, Riket row included."""
+loaded into 2024 region responses through the raw-data import
+(tests/reports/golden.py: `load_region_2024_published`, i.e.
+`reports.services.import_responses`, which saves every row through
+`save_answers` with channel «Import»), and the Bilaga 3 layout must print every
+table back, Riket row included (issue #5 point 8).
+
+Every published question goes through the import: Fråga 2, 4, 8, 13, 35 and 36
+are all answered directly by the regions (none is deduced from another answer),
+so no answer is loaded any other way."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
-from intake.models import Channel
-from intake.services import get_or_create_response, save_answers
 from reports.layouts import Table, organisation_table
 from reports.tabulation import Level, Tabulation, tabulate
-from surveys.models import Question, Questionnaire, Region, User
-
-GOLDEN = (
-    Path(settings.BASE_DIR).parent / "shared/domain/golden/region_2024_published.json"
-)
-VARIABLES = {
-    "2": "r02_breddinfort",
-    "4": "r04_handlingsplan",
-    "8": "r08_uppfoljning",
-    "13": "r13_rutiner",
-    "35": "r35_andel",
-    "36": "r36_antal",
-}
-
-
-def golden() -> dict[str, Any]:
-    return json.loads(GOLDEN.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+from surveys.models import Questionnaire, User
+from tests.reports.golden import VARIABLES, load_region_2024_published
 
 
 def questionnaire_2024() -> Questionnaire:
     return Questionnaire.objects.get(cycle__year=2024, key="region")
 
 
-def printed_value(question: Question, printed: str) -> Any:
-    """A printed cell as the value save_answers takes (the import will replace this)."""
-    if printed == question.escape_label:
-        return {"escaped": True}
-    if question.kind in ("percentage", "integer"):
-        return printed.removesuffix(" %").replace(" ", "").replace(",", ".")
-    return next(o.code for o in question.options.all() if o.label == printed)
-
-
-def load_published_answers(actor: User) -> None:
-    questionnaire = questionnaire_2024()
-    questions = {
-        q.variable: q
-        for q in questionnaire.questions.prefetch_related("options", "rows")
-    }
-    values: dict[str, dict[str, Any]] = {}  # region -> variable -> value
-    for column in golden()["questions"]:
-        question = questions[VARIABLES[column["number"]]]
-        for region, printed in column["answers"].items():
-            value = printed_value(question, printed)
-            answers = values.setdefault(region, {})
-            if column["column"] is None:
-                answers[question.variable] = value
-            else:
-                row = next(
-                    r.code for r in question.rows.all() if r.label == column["column"]
-                )
-                answers.setdefault(question.variable, {})[row] = value
-    regions = {r.short_name: r for r in Region.objects.all()}
-    for region, answers in values.items():
-        response = get_or_create_response(questionnaire, organisation=regions[region])
-        save_answers(response, actor=actor, channel=Channel.IMPORT, values=answers)
-
-
 @pytest.fixture(scope="module")
-def published(django_db_blocker: Any) -> Iterator[None]:
+def golden(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The import runs once per module; its rows are rolled back at the end."""
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
-        actor = User.objects.create_user(email="import-2024@socialstyrelsen.test")
-        load_published_answers(actor)
-        yield
+        actor = User.objects.create_user(
+            email="import-2024@socialstyrelsen.test", is_staff=True
+        )
+        summary, data = load_region_2024_published(actor)
+        # All 21 regions came in as new responses: nothing was skipped.
+        assert (summary.rows, summary.new_responses) == (21, 21)
+        yield data
         transaction.set_rollback(True)
 
 
 @pytest.fixture
-def tabulations(published: None, db: None) -> tuple[Tabulation, Tabulation]:
+def tabulations(golden: dict[str, Any], db: None) -> tuple[Tabulation, Tabulation]:
     questionnaire = questionnaire_2024()
     return (
         tabulate(questionnaire, level=Level.REGION),
@@ -101,10 +59,9 @@ def table_for(number: str, tabulations: tuple[Tabulation, Tabulation]) -> Table:
     return organisation_table(per_region.question(variable), riket.question(variable))
 
 
-def expected_table(number: str) -> tuple[tuple[str, ...], ...]:
+def expected_table(number: str, data: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
     """The printed table: Riket first, then the regions in the published order,
     one column per printed column (matrix rows side by side)."""
-    data = golden()
     columns = [c for c in data["questions"] if c["number"] == number]
     rows = [("Riket", *(c["riket"] for c in columns))]
     for region in data["regions"]:
@@ -114,10 +71,12 @@ def expected_table(number: str) -> tuple[tuple[str, ...], ...]:
 
 @pytest.mark.parametrize("number", ["2", "4", "8", "13", "35", "36"])
 def test_bilaga_3_table_cell_for_cell(
-    number: str, tabulations: tuple[Tabulation, Tabulation]
+    number: str,
+    tabulations: tuple[Tabulation, Tabulation],
+    golden: dict[str, Any],
 ) -> None:
     table = table_for(number, tabulations)
-    assert table.rows == expected_table(number)
+    assert table.rows == expected_table(number, golden)
 
 
 def test_the_riket_rows_as_printed(tabulations: tuple[Tabulation, Tabulation]) -> None:
