@@ -13,11 +13,11 @@ The layout, which `reports.importing` reads back:
 - Multiple choice: one column per option, `<variable>_<option>`, 1 = ticked and
   0 = not ticked (published as «.»); missing when the question has no answer.
 - RSS kommun counts: one column per cell, `<variable>_<row>_<option>` (or
-  `<variable>_<option>` without rows); when that would pass Stata's 32
-  characters, `<variable>_r<row number>_<option number>`.
-
-Variables are at most 18 characters and codes at most 12 (the loader enforces
-both), so every name fits Stata's 32 characters and SPSS's 64 bytes.
+  `<variable>_<option>` without rows).
+- A name longer than 28 characters (STATA_NAME_MAX: Stata's 32 less room for
+  pyreadstat's value-label set names) is made by position instead:
+  `<variable>_r<row number>`, `<variable>_o<option number>`,
+  `<variable>_r<row number>_<option number>`. The codebook names each column.
 
 Three kinds of "no value" are kept apart (DESIGN.md), with reserved codes in every
 question column:
@@ -69,7 +69,10 @@ from surveys.selectors import expected_respondents
 ValueStyle = Literal["codes", "labels"]
 Target = str | os.PathLike[str] | IO[bytes]
 
-STATA_NAME_MAX = 32
+# Stata allows 32 characters in a name, but pyreadstat names each value-label
+# set `<variable><n>` (n counting the label sets, up to four digits here), and
+# that name must fit too: keep variable names to 28.
+STATA_NAME_MAX = 28
 STATA_LABEL_MAX = 80
 SPSS_LABEL_MAX_BYTES = 256
 SPSS_VALUE_LABEL_MAX_BYTES = 120
@@ -204,7 +207,7 @@ def question_columns(question: Question) -> list[Column]:
     if kind == QuestionKind.MATRIX:
         return [
             Column(
-                f"{question.variable}_{row.code}",
+                _cell_name(question.variable, [row.code], f"r{i}"),
                 _question_label(question, row.label),
                 ColumnType.CODE,
                 question,
@@ -212,12 +215,12 @@ def question_columns(question: Question) -> list[Column]:
                 value_labels=codes,
                 missing_labels=base_missing,
             )
-            for row in rows
+            for i, row in enumerate(rows, start=1)
         ]
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return [
             Column(
-                f"{question.variable}_{option.code}",
+                _cell_name(question.variable, [option.code], f"o{j}"),
                 _question_label(question, option.label),
                 ColumnType.FLAG,
                 question,
@@ -225,7 +228,7 @@ def question_columns(question: Question) -> list[Column]:
                 value_labels=FLAG_LABELS,
                 missing_labels=base_missing,
             )
-            for option in options
+            for j, option in enumerate(options, start=1)
         ]
     if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
         missing = dict(base_missing)
@@ -245,9 +248,7 @@ def question_columns(question: Question) -> list[Column]:
         for i, row in enumerate(rows or [None], start=1):
             for j, option in enumerate(options, start=1):
                 parts = [row.code, option.code] if row else [option.code]
-                name = "_".join([question.variable, *parts])
-                if len(name) > STATA_NAME_MAX:
-                    name = f"{question.variable}_r{i}_{j}"
+                name = _cell_name(question.variable, parts, f"r{i}_{j}")
                 labels = [row.label, option.label] if row else [option.label]
                 columns.append(
                     Column(
@@ -610,6 +611,13 @@ def _truncate_chars(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _cell_name(variable: str, codes: list[str], positions: str) -> str:
+    """`<variable>_<code>[_<code>]`, or by position (`<variable>_r2`, `_o14`,
+    `_r1_3`) when that would not fit STATA_NAME_MAX."""
+    name = "_".join([variable, *codes])
+    return name if len(name) <= STATA_NAME_MAX else f"{variable}_{positions}"
+
+
 def _statistical_frame(
     data: RawData, *, stata: bool
 ) -> tuple[
@@ -666,14 +674,18 @@ def _statistical_frame(
                 if stata
                 else [int(m) for m in column.missing_labels]
             )
+    text_columns = {c.name for c in data.columns if c.type == ColumnType.TEXT}
+
+    def dtype(name: str, values: list[Any]) -> str:
+        # Explicit: with no rows (or only missing values) pandas would guess
+        # "object", and pyreadstat would write a numeric column as text.
+        if name in text_columns or (stata and any(isinstance(v, str) for v in values)):
+            return "object"
+        return "float64"
+
     df = pd.DataFrame(
         {
-            name: pd.Series(
-                values,
-                dtype="object"
-                if stata and any(isinstance(v, str) for v in values)
-                else None,
-            )
+            name: pd.Series(values, dtype=dtype(name, values))
             for name, values in frame.items()
         }
     )
