@@ -84,8 +84,3 @@ def is_answered(question: Question, cells: Cells) -> bool:
     if question.kind == QuestionKind.MATRIX:
         return {c.row for c in cells.values()} >= {r.code for r in question.rows.all()}
     return bool(cells)
-
-
-def decimal_comma(value: Decimal) -> str:
-    """A number as Swedish text, without trailing zeros: 59.50 -> "59,5"."""
-    return f"{value.normalize():f}".replace(".", ",")

@@ -564,35 +564,29 @@ def _kommun_texts(
     return result
 
 
-def kommun_counts(rss_response: Response) -> dict[int, KommunCount]:
-    """The live kommun counts of an RSS response, by RSS question id."""
+def _consolidation_of(rss_response: Response) -> Consolidation | None:
     from intake.selectors import questions_of
 
     questionnaire = Questionnaire.objects.select_related("cycle").get(
         pk=rss_response.questionnaire_id
     )
-    result = consolidation_for(
+    return consolidation_for(
         questionnaire,
         rss_response.organisation,
         response=rss_response,
         questions=questions_of(questionnaire.pk),
     )
+
+
+def kommun_counts(rss_response: Response) -> dict[int, KommunCount]:
+    """The live kommun counts of an RSS response, by RSS question id."""
+    result = _consolidation_of(rss_response)
     return result.counts if result else {}
 
 
 def kommun_texts(rss_response: Response) -> dict[int, list[KommunText]]:
     """The member kommuner's free text beside each summary question, by RSS question id."""
-    from intake.selectors import questions_of
-
-    questionnaire = Questionnaire.objects.select_related("cycle").get(
-        pk=rss_response.questionnaire_id
-    )
-    result = consolidation_for(
-        questionnaire,
-        rss_response.organisation,
-        response=rss_response,
-        questions=questions_of(questionnaire.pk),
-    )
+    result = _consolidation_of(rss_response)
     return result.texts if result else {}
 
 

@@ -36,10 +36,11 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from intake.cells import Cells, decimal_comma, is_answered
+from intake.cells import Cells, is_answered
 from intake.selectors import answer_in_words, questions_of, shown_questions
 from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
+from surveys.formatting import swedish_date, swedish_number
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
 
 FORMAT = "naravard-kommun-excel"
@@ -199,12 +200,15 @@ def _hint(question: Question) -> str:
 
 def _range_words(question: Question) -> str:
     low, high = _bounds(question)
-    if low is not None and high is not None:
-        return f"{decimal_comma(low)}–{decimal_comma(high)}"
-    if low is not None:
-        return f"minst {decimal_comma(low)}"
-    if high is not None:
-        return f"högst {decimal_comma(high)}"
+    # As typed in the cell: no thousands separator.
+    low_text = None if low is None else swedish_number(low, thousands=False)
+    high_text = None if high is None else swedish_number(high, thousands=False)
+    if low_text is not None and high_text is not None:
+        return f"{low_text}–{high_text}"
+    if low_text is not None:
+        return f"minst {low_text}"
+    if high_text is not None:
+        return f"högst {high_text}"
     return "utan gränser"
 
 
@@ -360,7 +364,7 @@ def _write_instructions(
         ("", ""),
         ("Sista dag", "h2"),
         (
-            f"Enkäten stänger {closes.day} {_MONTHS[closes.month - 1]} {closes.year}. "
+            f"Enkäten stänger {swedish_date(closes)}. "
             "RSS kan ha bestämt ett tidigare datum för när kommunens svar ska lämnas.",
             "",
         ),
@@ -391,22 +395,6 @@ def _write_instructions(
         elif style == "h2":
             cell.font = Font(bold=True, size=12)
     sheet.protection.sheet = True
-
-
-_MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 def _write_survey(

@@ -15,10 +15,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from intake.cells import Cells, decimal_comma
+from intake.cells import Cells
 from intake.consolidation import Consolidation, CountCell, CountRow, KommunText
 from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
+from surveys.formatting import swedish_number
 from surveys.models import Question, QuestionKind
 
 ESCAPED = "__escaped"
@@ -135,8 +136,8 @@ class ResponseForm(forms.Form):
                 )
                 cell = cells.get(slot)
                 if cell is not None and cell.number is not None:
-                    self.initial[adjust_field(question, slot)] = decimal_comma(
-                        cell.number
+                    self.initial[adjust_field(question, slot)] = swedish_number(
+                        cell.number, thousands=False
                     )
             self.fields[reason_field(question)] = forms.CharField(
                 required=False, max_length=300, label="Anledning till justeringen"
@@ -145,7 +146,7 @@ class ResponseForm(forms.Form):
             self.fields[name] = forms.CharField(required=False, max_length=40)
             cell = cells.get("")
             if cell is not None and cell.number is not None:
-                self.initial[name] = decimal_comma(cell.number)
+                self.initial[name] = swedish_number(cell.number, thousands=False)
             if question.escape_label:
                 self.fields[name + ESCAPED] = forms.BooleanField(
                     required=False, label=question.escape_label
@@ -186,7 +187,7 @@ class ResponseForm(forms.Form):
             slot
             for slot, cell in cells.items()
             if str(self.initial.get(adjust_field(question, slot), ""))
-            != decimal_comma(cell.number or Decimal(0))
+            != swedish_number(cell.number or Decimal(0), thousands=False)
         ]
         if changed and not reason:
             raise ValidationError(REASON_MISSING)

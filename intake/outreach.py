@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -35,7 +35,7 @@ from surveys.models import (
     Questionnaire,
     User,
 )
-from surveys.selectors import kommuner_of_rss
+from surveys.selectors import active_contacts, kommuner_of_rss
 
 # A second bulk round of the same kind from the same scope is refused this soon.
 BULK_GUARD = datetime.timedelta(minutes=30)
@@ -243,15 +243,7 @@ def send_to_all_not_submitted(
     targets = list(
         kommuner.filter(kind=OrganisationKind.KOMMUN)
         .exclude(Exists(submitted))
-        .prefetch_related(
-            Prefetch(
-                "roles",
-                queryset=OrganisationRole.objects.filter(user__is_active=True)
-                .select_related("user")
-                .order_by("user__email"),
-                to_attr="active_roles",
-            )
-        )
+        .prefetch_related(active_contacts())
         .order_by("code")
     )
     recipients = [

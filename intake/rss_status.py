@@ -18,7 +18,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -34,12 +33,12 @@ from surveys.models import (
     MailingKind,
     Organisation,
     OrganisationKind,
-    OrganisationRole,
     Questionnaire,
     RSSMembership,
     User,
     memberships_in_year,
 )
+from surveys.selectors import active_contacts
 
 STARTED = (ResponseStatus.IN_PROGRESS, ResponseStatus.REOPENED)
 
@@ -127,15 +126,7 @@ def kommun_statuses(
                 Subquery(reminders, output_field=IntegerField()), Value(0)
             ),
         )
-        .prefetch_related(
-            Prefetch(
-                "roles",
-                queryset=OrganisationRole.objects.filter(user__is_active=True)
-                .select_related("user")
-                .order_by("user__email"),
-                to_attr="active_roles",
-            )
-        )
+        .prefetch_related(active_contacts())
         .order_by("code")
     )
     if status:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -64,6 +65,26 @@ def _error_text(exc: DomainError | ValidationError) -> str:
     if isinstance(exc, DomainError):
         return exc.message
     return " ".join(exc.messages)
+
+
+def _add_contact(
+    request: HttpRequest,
+    form: forms.Form,
+    kommun: Organisation,
+    *,
+    year: int,
+    data: dict[str, Any],
+) -> bool:
+    """Add a contact for the kommun and say so; when the service refuses, put its
+    Swedish message on the form's e-mail field (the typed input stays) and
+    return False."""
+    try:
+        contact = add_kommun_contact(kommun, year=year, actor=_user(request), **data)
+    except (DomainError, ValidationError) as exc:
+        form.add_error("email", _error_text(exc))
+        return False
+    messages.success(request, f"{contact.email} är nu kontakt för {kommun.name}.")
+    return True
 
 
 # --- the RSS status page -----------------------------------------------------------
@@ -141,18 +162,10 @@ def rss_contact_add(
     access = _access(request, rss_id, questionnaire_id)
     kommun = get_member_kommun(access, kommun_id=kommun_id)
     form = ContactForm(request.POST, prefix=f"k{kommun.pk}")
-    if form.is_valid():
-        try:
-            contact = add_kommun_contact(
-                kommun, year=access.year, actor=_user(request), **form.cleaned_data
-            )
-        except (DomainError, ValidationError) as exc:
-            form.add_error("email", _error_text(exc))
-        else:
-            messages.success(
-                request, f"{contact.email} är nu kontakt för {kommun.name}."
-            )
-            return redirect(_status_url(access))
+    if form.is_valid() and _add_contact(
+        request, form, kommun, year=access.year, data=form.cleaned_data
+    ):
+        return redirect(_status_url(access))
     form.mark_errors()
     return _render_rss_status(
         request, access, contact_kommun_id=kommun.pk, contact_form=form, status=400
@@ -388,16 +401,9 @@ def supplementary_contact_add(
     if form.is_valid():
         data = dict(form.cleaned_data)
         kommun = get_expected_kommun(questionnaire, kommun_id=data.pop("kommun").pk)
-        try:
-            contact = add_kommun_contact(
-                kommun, year=questionnaire.cycle.year, actor=user, **data
-            )
-        except (DomainError, ValidationError) as exc:
-            form.add_error("email", _error_text(exc))
-        else:
-            messages.success(
-                request, f"{contact.email} är nu kontakt för {kommun.name}."
-            )
+        if _add_contact(
+            request, form, kommun, year=questionnaire.cycle.year, data=data
+        ):
             return redirect(_supplementary_url(questionnaire))
     form.mark_errors()
     return _render_supplementary(request, questionnaire, contact_form=form, status=400)

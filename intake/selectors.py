@@ -13,12 +13,12 @@ from intake.cells import (
     SVARAT,
     Cells,
     cell_of,
-    decimal_comma,
     given_answer,
     is_answered,
 )
 from intake.models import Answer, AnswerChange, Response
 from surveys.definitions import GivenAnswer, condition_holds
+from surveys.formatting import swedish_number
 from surveys.models import Question, QuestionKind
 
 
@@ -154,7 +154,7 @@ def answer_in_words(question: Question, cells: Cells) -> list[str]:
         if cell.escaped:
             lines.append(question.escape_label)
         elif cell.number is not None:
-            number = decimal_comma(cell.number)
+            number = swedish_number(cell.number, thousands=False)
             lines.append(f"{number} {question.unit}".strip())
         elif cell.text:
             lines.append(cell.text)
@@ -196,5 +196,7 @@ def _kommun_count_in_words(
         for code, label in [*options.items(), *BASE_LABELS.items()]:
             cell = cells.get(prefix + code)
             if cell is not None and cell.number is not None:
-                lines.append(f"{heading}{label}: {decimal_comma(cell.number)}")
+                lines.append(
+                    f"{heading}{label}: {swedish_number(cell.number, thousands=False)}"
+                )
     return lines

@@ -24,7 +24,6 @@ from intake.cells import (
     Cell,
     Cells,
     cell_of,
-    decimal_comma,
     given_answer,
 )
 from intake.models import (
@@ -40,6 +39,7 @@ from intake.selectors import missing_required_answers
 from intake.tasks import send_receipt, send_reopened_notice
 from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
 from surveys.errors import DomainError
+from surveys.formatting import swedish_number
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -403,11 +403,11 @@ def _number(question: Question, raw: Any) -> Decimal:
         if question.min_value == 0:
             raise ValidationError("Värdet kan inte vara negativt.")
         raise ValidationError(
-            f"Värdet måste vara minst {decimal_comma(question.min_value)}."
+            f"Värdet måste vara minst {swedish_number(question.min_value, thousands=False)}."
         )
     if question.max_value is not None and value > question.max_value:
         raise ValidationError(
-            f"Värdet får vara högst {decimal_comma(question.max_value)}."
+            f"Värdet får vara högst {swedish_number(question.max_value, thousands=False)}."
         )
     return value
 

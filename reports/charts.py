@@ -16,13 +16,13 @@ import dataclasses
 import io
 import textwrap
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
+
+from surveys.formatting import swedish_number, swedish_percent
 
 ValueFormat = Literal["percent", "count"]
 
-# Non-breaking spaces: a number never wraps away from its "%" or its thousands.
-NBSP = "\u00a0"
 # Socialstyrelsen's blue (the site's accent colour); contrast 10:1 on white.
 BAR_COLOUR = "#00436e"
 
@@ -61,20 +61,13 @@ class BarChartData:
         return "Andel (%)" if self.value_format == "percent" else "Antal"
 
 
-def swedish_number(value: float | int | Decimal, *, decimals: int = 0) -> str:
-    """1234.56 -> "1 234,6" (decimals=1): decimal comma, spaces between thousands,
-    rounded half up as in the published tables."""
-    exponent = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
-    text = f"{rounded:,.{decimals}f}"
-    return text.replace(",", NBSP).replace(".", ",")
-
-
 def value_label(
     value: float | int | Decimal, value_format: ValueFormat, *, decimals: int = 0
 ) -> str:
-    number = swedish_number(value, decimals=decimals)
-    return f"{number}{NBSP}%" if value_format == "percent" else number
+    # No-break spaces: a number never wraps away from its "%" or its thousands.
+    if value_format == "percent":
+        return swedish_percent(value, decimals=decimals, nbsp=True)
+    return swedish_number(value, decimals=decimals, nbsp=True)
 
 
 def labels(data: BarChartData) -> list[str]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
-from django.utils import numberformat, timezone
+from django.utils import timezone
 
 from intake.models import Response, ResponseEvent, ResponseStatus
 from reports.models import Kvalitetsdeklaration
 from reports.tabulation import item_nonresponse as tabulation_item_nonresponse
+from surveys.formatting import swedish_date, swedish_number, swedish_percent_of
 from surveys.models import (
     RSS,
     Comparability,
@@ -38,65 +38,6 @@ from surveys.models import (
     memberships_in_year,
 )
 from surveys.selectors import expected_respondents
-
-# --- Swedish number format -------------------------------------------------------
-
-
-def swedish_number(value: int | Decimal, *, decimals: int | None = None) -> str:
-    """Decimal comma and a space between thousands: 1234.5 -> "1 234,5".
-
-    Django's numberformat truncates to `decimals`; round first (`rounded_percent`).
-    """
-    return numberformat.format(
-        value,
-        ",",
-        decimal_pos=decimals,
-        grouping=3,
-        thousand_sep=" ",
-        force_grouping=True,
-    )
-
-
-def rounded_percent(part: int, whole: int, *, decimals: int = 1) -> Decimal | None:
-    """part/whole in per cent, rounded half up (0,05 -> 0,1), the rule of
-    Socialstyrelsen's tables; Python's round() would round half to even.
-    None when there is nothing to divide by."""
-    if whole == 0:
-        return None
-    exact = Decimal(part) * 100 / Decimal(whole)
-    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def swedish_percent(part: int, whole: int, *, decimals: int = 1) -> str:
-    """226 of 290 -> "77,9 %" (decimals=1) or "78 %" (decimals=0); "–" for 0 of 0."""
-    value = rounded_percent(part, whole, decimals=decimals)
-    if value is None:
-        return "–"
-    return f"{swedish_number(value, decimals=decimals)} %"
-
-
-def swedish_date(value: datetime.date | None) -> str:
-    """2024-11-29 -> "29 november 2024"; "–" when there is no date."""
-    if value is None:
-        return "–"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
 
 # --- adapters to other parts of the service --------------------------------------
 
@@ -223,11 +164,11 @@ class CollectionFigures:
 
     @property
     def response_rate(self) -> str:
-        return swedish_percent(self.submitted, self.frame)
+        return swedish_percent_of(self.submitted, self.frame, decimals=1)
 
     @property
     def response_rate_whole(self) -> str:
-        return swedish_percent(self.submitted, self.frame, decimals=0)
+        return swedish_percent_of(self.submitted, self.frame, decimals=0)
 
     @property
     def response_rate_words(self) -> str:
@@ -809,7 +750,7 @@ def _unit_nonresponse_table(figures: Sequence[CollectionFigures]) -> Table:
                 c.title,
                 swedish_number(c.frame),
                 swedish_number(c.unit_nonresponse),
-                swedish_percent(c.unit_nonresponse, c.frame),
+                swedish_percent_of(c.unit_nonresponse, c.frame, decimals=1),
             )
             for c in figures
         ),

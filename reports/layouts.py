@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from reports.formatting import round_half_up, swedish_number, swedish_percent
 from reports.tabulation import (
     Item,
     ItemCounts,
     QuestionRef,
     QuestionTabulation,
 )
+from surveys.formatting import round_half_up, swedish_number, swedish_percent
 from surveys.models import QuestionKind
 
 NOT_ANSWERED = "–"  # applicable, but no answer (or no response at all)

@@ -55,6 +55,7 @@ from intake.cells import Cell, Cells
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from surveys.definitions import SINGLE_VALUE_KINDS
+from surveys.formatting import swedish_number
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -478,8 +479,10 @@ def build_raw_data(
 
 
 def number_text(value: Decimal, *, decimal_comma: bool = False) -> str:
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",") if decimal_comma else text
+    """As stored, trailing zeros removed; no thousands separator in raw data."""
+    if decimal_comma:
+        return swedish_number(value, thousands=False)
+    return f"{value.normalize():f}"
 
 
 def _label_of(column: Column, value: Value) -> Value:

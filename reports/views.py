@@ -31,7 +31,6 @@ from openpyxl import Workbook
 from reports.charts import bar_chart_png
 from reports.export_kinds import png_name
 from reports.exporters import FORMATS, export_kinds, get_kind
-from reports.formatting import share_percent, swedish_percent
 from reports.forms import (
     ExportRequestForm,
     ImportForm,
@@ -83,6 +82,7 @@ from reports.workbook import (
     write_question_sheet,
 )
 from surveys.errors import DomainError
+from surveys.formatting import swedish_percent_of
 from surveys.models import (
     RSS,
     Cycle,
@@ -143,8 +143,7 @@ def questionnaire_report(request: HttpRequest, questionnaire_id: int) -> HttpRes
 
 
 def _rate(tabulation: Tabulation) -> str:
-    share = share_percent(tabulation.respondents, tabulation.frame)
-    return swedish_percent(share) if share is not None else "–"
+    return swedish_percent_of(tabulation.respondents, tabulation.frame)
 
 
 def _report_options(

@@ -48,7 +48,6 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.charts import BarChartData, ValueFormat, add_bar_chart
-from reports.formatting import round_half_up, swedish_number
 from reports.layouts import (
     Chart,
     Rounding,
@@ -68,6 +67,7 @@ from reports.tabulation import (
     tabulate,
 )
 from surveys.errors import DomainError
+from surveys.formatting import round_half_up, swedish_number
 from surveys.models import OrganisationKind, QuestionKind, Questionnaire
 
 Progress = Callable[[int, str], None]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Literal
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from surveys.definitions import PreviousQuestion
@@ -17,6 +18,7 @@ from surveys.models import (
     MailingKind,
     Organisation,
     OrganisationKind,
+    OrganisationRole,
     Question,
     Questionnaire,
     RSSMembership,
@@ -198,4 +200,21 @@ def reminders_sent(questionnaire: Questionnaire) -> RemindersSent:
         },
         by_organisation=by_organisation,
         dates=sorted(dates),
+    )
+
+
+ActiveContacts = Prefetch[
+    Literal["roles"], QuerySet[OrganisationRole], Literal["active_roles"]
+]
+
+
+def active_contacts() -> ActiveContacts:
+    """Prefetch an organisation's contacts who can still sign in, by e-mail address,
+    as `organisation.active_roles` (each role with its user)."""
+    return Prefetch(
+        "roles",
+        queryset=OrganisationRole.objects.filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__email"),
+        to_attr="active_roles",
     )

@@ -29,6 +29,7 @@ from surveys.models import (
 from surveys.selectors import reminders_sent
 from surveys.tasks import DISPATCH_MAX_RETRIES
 from tests.conftest import make_user
+from tests.factories import UserFactory
 from tests.intake.rss_helpers import Lan, answer, build_lan
 
 pytestmark = pytest.mark.django_db
@@ -311,6 +312,25 @@ def test_an_invalid_address_keeps_the_input_and_says_why(
     assert "Ange en giltig mejladress." in html
     assert "<details open>" in html
     assert 'aria-invalid="true"' in html
+    assert not OrganisationRole.objects.filter(organisation=k3).exists()
+
+
+def test_a_refused_contact_keeps_the_input_and_shows_the_reason(
+    coordinator: Client, lan: Lan, django_capture_on_commit_callbacks: Capture
+) -> None:
+    k3 = lan.kommuner[3]
+    prefix = f"k{k3.pk}"
+    UserFactory(email="avstangd@k3.test", is_active=False)
+    response = post(
+        coordinator,
+        url("rss-contact-add", lan, k3),
+        django_capture_on_commit_callbacks,
+        {f"{prefix}-email": "avstangd@k3.test", f"{prefix}-first_name": "Nils"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Kontot för avstangd@k3.test är avstängt." in html
+    assert 'value="avstangd@k3.test"' in html and 'value="Nils"' in html
     assert not OrganisationRole.objects.filter(organisation=k3).exists()
 
 

@@ -26,6 +26,7 @@ from surveys.models import (
 )
 from surveys.selectors import reminders_sent
 from tests.conftest import make_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +184,23 @@ def test_an_invalid_contact_keeps_the_input(
     assert response.status_code == 400
     assert 'value="kontakt@kiruna.test"' in response.content.decode()
     assert not User.objects.filter(email="kontakt@kiruna.test").exists()
+
+
+def test_a_refused_contact_keeps_the_input_and_shows_the_reason(
+    client: Client, staff_user: User, extra: Questionnaire
+) -> None:
+    client.force_login(staff_user)
+    kiruna = Kommun.objects.get(code="2584")
+    UserFactory(email="avstangd@kiruna.test", is_active=False)
+    response = client.post(
+        reverse("intake:supplementary-contact-add", args=[extra.pk]),
+        {"kommun": kiruna.pk, "email": "avstangd@kiruna.test"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Kontot för avstangd@kiruna.test är avstängt." in html
+    assert 'value="avstangd@kiruna.test"' in html
+    assert not OrganisationRole.objects.filter(organisation=kiruna).exists()
 
 
 @pytest.mark.parametrize("persona", ["region_user", "rss_user", "kommun_user"])

@@ -16,8 +16,8 @@ from reports.charts import (
     chart_size_px,
     describe,
     labels,
-    swedish_number,
 )
+from surveys.formatting import swedish_number
 
 # Hand-made, in the style of the 2025 report's kommun figure.
 KOMMUNER = BarChartData(
@@ -49,9 +49,9 @@ def test_bars_are_sorted_by_value_and_ties_keep_the_category_order() -> None:
 
 
 def test_swedish_numbers_have_a_decimal_comma_and_round_half_up() -> None:
-    assert swedish_number(Decimal("62.5")) == "63"
-    assert swedish_number(Decimal("2.45"), decimals=1) == "2,5"
-    assert swedish_number(1234567) == f"1{NBSP}234{NBSP}567"
+    assert swedish_number(Decimal("62.5"), decimals=0, nbsp=True) == "63"
+    assert swedish_number(Decimal("2.45"), decimals=1, nbsp=True) == "2,5"
+    assert swedish_number(1234567, decimals=0, nbsp=True) == f"1{NBSP}234{NBSP}567"
     counts = BarChartData(
         title="Antal regioner som har en handlingsplan",
         categories=["Ja", "Delvis", "Nej"],

@@ -12,9 +12,9 @@ import pytest
 from intake.models import Channel, Response
 from intake.selectors import answer_cells, questions_of, shown_questions
 from intake.services import get_or_create_response, save_answers
-from reports.formatting import share_percent, swedish_number, swedish_percent
 from reports.layouts import Rounding, largest_remainder, organisation_table, percentages
 from reports.tabulation import Level, tabulate
+from surveys.formatting import share_percent, swedish_number, swedish_percent
 from surveys.models import Questionnaire, Region, User
 
 

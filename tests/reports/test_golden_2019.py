@@ -12,9 +12,9 @@ import pytest
 
 from intake.models import Answer, Channel, Response
 from intake.services import get_or_create_response, save_answers
-from reports.formatting import share_percent, swedish_percent
 from reports.layouts import Rounding, frequency_table
 from reports.tabulation import Level, Tabulation, item_nonresponse, tabulate
+from surveys.formatting import share_percent, swedish_percent
 from surveys.models import Kommun, Questionnaire, User
 
 # Per item: counts per answer; None = no answer (section 1.5).

@@ -22,10 +22,8 @@ from reports.kvalitetsdeklaration import (
     ReminderRound,
     compute_kvalitetsdeklaration,
     outline,
-    rounded_percent,
-    swedish_number,
-    swedish_percent,
 )
+from surveys.formatting import share_percent, swedish_number, swedish_percent_of
 from surveys.mailings import Recipient, record_mailing
 from surveys.models import Cycle, MailingKind, Organisation, Questionnaire, User
 from surveys.selectors import expected_respondents
@@ -71,12 +69,12 @@ def test_numbers_have_a_decimal_comma_and_spaces_between_thousands() -> None:
 
 
 def test_percentages_round_half_up_not_to_even() -> None:
-    assert swedish_percent(226, 290) == "77,9 %"  # 77,931…
-    assert swedish_percent(226, 290, decimals=0) == "78 %"
-    assert swedish_percent(1, 8, decimals=0) == "13 %"  # 12,5 → 13 (round() gives 12)
-    assert rounded_percent(1, 16) == Decimal("6.3")  # 6,25 → 6,3
-    assert swedish_percent(21, 21) == "100,0 %"
-    assert swedish_percent(0, 0) == "–"
+    assert swedish_percent_of(226, 290, decimals=1) == "77,9 %"  # 77,931…
+    assert swedish_percent_of(226, 290, decimals=0) == "78 %"
+    assert swedish_percent_of(1, 8, decimals=0) == "13 %"  # 12,5 → 13 (round(): 12)
+    assert share_percent(1, 16, decimals=1) == Decimal("6.3")  # 6,25 → 6,3
+    assert swedish_percent_of(21, 21, decimals=1) == "100,0 %"
+    assert swedish_percent_of(0, 0, decimals=1) == "–"
 
 
 # --- 2019: 226 of 290 kommuner -------------------------------------------------------
