@@ -2,7 +2,7 @@
 
 The HTML pages, and later the xlsx and docx writers, render a `Table` as it
 is: every cell is already the text to print, formatted the Swedish way
-(reports/formatting.py). Two layouts:
+(surveys/formatting.py). Two layouts:
 
 - `organisation_table`: Bilaga 3 of the 2025 report. One column per
   sub-question (matrix row) or option (multiple choice), a «Riket» row first,
