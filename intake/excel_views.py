@@ -42,8 +42,9 @@ from intake.permissions import (
 )
 from intake.selectors import answer_cells, cells_by_response, questions_of
 from intake.services import StaleResponseError, import_kommun_workbook
+from surveys.auth import request_user
 from surveys.errors import DomainError
-from surveys.models import Organisation, OrganisationKind, Questionnaire, User
+from surveys.models import Organisation, OrganisationKind, Questionnaire
 from surveys.selectors import kommuner_of_rss, rss_of_kommun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,17 +53,11 @@ LOCKED = "Enkäten är inskickad och låst, så ingen fil kan laddas upp. Be Soc
 ENVELOPE_BYTES = 64 * 1024
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
-
-
 def _kommun_access(
     request: HttpRequest, questionnaire_id: int, organisation_id: int, *, write: bool
 ) -> ResponseAccess:
     access = get_response_access(
-        _user(request),
+        request_user(request),
         questionnaire_id=questionnaire_id,
         organisation_id=organisation_id,
         for_write=write,
@@ -137,7 +132,7 @@ def rss_excel_all(
     page. A fixed number of queries whatever the number of kommuner: the
     kommuner, their responses, all their answers, the questions."""
     access = get_rss_status_access(
-        _user(request), rss_id=rss_id, questionnaire_id=questionnaire_id
+        request_user(request), rss_id=rss_id, questionnaire_id=questionnaire_id
     )
     questionnaire, rss = access.questionnaire, access.rss
     kommuner = list(kommuner_of_rss(rss, year=access.year).order_by("code"))
@@ -269,7 +264,7 @@ def excel_preview(
                 import_kommun_workbook(
                     access.questionnaire,
                     organisation=access.organisation,
-                    actor=_user(request),
+                    actor=request_user(request),
                     values=pending["values"],
                     expected_version=int(version),
                     filename=pending.get("filename", ""),

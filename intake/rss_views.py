@@ -44,6 +44,7 @@ from intake.rss_status import (
     response_rate_by_rss,
     status_counts,
 )
+from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.models import (
     MailingKind,
@@ -53,12 +54,6 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import kommuner_of_rss
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
 
 
 def _error_text(exc: DomainError | ValidationError) -> str:
@@ -79,7 +74,9 @@ def _add_contact(
     Swedish message on the form's e-mail field (the typed input stays) and
     return False."""
     try:
-        contact = add_kommun_contact(kommun, year=year, actor=_user(request), **data)
+        contact = add_kommun_contact(
+            kommun, year=year, actor=request_user(request), **data
+        )
     except (DomainError, ValidationError) as exc:
         form.add_error("email", _error_text(exc))
         return False
@@ -94,7 +91,7 @@ def _access(
     request: HttpRequest, rss_id: int, questionnaire_id: int
 ) -> RSSStatusAccess:
     return get_rss_status_access(
-        _user(request), rss_id=rss_id, questionnaire_id=questionnaire_id
+        request_user(request), rss_id=rss_id, questionnaire_id=questionnaire_id
     )
 
 
@@ -148,7 +145,7 @@ def _render_rss_status(
                 access.questionnaire, kind=MailingKind.REMINDER, scope=access.rss
             ),
             "guard_minutes": int(BULK_GUARD.total_seconds() // 60),
-            "read_only_form": _user(request).is_staff,
+            "read_only_form": request_user(request).is_staff,
         },
         status=status,
     )
@@ -190,7 +187,7 @@ def rss_contact_remove(
         return redirect(_status_url(access))
     try:
         remove_kommun_contact(
-            kommun, year=access.year, user=contact, actor=_user(request)
+            kommun, year=access.year, user=contact, actor=request_user(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -237,7 +234,7 @@ def _send_one(
     what: str,
 ) -> None:
     try:
-        mailing = service(questionnaire, kommun=kommun, actor=_user(request))
+        mailing = service(questionnaire, kommun=kommun, actor=request_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return
@@ -279,7 +276,7 @@ def _send_bulk(
             kind=kind,
             kommuner=kommuner,
             scope=scope,
-            actor=_user(request),
+            actor=request_user(request),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -302,7 +299,7 @@ def _send_bulk(
 
 @login_required
 def supplementary_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not (user.is_active and user.is_staff):
         raise Http404("Sidan finns inte.")
     questionnaires = list(
@@ -329,7 +326,7 @@ def _supplementary_url(questionnaire: Questionnaire) -> str:
 @login_required
 def supplementary_status(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = get_supplementary_questionnaire(
-        _user(request), questionnaire_id=questionnaire_id
+        request_user(request), questionnaire_id=questionnaire_id
     )
     return _render_supplementary(request, questionnaire)
 
@@ -374,7 +371,7 @@ def supplementary_send_all(
     request: HttpRequest, questionnaire_id: int, kind: str
 ) -> HttpResponse:
     questionnaire = get_supplementary_questionnaire(
-        _user(request), questionnaire_id=questionnaire_id
+        request_user(request), questionnaire_id=questionnaire_id
     )
     _send_bulk(
         request,
@@ -391,7 +388,7 @@ def supplementary_send_all(
 def supplementary_contact_add(
     request: HttpRequest, questionnaire_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     questionnaire = get_supplementary_questionnaire(
         user, questionnaire_id=questionnaire_id
     )

@@ -215,7 +215,11 @@ def _adjustment_problems(
         changed = [s for s, cell in new.items() if old.get(s) != cell]
         if not changed:
             continue
-        if any(s.rpartition(".")[2] in BASE_SLOTS for s in changed):
+        # An import restores the bases an earlier freeze wrote (raw data with
+        # them, validated by reports.importing); nobody else may set them.
+        if channel != Channel.IMPORT and any(
+            s.rpartition(".")[2] in BASE_SLOTS for s in changed
+        ):
             problems[question.variable] = [
                 "Antalet kommuner som har svarat beräknas av tjänsten och kan inte "
                 "justeras."
@@ -457,11 +461,15 @@ def submit_response(
     expected_version: int | None = None,
     submitted_at: datetime.datetime | None = None,
     notify: bool = True,
+    freeze_counts: bool = True,
 ) -> Response:
     """Lock a complete response. Raises DomainError listing what is missing.
 
     An import of earlier years keeps the time the answers were first submitted
-    (`submitted_at`) and sends no receipt (`notify=False`).
+    (`submitted_at`) and sends no receipt (`notify=False`). An RSS response whose
+    kommun counts were imported with their bases keeps them (`freeze_counts=False`):
+    they are the record of an earlier submission, which the kommun answers now in
+    the database (if any) need not match.
     """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är redan inskickad.")
@@ -474,7 +482,7 @@ def submit_response(
         )
     version = response.version if expected_version is None else expected_version
     sources: list[Any] = []
-    if response.questionnaire.audience == OrganisationKind.RSS:
+    if response.questionnaire.audience == OrganisationKind.RSS and freeze_counts:
         # The kommun counts as they stand become the RSS's answers (issue #4).
         from intake.consolidation import freeze_kommun_counts
 

@@ -55,19 +55,14 @@ from intake.services import (
     submit_response,
     update_contact_details,
 )
+from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.models import OrganisationRole, User
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
-
-
 @login_required
 def response_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     pairs = answerable_pairs(user)
     responses = responses_for_pairs((q.pk, o.pk) for q, o in pairs)
     cells = cells_by_response(responses.values())
@@ -112,7 +107,7 @@ def _channel(user: User, access: ResponseAccess) -> Channel:
 def response_edit(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     access = get_response_access(
         user,
         questionnaire_id=questionnaire_id,
@@ -262,7 +257,7 @@ def response_autosave(
 ) -> JsonResponse:
     """Autosave from the page's script (also when the tab closes): the same rules as
     "Spara utkast", answered in JSON."""
-    user = _user(request)
+    user = request_user(request)
     access = get_response_access(
         user,
         questionnaire_id=questionnaire_id,
@@ -420,7 +415,7 @@ def response_visibility(
     """Which questions to show for the answers in the (unsaved) form; used by the
     page's script so follow-ups appear and disappear without a reload."""
     access = get_response_access(
-        _user(request),
+        request_user(request),
         questionnaire_id=questionnaire_id,
         organisation_id=organisation_id,
         for_write=False,
@@ -438,7 +433,7 @@ def response_receipt(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> HttpResponse:
     access = get_response_access(
-        _user(request),
+        request_user(request),
         questionnaire_id=questionnaire_id,
         organisation_id=organisation_id,
         for_write=False,
@@ -473,7 +468,7 @@ def response_reopen(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> HttpResponse:
     """Staff reopen a submitted response with a reason; the respondents are told."""
-    user = _user(request)
+    user = request_user(request)
     access = get_response_access(
         user,
         questionnaire_id=questionnaire_id,
@@ -502,7 +497,7 @@ def consolidation_stale(request: HttpRequest) -> HttpResponse:
     """Staff: submitted RSS responses whose kommuner have changed answers since
     (issue #4). Nothing is changed until the RSS response is reopened and sent
     in again."""
-    if not _user(request).is_staff:
+    if not request_user(request).is_staff:
         raise Http404("Sidan finns inte.")
     return render(
         request,

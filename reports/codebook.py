@@ -115,6 +115,11 @@ def _values_in_words(column: Column) -> str:
     if column.type in (ColumnType.CODE, ColumnType.FLAG):
         return _labels(column.value_labels)
     question = column.question
+    if column.base_slot is not None:
+        return (
+            "Antal kommuner (heltal, minst 0); svarat + inte svarat + ej aktuell "
+            "= RSS:ens kommuner"
+        )
     if column.type == ColumnType.NUMBER and question is not None:
         low = question.min_value
         high = question.max_value

@@ -15,6 +15,16 @@ semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:
   1 or 0. Numbers: with a decimal point or comma, spaces as thousands separators,
   and -3 or the escape label for the escape answer. Every missing-value code or
   label (-1, -2, «Ej aktuell», «Ej besvarad») and a blank cell mean no answer.
+- RSS kommun counts (issue #4): every cell a whole number, 0 or more. The base
+  of an item (a question, or a matrix row) is given whole or not at all: the
+  three columns `…_svarat`, `…_ejsvarat`, `…_ejaktuell`. With a base, no
+  option count may exceed the item's kommuner (svarat + ej svarat + ej aktuell),
+  and that total must be the same for every item of the row: it is the RSS's
+  number of member kommuner. An option count is *not* checked against `_svarat`
+  alone, not even for single choice: an RSS may adjust a count, with a reason,
+  up to its number of kommuner (issue #4), so a submitted response can hold
+  more kommuner in an option than answered in the service. The register's
+  member count is checked when the answers are saved (`save_answers`).
 - Rows are numbered as in a spreadsheet: the header is row 1.
 """
 
@@ -72,6 +82,7 @@ class PlannedResponse:
     submitted_at: datetime.datetime | None
     contacts: tuple[str, str, str] | None
     answered_questions: int
+    carries_count_bases: bool = False  # RSS: kommun counts with their bases
 
 
 @dataclass
@@ -241,10 +252,7 @@ def _question_value(question: Question, parsed: Mapping[Column, Any]) -> Any:
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return [c.option_code for c, v in given.items() if v == 1] or None
     if kind == QuestionKind.KOMMUN_COUNT:
-        return {
-            (f"{c.row_code}.{c.option_code}" if c.row_code else c.option_code): v
-            for c, v in given.items()
-        } or None
+        return {c.count_slot: v for c, v in given.items()} or None
     if not given:
         return None
     (value,) = given.values()
@@ -348,6 +356,7 @@ def plan_import(
 
         values: dict[str, Any] = {}
         file_cells: dict[int, Cells] = {}
+        count_totals: dict[str, int] = {}  # first base column -> item total
         for question in questions:
             question_columns = by_question.get(question.pk)
             if not question_columns:
@@ -370,6 +379,13 @@ def plan_import(
                     for message in exc.messages
                 )
                 continue
+            if question.kind == QuestionKind.KOMMUN_COUNT:
+                count_errors = _count_errors(
+                    question_columns, file_cells[question.pk], line, count_totals
+                )
+                if count_errors:
+                    row_errors += count_errors
+                    continue
             values[question.variable] = value
 
         if status == ResponseStatus.NOT_STARTED and not any(
@@ -417,6 +433,7 @@ def plan_import(
                 submitted_at=submitted_at if will_submit else None,
                 contacts=contacts,
                 answered_questions=sum(1 for v in values.values() if v is not None),
+                carries_count_bases=bool(count_totals),
             )
         )
     return plan
@@ -467,7 +484,59 @@ def _timestamp(text: str, line: int, errors: list[str]) -> datetime.datetime | N
 
 
 def _column_of(question: Question, parsed: Mapping[Column, Any], value: Any) -> str:
+    """The column to blame: a kommun count's cell that is no whole number ≥ 0,
+    or else the question's first column."""
+    for column, given in parsed.items():
+        if isinstance(given, Decimal) and (
+            given < 0 or given != given.to_integral_value()
+        ):
+            return column.name
     return next(iter(parsed)).name if parsed else question.variable
+
+
+def _count_errors(
+    columns: Sequence[Column], cells: Cells, line: int, totals: dict[str, int]
+) -> list[str]:
+    """The base checks of one RSS kommun count (see the module docstring).
+
+    `totals` collects each item's total (by its first base column) across the
+    row's questions, so that a total differing from the first one is reported.
+    """
+    errors: list[str] = []
+    items: dict[str, list[Column]] = {}
+    for column in columns:
+        items.setdefault(column.row_code or "", []).append(column)
+    for item in items.values():
+        bases = [c for c in item if c.base_slot is not None]
+        given = [c for c in bases if c.count_slot in cells]
+        if not given:
+            continue
+        if len(given) < len(bases):
+            missing = next(c for c in bases if c not in given)
+            errors.append(
+                f"Rad {line}, kolumn {missing.name}: antalet saknas; ange antal "
+                "kommuner som svarat, inte svarat och där frågan inte var aktuell, "
+                "eller inget av dem."
+            )
+            continue
+        total = sum(int(cells[c.count_slot].number or 0) for c in bases)
+        for column in item:
+            cell = cells.get(column.count_slot)
+            if column.base_slot is None and cell and (cell.number or 0) > total:
+                errors.append(
+                    f"Rad {line}, kolumn {column.name}: {cell.number} kommuner är "
+                    f"fler än de {total} som frågan gäller (svarat + inte svarat + "
+                    "ej aktuell)."
+                )
+        first_column, first_total = next(iter(totals.items()), (None, total))
+        if total != first_total:
+            errors.append(
+                f"Rad {line}, kolumn {bases[0].name}: svarat + inte svarat + ej "
+                f"aktuell är {total} kommuner men {first_total} i kolumn "
+                f"{first_column}; RSS:en har lika många kommuner i varje fråga."
+            )
+        totals.setdefault(bases[0].name, total)
+    return errors
 
 
 def _condition_errors(

@@ -13,11 +13,17 @@ The layout, which `reports.importing` reads back:
 - Multiple choice: one column per option, `<variable>_<option>`, 1 = ticked and
   0 = not ticked (published as «.»); missing when the question has no answer.
 - RSS kommun counts: one column per cell, `<variable>_<row>_<option>` (or
-  `<variable>_<option>` without rows).
+  `<variable>_<option>` without rows), each row's options followed by its base,
+  the number of member kommuner that answered the item, did not, and for which
+  it did not apply: `<variable>[_<row>]_svarat`, `_ejsvarat`, `_ejaktuell` (the
+  stored slots `[<row>.]_svarat`, `_ej_svarat`, `_ej_aktuell`). Without the base
+  an analyst cannot compute kommun shares.
 - A name longer than 28 characters (STATA_NAME_MAX: Stata's 32 less room for
   pyreadstat's value-label set names) is made by position instead:
   `<variable>_r<row number>`, `<variable>_o<option number>`,
-  `<variable>_r<row number>_<option number>`. The codebook names each column.
+  `<variable>_r<row number>_<option number>` and, for the base,
+  `<variable>_r<row number>_b1` (svarat), `_b2` (ej svarat), `_b3` (ej aktuell).
+  The codebook names each column.
 
 Three kinds of "no value" are kept apart (DESIGN.md), with reserved codes in every
 question column:
@@ -51,7 +57,7 @@ from typing import IO, Any, Literal
 
 from django.utils import timezone
 
-from intake.cells import Cell, Cells
+from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT, Cell, Cells
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from surveys.definitions import SINGLE_VALUE_KINDS
@@ -122,6 +128,12 @@ CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (
 FLAG_LABELS: Mapping[int, str] = {1: "Vald", 0: "Ej vald"}
 STATUS_LABELS: Mapping[str, str] = dict(ResponseStatus.choices)
 KIND_LABELS: Mapping[str, str] = dict(OrganisationKind.choices)
+# The base of an RSS kommun count: (stored slot, column suffix, label).
+KOMMUN_BASE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    (SVARAT, "svarat", "antal kommuner som svarat"),
+    (EJ_SVARAT, "ejsvarat", "antal kommuner som inte svarat"),
+    (EJ_AKTUELL, "ejaktuell", "antal kommuner där frågan inte var aktuell"),
+)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key in lookups
@@ -136,6 +148,13 @@ class Column:
     option_code: str | None = None
     value_labels: Mapping[int, str] = field(default_factory=dict)
     missing_labels: Mapping[Missing, str] = field(default_factory=dict)
+    base_slot: str | None = None  # kommun counts: "_svarat", "_ej_svarat", …
+
+    @property
+    def count_slot(self) -> str:
+        """The stored slot of a kommun-count column: `[<row>.]<option or base>`."""
+        cell = self.base_slot or self.option_code or ""
+        return f"{self.row_code}.{cell}" if self.row_code else cell
 
 
 Value = str | int | Decimal | Missing | None
@@ -262,6 +281,20 @@ def question_columns(question: Question) -> list[Column]:
                         missing_labels=base_missing,
                     )
                 )
+            for k, (slot, suffix, label) in enumerate(KOMMUN_BASE_COLUMNS, start=1):
+                parts = [row.code, suffix] if row else [suffix]
+                labels = [row.label, label] if row else [label]
+                columns.append(
+                    Column(
+                        _cell_name(question.variable, parts, f"r{i}_b{k}"),
+                        _question_label(question, *labels),
+                        ColumnType.NUMBER,
+                        question,
+                        row_code=row.code if row else None,
+                        missing_labels=base_missing,
+                        base_slot=slot,
+                    )
+                )
         return columns
     return [
         Column(
@@ -331,12 +364,7 @@ def question_values(
     if kind == QuestionKind.KOMMUN_COUNT:
         values = []
         for column in columns:
-            slot = (
-                f"{column.row_code}.{column.option_code}"
-                if column.row_code
-                else str(column.option_code)
-            )
-            cell = cells.get(slot)
+            cell = cells.get(column.count_slot)
             values.append(
                 cell.number
                 if cell and cell.number is not None

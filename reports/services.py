@@ -205,7 +205,10 @@ def import_responses(
 
     With `submit`, the rows whose `status` is «Inskickad» are marked submitted
     with the time in `inskickad` (or now), without a receipt e-mail; other rows
-    stay in progress. Without it nothing is submitted.
+    stay in progress. Without it nothing is submitted. An RSS row whose kommun
+    counts come with their bases (`_svarat`, `_ejsvarat`, `_ejaktuell`) is
+    submitted with the file's counts; one without them is frozen from the
+    kommun answers in the database, as a submission on the web is.
     """
     plan = plan_import(questionnaire, content, submit=submit)
     if plan.errors:
@@ -229,7 +232,11 @@ def import_responses(
             )
         if row.submit:
             submit_response(
-                response, actor=actor, submitted_at=row.submitted_at, notify=False
+                response,
+                actor=actor,
+                submitted_at=row.submitted_at,
+                notify=False,
+                freeze_counts=not row.carries_count_bases,
             )
     return ImportSummary.of(plan, dry_run=False)
 

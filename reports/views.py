@@ -81,6 +81,7 @@ from reports.workbook import (
     source_line,
     write_question_sheet,
 )
+from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.formatting import swedish_percent_of
 from surveys.models import (
@@ -100,15 +101,9 @@ OWN_LEVEL: dict[str, Level] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
-
-
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
-    require_report_access(_user(request))
+    require_report_access(request_user(request))
     return render(
         request, "reports/index.html", {"cycles": cycles_with_questionnaires()}
     )
@@ -116,7 +111,9 @@ def report_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def questionnaire_report(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    questionnaire = get_questionnaire_for_report(
+        request_user(request), questionnaire_id
+    )
     riket = tabulate(questionnaire, level=Level.RIKET)
     rows = []
     for question in riket.questions:
@@ -173,7 +170,9 @@ def _tabulate_question(
 def question_report(
     request: HttpRequest, questionnaire_id: int, variable: str
 ) -> HttpResponse:
-    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    questionnaire = get_questionnaire_for_report(
+        request_user(request), questionnaire_id
+    )
     form, level, rss, rounding = _report_options(request, questionnaire)
     tabulation = _tabulate_question(questionnaire, variable, level=level, rss=rss)
     question = tabulation.questions[0]
@@ -253,7 +252,9 @@ def question_chart_png(
     request: HttpRequest, questionnaire_id: int, variable: str, index: int
 ) -> HttpResponse:
     """One of the question page's charts as a PNG (`index` from 1, page order)."""
-    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    questionnaire = get_questionnaire_for_report(
+        request_user(request), questionnaire_id
+    )
     _, level, rss, _ = _report_options(request, questionnaire)
     question = _tabulate_question(questionnaire, variable, level=level, rss=rss)
     charts = page_charts(question.questions[0], level=level)
@@ -278,7 +279,9 @@ def question_tables_xlsx(
     request: HttpRequest, questionnaire_id: int, variable: str
 ) -> HttpResponse:
     """The question's sheet of the table workbook, at the page's level."""
-    questionnaire = get_questionnaire_for_report(_user(request), questionnaire_id)
+    questionnaire = get_questionnaire_for_report(
+        request_user(request), questionnaire_id
+    )
     _, level, rss, rounding = _report_options(request, questionnaire)
     riket = _tabulate_question(questionnaire, variable, level=Level.RIKET, rss=rss)
     grouped = (
@@ -318,7 +321,7 @@ HISTORY_SHOWN = 50
 
 @login_required
 def kvalitetsdeklaration_edit(request: HttpRequest, year: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     cycle = get_cycle_for_staff(user, year=year)
     deklaration = (
         Kvalitetsdeklaration.objects.select_related("prefilled_from__cycle")
@@ -427,7 +430,7 @@ def _chapters(
 @login_required
 @require_POST
 def kvalitetsdeklaration_create(request: HttpRequest, year: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     cycle = get_cycle_for_staff(user, year=year)
     try:
         deklaration = create_kvalitetsdeklaration(cycle, actor=user)
@@ -455,7 +458,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 
 @login_required
 def kvalitetsdeklaration_docx_download(request: HttpRequest, year: int) -> HttpResponse:
-    cycle = get_cycle_for_staff(_user(request), year=year)
+    cycle = get_cycle_for_staff(request_user(request), year=year)
     return _attachment(
         kvalitetsdeklaration_docx(cycle),
         DOCX_CONTENT_TYPE,
@@ -465,7 +468,7 @@ def kvalitetsdeklaration_docx_download(request: HttpRequest, year: int) -> HttpR
 
 @login_required
 def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpResponse:
-    cycle = get_cycle_for_staff(_user(request), year=year)
+    cycle = get_cycle_for_staff(request_user(request), year=year)
     workbook = Workbook()
     workbook.remove(workbook.active)
     write_kvalitetsdeklaration_sheet(workbook, cycle)
@@ -571,7 +574,7 @@ def _format_label(job: ExportJob) -> str:
 
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
-    user = require_staff(_user(request))
+    user = require_staff(request_user(request))
     form = ExportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -606,7 +609,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_status(request: HttpRequest, job_id: int) -> JsonResponse:
-    job = get_export_job_for_user(_user(request), job_id)
+    job = get_export_job_for_user(request_user(request), job_id)
     return JsonResponse(
         {
             "id": job.pk,
@@ -625,7 +628,7 @@ def export_status(request: HttpRequest, job_id: int) -> JsonResponse:
 
 @login_required
 def export_download(request: HttpRequest, job_id: int) -> FileResponse:
-    job = get_export_job_for_user(_user(request), job_id)
+    job = get_export_job_for_user(request_user(request), job_id)
     if not job.has_file:
         raise Http404("Exporten har ingen fil (den är inte klar eller har rensats).")
     try:

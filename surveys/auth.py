@@ -69,3 +69,10 @@ def client_ip(request: HttpRequest) -> str | None:
             return forwarded[-count]
     address: str | None = request.META.get("REMOTE_ADDR")
     return address
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind `login_required`, typed as our User."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    return user

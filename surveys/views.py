@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from sesame import settings as sesame_settings
 
+from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.forms import LOGIN_ERROR_ID, EmailAuthenticationForm, InvitationForm
-from surveys.models import User
 from surveys.selectors import cycles_with_questionnaires
 from surveys.services import invite_user, set_user_password
 
@@ -26,12 +26,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "surveys/home.html",
         {"cycles": cycles_with_questionnaires()},
     )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
 
 
 # Django's views, with our template and form; django-axes watches the sign-in
@@ -84,7 +78,7 @@ def magic_login(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_set(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = SetPasswordForm(user, request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,7 +103,7 @@ def password_set_done(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_invite(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not user.is_staff:
         raise PermissionDenied
     form = InvitationForm(request.POST or None)
