@@ -93,6 +93,7 @@ BAR_IN = 0.45  # height per bar, room for a category wrapped on two lines
 TOP_IN = 0.9  # title
 BOTTOM_IN = 0.9  # axis and source line
 CATEGORY_WRAP = 38  # characters per line of a category name
+PNG_COMPRESSION = 3  # zlib level, 0-9
 
 
 def chart_size_px(bars: int) -> tuple[int, int]:
@@ -151,8 +152,12 @@ def bar_chart_png(data: BarChartData) -> bytes:
     footer = "\n".join(line for line in (data.source_line, data.base_note) if line)
     figure.text(0.02, 0.1 / height_in, footer, fontsize=8, va="bottom", color="#333333")
     output = io.BytesIO()
-    # No bbox_inches="tight": the size stays exactly chart_size_px.
-    figure.savefig(output, format="png", dpi=DPI)
+    # No bbox_inches="tight": the size stays exactly chart_size_px. zlib level 3
+    # instead of Pillow's 6: the same pixels, encoded in about half the time, for
+    # a file about a tenth larger (these flat-coloured charts compress well).
+    figure.savefig(
+        output, format="png", dpi=DPI, pil_kwargs={"compress_level": PNG_COMPRESSION}
+    )
     return output.getvalue()
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from intake.models import Response, ResponseEvent, ResponseStatus
 from reports.models import Kvalitetsdeklaration
+from reports.tabulation import Level, Tabulation
 from reports.tabulation import item_nonresponse as tabulation_item_nonresponse
 from surveys.formatting import swedish_date, swedish_number, swedish_percent_of
 from surveys.models import (
@@ -103,12 +104,13 @@ ItemNonresponseAdapter = Callable[[Questionnaire], Sequence[ItemNonresponse] | N
 
 
 def item_nonresponse_for(
-    questionnaire: Questionnaire,
+    questionnaire: Questionnaire, *, riket: Tabulation | None = None
 ) -> Sequence[ItemNonresponse] | None:
     """Item nonresponse per question (matrix rows apart), in questionnaire order,
     from the tabulation (`reports.tabulation.item_nonresponse`): the same
     respondents, bases and three kinds of "no number" as the published tables,
-    in a fixed number of queries.
+    in a fixed number of queries (none when `riket`, the questionnaire's whole
+    riket tabulation, is given).
     """
     return [
         ItemNonresponse(
@@ -121,8 +123,26 @@ def item_nonresponse_for(
             not_applicable=item.not_applicable,
             escape=item.escaped,
         )
-        for item in tabulation_item_nonresponse(questionnaire)
+        for item in tabulation_item_nonresponse(questionnaire, riket=riket)
     ]
+
+
+def item_nonresponse_reusing(
+    tabulations: Sequence[Tabulation],
+) -> ItemNonresponseAdapter:
+    """An `item_nonresponse` adapter that reuses riket tabulations the caller
+    already made (the table workbook tabulates its questionnaire) and tabulates
+    the other questionnaires."""
+    by_questionnaire = {
+        t.questionnaire_id: t for t in tabulations if t.level == Level.RIKET
+    }
+
+    def adapter(questionnaire: Questionnaire) -> Sequence[ItemNonresponse] | None:
+        return item_nonresponse_for(
+            questionnaire, riket=by_questionnaire.get(questionnaire.pk)
+        )
+
+    return adapter
 
 
 # --- computed figures ------------------------------------------------------------

@@ -8,6 +8,7 @@ carry the numbers as numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 
 from docx import Document
@@ -23,12 +24,18 @@ from reports.kvalitetsdeklaration import (
     compute_kvalitetsdeklaration,
     field_label,
     field_text,
+    item_nonresponse_reusing,
     outline,
 )
 from reports.models import Kvalitetsdeklaration
+from reports.tabulation import Tabulation
 from surveys.models import Cycle
 
 NOT_FILLED = "[Ej ifyllt]"
+# One style object each, shared by every cell that uses it (openpyxl stores a
+# workbook's styles once; a new object per cell only costs time).
+BOLD = Font(bold=True)
+ITALIC = Font(italic=True)
 DOCX_CONTENT_TYPE = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 )
@@ -99,15 +106,18 @@ def _docx_table(document: DocxDocument, table: Table) -> None:
     if not table.rows:
         document.add_paragraph(table.empty_text)
         return
-    grid = document.add_table(rows=1, cols=len(table.header))
+    # Every row at once: python-docx builds the whole grid from one XML string,
+    # where adding rows one by one copies and measures each new row.
+    grid = document.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = "Table Grid"
-    for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+    rows = grid.rows
+    for cell, text in zip(rows[0].cells, table.header, strict=True):
+        paragraph = cell.paragraphs[0]
+        paragraph.add_run().text = ""  # as `cell.text = ""` left it: same XML
+        paragraph.add_run(text).bold = True
+    for grid_row, row in zip(rows[1:], table.rows, strict=True):
+        for cell, text in zip(grid_row.cells, row, strict=True):
+            cell.paragraphs[0].add_run().text = text
 
 
 # --- Excel -----------------------------------------------------------------------
@@ -115,11 +125,19 @@ def _docx_table(document: DocxDocument, table: Table) -> None:
 SHEET_TITLE = "Kvalitetsdeklaration"
 
 
-def write_kvalitetsdeklaration_sheet(workbook: Workbook, cycle: Cycle) -> Worksheet:
+def write_kvalitetsdeklaration_sheet(
+    workbook: Workbook, cycle: Cycle, *, tabulations: Sequence[Tabulation] = ()
+) -> Worksheet:
     """Add the declaration as one worksheet to a workbook (the table workbook
     includes it); returns the sheet. Texts in column B beside their label in A;
-    each table as a caption row, a bold header row and its rows from column A."""
-    computed = compute_kvalitetsdeklaration(cycle)
+    each table as a caption row, a bold header row and its rows from column A.
+
+    `tabulations`: whole riket tabulations of the cycle's questionnaires that the
+    caller already made; they are reused for the item nonresponse instead of
+    being computed again."""
+    computed = compute_kvalitetsdeklaration(
+        cycle, item_nonresponse=item_nonresponse_reusing(tabulations)
+    )
     deklaration = kvalitetsdeklaration_of(cycle)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.column_dimensions["A"].width = 45
@@ -136,7 +154,7 @@ def write_kvalitetsdeklaration_sheet(workbook: Workbook, cycle: Cycle) -> Worksh
         for part in chapter.parts:
             if part.number != chapter.number or part.title != chapter.title:
                 sheet.append([_heading(part.number, part.title)])
-                sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+                sheet.cell(sheet.max_row, 1).font = BOLD
             for label, text in _texts(deklaration, part.fields, computed):
                 sheet.append([label, text])
                 sheet.cell(sheet.max_row, 1).alignment = wrap
@@ -145,13 +163,13 @@ def write_kvalitetsdeklaration_sheet(workbook: Workbook, cycle: Cycle) -> Worksh
                 sheet.append([fact])
             for table in part.tables:
                 sheet.append([table.caption])
-                sheet.cell(sheet.max_row, 1).font = Font(italic=True)
+                sheet.cell(sheet.max_row, 1).font = ITALIC
                 if not table.rows:
                     sheet.append([table.empty_text])
                     continue
                 sheet.append(list(table.header))
                 for index in range(1, len(table.header) + 1):
-                    sheet.cell(sheet.max_row, index).font = Font(bold=True)
+                    sheet.cell(sheet.max_row, index).font = BOLD
                 for row in table.rows:
                     sheet.append(list(row))
     return sheet

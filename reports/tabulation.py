@@ -628,10 +628,19 @@ class ItemNonresponse:
         return Fraction(self.not_answered, self.base) if self.base else None
 
 
-def item_nonresponse(questionnaire: Questionnaire) -> list[ItemNonresponse]:
-    """Every item of a questionnaire (matrix rows apart), at riket."""
+def item_nonresponse(
+    questionnaire: Questionnaire, *, riket: Tabulation | None = None
+) -> list[ItemNonresponse]:
+    """Every item of a questionnaire (matrix rows apart), at riket.
+
+    `riket`: the questionnaire's whole riket tabulation when the caller already
+    has it (the table workbook), so that it is not computed twice."""
+    if riket is None or riket.questionnaire_id != questionnaire.pk:
+        riket = tabulate(questionnaire, level=Level.RIKET)
+    if riket.level != Level.RIKET:
+        raise ValueError("Partiellt bortfall räknas på riksnivå.")
     result = []
-    for question in tabulate(questionnaire, level=Level.RIKET).questions:
+    for question in riket.questions:
         for item in question.items:
             counts = item.by_group[0]
             result.append(

@@ -73,6 +73,10 @@ from surveys.models import OrganisationKind, QuestionKind, Questionnaire
 Progress = Callable[[int, str], None]
 
 SHEET_INDEX = "Innehåll"
+# One style object each, shared by every cell that uses it (openpyxl stores a
+# workbook's styles once; a new object per cell only costs time).
+BOLD = Font(bold=True)
+ITALIC = Font(italic=True)
 SHEET_MANIFEST = "Manifest"
 SHEET_NAME_MAX = 31
 COUNT_FORMAT = "#,##0"
@@ -253,13 +257,13 @@ def _cell_value(text: str) -> int | str:
 def write_table(sheet: Worksheet, table: Table, *, row: int) -> int:
     """A layout table from `row`: title, subtitle, header, rows, footnotes.
     Returns the next free row (after one empty row)."""
-    sheet.cell(row=row, column=1, value=table.title).font = Font(bold=True)
+    sheet.cell(row=row, column=1, value=table.title).font = BOLD
     row += 1
     if table.subtitle:
-        sheet.cell(row=row, column=1, value=table.subtitle).font = Font(italic=True)
+        sheet.cell(row=row, column=1, value=table.subtitle).font = ITALIC
         row += 1
     for column, text in enumerate(table.header, start=1):
-        sheet.cell(row=row, column=column, value=text).font = Font(bold=True)
+        sheet.cell(row=row, column=column, value=text).font = BOLD
     row += 1
     for cells in table.rows:
         for column, text in enumerate(cells, start=1):
@@ -323,7 +327,7 @@ def write_question_sheet(
     for data in charts:
         sheet.cell(
             row=row, column=1, value=f"Diagramunderlag: {data.title}"
-        ).font = Font(bold=True)
+        ).font = BOLD
         last = add_bar_chart(sheet, data, header_row=row + 1, anchor=f"D{row}")
         sheet.cell(row=last + 1, column=1, value=data.base_note)
         # Room for the chart (its height grows with the number of bars).
@@ -371,11 +375,11 @@ def write_index_sheet(
         ),
     ]
     for offset, (label, value) in enumerate(facts, start=3):
-        sheet.cell(row=offset, column=1, value=label).font = Font(bold=True)
+        sheet.cell(row=offset, column=1, value=label).font = BOLD
         sheet.cell(row=offset, column=2, value=value)
     header_row = 3 + len(facts) + 1
     for column, text in enumerate(("Fråga", "Text", "Typ", "Bas (riket)"), start=1):
-        sheet.cell(row=header_row, column=column, value=text).font = Font(bold=True)
+        sheet.cell(row=header_row, column=column, value=text).font = BOLD
     row = header_row + 1
     link_font = Font(color="0563C1", underline="single")
     for question in riket.questions:
@@ -498,7 +502,9 @@ def write_table_workbook(
         data_as_of=data_as_of(questionnaire),
     )
     progress(85, "Skriver kvalitetsdeklarationen")
-    write_kvalitetsdeklaration_sheet(workbook, questionnaire.cycle)
+    write_kvalitetsdeklaration_sheet(
+        workbook, questionnaire.cycle, tabulations=[tabulated.riket]
+    )
     counts = {
         "frågor": len(tabulated.riket.questions),
         "tabeller": tables,
