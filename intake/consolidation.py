@@ -27,7 +27,7 @@ kommuner or questions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,7 @@ from intake.models import (
     Response,
     ResponseStatus,
 )
+from surveys.definitions import SINGLE_VALUE_KINDS
 from surveys.errors import DomainError
 from surveys.models import (
     MatrixRow,
@@ -68,6 +69,18 @@ from surveys.selectors import kommuner_of_rss
 
 FROZEN_REASON = "Fastställt när RSS:en skickade in enkäten"
 RSS_KINDS = (QuestionKind.KOMMUN_COUNT, QuestionKind.KOMMUN_TEXT_SUMMARY)
+
+# Kommun question kinds in which a kommun picks one alternative per item (a
+# matrix: one per row), so that an item's counts add up to its svarat. The ticks
+# of a multiple choice may add up to more.
+ONE_ALTERNATIVE_KINDS = SINGLE_VALUE_KINDS | {QuestionKind.MATRIX}
+
+# Where a missing kommun answer is registered instead of adjusting a count: the
+# RSS status page ("Se kommunernas svar") links each kommun's form as proxy entry.
+PROXY_HINT = (
+    "Saknas en kommuns svar, registrera det för kommunen (”Fyll i åt kommunen” "
+    "under ”Se kommunernas svar”)."
+)
 
 # Status of one kommun for one item.
 SVARAT_LABEL = "Svarat"
@@ -129,6 +142,9 @@ class KommunCount:
     question: Question
     n_kommuner: int
     rows: list[CountRow]
+    # Each kommun picks one alternative of the source question (a matrix: one
+    # per row), so a row's counts add up to its svarat; not for multiple choice.
+    one_alternative: bool = False
 
     @property
     def is_matrix(self) -> bool:
@@ -324,22 +340,26 @@ def consolidation_for(
             "variable",
             "condition",
             "questionnaire__is_supplementary",
+            "kind",
         )
     )
     sources = {
-        pk: (qn, var) for pk, qn, var, _, _ in kommun_questions if pk in source_ids
+        pk: (qn, var) for pk, qn, var, _, _, _ in kommun_questions if pk in source_ids
+    }
+    source_kinds = {
+        pk: kind for pk, _, _, _, _, kind in kommun_questions if pk in source_ids
     }
     conditions = DisplayConditions(
         {
             (qn, var): cond
-            for _, qn, var, cond, _ in kommun_questions
+            for _, qn, var, cond, _, _ in kommun_questions
             if cond is not None
         }
     )
     helper_ids = sorted(
         {
             qn
-            for pk, qn, _, _, extra in kommun_questions
+            for pk, qn, _, _, extra, _ in kommun_questions
             if pk in source_ids and not extra
         }
     )
@@ -468,7 +488,12 @@ def consolidation_for(
                     }
                 )
             count_rows.append(count_row)
-        counts[question.pk] = KommunCount(question, len(members), count_rows)
+        counts[question.pk] = KommunCount(
+            question,
+            len(members),
+            count_rows,
+            one_alternative=source_kinds.get(source_id) in ONE_ALTERNATIVE_KINDS,
+        )
 
     texts = _kommun_texts(
         [q for q in aggregates if q.kind == QuestionKind.KOMMUN_TEXT_SUMMARY],
@@ -590,6 +615,109 @@ def kommun_texts(rss_response: Response) -> dict[int, list[KommunText]]:
     return result.texts if result else {}
 
 
+# --- what an adjustment may do ------------------------------------------------------------
+
+
+def item_name(row: CountRow) -> str:
+    """The item a row of a count stands for, in a message."""
+    return f"delfrågan ”{row.label}”" if row.code else "frågan"
+
+
+def count_limit_problem(
+    values: Collection[int], *, svarat: int, one_alternative: bool, item: str
+) -> str | None:
+    """Whether an item's counts fit its base; the Swedish reason if not.
+
+    The base of an RSS kommun count is the service's: the member kommuner that
+    answered the item. An adjustment only moves those kommuner between the
+    alternatives and never adds answers (a missing answer is registered for the
+    kommun, which keeps the kommun-level raw data consistent with the RSS's
+    counts). So no count exceeds svarat and, where each kommun picks one
+    alternative, neither does their sum: a tabulated share stays within 100 %.
+    """
+    if any(value > svarat for value in values):
+        return (
+            "Antalet kan inte vara större än antalet kommuner som har svarat på "
+            f"{item} ({svarat}). {PROXY_HINT}"
+        )
+    total = sum(values)
+    if one_alternative and total > svarat:
+        return (
+            f"Antalen är tillsammans {total}, men bara {svarat} kommuner har svarat "
+            f"på {item} och varje kommun har ett svar: en justering kan bara flytta "
+            f"kommuner mellan svarsalternativen. {PROXY_HINT}"
+        )
+    return None
+
+
+def adjustment_problems(
+    count: KommunCount,
+    adjusted: Mapping[str, int],
+    *,
+    rows: Collection[str] | None = None,
+) -> list[str]:
+    """The RSS's adjusted counts (by slot; the other cells follow the live count)
+    against the live base, row by row: the rows given by code ("" for a question
+    without rows), or every row."""
+    problems = []
+    for row in count.rows:
+        if rows is not None and row.code not in rows:
+            continue
+        problem = count_limit_problem(
+            [adjusted.get(cell.slot, cell.live) for cell in row.cells],
+            svarat=row.svarat,
+            one_alternative=count.one_alternative,
+            item=item_name(row),
+        )
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+class CountsAboveBaseError(DomainError):
+    """An RSS response cannot be submitted: adjusted counts no longer fit the
+    kommuner that have answered (a kommun's answer was removed or changed after
+    the adjustment was saved). `problems` holds the messages by question variable,
+    for the form to show beside each question."""
+
+    def __init__(self, rows: Sequence[tuple[Question, CountRow]]) -> None:
+        self.problems: dict[str, list[str]] = {}
+        named = []
+        for question, row in rows:
+            where = f"fråga {question.number}"
+            if row.code:
+                where += f", ”{row.label}”"
+            named.append(f"{where} ({row.svarat} kommuner har svarat nu)")
+            self.problems.setdefault(question.variable, []).append(
+                "De justerade antalen är fler än de kommuner som har svarat på "
+                f"{item_name(row)} nu ({row.svarat}). Ändra justeringen. {PROXY_HINT}"
+            )
+        super().__init__(
+            "Enkäten kan inte skickas in: de justerade antalen i "
+            + _and_list(named)
+            + " är fler än de kommuner som har svarat; en kommuns svar har tagits "
+            "bort eller ändrats sedan justeringen. Ändra justeringen. " + PROXY_HINT
+        )
+
+
+def _and_list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def rows_above_base(count: KommunCount) -> list[CountRow]:
+    """The rows whose reported counts (adjusted or live) do not fit the live base."""
+    return [
+        row
+        for row in count.rows
+        if count_limit_problem(
+            [cell.value for cell in row.cells],
+            svarat=row.svarat,
+            one_alternative=count.one_alternative,
+            item=item_name(row),
+        )
+    ]
+
+
 # --- freezing on submit ------------------------------------------------------------------
 
 
@@ -604,7 +732,9 @@ def freeze_kommun_counts(
     `save_answers` with the COMPUTED channel, so the history shows the frozen
     figures. The member kommuner's responses are locked first, so that the counts
     and the provenance returned (unsaved ConsolidationSource rows, which the caller
-    stamps with the submitted version) are one snapshot.
+    stamps with the submitted version) are one snapshot. Raises
+    CountsAboveBaseError, writing nothing, when an adjustment no longer fits the
+    kommuner that have answered.
     """
     from intake.selectors import questions_of
     from intake.services import save_answers
@@ -632,6 +762,15 @@ def freeze_kommun_counts(
     )
     if consolidation is None:
         return response, []
+    # Adjustments are checked when saved, but a kommun may have withdrawn an
+    # answer since: then the base is smaller and nothing is frozen.
+    above = [
+        (count.question, row)
+        for count in consolidation.counts.values()
+        for row in rows_above_base(count)
+    ]
+    if above:
+        raise CountsAboveBaseError(above)
     values = {
         count.question.variable: count.frozen_values()
         for count in consolidation.counts.values()
@@ -781,10 +920,3 @@ def adjustment_cells(
         if answer.option is not None:
             cells[answer.question_id][answer.slot] = cell_of(answer)
     return cells
-
-
-def n_member_kommuner(rss: Organisation, questionnaire: Questionnaire) -> int | None:
-    """How many kommuner an RSS has in the questionnaire's year; None if not an RSS."""
-    if rss.kind != OrganisationKind.RSS:
-        return None
-    return kommuner_of_rss(rss, year=questionnaire.cycle.year).count()

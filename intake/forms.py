@@ -7,7 +7,7 @@ calls per question so that a draft keeps every valid answer and marks the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,7 +16,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from intake.cells import Cells
-from intake.consolidation import Consolidation, CountCell, CountRow, KommunText
+from intake.consolidation import (
+    Consolidation,
+    CountCell,
+    CountRow,
+    KommunCount,
+    KommunText,
+    adjustment_problems,
+)
 from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
@@ -94,12 +101,13 @@ class ResponseForm(forms.Form):
         version: int,
         contact: dict[str, str] | None = None,
         data: Any = None,
-        n_kommuner: int | None = None,
+        counts: Mapping[int, KommunCount] | None = None,
     ) -> None:
         """`answers` for an RSS kommun count are the RSS's adjustments only
-        (`intake.consolidation.adjustment_cells`); `n_kommuner` caps them."""
+        (`intake.consolidation.adjustment_cells`); `counts` (by question id) are
+        the live counts and bases they must fit."""
         super().__init__(data=data, initial={"version": version, **(contact or {})})
-        self.n_kommuner = n_kommuner
+        self.counts = counts or {}
         self.reasons: dict[str, str] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         for question in self.questions:
@@ -180,24 +188,32 @@ class ResponseForm(forms.Form):
     def _check_adjustments(
         self, question: Question, cells: Cells, cleaned: dict[str, Any]
     ) -> None:
-        """An adjusted count needs a reason and cannot exceed the number of
-        kommuner; the service says the same, this keeps the other answers saved."""
+        """An adjusted count needs a reason and must fit the kommuner that have
+        answered (`intake.consolidation.count_limit_problem`); the service says
+        the same, this keeps the other answers saved. The rows checked are those
+        whose fields changed, a cleared field included."""
         reason = (cleaned.get(reason_field(question)) or "").strip()
-        changed = [
-            slot
+        typed = {
+            slot: swedish_number(cell.number or Decimal(0), thousands=False)
             for slot, cell in cells.items()
-            if str(self.initial.get(adjust_field(question, slot), ""))
-            != swedish_number(cell.number or Decimal(0), thousands=False)
-        ]
+        }
+        shown = {
+            slot: str(self.initial.get(adjust_field(question, slot), ""))
+            for slot in count_slots(question)
+        }
+        changed = [slot for slot, value in typed.items() if shown.get(slot) != value]
+        cleared = [slot for slot, value in shown.items() if value and slot not in typed]
         if changed and not reason:
             raise ValidationError(REASON_MISSING)
-        if self.n_kommuner is not None and any(
-            (cells[slot].number or 0) > self.n_kommuner for slot in changed
-        ):
-            raise ValidationError(
-                f"Antalet kan inte vara större än antalet kommuner i RSS:en "
-                f"({self.n_kommuner})."
+        count = self.counts.get(question.pk)
+        if count is not None and (changed or cleared):
+            problems = adjustment_problems(
+                count,
+                {slot: int(cell.number or 0) for slot, cell in cells.items()},
+                rows={slot.rpartition(".")[0] for slot in [*changed, *cleared]},
             )
+            if problems:
+                raise ValidationError(problems)
         if reason:
             self.reasons[question.variable] = reason
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from intake.consolidation import (
     Consolidation,
+    CountsAboveBaseError,
     adjustment_cells,
     consolidation_for,
-    n_member_kommuner,
     n_stale_consolidations,
     stale_consolidations,
     stale_for,
@@ -126,14 +126,14 @@ def response_edit(
         questions=questions,
     )
     form_cells = {**cells, **adjustment_cells(access.response, questions)}
-    n_kommuner = len(consolidation.members) if consolidation else None
+    counts = consolidation.counts if consolidation else None
     if request.method != "POST":
         form = ResponseForm(
             questions,
             answers=form_cells,
             version=version,
             contact=contact,
-            n_kommuner=n_kommuner,
+            counts=counts,
         )
         return _render_form(
             request,
@@ -149,7 +149,7 @@ def response_edit(
         version=version,
         contact=contact,
         data=request.POST,
-        n_kommuner=n_kommuner,
+        counts=counts,
     )
     missing: list[Any] = []
     outcome = _save_posted(user, access, form, request.POST)
@@ -167,6 +167,11 @@ def response_edit(
                         actor=user,
                         expected_version=outcome.response.version,
                     )
+                except CountsAboveBaseError as exc:
+                    # Adjusted counts that no longer fit the kommuner who have
+                    # answered: said at the top and beside each question.
+                    form.add_error(None, exc.message)
+                    _add_question_errors(form, exc.problems)
                 except DomainError as exc:
                     form.add_error(None, exc.message)
                 else:
@@ -240,14 +245,19 @@ def _save_posted(
     except ValidationError as exc:
         # A rule only the service knows (e.g. an RSS count adjusted after the
         # page was loaded): nothing is saved, the input stays and says why.
-        by_variable = {q.variable: q for q in form.questions}
-        for variable, errors in exc.message_dict.items():
-            target = by_variable.get(variable)
-            for message in errors:
-                form.add_error(first_field(target) if target else None, message)
+        _add_question_errors(form, exc.message_dict)
         return SaveOutcome(None, [])
     form.data = _with_version(data, response.version)
     return SaveOutcome(response, [])
+
+
+def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> None:
+    """Messages by question variable, onto the question's first field."""
+    by_variable = {q.variable: q for q in form.questions}
+    for variable, messages_ in errors.items():
+        target = by_variable.get(variable)
+        for message in messages_:
+            form.add_error(first_field(target) if target else None, message)
 
 
 @login_required
@@ -265,6 +275,12 @@ def response_autosave(
         for_write=True,
     )
     questions = questions_of(access.questionnaire.pk)
+    consolidation = consolidation_for(
+        access.questionnaire,
+        access.organisation,
+        response=access.response,
+        questions=questions,
+    )
     form = ResponseForm(
         questions,
         answers={
@@ -273,7 +289,7 @@ def response_autosave(
         },
         version=0,
         data=request.POST,
-        n_kommuner=n_member_kommuner(access.organisation, access.questionnaire),
+        counts=consolidation.counts if consolidation else None,
     )
     outcome = _save_posted(user, access, form, request.POST)
     errors = {

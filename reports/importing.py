@@ -17,14 +17,16 @@ semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:
   label (-1, -2, «Ej aktuell», «Ej besvarad») and a blank cell mean no answer.
 - RSS kommun counts (issue #4): every cell a whole number, 0 or more. The base
   of an item (a question, or a matrix row) is given whole or not at all: the
-  three columns `…_svarat`, `…_ejsvarat`, `…_ejaktuell`. With a base, no
-  option count may exceed the item's kommuner (svarat + ej svarat + ej aktuell),
-  and that total must be the same for every item of the row: it is the RSS's
-  number of member kommuner. An option count is *not* checked against `_svarat`
-  alone, not even for single choice: an RSS may adjust a count, with a reason,
-  up to its number of kommuner (issue #4), so a submitted response can hold
-  more kommuner in an option than answered in the service. The register's
-  member count is checked when the answers are saved (`save_answers`).
+  three columns `…_svarat`, `…_ejsvarat`, `…_ejaktuell`. Their total must be the
+  same for every item of the row and cannot exceed the RSS's member kommuner in
+  the cycle's year (the register). An RSS adjusts a count only by moving
+  kommuner that answered between the alternatives, never by adding answers
+  (`intake.consolidation.count_limit_problem`), so no option count may exceed
+  the item's `_svarat`, and where each kommun has one alternative (single
+  choice, yes/no, a matrix row) neither may the sum of its option counts.
+  Counts without their base are saved as the RSS's adjustments and frozen with
+  the live base, so they are checked in the same way against the kommuner that
+  have answered in the service (a blank cell follows the live count).
 - Rows are numbered as in a spreadsheet: the header is row 1.
 """
 
@@ -33,15 +35,22 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils import timezone
 
-from intake.cells import Cells, given_answer, is_answered
+from intake.cells import SVARAT, Cells, given_answer, is_answered
+from intake.consolidation import (
+    ONE_ALTERNATIVE_KINDS,
+    KommunCount,
+    adjustment_problems,
+    consolidation_for,
+)
 from intake.models import Response, ResponseStatus
 from intake.selectors import cells_by_response, questions_of
 from intake.services import cells_for
@@ -57,7 +66,15 @@ from reports.rawdata import (
 )
 from surveys.definitions import GivenAnswer, condition_holds
 from surveys.errors import DomainError
-from surveys.models import Organisation, Question, QuestionKind, Questionnaire
+from surveys.models import (
+    Organisation,
+    OrganisationKind,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    RSSMembership,
+    memberships_in_year,
+)
 from surveys.selectors import expected_respondents
 
 MAX_ERRORS = 200
@@ -270,7 +287,9 @@ def plan_import(
     """Validate a whole file against the questionnaire and the register.
 
     Returns the plan: one entry per row to save, and every error found (empty
-    when the file is valid). A fixed number of queries whatever the file's size.
+    when the file is valid). A fixed number of queries whatever the file's size,
+    plus one consolidation per RSS whose kommun counts come without their base
+    (at most the RSS of a cycle).
     """
     plan = ImportPlan(questionnaire)
     header, rows = read_table(content)
@@ -316,6 +335,7 @@ def plan_import(
         **{label.casefold(): value for value, label in ResponseStatus.choices},
     }
     first_line: dict[str, int] = {}
+    count_rules = _count_rules_of(questionnaire, questions, organisations)
 
     for offset, raw in enumerate(rows):
         line = offset + 2
@@ -381,7 +401,11 @@ def plan_import(
                 continue
             if question.kind == QuestionKind.KOMMUN_COUNT:
                 count_errors = _count_errors(
-                    question_columns, file_cells[question.pk], line, count_totals
+                    question_columns,
+                    file_cells[question.pk],
+                    line,
+                    count_totals,
+                    count_rules(question, organisation),
                 )
                 if count_errors:
                     row_errors += count_errors
@@ -439,6 +463,62 @@ def plan_import(
     return plan
 
 
+def _count_rules_of(
+    questionnaire: Questionnaire,
+    questions: Sequence[Question],
+    organisations: Mapping[str, list[Organisation]],
+) -> Callable[[Question, Organisation | None], _CountRules]:
+    """The rules of every RSS kommun count in the file: two queries, plus the live
+    counts of each RSS whose counts come without their base (at most one
+    consolidation per RSS, a fixed number of queries each)."""
+    counted = [q for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    if not counted:
+        return lambda question, organisation: _CountRules(False, None, lambda: None)
+    one_alternative = set(
+        Question.objects.filter(
+            pk__in=[q.source_question_id for q in counted],
+            kind__in=ONE_ALTERNATIVE_KINDS,
+        ).values_list("pk", flat=True)
+    )
+    rss_ids = [
+        o.pk
+        for found in organisations.values()
+        for o in found
+        if o.kind == OrganisationKind.RSS
+    ]
+    n_members = dict(
+        RSSMembership.objects.filter(
+            memberships_in_year(questionnaire.cycle.year), rss_id__in=rss_ids
+        )
+        .values("rss_id")
+        .annotate(n=Count("kommun_id", distinct=True))
+        .values_list("rss_id", "n")
+        .order_by()
+    )
+    live: dict[int, dict[int, KommunCount]] = {}
+
+    def live_count(
+        question: Question, organisation: Organisation
+    ) -> KommunCount | None:
+        if organisation.pk not in live:
+            consolidation = consolidation_for(
+                questionnaire, organisation, response=None, questions=counted
+            )
+            live[organisation.pk] = consolidation.counts if consolidation else {}
+        return live[organisation.pk].get(question.pk)
+
+    def rules(question: Question, organisation: Organisation | None) -> _CountRules:
+        if organisation is None or organisation.kind != OrganisationKind.RSS:
+            return _CountRules(False, None, lambda: None)
+        return _CountRules(
+            one_alternative=question.source_question_id in one_alternative,
+            n_members=n_members.get(organisation.pk, 0),
+            live=lambda: live_count(question, organisation),
+        )
+
+    return rules
+
+
 def _organisation(
     code: str,
     organisations: Mapping[str, list[Organisation]],
@@ -494,8 +574,21 @@ def _column_of(question: Question, parsed: Mapping[Column, Any], value: Any) -> 
     return next(iter(parsed)).name if parsed else question.variable
 
 
+@dataclass(frozen=True)
+class _CountRules:
+    """What the kommun counts of one RSS row are checked against."""
+
+    one_alternative: bool  # each kommun has one alternative (per matrix row)
+    n_members: int | None  # the RSS's member kommuner in the cycle's year
+    live: Callable[[], KommunCount | None]  # the live counts, for items without base
+
+
 def _count_errors(
-    columns: Sequence[Column], cells: Cells, line: int, totals: dict[str, int]
+    columns: Sequence[Column],
+    cells: Cells,
+    line: int,
+    totals: dict[str, int],
+    rules: _CountRules,
 ) -> list[str]:
     """The base checks of one RSS kommun count (see the module docstring).
 
@@ -506,10 +599,17 @@ def _count_errors(
     items: dict[str, list[Column]] = {}
     for column in columns:
         items.setdefault(column.row_code or "", []).append(column)
-    for item in items.values():
+    for row_code, item in items.items():
+        options = [c for c in item if c.base_slot is None]
         bases = [c for c in item if c.base_slot is not None]
         given = [c for c in bases if c.count_slot in cells]
+        counts = {
+            c: int(cells[c.count_slot].number or 0)
+            for c in options
+            if c.count_slot in cells
+        }
         if not given:
+            errors += _live_base_errors(counts, row_code, line, rules)
             continue
         if len(given) < len(bases):
             missing = next(c for c in bases if c not in given)
@@ -520,14 +620,31 @@ def _count_errors(
             )
             continue
         total = sum(int(cells[c.count_slot].number or 0) for c in bases)
-        for column in item:
-            cell = cells.get(column.count_slot)
-            if column.base_slot is None and cell and (cell.number or 0) > total:
-                errors.append(
-                    f"Rad {line}, kolumn {column.name}: {cell.number} kommuner är "
-                    f"fler än de {total} som frågan gäller (svarat + inte svarat + "
-                    "ej aktuell)."
-                )
+        svarat_column = next(c for c in bases if c.base_slot == SVARAT)
+        svarat = int(cells[svarat_column.count_slot].number or 0)
+        if not totals and rules.n_members is not None and total > rules.n_members:
+            errors.append(
+                f"Rad {line}, kolumn {bases[0].name}: svarat + inte svarat + ej "
+                f"aktuell är {total} kommuner, men RSS:en har {rules.n_members} "
+                "kommuner det året."
+            )
+        # An adjustment only moves kommuner that answered between the
+        # alternatives (intake.consolidation.count_limit_problem).
+        above = [(c, n) for c, n in counts.items() if n > svarat]
+        for column, count in above:
+            errors.append(
+                f"Rad {line}, kolumn {column.name}: {count} kommuner är fler än de "
+                f"{svarat} som har svarat ({svarat_column.name}); en justering kan "
+                "bara flytta kommuner mellan svarsalternativen."
+            )
+        if rules.one_alternative and not above and sum(counts.values()) > svarat:
+            errors.append(
+                f"Rad {line}, kolumn {next(iter(counts)).name}: "
+                + " + ".join(c.name for c in counts)
+                + f" är {sum(counts.values())} kommuner, fler än de {svarat} som har "
+                f"svarat ({svarat_column.name}); varje kommun har ett svar, så en "
+                "justering kan bara flytta kommuner mellan svarsalternativen."
+            )
         first_column, first_total = next(iter(totals.items()), (None, total))
         if total != first_total:
             errors.append(
@@ -537,6 +654,25 @@ def _count_errors(
             )
         totals.setdefault(bases[0].name, total)
     return errors
+
+
+def _live_base_errors(
+    counts: Mapping[Column, int],
+    row_code: str,
+    line: int,
+    rules: _CountRules,
+) -> list[str]:
+    """Counts without their base are saved as the RSS's adjustments, and frozen
+    with the live base (`save_answers`, `submit_response`): they must fit the
+    kommuner that have answered in the service; a blank cell follows the live
+    count."""
+    live = rules.live() if counts else None
+    if live is None:
+        return []
+    problems = adjustment_problems(
+        live, {c.count_slot: n for c, n in counts.items()}, rows={row_code}
+    )
+    return [f"Rad {line}, kolumn {next(iter(counts)).name}: {p}" for p in problems]
 
 
 def _condition_errors(

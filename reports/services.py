@@ -44,7 +44,12 @@ from reports.exporters import (
     download_name,
     run_exporter,
 )
-from reports.importing import ImportPlan, RawDataImportError, plan_import
+from reports.importing import (
+    ImportPlan,
+    PlannedResponse,
+    RawDataImportError,
+    plan_import,
+)
 from reports.models import (
     NOT_PREFILLED,
     TEXT_FIELDS,
@@ -201,7 +206,10 @@ def import_responses(
     anything is wrong, RawDataImportError lists every problem by row and column
     and nothing is saved. Otherwise, in one transaction, each row goes through
     `intake.services.save_answers` with channel «Import», so history, validation
-    and display conditions apply as for every other channel.
+    and display conditions apply as for every other channel. A rule only the
+    services know, or answers that changed since the check (e.g. a kommun answer
+    behind an RSS count), raises RawDataImportError naming the row, and nothing
+    is saved.
 
     With `submit`, the rows whose `status` is «Inskickad» are marked submitted
     with the time in `inskickad` (or now), without a receipt e-mail; other rows
@@ -217,28 +225,49 @@ def import_responses(
         return ImportSummary.of(plan, dry_run=True)
     reason = f"Import från {file_name}" if file_name else "Import"
     for row in plan.rows:
-        response = get_or_create_response(questionnaire, organisation=row.organisation)
-        response = save_answers(
+        try:
+            _import_row(questionnaire, row, actor=actor, reason=reason[:300])
+        except ValidationError as exc:
+            # A rule only the services know, or answers changed since the check
+            # (a kommun's answer behind an RSS count): nothing is saved.
+            raise RawDataImportError(
+                [
+                    f"Rad {row.line}, fråga {variable}: {message}"
+                    for variable, messages in exc.message_dict.items()
+                    for message in messages
+                ]
+                if hasattr(exc, "error_dict")
+                else [f"Rad {row.line}: {message}" for message in exc.messages]
+            ) from exc
+        except DomainError as exc:
+            raise RawDataImportError([f"Rad {row.line}: {exc.message}"]) from exc
+    return ImportSummary.of(plan, dry_run=False)
+
+
+def _import_row(
+    questionnaire: Questionnaire, row: PlannedResponse, *, actor: User, reason: str
+) -> None:
+    response = get_or_create_response(questionnaire, organisation=row.organisation)
+    response = save_answers(
+        response,
+        actor=actor,
+        channel=Channel.IMPORT,
+        values=row.values,
+        reason=reason,
+    )
+    if row.contacts is not None:
+        name, email, phone = row.contacts
+        response = update_contact_details(
+            response, actor=actor, name=name, email=email, phone=phone
+        )
+    if row.submit:
+        submit_response(
             response,
             actor=actor,
-            channel=Channel.IMPORT,
-            values=row.values,
-            reason=reason[:300],
+            submitted_at=row.submitted_at,
+            notify=False,
+            freeze_counts=not row.carries_count_bases,
         )
-        if row.contacts is not None:
-            name, email, phone = row.contacts
-            response = update_contact_details(
-                response, actor=actor, name=name, email=email, phone=phone
-            )
-        if row.submit:
-            submit_response(
-                response,
-                actor=actor,
-                submitted_at=row.submitted_at,
-                notify=False,
-                freeze_counts=not row.carries_count_bases,
-            )
-    return ImportSummary.of(plan, dry_run=False)
 
 
 logger = logging.getLogger(__name__)

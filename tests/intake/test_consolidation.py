@@ -321,33 +321,38 @@ def test_an_adjustment_with_a_reason_is_kept_in_the_history(
     client: Client, lan: Lan
 ) -> None:
     client.force_login(lan.coordinator)
-    reason = "Kommun 6 svarade ja per telefon"
+    # A re-classification: 6 kommuner answered, 4 ja and 2 nej; one of the nej
+    # is moved to ja.
+    reason = "Kommun 4 har rättat sitt svar till ja per telefon"
     page = client.post(
         lan.url(),
         {
             "version": lan.response.version,
             "action": "save",
             "c_har__justera__ja": "5",
+            "c_har__justera__nej": "1",
             "c_har__anledning": reason,
         },
     )
     assert page.status_code == 302
-    answer = Answer.objects.get(response=lan.response, question=lan.q["c_har"])
-    assert (answer.slot, answer.number, answer.channel) == (
-        "ja",
-        Decimal(5),
-        Channel.WEB,
+    answers = Answer.objects.filter(response=lan.response, question=lan.q["c_har"])
+    assert sorted(answers.values_list("slot", "number", "channel")) == [
+        ("ja", Decimal(5), Channel.WEB),
+        ("nej", Decimal(1), Channel.WEB),
+    ]
+    change = AnswerChange.objects.get(
+        response=lan.response, question=lan.q["c_har"], slot="ja"
     )
-    change = AnswerChange.objects.get(response=lan.response, question=lan.q["c_har"])
     assert (change.reason, change.new_value) == (
         reason,
         {"option": "ja", "number": "5"},
     )
     html = client.get(lan.url()).content.decode()
     assert f"(beräknat 4; {reason})" in html
+    assert f"(beräknat 2; {reason})" in html
 
 
-def test_the_service_refuses_adjustments_without_reason_above_n_or_of_the_base(
+def test_the_service_refuses_adjustments_without_reason_above_svarat_or_of_the_base(
     lan: Lan,
 ) -> None:
     def adjust(values: dict[str, Any], reason: str = "") -> None:
@@ -369,7 +374,9 @@ def test_the_service_refuses_adjustments_without_reason_above_n_or_of_the_base(
     with pytest.raises(ValidationError) as too_many:
         adjust({"ja": 8}, reason="Fel")
     assert too_many.value.message_dict["c_har"] == [
-        "Antalet kan inte vara större än antalet kommuner i RSS:en (7)."
+        "Antalet kan inte vara större än antalet kommuner som har svarat på frågan "
+        "(6). Saknas en kommuns svar, registrera det för kommunen (”Fyll i åt "
+        "kommunen” under ”Se kommunernas svar”)."
     ]
     with pytest.raises(ValidationError) as base:
         adjust({"_svarat": 7}, reason="Fel")
@@ -388,8 +395,8 @@ def submit_rss(lan: Lan) -> Response:
         lan.response,
         actor=lan.coordinator,
         channel=Channel.WEB,
-        values={"c_har": {"ja": 5}},
-        reason="Kommun 6 svarade ja per telefon",
+        values={"c_har": {"ja": 5, "nej": 1}},
+        reason="Kommun 4 har rättat sitt svar till ja per telefon",
     )
     return submit_response(lan.response, actor=lan.coordinator)
 
@@ -404,8 +411,8 @@ def frozen(lan: Lan, variable: str) -> dict[str, int]:
 def test_submitting_freezes_exactly_the_contracted_slots(lan: Lan) -> None:
     submit_rss(lan)
     assert frozen(lan, "c_har") == {
-        "ja": 5,  # adjusted by the RSS; the live count is 4
-        "nej": 2,
+        "ja": 5,  # adjusted by the RSS; the live counts are 4 and 2
+        "nej": 1,
         "_svarat": 6,
         "_ej_svarat": 1,
         "_ej_aktuell": 0,
@@ -436,7 +443,13 @@ def test_submitting_freezes_exactly_the_contracted_slots(lan: Lan) -> None:
         .order_by("slot")
     )
     assert channels["ja"] == Channel.WEB  # the adjustment keeps its provenance
-    assert channels["nej"] == channels["_svarat"] == Channel.COMPUTED
+    assert channels["_svarat"] == channels["_ej_svarat"] == Channel.COMPUTED
+    rutiner = dict(
+        Answer.objects.filter(response=lan.response, question=lan.q["c_rutiner"])
+        .values_list("slot", "channel")
+        .order_by("slot")
+    )
+    assert rutiner["a.ja"] == Channel.COMPUTED  # an unadjusted cell
 
 
 def test_submitting_records_which_kommun_answers_were_counted(lan: Lan) -> None:

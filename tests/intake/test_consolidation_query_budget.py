@@ -60,8 +60,9 @@ def build_rss(size: int) -> tuple[Questionnaire, int, User]:
         response,
         actor=coordinator,
         channel=Channel.WEB,
-        values={"s06_breddinfort": {"ja": 1}},
-        reason="En kommun svarade per telefon",
+        # Fewer ja always fits the kommuner that answered.
+        values={"s06_breddinfort": {"ja": 0}},
+        reason="En kommun har rättat sitt svar per telefon",
     )
     return rss_q, rss.pk, coordinator
 

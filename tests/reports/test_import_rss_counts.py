@@ -17,13 +17,13 @@ from decimal import Decimal
 import pytest
 
 from intake.models import Answer, Channel, Response, ResponseStatus
-from intake.services import save_answers, submit_response
+from intake.services import reopen_response, save_answers, submit_response
 from reports.codebook import codebook_rows
 from reports.importing import RawDataImportError
 from reports.layouts import frequency_table
 from reports.services import import_responses
 from reports.tabulation import Level, tabulate
-from surveys.models import RSS, MatrixRow, Option, Questionnaire, User
+from surveys.models import RSS, MatrixRow, Option, Questionnaire, RSSMembership, User
 from tests.conftest import make_user
 from tests.factories import AnswerFactory, ResponseFactory
 from tests.intake.test_consolidation import Lan, build_lan
@@ -254,10 +254,22 @@ CASES: dict[str, tuple[Callable[[Rows], Rows], str]] = {
         "kolumn c_typ_ejaktuell: antalet saknas; ange antal kommuner som svarat, "
         "inte svarat och där frågan inte var aktuell, eller inget av dem.",
     ),
-    "an option above the item's kommuner": (
-        set_cell("c_har_ja", "8"),
-        "kolumn c_har_ja: 8 kommuner är fler än de 7 som frågan gäller "
-        "(svarat + inte svarat + ej aktuell).",
+    "an option above the kommuner that answered": (
+        set_cell("c_har_ja", "7"),
+        "kolumn c_har_ja: 7 kommuner är fler än de 6 som har svarat (c_har_svarat); "
+        "en justering kan bara flytta kommuner mellan svarsalternativen.",
+    ),
+    "yes/no counts that add up to more than answered": (
+        set_cell("c_har_ja", "5"),
+        "kolumn c_har_ja: c_har_ja + c_har_nej är 7 kommuner, fler än de 6 som har "
+        "svarat (c_har_svarat); varje kommun har ett svar, så en justering kan bara "
+        "flytta kommuner mellan svarsalternativen.",
+    ),
+    "a matrix row that adds up to more than answered": (
+        set_cell("c_rutiner_b_nej", "3"),
+        "kolumn c_rutiner_b_ja: c_rutiner_b_ja + c_rutiner_b_nej är 5 kommuner, "
+        "fler än de 4 som har svarat (c_rutiner_b_svarat); varje kommun har ett "
+        "svar, så en justering kan bara flytta kommuner mellan svarsalternativen.",
     ),
     "totals that differ between items": (
         set_cell("c_rutiner_a_ejsvarat", "3"),
@@ -280,13 +292,145 @@ def test_bad_counts_are_refused_by_row_and_column(lan: Lan, case: str) -> None:
     assert not Response.objects.filter(questionnaire=lan.rss_questionnaire).exists()
 
 
-def test_an_option_above_svarat_is_accepted_as_an_adjustment(lan: Lan) -> None:
-    # An RSS may adjust a count up to its number of kommuner (issue #4): 7 ja
-    # although 6 answered in the service is a valid submitted figure.
-    rows = set_cell("c_har_ja", "7")(csv_rows(export_bytes(lan.rss_questionnaire)))
+def test_a_re_classification_within_svarat_is_accepted(lan: Lan) -> None:
+    # An adjustment moves kommuner that answered between the alternatives: of
+    # the 6 that answered, 6 ja and 0 nej is a valid submitted figure.
+    rows = csv_rows(export_bytes(lan.rss_questionnaire))
+    rows = set_cell("c_har_nej", "0")(set_cell("c_har_ja", "6")(rows))
     Response.objects.filter(questionnaire=lan.rss_questionnaire).delete()
     import_responses(lan.rss_questionnaire, csv_bytes(rows), actor=staff())
-    assert rows_by_code(lan.rss_questionnaire)["rss-test"]["c_har_ja"] == "7"
+    row = rows_by_code(lan.rss_questionnaire)["rss-test"]
+    assert [row[c] for c in ("c_har_ja", "c_har_nej", "c_har_svarat")] == [
+        "6",
+        "0",
+        "6",
+    ]
+
+
+def test_multiple_choice_ticks_may_add_up_to_more_than_answered(lan: Lan) -> None:
+    # c_typ: 3 + 3 + 2 = 8 ticks from the 3 kommuner that answered; at the limit
+    # every one of them ticked every alternative.
+    rows = csv_rows(export_bytes(lan.rss_questionnaire))
+    for column in ("c_typ_egna", "c_typ_region", "c_typ_annat"):
+        rows = set_cell(column, "3")(rows)
+    Response.objects.filter(questionnaire=lan.rss_questionnaire).delete()
+    import_responses(lan.rss_questionnaire, csv_bytes(rows), actor=staff())
+    assert rows_by_code(lan.rss_questionnaire)["rss-test"]["c_typ_annat"] == "3"
+
+
+def test_a_base_above_the_rss_member_kommuner_is_refused(lan: Lan) -> None:
+    # The file says 6 + 1 + 0 = 7 kommuner; the register now gives the RSS 6 in
+    # the cycle's year.
+    content = export_bytes(lan.rss_questionnaire)
+    RSSMembership.objects.filter(kommun=lan.kommuner["Kommun 6"]).delete()
+    line = next(i for i, r in enumerate(csv_rows(content)) if r[0] == "rss-test") + 1
+    Response.objects.filter(questionnaire=lan.rss_questionnaire).delete()
+    with pytest.raises(RawDataImportError) as refused:
+        import_responses(lan.rss_questionnaire, content, actor=staff(), submit=True)
+    assert refused.value.errors == [
+        f"Rad {line}, kolumn c_har_svarat: svarat + inte svarat + ej aktuell är 7 "
+        "kommuner, men RSS:en har 6 kommuner det året."
+    ]
+    assert not Response.objects.filter(questionnaire=lan.rss_questionnaire).exists()
+
+
+def without_bases(lan: Lan, **cells: str) -> bytes:
+    """The RSS row of the export without its base columns, cells changed."""
+    header, *rows = csv_rows(export_bytes(lan.rss_questionnaire))
+    row = next(r for r in rows if r[0] == "rss-test")
+    for column, value in cells.items():
+        row[header.index(column)] = value
+    keep = [i for i, c in enumerate(header) if not c.endswith(("svarat", "aktuell"))]
+    return csv_bytes([[r[i] for i in keep] for r in [header, row]])
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (
+            {"c_har_ja": "7"},
+            "Antalet kan inte vara större än antalet kommuner som har svarat på "
+            "frågan (6).",
+        ),
+        # c_har_nej blank: it follows the live count, 2.
+        (
+            {"c_har_ja": "5", "c_har_nej": ""},
+            "Antalen är tillsammans 7, men bara 6 kommuner har svarat på frågan och "
+            "varje kommun har ett svar: en justering kan bara flytta kommuner "
+            "mellan svarsalternativen.",
+        ),
+    ],
+)
+def test_counts_without_bases_must_fit_the_kommuner_that_answered(
+    lan: Lan, cells: dict[str, str], message: str
+) -> None:
+    content = without_bases(lan, **cells)
+    Response.objects.filter(questionnaire=lan.rss_questionnaire).delete()
+    with pytest.raises(RawDataImportError) as refused:
+        import_responses(lan.rss_questionnaire, content, actor=staff(), submit=True)
+    assert refused.value.errors == [
+        f"Rad 2, kolumn c_har_ja: {message} Saknas en kommuns svar, registrera det "
+        "för kommunen (”Fyll i åt kommunen” under ”Se kommunernas svar”)."
+    ]
+    assert not Response.objects.filter(questionnaire=lan.rss_questionnaire).exists()
+
+
+def test_counts_without_bases_within_svarat_are_frozen_as_adjustments(
+    lan: Lan,
+) -> None:
+    content = without_bases(lan, c_har_ja="6", c_har_nej="0")
+    Response.objects.filter(questionnaire=lan.rss_questionnaire).delete()
+    import_responses(lan.rss_questionnaire, content, actor=staff(), submit=True)
+    row = rows_by_code(lan.rss_questionnaire)["rss-test"]
+    assert [row[c] for c in ("c_har_ja", "c_har_nej", "c_har_svarat")] == [
+        "6",
+        "0",
+        "6",
+    ]
+
+
+def test_a_submit_the_services_refuse_is_reported_by_row(lan: Lan) -> None:
+    """Stored adjustments that no longer fit (a kommun's answer removed after
+    they were saved) stop the import's submit with the row named, not a 500."""
+    reopen_response(
+        Response.objects.get(organisation=lan.rss, questionnaire=lan.rss_questionnaire),
+        actor=staff(),
+        reason="Komplettering",
+    )
+    rss_response = Response.objects.get(
+        organisation=lan.rss, questionnaire=lan.rss_questionnaire
+    )
+    save_answers(
+        rss_response,
+        actor=lan.coordinator,
+        channel=Channel.WEB,
+        values={"c_har": {"ja": 6, "nej": 0}},
+        reason="Två kommuner har rättat sina svar",
+    )
+    kommun_2 = Response.objects.get(
+        organisation=lan.kommuner["Kommun 2"], questionnaire=lan.kommun_questionnaire
+    )
+    kommun_2 = reopen_response(kommun_2, actor=staff(), reason="Fel")
+    save_answers(
+        kommun_2, actor=staff(), channel=Channel.WEB, values={"har_team": None}
+    )
+    header = ["orgkod", "orgnamn", "orgtyp", "regionkod", "rsskod", "status"]
+    content = csv_bytes(
+        [
+            [*header, "inskickad", "egen"],
+            ["rss-test", "", "", "", "", "Inskickad", "", "Vårt arbete"],
+        ]
+    )
+    with pytest.raises(RawDataImportError) as refused:
+        import_responses(lan.rss_questionnaire, content, actor=staff(), submit=True)
+    (error,) = refused.value.errors
+    assert error.startswith(
+        "Rad 2: Enkäten kan inte skickas in: de justerade antalen i fråga "
+    )
+    assert "(5 kommuner har svarat nu)" in error
+    rss_response.refresh_from_db()
+    assert rss_response.status == ResponseStatus.REOPENED
+    assert rss_response.answers.get(question=lan.q["egen"]).text != "Vårt arbete"
 
 
 def staff() -> User:
