@@ -171,6 +171,7 @@ class ImportSummary:
     answered_questions: int
     skipped: int
     dry_run: bool
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, plan: ImportPlan, *, dry_run: bool) -> ImportSummary:
@@ -182,6 +183,7 @@ class ImportSummary:
             answered_questions=sum(r.answered_questions for r in plan.rows),
             skipped=plan.skipped,
             dry_run=dry_run,
+            warnings=tuple(plan.warnings),
         )
 
 
@@ -237,6 +239,9 @@ def import_responses(
                 submitted_at=row.submitted_at,
                 notify=False,
                 freeze_counts=not row.carries_count_bases,
+                # The file records what was submitted; the plan warned about
+                # required questions left unanswered.
+                require_complete=False,
             )
     return ImportSummary.of(plan, dry_run=False)
 
