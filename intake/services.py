@@ -526,6 +526,7 @@ def submit_response(
     submitted_at: datetime.datetime | None = None,
     notify: bool = True,
     freeze_counts: bool = True,
+    require_complete: bool = True,
 ) -> Response:
     """Lock a complete response. Raises DomainError listing what is missing.
 
@@ -533,11 +534,12 @@ def submit_response(
     (`submitted_at`) and sends no receipt (`notify=False`). An RSS response whose
     kommun counts were imported with their bases keeps them (`freeze_counts=False`):
     they are the record of an earlier submission, which the kommun answers now in
-    the database (if any) need not match.
+    the database (if any) need not match. It also keeps the item nonresponse of
+    what was submitted then (`require_complete=False`).
     """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är redan inskickad.")
-    missing = missing_required_answers(response)
+    missing = missing_required_answers(response) if require_complete else []
     if missing:
         raise DomainError(
             "Enkäten kan inte skickas in förrän alla obligatoriska frågor är besvarade: "

@@ -3,14 +3,16 @@
 
 | key                  | formats               | target        | options                                   |
 | -------------------- | --------------------- | ------------- | ----------------------------------------- |
-| tabeller             | xlsx                  | questionnaire | niva, avrundning                          |
+| tabeller             | xlsx                  | questionnaire | niva, avrundning, svar                    |
 | radata               | csv, xlsx, sav, dta   | questionnaire | varden, kontaktuppgifter, ej-svarande     |
 | kodbok               | xlsx, csv             | questionnaire | kontaktuppgifter                          |
 | radatapaket          | zip                   | questionnaire | varden, kontaktuppgifter, ej-svarande     |
-| diagram              | zip                   | questionnaire | –                                         |
+| diagram              | zip                   | questionnaire | svar                                      |
 | kvalitetsdeklaration | docx                  | cycle         | –                                         |
 
 Contact details are personal data: off unless asked for (`kontaktuppgifter=ja`).
+Tables and charts count submitted responses unless `svar=paborjade` asks for
+preliminary figures (reports.tabulation.Selection); the manifest records it.
 Option keys are ASCII (they are typed as `--option nyckel=värde`); labels Swedish.
 """
 
@@ -49,7 +51,7 @@ from reports.rawdata import (
     replay,
     write_data,
 )
-from reports.tabulation import Level, tabulate
+from reports.tabulation import Level, Selection, tabulate
 from reports.workbook import (
     WorkbookLevel,
     item_charts,
@@ -82,6 +84,12 @@ ROUNDING_OPTION = ExportOption(
     ),
     default="cellvis",
 )
+SELECTION_OPTION = ExportOption(
+    key="svar",
+    label="Svar som ingår",
+    choices=tuple((s.value, s.label) for s in Selection),
+    default=Selection.SUBMITTED.value,
+)
 ROUNDINGS = {"cellvis": Rounding.HALF_UP, "summa-100": Rounding.LARGEST_REMAINDER}
 VALUES_OPTION = ExportOption(
     key="varden",
@@ -112,6 +120,10 @@ def raw_data_options(options: Mapping[str, str]) -> RawDataOptions:
     )
 
 
+def selection_of(options: Mapping[str, str]) -> Selection:
+    return Selection(options.get("svar", SELECTION_OPTION.default))
+
+
 # --- Tabeller ------------------------------------------------------------------------
 
 
@@ -137,6 +149,7 @@ def write_tabeller_xlsx(
         output,
         level=options["niva"],
         rounding=ROUNDINGS[options["avrundning"]],
+        selection=selection_of(options),
         progress=progress,
         manifest=manifest,
     )
@@ -247,8 +260,9 @@ def write_diagram_zip(
     """One PNG bar chart per closed question at riket (per matrix row for a
     matrix), and manifest.json; the questionnaire is tabulated once."""
     progress(5, "Räknar tabellerna")
-    riket = tabulate(target, level=Level.RIKET)
-    source = source_line(target)
+    selection = selection_of(options)
+    riket = tabulate(target, level=Level.RIKET, selection=selection)
+    source = source_line(target, selection)
     charts = 0
     names: list[str] = []
     buffer = BytesIO()
@@ -269,8 +283,8 @@ def write_diagram_zip(
             kind="diagram",
             format="zip",
             options=options,
-            row_counts={"diagram": charts},
-            extra={"filer": names},
+            row_counts={"diagram": charts, "svarande": riket.respondents},
+            extra={"filer": names, "svar_som_ingar": riket.selection_note},
         )
         archive.writestr(
             "manifest.json",
@@ -311,7 +325,7 @@ TABELLER = register(
         "och manifestet.",
         target=ExportTarget.QUESTIONNAIRE,
         writers={"xlsx": write_tabeller_xlsx},
-        options=(LEVEL_OPTION, ROUNDING_OPTION),
+        options=(LEVEL_OPTION, ROUNDING_OPTION, SELECTION_OPTION),
     )
 )
 RADATA = register(
@@ -355,6 +369,7 @@ DIAGRAM = register(
         "zip-arkiv med manifest.json.",
         target=ExportTarget.QUESTIONNAIRE,
         writers={"zip": write_diagram_zip},
+        options=(SELECTION_OPTION,),
     )
 )
 KVALITETSDEKLARATION = register(

@@ -13,11 +13,32 @@ from django.core.exceptions import ValidationError
 from reports.exporters import FORMATS, Target, export_kinds, parse_option_pairs
 from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
-from reports.tabulation import Level, levels_for
+from reports.tabulation import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
 
 
-class ReportOptionsForm(forms.Form):
+class SelectionForm(forms.Form):
+    """Which responses the report pages count: submitted (the official figures)
+    unless preliminary figures are asked for."""
+
+    svar = forms.ChoiceField(
+        label="Svar som ingår",
+        choices=[(s.value, s.label) for s in Selection],
+        initial=Selection.SUBMITTED.value,
+        required=False,  # links made before the choice existed stay valid
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def selection(self) -> Selection:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("svar"):
+            return Selection(self.cleaned_data["svar"])
+        return Selection.SUBMITTED
+
+
+class ReportOptionsForm(SelectionForm):
     niva = forms.ChoiceField(label="Nivå", initial=Level.RIKET.value)
     rss = forms.ModelChoiceField(
         label="RSS (för nivån per kommun)",
@@ -34,8 +55,9 @@ class ReportOptionsForm(forms.Form):
         initial=Rounding.HALF_UP.value,
     )
 
+    field_order = ("niva", "rss", "avrundning", "svar")
+
     def __init__(self, questionnaire: Questionnaire, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.questionnaire = questionnaire
         levels = levels_for(questionnaire.audience)

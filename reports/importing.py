@@ -107,6 +107,9 @@ class ImportPlan:
     questionnaire: Questionnaire
     rows: list[PlannedResponse] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Worth a look but not wrong: the file is still read (e.g. a submitted row
+    # with item nonresponse on a question that is required in the web form).
+    warnings: list[str] = field(default_factory=list)
     skipped: int = 0  # rows of the frame without answers (status «Ej påbörjad»)
 
     @property
@@ -435,7 +438,7 @@ def plan_import(
                 questions, merged, file_cells, by_question, line
             )
         if will_submit and not row_errors:
-            row_errors += _missing_for_submit(questions, merged, line)
+            plan.warnings += _missing_for_submit(questions, merged, line)
 
         errors.extend(row_errors)
         if row_errors or organisation is None:
@@ -703,6 +706,9 @@ def _condition_errors(
 def _missing_for_submit(
     questions: Sequence[Question], merged: Mapping[int, Cells], line: int
 ) -> list[str]:
+    """A warning, not an error: the file says the response was submitted, and an
+    earlier year's data keeps its item nonresponse (the 2019 kommun survey's bases
+    were 220-225 of 226). The web form alone requires every required answer."""
     given: dict[str, GivenAnswer] = {}
     missing = []
     for question in questions:
@@ -714,10 +720,10 @@ def _missing_for_submit(
     if not missing:
         return []
     return [
-        f"Rad {line}, kolumn status: svaret kan inte markeras som inskickat; "
-        "obligatoriska frågor saknar svar: "
+        f"Rad {line}: svaret markeras som inskickat fast obligatoriska frågor "
+        "saknar svar ("
         + ", ".join(f"fråga {n}" for n in missing)
-        + "."
+        + "); de räknas som partiellt bortfall."
     ]
 
 

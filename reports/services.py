@@ -176,6 +176,7 @@ class ImportSummary:
     answered_questions: int
     skipped: int
     dry_run: bool
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, plan: ImportPlan, *, dry_run: bool) -> ImportSummary:
@@ -187,6 +188,7 @@ class ImportSummary:
             answered_questions=sum(r.answered_questions for r in plan.rows),
             skipped=plan.skipped,
             dry_run=dry_run,
+            warnings=tuple(plan.warnings),
         )
 
 
@@ -267,6 +269,9 @@ def _import_row(
             submitted_at=row.submitted_at,
             notify=False,
             freeze_counts=not row.carries_count_bases,
+            # The file records what was submitted; the plan warned about
+            # required questions left unanswered.
+            require_complete=False,
         )
 
 

@@ -8,8 +8,12 @@ or respondents.
 
 Definitions (DESIGN.md "three kinds of no number"; 2019 report, footnotes 11-15):
 
-- **respondent** (unit response): a response with at least one stored answer, or
-  one that has been submitted. The 2019 kommun survey had 226 respondents of 290.
+- **respondent** (unit response): by default a submitted response
+  (`Selection.SUBMITTED`), the official figures, the same responses the
+  kvalitetsdeklaration counts in its response rates. `Selection.STARTED` also
+  counts drafts and reopened responses with at least one stored answer, for
+  preliminary figures during collection; the tables then say so. The 2019
+  kommun survey had 226 respondents of 290.
 - **not applicable**: the respondent was not shown the item, because its display
   condition does not hold for the respondent's answers (a hidden follow-up, such
   as 2019 Q2a for kommuner answering Ja on Q2). Conditions are translated into
@@ -56,7 +60,7 @@ from django.db.models import (
     Sum,
 )
 
-from intake.models import Answer, Response
+from intake.models import Answer, Response, ResponseStatus
 from surveys.models import (
     CLOSED_KINDS,
     NUMBER_KINDS,
@@ -76,6 +80,20 @@ GroupExpr = Expression | F | Subquery | None
 ANSWERED_SLOT = "_svarat"
 NOT_ANSWERED_SLOT = "_ej_svarat"
 NOT_APPLICABLE_SLOT = "_ej_aktuell"
+
+
+class Selection(enum.StrEnum):
+    """Which responses a tabulation counts; every export records it."""
+
+    SUBMITTED = "inskickade"  # the official figures
+    STARTED = "paborjade"  # also begun but not (or no longer) submitted: preliminary
+
+    @property
+    def label(self) -> str:
+        return {
+            "inskickade": "Endast inskickade svar",
+            "paborjade": "Även svar som inte har skickats in (preliminärt)",
+        }[self.value]
 
 
 class Level(enum.StrEnum):
@@ -160,6 +178,9 @@ class GroupSummary:
     group: Group
     frame: int  # expected respondents (the roster)
     respondents: int
+    # Begun (at least one answer) but not submitted now: left out of the
+    # respondents under Selection.SUBMITTED, among them under Selection.STARTED.
+    not_submitted: int = 0
 
     @property
     def response_share(self) -> Fraction | None:
@@ -235,6 +256,7 @@ class Tabulation:
     level: Level
     groups: tuple[GroupSummary, ...]
     questions: tuple[QuestionTabulation, ...]
+    selection: Selection = Selection.SUBMITTED
 
     def question(self, variable: str) -> QuestionTabulation:
         for question in self.questions:
@@ -250,6 +272,26 @@ class Tabulation:
     def respondents(self) -> int:
         return sum(g.respondents for g in self.groups)
 
+    @property
+    def not_submitted(self) -> int:
+        return sum(g.not_submitted for g in self.groups)
+
+    @property
+    def selection_note(self) -> str:
+        """Which responses the figures are from, in words for a table's reader."""
+        if self.selection == Selection.STARTED:
+            return (
+                "Preliminära siffror: även svar som inte har skickats in ingår "
+                f"({self.not_submitted} av {self.respondents} svarande)."
+            )
+        if self.not_submitted:
+            return (
+                "Endast inskickade svar ingår; "
+                f"{self.not_submitted} påbörjade svar som inte har skickats in "
+                "ingår inte."
+            )
+        return "Endast inskickade svar ingår."
+
 
 # --- tabulation ------------------------------------------------------------------------
 
@@ -260,6 +302,7 @@ def tabulate(
     level: Level = Level.RIKET,
     within_rss: Organisation | None = None,
     variables: Collection[str] | None = None,
+    selection: Selection = Selection.SUBMITTED,
 ) -> Tabulation:
     """Every question of a questionnaire tabulated at one level.
 
@@ -302,17 +345,25 @@ def tabulate(
     frame_by_group = _count_by_group(frame, _group_expr(questionnaire, level, ""))
 
     conditional = [q for q in questions if q.condition]
+    submitted = Q(status=ResponseStatus.SUBMITTED)
+    started = Q(Exists(Answer.objects.filter(response=OuterRef("pk")))) | Q(
+        submitted_at__isnull=False
+    )
+    if selection == Selection.SUBMITTED:
+        counted = submitted
+        answers = answers.filter(response__status=ResponseStatus.SUBMITTED)
+    else:
+        # Every response with an answer is started, so no answer filter is needed.
+        counted = started
     respondent_rows = _per_group(
-        responses.filter(
-            Exists(Answer.objects.filter(response=OuterRef("pk")))
-            | Q(submitted_at__isnull=False)
-        ),
+        responses,
         _group_expr(questionnaire, level, "organisation__"),
         {
-            "respondents": Count("pk"),
+            "respondents": Count("pk", filter=counted),
+            "not_submitted": Count("pk", filter=started & ~submitted),
             **{
                 f"applicable_{q.pk}": Count(
-                    "pk", filter=condition_q(q.condition or {}, by_variable)
+                    "pk", filter=counted & condition_q(q.condition or {}, by_variable)
                 )
                 for q in conditional
             },
@@ -335,10 +386,12 @@ def tabulate(
     # From here on the loops run over aggregated rows (groups × cells), never
     # over answers.
     respondents: dict[int | None, int] = {}
+    not_submitted: dict[int | None, int] = {}
     applicable: dict[tuple[int | None, int], int] = {}
     for row in respondent_rows:
         g = row["group"]
         respondents[g] = row["respondents"]
+        not_submitted[g] = row["not_submitted"]
         for q in conditional:
             applicable[(g, q.pk)] = row[f"applicable_{q.pk}"]
     any_answer: dict[tuple[int | None, int, str | None], int] = {}
@@ -354,6 +407,7 @@ def tabulate(
             group=g,
             frame=frame_by_group.get(g.key, 0),
             respondents=respondents.get(g.key, 0),
+            not_submitted=not_submitted.get(g.key, 0),
         )
         for g in groups
     )
@@ -401,6 +455,7 @@ def tabulate(
         level=level,
         groups=summaries,
         questions=tuple(tabulated),
+        selection=selection,
     )
 
 

@@ -16,6 +16,7 @@ respondents):
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -36,6 +37,7 @@ from reports.forms import (
     ImportForm,
     KvalitetsdeklarationForm,
     ReportOptionsForm,
+    SelectionForm,
 )
 from reports.importing import RawDataImportError
 from reports.kvalitetsdeklaration import (
@@ -73,7 +75,7 @@ from reports.services import (
     request_export,
     update_kvalitetsdeklaration,
 )
-from reports.tabulation import Level, Tabulation, tabulate
+from reports.tabulation import Level, Selection, Tabulation, tabulate
 from reports.workbook import (
     chart_data,
     page_charts,
@@ -114,7 +116,10 @@ def questionnaire_report(request: HttpRequest, questionnaire_id: int) -> HttpRes
     questionnaire = get_questionnaire_for_report(
         request_user(request), questionnaire_id
     )
-    riket = tabulate(questionnaire, level=Level.RIKET)
+    selection_form = SelectionForm(request.GET or None)
+    riket = tabulate(
+        questionnaire, level=Level.RIKET, selection=selection_form.selection()
+    )
     rows = []
     for question in riket.questions:
         for index, item in enumerate(question.items):
@@ -133,6 +138,7 @@ def questionnaire_report(request: HttpRequest, questionnaire_id: int) -> HttpRes
         {
             "questionnaire": questionnaire,
             "riket": riket,
+            "selection_form": selection_form,
             "response_rate": _rate(riket),
             "rows": rows,
         },
@@ -143,23 +149,41 @@ def _rate(tabulation: Tabulation) -> str:
     return swedish_percent_of(tabulation.respondents, tabulation.frame)
 
 
+@dataclass(frozen=True)
+class ReportOptions:
+    level: Level = Level.RIKET
+    rss: RSS | None = None
+    rounding: Rounding = Rounding.HALF_UP
+    selection: Selection = Selection.SUBMITTED
+
+
 def _report_options(
     request: HttpRequest, questionnaire: Questionnaire
-) -> tuple[ReportOptionsForm, Level, RSS | None, Rounding]:
+) -> tuple[ReportOptionsForm, ReportOptions]:
     form = ReportOptionsForm(questionnaire, request.GET or None)
-    level, rss, rounding = Level.RIKET, None, Rounding.HALF_UP
-    if form.is_bound and form.is_valid():
-        level = Level(form.cleaned_data["niva"])
-        rss = form.cleaned_data.get("rss")
-        rounding = Rounding(form.cleaned_data["avrundning"])
-    return form, level, rss, rounding
+    if not (form.is_bound and form.is_valid()):
+        return form, ReportOptions()
+    return form, ReportOptions(
+        level=Level(form.cleaned_data["niva"]),
+        rss=form.cleaned_data.get("rss"),
+        rounding=Rounding(form.cleaned_data["avrundning"]),
+        selection=form.selection(),
+    )
 
 
 def _tabulate_question(
-    questionnaire: Questionnaire, variable: str, *, level: Level, rss: RSS | None
+    questionnaire: Questionnaire,
+    variable: str,
+    *,
+    level: Level,
+    options: ReportOptions,
 ) -> Tabulation:
     tabulation = tabulate(
-        questionnaire, level=level, within_rss=rss, variables=[variable]
+        questionnaire,
+        level=level,
+        within_rss=options.rss,
+        variables=[variable],
+        selection=options.selection,
     )
     if not tabulation.questions:
         raise Http404("Frågan finns inte.")
@@ -173,12 +197,17 @@ def question_report(
     questionnaire = get_questionnaire_for_report(
         request_user(request), questionnaire_id
     )
-    form, level, rss, rounding = _report_options(request, questionnaire)
-    tabulation = _tabulate_question(questionnaire, variable, level=level, rss=rss)
+    form, options = _report_options(request, questionnaire)
+    level, rss, rounding = options.level, options.rss, options.rounding
+    tabulation = _tabulate_question(
+        questionnaire, variable, level=level, options=options
+    )
     question = tabulation.questions[0]
     ref = question.question
     audience = questionnaire.audience
     source = f"Källa: {questionnaire.title}"
+    if options.selection == Selection.STARTED:
+        source += ". Preliminära siffror: även svar som inte har skickats in ingår"
     context: dict[str, Any] = {
         "questionnaire": questionnaire,
         "form": form,
@@ -204,8 +233,8 @@ def question_report(
             )
     else:
         if level == OWN_LEVEL.get(audience) and not ref.is_kommun_count:
-            riket = tabulate(
-                questionnaire, level=Level.RIKET, within_rss=rss, variables=[variable]
+            riket = _tabulate_question(
+                questionnaire, variable, level=Level.RIKET, options=options
             )
             context["tables"].append(
                 organisation_table(
@@ -255,15 +284,16 @@ def question_chart_png(
     questionnaire = get_questionnaire_for_report(
         request_user(request), questionnaire_id
     )
-    _, level, rss, _ = _report_options(request, questionnaire)
-    question = _tabulate_question(questionnaire, variable, level=level, rss=rss)
+    _, options = _report_options(request, questionnaire)
+    level = options.level
+    question = _tabulate_question(questionnaire, variable, level=level, options=options)
     charts = page_charts(question.questions[0], level=level)
     if not 1 <= index <= len(charts) or not charts[index - 1].bars:
         raise Http404("Diagrammet finns inte.")
     ref = question.questions[0].question
     data = chart_data(
         charts[index - 1],
-        source=source_line(questionnaire),
+        source=source_line(questionnaire, options.selection),
         value_format="count" if ref.is_number else "percent",
         category_title="" if level == Level.RIKET else str(level.label),
     )
@@ -282,10 +312,13 @@ def question_tables_xlsx(
     questionnaire = get_questionnaire_for_report(
         request_user(request), questionnaire_id
     )
-    _, level, rss, rounding = _report_options(request, questionnaire)
-    riket = _tabulate_question(questionnaire, variable, level=Level.RIKET, rss=rss)
+    _, options = _report_options(request, questionnaire)
+    level, rss, rounding = options.level, options.rss, options.rounding
+    riket = _tabulate_question(
+        questionnaire, variable, level=Level.RIKET, options=options
+    )
     grouped = (
-        _tabulate_question(questionnaire, variable, level=level, rss=rss)
+        _tabulate_question(questionnaire, variable, level=level, options=options)
         if level != Level.RIKET
         else None
     )
@@ -300,7 +333,7 @@ def question_tables_xlsx(
         audience=questionnaire.audience,
         level=level,
         rounding=rounding,
-        source=source_line(questionnaire),
+        source=source_line(questionnaire, options.selection),
         total_label=f"Totalt {rss.short_name}" if rss else "Riket",
     )
     buffer = BytesIO()

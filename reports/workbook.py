@@ -62,6 +62,7 @@ from reports.layouts import (
 from reports.tabulation import (
     Level,
     QuestionTabulation,
+    Selection,
     Tabulation,
     levels_for,
     tabulate,
@@ -118,8 +119,15 @@ def resolve_level(questionnaire: Questionnaire, level: str) -> Level:
     return resolved
 
 
-def source_line(questionnaire: Questionnaire) -> str:
-    return f"Källa: {questionnaire.title}, Socialstyrelsen {questionnaire.cycle.year}."
+def source_line(
+    questionnaire: Questionnaire, selection: Selection = Selection.SUBMITTED
+) -> str:
+    """The "Källa:" line under every table and chart. Preliminary figures say so
+    here, because a table or a chart is often copied without its workbook."""
+    line = f"Källa: {questionnaire.title}, Socialstyrelsen {questionnaire.cycle.year}."
+    if selection == Selection.STARTED:
+        line += " Preliminära siffror: även svar som inte har skickats in ingår."
+    return line
 
 
 def is_tabulated(question: QuestionTabulation) -> bool:
@@ -373,6 +381,7 @@ def write_index_sheet(
             "Svarande",
             f"{riket.respondents} av {riket.frame}",
         ),
+        ("Svar som ingår", riket.selection_note),
     ]
     for offset, (label, value) in enumerate(facts, start=3):
         sheet.cell(row=offset, column=1, value=label).font = BOLD
@@ -434,12 +443,15 @@ def tabulate_for_workbook(
     *,
     level: Level,
     variables: Iterable[str] | None = None,
+    selection: Selection = Selection.SUBMITTED,
 ) -> TabulatedQuestionnaire:
     """Riket and the level, each tabulated once for the whole questionnaire."""
     chosen = list(variables) if variables is not None else None
-    riket = tabulate(questionnaire, level=Level.RIKET, variables=chosen)
+    riket = tabulate(
+        questionnaire, level=Level.RIKET, variables=chosen, selection=selection
+    )
     grouped = (
-        tabulate(questionnaire, level=level, variables=chosen)
+        tabulate(questionnaire, level=level, variables=chosen, selection=selection)
         if level != Level.RIKET
         else None
     )
@@ -452,6 +464,7 @@ def write_table_workbook(
     *,
     level: str = WorkbookLevel.STANDARD,
     rounding: Rounding = Rounding.HALF_UP,
+    selection: Selection = Selection.SUBMITTED,
     progress: Progress = _ignore,
     manifest: Callable[[dict[str, int]], Mapping[str, Any]] | None = None,
 ) -> dict[str, int]:
@@ -466,9 +479,11 @@ def write_table_workbook(
 
     resolved = resolve_level(questionnaire, level)
     progress(5, "Räknar tabellerna")
-    tabulated = tabulate_for_workbook(questionnaire, level=resolved)
+    tabulated = tabulate_for_workbook(
+        questionnaire, level=resolved, selection=selection
+    )
     audience = questionnaire.audience
-    source = source_line(questionnaire)
+    source = source_line(questionnaire, selection)
 
     workbook = Workbook()
     index = workbook.active
@@ -502,14 +517,19 @@ def write_table_workbook(
         data_as_of=data_as_of(questionnaire),
     )
     progress(85, "Skriver kvalitetsdeklarationen")
+    # The declaration's item nonresponse is of submitted responses, as its
+    # response rates are; preliminary tables cannot stand in for it.
     write_kvalitetsdeklaration_sheet(
-        workbook, questionnaire.cycle, tabulations=[tabulated.riket]
+        workbook,
+        questionnaire.cycle,
+        tabulations=[tabulated.riket] if selection == Selection.SUBMITTED else [],
     )
     counts = {
         "frågor": len(tabulated.riket.questions),
         "tabeller": tables,
         "diagram": charts,
         "svarande": tabulated.riket.respondents,
+        "ej_inskickade": tabulated.riket.not_submitted,
         "ram": tabulated.riket.frame,
     }
     if manifest is None:
@@ -517,7 +537,11 @@ def write_table_workbook(
             questionnaire,
             kind="tabeller",
             format="xlsx",
-            options={"niva": str(level), "avrundning": str(rounding)},
+            options={
+                "niva": str(level),
+                "avrundning": str(rounding),
+                "svar": str(selection),
+            },
             row_counts=counts,
         ).as_dict()
     else:

@@ -70,7 +70,8 @@ def region_2024_published_csv() -> tuple[bytes, dict[str, Any]]:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for region in golden["regions"]:
-        leading = [codes[region], region, "region", codes[region], "", "", ""]
+        # Published answers are submitted ones; no time given, so the import's.
+        leading = [codes[region], region, "region", codes[region], "", "Inskickad", ""]
         writer.writerow(leading + [values[region].get(c, "") for c in columns[7:]])
     return out.getvalue().encode("utf-8-sig"), golden
 
@@ -79,6 +80,10 @@ def load_region_2024_published(actor: User) -> tuple[ImportSummary, dict[str, An
     content, golden = region_2024_published_csv()
     questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
     summary = import_responses(
-        questionnaire, content, actor=actor, file_name="region_2024_published.json"
+        questionnaire,
+        content,
+        actor=actor,
+        file_name="region_2024_published.json",
+        submit=True,
     )
     return summary, golden

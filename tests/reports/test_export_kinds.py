@@ -11,6 +11,7 @@ from typing import Any
 
 import pyreadstat
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
@@ -87,8 +88,84 @@ def test_tabeller(
     assert workbook.sheetnames[0] == "Innehåll"
     assert "Manifest" in workbook.sheetnames
     assert job.manifest["row_counts"]["frågor"] == 8
-    assert job.manifest["row_counts"]["svarande"] == 2
+    # Sörmland has submitted; Kronoberg's draft is left out, and the file says so.
+    assert job.manifest["options"]["svar"] == "inskickade"
+    assert job.manifest["row_counts"]["svarande"] == 1
+    assert job.manifest["row_counts"]["ej_inskickade"] == 1
+    facts = {r[0].value: r[1].value for r in workbook["Innehåll"].iter_rows(max_row=9)}
+    assert facts["Svarande"] == "1 av 21"
+    assert facts["Svar som ingår"] == (
+        "Endast inskickade svar ingår; 1 påbörjade svar som inte har skickats in "
+        "ingår inte."
+    )
     assert job.file_name == "tabeller-2041-region.xlsx"
+
+
+def test_preliminary_tables_count_drafts_and_say_so_under_every_table(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+    media_root: Path,
+) -> None:
+    job = run(
+        questionnaire,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "tabeller",
+        "xlsx",
+        svar="paborjade",
+    )
+    assert job.manifest["options"]["svar"] == "paborjade"
+    assert job.manifest["row_counts"]["svarande"] == 2
+    workbook = load_workbook(io.BytesIO(content(job, media_root)))
+    sheet = workbook["Fråga 1"]
+    sources = [
+        c.value
+        for c in sheet["A"]
+        if isinstance(c.value, str) and c.value.startswith("Källa:")
+    ]
+    assert sources
+    assert all(
+        s.endswith("Preliminära siffror: även svar som inte har skickats in ingår.")
+        for s in sources
+    )
+
+
+def test_the_chart_zip_records_which_responses_it_counts(
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    submitted = run(
+        questionnaire, staff_user, django_capture_on_commit_callbacks, "diagram", "zip"
+    )
+    preliminary = run(
+        questionnaire,
+        staff_user,
+        django_capture_on_commit_callbacks,
+        "diagram",
+        "zip",
+        svar="paborjade",
+    )
+    assert submitted.manifest["row_counts"]["svarande"] == 1
+    assert preliminary.manifest["row_counts"]["svarande"] == 2
+    assert preliminary.manifest["extra"]["svar_som_ingar"].startswith(
+        "Preliminära siffror"
+    )
+
+
+def test_an_unknown_selection_is_refused_in_swedish(
+    questionnaire: Questionnaire, staff_user: User
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        request_export(
+            questionnaire,
+            actor=staff_user,
+            kind="tabeller",
+            format="xlsx",
+            options={"svar": "alla"},
+        )
+    assert "Svar som ingår: välj inskickade eller paborjade" in str(refused.value)
 
 
 def test_tabeller_refuses_a_level_the_questionnaire_lacks(
@@ -231,7 +308,7 @@ def test_diagram(
         ]
     )
     assert png.startswith(b"\x89PNG")
-    assert job.manifest["row_counts"] == {"diagram": 5}
+    assert job.manifest["row_counts"] == {"diagram": 5, "svarande": 1}
 
 
 def test_kvalitetsdeklaration(
@@ -273,7 +350,11 @@ def test_the_command_writes_tables_and_radata(
     )
     assert "Fråga 1" in load_workbook(tables).sheetnames
     manifest = json.loads((tmp_path / "tabeller.xlsx.manifest.json").read_text())
-    assert manifest["options"] == {"niva": "region", "avrundning": "cellvis"}
+    assert manifest["options"] == {
+        "niva": "region",
+        "avrundning": "cellvis",
+        "svar": "inskickade",
+    }
     raw = tmp_path / "radata.sav"
     call_command(
         "export",

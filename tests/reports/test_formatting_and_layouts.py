@@ -16,6 +16,7 @@ from reports.layouts import Rounding, largest_remainder, organisation_table, per
 from reports.tabulation import Level, tabulate
 from surveys.formatting import share_percent, swedish_number, swedish_percent
 from surveys.models import Questionnaire, Region, User
+from tests.factories import mark_submitted
 
 
 @pytest.mark.parametrize(
@@ -87,6 +88,7 @@ def test_applicability_in_sql_matches_condition_holds(staff_user: User) -> None:
         response = get_or_create_response(questionnaire, organisation=region)
         if values:
             save_answers(response, actor=staff_user, channel=Channel.WEB, values=values)
+            mark_submitted(response)
     questions = questions_of(questionnaire.pk)
     expected: dict[str, int] = {}
     for response in Response.objects.filter(
@@ -126,6 +128,7 @@ def test_multiple_choice_prints_ja_and_dots(staff_user: User) -> None:
             channel=Channel.WEB,
             values={question.variable: ticked},
         )
+        mark_submitted(response)
     table = organisation_table(
         tabulate(questionnaire, level=Level.REGION).question(question.variable),
         tabulate(questionnaire, level=Level.RIKET).question(question.variable),

@@ -16,6 +16,7 @@ from reports.layouts import Rounding, frequency_table
 from reports.tabulation import Level, Tabulation, item_nonresponse, tabulate
 from surveys.formatting import share_percent, swedish_percent
 from surveys.models import Kommun, Questionnaire, User
+from tests.factories import mark_submitted
 
 # Per item: counts per answer; None = no answer (section 1.5).
 Q1 = {
@@ -48,7 +49,8 @@ def questionnaire_2019() -> Questionnaire:
 
 
 def build_2019_responses(actor: User) -> None:
-    """226 kommuner answer through save_answers, the one write path."""
+    """226 kommuner answer through save_answers, the one write path, and submit
+    (the published figures are the submitted responses)."""
     rng = random.Random(2019)  # noqa: S311 - a fixed order, not security
     questionnaire = questionnaire_2019()
     kommuner = list(Kommun.objects.order_by("code")[:226])
@@ -71,6 +73,7 @@ def build_2019_responses(actor: User) -> None:
                 "q3_balans": {row: values[i] for row, values in q3.items()},
             },
         )
+        mark_submitted(response)
 
 
 @pytest.fixture(scope="module")

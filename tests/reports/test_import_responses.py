@@ -85,10 +85,6 @@ CASES: dict[str, tuple[Callable[[Rows], Rows], str]] = {
         lambda rows: set_cell(rows, 3, "q01a_exempel", "Ett exempel"),
         "Rad 3, kolumn q01a_exempel: frågan har ett svar men ska bara besvaras om q01_breddinfort = Ja.",
     ),
-    "submitted without a required answer": (
-        lambda rows: set_cell(rows, 2, "q02_plan", ""),
-        "Rad 2, kolumn status: svaret kan inte markeras som inskickat; obligatoriska frågor saknar svar: fråga 2.",
-    ),
 }
 
 
@@ -162,6 +158,27 @@ def test_imported_answers_carry_the_channel_and_history(every_kind: EveryKind) -
             "status", flat=True
         )
     ) == {ResponseStatus.IN_PROGRESS}
+
+
+def test_a_submitted_row_with_item_nonresponse_is_read_with_a_warning(
+    every_kind: EveryKind,
+) -> None:
+    """An earlier year's submitted response keeps its item nonresponse: the file
+    is the record of what was submitted, so the row is read, and the staff are
+    told which required questions it leaves unanswered."""
+    rows = set_cell(emptied(every_kind), 2, "q02_plan", "")
+    summary = import_responses(
+        every_kind.questionnaire, csv_bytes(rows), actor=every_kind.actor, submit=True
+    )
+    assert summary.warnings == (
+        "Rad 2: svaret markeras som inskickat fast obligatoriska frågor saknar svar "
+        "(fråga 2); de räknas som partiellt bortfall.",
+    )
+    sormland = Response.objects.get(
+        questionnaire=every_kind.questionnaire, organisation__code="04"
+    )
+    assert sormland.status == ResponseStatus.SUBMITTED
+    assert not sormland.answers.filter(question__variable="q02_plan").exists()
 
 
 def test_a_dry_run_saves_nothing(every_kind: EveryKind) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from intake.models import ResponseStatus
 from reports.layouts import frequency_table, group_table
 from reports.tabulation import Level, tabulate
 from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire
@@ -37,8 +39,12 @@ COUNTS = {
 def rss_questionnaire() -> Questionnaire:
     questionnaire = Questionnaire.objects.get(cycle__year=2024, key="rss")
     for code, questions in COUNTS.items():
+        # Frozen counts live in submitted RSS responses.
         response = ResponseFactory(
-            questionnaire=questionnaire, organisation=RSS.objects.get(code=code)
+            questionnaire=questionnaire,
+            organisation=RSS.objects.get(code=code),
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=timezone.now(),
         )
         for variable, slots in questions.items():
             question = Question.objects.get(

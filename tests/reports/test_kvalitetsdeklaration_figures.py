@@ -36,6 +36,7 @@ from tests.factories import (
     QuestionnaireFactory,
     SectionFactory,
     UserFactory,
+    mark_submitted,
 )
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +222,7 @@ def test_reminders_come_from_the_message_log_and_nonresponse_from_the_tables() -
     ):
         response = get_or_create_response(questionnaire, organisation=kommun)
         save_answers(response, actor=actor, channel=Channel.WEB, values=values)
+        mark_submitted(response)
     contacts = {k: UserFactory() for k in (ja, nej, tom)}
     record_mailing(
         MailingKind.REMINDER,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from surveys.models import Questionnaire, User
+from tests.factories import mark_submitted
 from tests.reports.conftest import EveryKind
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ def test_staff_download_the_chart_and_the_tables(
     every_kind: EveryKind, client: Client, staff_user: User
 ) -> None:
     client.force_login(staff_user)
+    mark_submitted(every_kind.kronoberg)
     png_url, xlsx_url = urls(every_kind.questionnaire)
     png = client.get(png_url)
     assert png.status_code == 200

@@ -23,6 +23,7 @@ from intake.services import get_or_create_response, save_answers
 from reports.layouts import Rounding
 from reports.workbook import sheet_name, write_table_workbook
 from surveys.models import RSS, Questionnaire, Region, User
+from tests.factories import mark_submitted
 from tests.reports.conftest import EveryKind
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +53,12 @@ def answer(
         questionnaire, organisation=Region.objects.get(code=code)
     )
     save_answers(response, actor=actor, channel=Channel.WEB, values=values)
+    mark_submitted(response)
 
 
 @pytest.fixture
 def four_regions(every_kind: EveryKind) -> Questionnaire:
+    mark_submitted(every_kind.kronoberg)  # its draft would not be counted
     answer(every_kind.questionnaire, "01", STOCKHOLM_ANSWERS, every_kind.actor)
     answer(every_kind.questionnaire, "03", UPPSALA_ANSWERS, every_kind.actor)
     return Questionnaire.objects.select_related("cycle").get(
@@ -156,13 +159,14 @@ def test_the_index_links_every_question_with_its_base(
     assert index["B4"].value == "Testenkät (version 1)"
     assert index["A5"].value == "Data per"
     assert index["B7"].value == "4 av 21"
-    assert rows_of(index, 9, 11) == [
+    assert index["B8"].value == "Endast inskickade svar ingår."
+    assert rows_of(index, 10, 12) == [
         ("Fråga", "Text", "Typ", "Bas (riket)"),
         ("Fråga 1", "Etikett 1", "Ja/Nej", 4),
         ("Fråga 1a", "Etikett 1a", "Fritext", 1),
     ]
-    assert index["D15"].value == 3  # question 5: three gave a number
-    links = [index.cell(row, 1).hyperlink.location for row in range(10, 18)]
+    assert index["D16"].value == 3  # question 5: three gave a number
+    links = [index.cell(row, 1).hyperlink.location for row in range(11, 19)]
     assert links[0] == "'Fråga 1'!A1"
     assert links[-1] == "'Fråga 7'!A1"
     manifest = dict(

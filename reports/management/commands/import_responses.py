@@ -63,6 +63,8 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(error)
             raise CommandError(exc.message) from exc
+        for warning in summary.warnings:
+            self.stderr.write(f"Att kontrollera: {warning}")
         verb = "Skulle läsa in" if summary.dry_run else "Läste in"
         self.stdout.write(
             f"{verb} {summary.rows} svar ({summary.new_responses} nya, "
