@@ -127,6 +127,11 @@ def selection_of(options: Mapping[str, str]) -> Selection:
 # --- Tabeller ------------------------------------------------------------------------
 
 
+def check_level(target: Questionnaire, options: Mapping[str, str]) -> None:
+    """DomainError (Swedish) for a level the questionnaire's audience lacks."""
+    resolve_level(target, options["niva"])
+
+
 def write_tabeller_xlsx(
     target: Questionnaire,
     *,
@@ -326,6 +331,7 @@ TABELLER = register(
         target=ExportTarget.QUESTIONNAIRE,
         writers={"xlsx": write_tabeller_xlsx},
         options=(LEVEL_OPTION, ROUNDING_OPTION, SELECTION_OPTION),
+        check=check_level,
     )
 )
 RADATA = register(

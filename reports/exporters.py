@@ -41,6 +41,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
+from surveys.errors import DomainError
 from surveys.models import Cycle, Questionnaire
 
 Target = Questionnaire | Cycle
@@ -140,6 +141,10 @@ class ExportKind:
     writers: Mapping[str, ExportWriter]
     description: str = ""
     options: tuple[ExportOption, ...] = ()
+    # Checks the cleaned options against the target before a job is queued (e.g.
+    # a level the questionnaire's audience lacks), so the person ordering the
+    # export is told at once instead of by a failed job; raises DomainError.
+    check: Callable[[Any, Mapping[str, str]], None] | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -242,6 +247,11 @@ def clean_export_request(
         cleaned = export_kind.clean_options(options)
     except ValidationError as exc:
         raise ValidationError({"options": exc.messages}) from None
+    if export_kind.check is not None:
+        try:
+            export_kind.check(target, cleaned)
+        except DomainError as exc:
+            raise ValidationError({"options": [exc.message]}) from None
     return export_kind, cleaned
 
 

@@ -13,6 +13,8 @@ import pyreadstat
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
@@ -171,19 +173,34 @@ def test_an_unknown_selection_is_refused_in_swedish(
 def test_tabeller_refuses_a_level_the_questionnaire_lacks(
     questionnaire: Questionnaire,
     staff_user: User,
-    django_capture_on_commit_callbacks: Any,
+    client: Client,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        job = request_export(
+    """Refused when ordered, with the reason, and no job is queued."""
+    with pytest.raises(ValidationError) as refused:
+        request_export(
             questionnaire,
             actor=staff_user,
             kind="tabeller",
             format="xlsx",
             options={"niva": "kommun"},
         )
-    job.refresh_from_db()
-    assert job.status == ExportStatus.FAILED
-    assert "Nivån ”kommun” finns inte" in job.error
+    assert refused.value.message_dict["options"][0].startswith(
+        "Nivån ”kommun” finns inte för Testenkät"
+    )
+    assert not ExportJob.objects.exists()
+    client.force_login(staff_user)
+    page = client.post(
+        reverse("reports:export-list"),
+        {
+            "target": f"questionnaire:{questionnaire.pk}",
+            "kind": "tabeller",
+            "format": "xlsx",
+            "options": "niva=kommun",
+        },
+    )
+    assert page.status_code == 200
+    assert "Nivån ”kommun” finns inte för Testenkät" in page.content.decode()
+    assert not ExportJob.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "dta"])
