@@ -54,15 +54,20 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def kommun_counts(question: Any, kommuner: int, rng: random.Random) -> dict[str, int]:
     """Counts of kommuner per alternative (RSS questions) as an RSS freezes them on
     submit (intake.consolidation.KommunCount.frozen_values): every alternative per
-    row, plus the base slots; here every member kommun answered."""
+    row, plus the base slots; here every member kommun answered. Where a kommun
+    has one alternative (yes/no, single choice, a matrix row) the counts share
+    the kommuner out, as the service requires; a multiple choice ticks freely."""
     from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT
+    from intake.consolidation import ONE_ALTERNATIVE_KINDS
 
     options = [o.code for o in question.options.all()]
     rows = [r.code for r in question.rows.all()] or [""]
+    source = question.source_question
+    one_alternative = source is not None and source.kind in ONE_ALTERNATIVE_KINDS
     counts: dict[str, int] = {}
     for row in rows:
         prefix = f"{row}." if row else ""
-        if question.rows.all():
+        if one_alternative:
             left = kommuner
             for code in options[:-1]:
                 taken = rng.randint(0, left)
@@ -70,7 +75,9 @@ def kommun_counts(question: Any, kommuner: int, rng: random.Random) -> dict[str,
                 left -= taken
             counts[f"{prefix}{options[-1]}"] = left
         else:
-            counts.update({code: rng.randint(0, kommuner) for code in options})
+            counts.update(
+                {f"{prefix}{code}": rng.randint(0, kommuner) for code in options}
+            )
         counts.update(
             {f"{prefix}{SVARAT}": kommuner, f"{prefix}{EJ_SVARAT}": 0}
             | {f"{prefix}{EJ_AKTUELL}": 0}
@@ -194,7 +201,9 @@ def populate(
     )
 
     questions = list(
-        questionnaire.questions.order_by("position").prefetch_related("options", "rows")
+        questionnaire.questions.order_by("position")
+        .select_related("source_question")
+        .prefetch_related("options", "rows")
     )
     now = timezone.now()
     n_responses = n_answers = 0

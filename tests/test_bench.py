@@ -25,7 +25,11 @@ from bench.export_bench import (
     scale_up,
     stages_for,
 )
-from intake.consolidation import FROZEN_REASON
+from intake.consolidation import (
+    FROZEN_REASON,
+    ONE_ALTERNATIVE_KINDS,
+    count_limit_problem,
+)
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseEvent
 from intake.services import get_or_create_response, save_answers, submit_response
 from surveys.models import Organisation, QuestionKind, Questionnaire, User
@@ -173,6 +177,35 @@ def test_the_bench_stores_an_rss_as_submitting_it_does(staff_user: User) -> None
     )
     assert stored(bench) == real
     assert any(a[1] == "_svarat" or a[1].endswith("._svarat") for a in real["answers"])
+
+
+def test_the_bench_counts_fit_their_bases_as_the_service_requires() -> None:
+    """Invented RSS counts obey the rule the service enforces on an RSS
+    (intake.consolidation.count_limit_problem), so the benchmark's shares stay
+    within 100 % as real ones do."""
+    questions = [
+        q
+        for q in questionnaire("rss")
+        .questions.select_related("source_question")
+        .prefetch_related("options", "rows")
+        if q.kind == QuestionKind.KOMMUN_COUNT
+    ]
+    rng = random.Random(SEED)
+    checked = one_alternative_items = 0
+    for question in questions:
+        one = question.source_question.kind in ONE_ALTERNATIVE_KINDS
+        counts = kommun_counts(question, 8, rng)
+        for row in [r.code for r in question.rows.all()] or [""]:
+            prefix = f"{row}." if row else ""
+            values = [counts[f"{prefix}{o.code}"] for o in question.options.all()]
+            assert counts[f"{prefix}_svarat"] == 8
+            problem = count_limit_problem(
+                values, svarat=8, one_alternative=one, item=question.variable
+            )
+            assert problem is None, (question.variable, row, values)
+            checked += 1
+            one_alternative_items += one
+    assert checked > one_alternative_items > 0
 
 
 def test_the_bench_builds_submitted_complete_responses(staff_user: User) -> None:
