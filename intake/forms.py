@@ -251,6 +251,8 @@ class QuestionBlock:
     fields: list[forms.BoundField] = field(default_factory=list)
     escape_field: forms.BoundField | None = None
     errors: list[str] = field(default_factory=list)
+    # Advisory "Kontrollera: …" notices on a saved number (surveys/plausibility.py).
+    notices: list[str] = field(default_factory=list)
     answered_cells: Cells = field(default_factory=dict)
     # RSS aggregates (issue #4): the computed counts, each cell with its field,
     # and the kommuner's texts beside a summary.
@@ -270,6 +272,7 @@ def question_blocks(
     form: ResponseForm,
     shown: set[int],
     consolidation: Consolidation | None = None,
+    notices: Mapping[int, list[str]] | None = None,
 ) -> list[QuestionBlock]:
     blocks = []
     for question in form.questions:
@@ -295,6 +298,7 @@ def question_blocks(
                 fields=fields,
                 escape_field=escape,
                 errors=errors,
+                notices=list((notices or {}).get(question.pk, [])),
                 kommun_texts=consolidation.texts.get(question.pk)
                 if consolidation
                 else None,

@@ -38,6 +38,9 @@ class Channel(models.TextChoices):
     IMPORT = "import", "Import"
     # RSS kommun counts written by the service when the RSS submits (issue #4).
     COMPUTED = "computed", "Beräknat av tjänsten"
+    # Socialstyrelsen's correction of a flagged answer, with a reason, also after
+    # submission (reports/plausibility.py); the history keeps the value as entered.
+    CORRECTION = "correction", "Rättning av Socialstyrelsen"
 
 
 class Response(models.Model):

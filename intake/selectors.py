@@ -17,9 +17,11 @@ from intake.cells import (
     is_answered,
 )
 from intake.models import Answer, AnswerChange, Response
-from surveys.definitions import GivenAnswer, condition_holds
+from surveys.definitions import NUMBER_KINDS, GivenAnswer, condition_holds
 from surveys.formatting import swedish_number
-from surveys.models import Question, QuestionKind
+from surveys.models import Question, QuestionKind, Questionnaire
+from surveys.plausibility import check_number, population_reference_date
+from surveys.selectors import population_of
 
 
 def questions_of(response_questionnaire_id: int) -> list[Question]:
@@ -56,6 +58,47 @@ def shown_questions(questions: Sequence[Question], cells: dict[int, Cells]) -> s
             cells.get(question.pk, {}) if visible else {}
         )
     return shown
+
+
+def plausibility_notices(
+    questionnaire: Questionnaire,
+    *,
+    organisation_id: int,
+    questions: Sequence[Question],
+    cells: dict[int, Cells],
+) -> dict[int, list[str]]:
+    """ "Kontrollera: …" notices by question id for the number answers in `cells`
+    (surveys/plausibility.py). Advisory only: nothing is refused for them.
+
+    The answers are at hand, so this reads only the organisation's population, and
+    only when a question declares that it counts persons of it: no query otherwise.
+    """
+    by_id = {q.pk: q for q in questions}
+    population = None
+    if any(q.counts_population for q in questions):
+        population = population_of(
+            organisation_id,
+            on_or_before=population_reference_date(questionnaire.cycle.year),
+        )
+    notices: dict[int, list[str]] = {}
+    for question in questions:
+        if question.kind not in NUMBER_KINDS:
+            continue
+        cell = cells.get(question.pk, {}).get("")
+        if cell is None or cell.number is None:
+            continue
+        linked = by_id.get(question.percentage_question_id or 0)
+        linked_cell = cells.get(linked.pk, {}).get("") if linked else None
+        findings = check_number(
+            cell.number,
+            counts_population=question.counts_population,
+            population=population,
+            percentage=linked_cell.number if linked_cell else None,
+            percentage_number=linked.number if linked else "",
+        )
+        if findings:
+            notices[question.pk] = [f.notice for f in findings]
+    return notices
 
 
 @dataclass(frozen=True)

@@ -115,11 +115,17 @@ def save_answers(
     reason (by variable) instead of `reason`; an RSS's adjustment of a kommun
     count needs one (issue #4).
 
+    A correction (`Channel.CORRECTION`, see `correct_answer`) is staff's alone,
+    needs a reason for every answer it changes, and is the one write a submitted
+    response accepts: it stays submitted.
+
     Raises ValidationError keyed by variable (Swedish messages), DomainError if
     the response is locked, and StaleResponseError if `expected_version` is not
     the current version.
     """
-    if response.status == ResponseStatus.SUBMITTED:
+    if channel == Channel.CORRECTION:
+        _check_correction(actor, values=values, reason=reason, reasons=reasons)
+    elif response.status == ResponseStatus.SUBMITTED:
         raise DomainError(
             "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
         )
@@ -191,6 +197,83 @@ def save_answers(
         reasons=reasons,
     )
     return response
+
+
+CORRECTION_STAFF_ONLY = "Bara Socialstyrelsen kan rätta ett svar."
+CORRECTION_REASON_MISSING = "Ange varför svaret rättas."
+CORRECTION_REASON_MAX_LENGTH = AnswerChange._meta.get_field("reason").max_length or 300
+
+
+def _check_correction(
+    actor: User,
+    *,
+    values: Mapping[str, Any],
+    reason: str,
+    reasons: Mapping[str, str] | None,
+) -> None:
+    if not (actor.is_active and actor.is_staff):
+        raise DomainError(CORRECTION_STAFF_ONLY)
+    missing = [v for v in values if not (reasons or {}).get(v, reason).strip()]
+    if missing:
+        raise ValidationError({v: [CORRECTION_REASON_MISSING] for v in missing})
+
+
+@transaction.atomic
+def correct_answer(
+    response: Response,
+    *,
+    actor: User,
+    variable: str,
+    value: Any,
+    reason: str,
+    expected_version: int | None = None,
+) -> Response:
+    """Socialstyrelsen corrects one number answer (e.g. Kalmar's «179», read as
+    179 000: shared/domain/region_questionnaire_2024.md §4, footnote 36), also in
+    a submitted response, without reopening it.
+
+    Goes through `save_answers` with `Channel.CORRECTION`, so the value is
+    validated like any other, and the history keeps the value as entered, the
+    corrected one, who, when and the reason; tables and exports read the
+    corrected answer. `value` is what staff typed, or {"escaped": True} for the
+    escape answer (a count that cannot be used: Gävleborg's «38»).
+    """
+    if not (actor.is_active and actor.is_staff):
+        raise DomainError(CORRECTION_STAFF_ONLY)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [CORRECTION_REASON_MISSING]})
+    if len(reason) > CORRECTION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    f"Anledningen får vara högst {CORRECTION_REASON_MAX_LENGTH} "
+                    f"tecken (nu {len(reason)})."
+                ]
+            }
+        )
+    if value is None or value == "" or value == {}:
+        # A correction replaces a value; removing an answer is the respondent's.
+        raise ValidationError({variable: ["Ange det rättade värdet."]})
+    question = response.questionnaire.questions.filter(variable=variable).first()
+    if question is None or question.kind not in (
+        QuestionKind.INTEGER,
+        QuestionKind.PERCENTAGE,
+    ):
+        raise DomainError("Bara svar som är tal kan rättas här.")
+    if not response.answers.filter(question=question).exists():
+        raise DomainError(
+            f"{response.organisation} har inte svarat på fråga {question.number}; "
+            "det finns inget att rätta."
+        )
+    return save_answers(
+        response,
+        actor=actor,
+        channel=Channel.CORRECTION,
+        values={variable: value},
+        expected_version=expected_version,
+        reason=reason,
+    )
 
 
 def _adjustment_problems(

@@ -40,6 +40,7 @@ from intake.selectors import (
     cells_by_response,
     changes_since,
     missing_required_answers,
+    plausibility_notices,
     progress,
     questions_of,
     receipt_items,
@@ -141,6 +142,7 @@ def response_edit(
             form,
             shown_questions(questions, cells),
             consolidation=consolidation,
+            notice_cells=cells,
         )
 
     form = ResponseForm(
@@ -191,6 +193,8 @@ def response_edit(
         missing=missing,
         status=400 if form.errors or missing else 200,
         consolidation=consolidation,
+        # What was just saved: the valid answers as posted.
+        notice_cells=posted_cells if outcome.response is not None else None,
     )
 
 
@@ -358,8 +362,26 @@ def _render_form(
     missing: list[Any] | None = None,
     status: int = 200,
     consolidation: Consolidation | None = None,
+    notice_cells: dict[int, Any] | None = None,
 ) -> HttpResponse:
-    blocks = question_blocks(form, shown, consolidation)
+    locked = (
+        access.response is not None
+        and access.response.status == ResponseStatus.SUBMITTED
+    )
+    read_only = locked or not access.can_write
+    # "Kontrollera: …" beside a saved number that looks implausible; advisory,
+    # and only where the user can still change it.
+    notices = (
+        plausibility_notices(
+            access.questionnaire,
+            organisation_id=access.organisation.pk,
+            questions=form.questions,
+            cells=notice_cells,
+        )
+        if notice_cells is not None and not read_only
+        else None
+    )
+    blocks = question_blocks(form, shown, consolidation, notices)
     by_variable = {b.question.variable: b for b in blocks}
     sections: list[dict[str, Any]] = []
     for block in blocks:
@@ -390,10 +412,6 @@ def _render_form(
         for m in (missing or [])
         if m.variable in by_variable
     ]
-    locked = (
-        access.response is not None
-        and access.response.status == ResponseStatus.SUBMITTED
-    )
     return render(
         request,
         "intake/response_form.html",
@@ -404,7 +422,7 @@ def _render_form(
             "error_links": error_links,
             "missing_links": missing_links,
             "conflict": conflict or [],
-            "read_only": locked or not access.can_write,
+            "read_only": read_only,
             "locked": locked,
             "stale": stale_for(consolidation, access.response)
             if consolidation

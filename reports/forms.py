@@ -197,3 +197,39 @@ class ExportRequestForm(forms.Form):
             return parse_option_pairs(self.cleaned_data["options"].splitlines())
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
+
+
+class CorrectionForm(forms.Form):
+    """Staff's correction of one flagged number (`intake.services.correct_answer`,
+    which validates the value and requires the reason)."""
+
+    response = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    variable = forms.CharField(widget=forms.HiddenInput, max_length=24)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    value = forms.CharField(label="Rättat värde", max_length=40, required=False)
+    escaped = forms.BooleanField(label="Kan inte uppskattas", required=False)
+    reason = forms.CharField(
+        label="Anledning",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Anledningen får vara högst 300 tecken."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("escaped") and (cleaned.get("value") or "").strip():
+            self.add_error(
+                "value",
+                "Ange antingen ett värde eller ”Kan inte uppskattas”, inte båda.",
+            )
+        return cleaned
+
+    def corrected_value(self) -> Any:
+        """The value as `save_answers` takes it: the typed text or the escape."""
+        if self.cleaned_data.get("escaped"):
+            return {"escaped": True}
+        return (self.cleaned_data.get("value") or "").strip()

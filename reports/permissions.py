@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from intake.models import Response
 from reports.models import ExportJob
 from surveys.models import Cycle, Questionnaire, User
 
@@ -35,6 +36,23 @@ def get_questionnaire_for_report(user: User, questionnaire_id: int) -> Questionn
     if questionnaire is None:
         raise Http404("Enkäten finns inte.")
     return questionnaire
+
+
+def get_response_for_review(
+    user: User, questionnaire: Questionnaire, response_id: int
+) -> Response:
+    """One response to the questionnaire, for staff's review and correction of its
+    answers (reports/plausibility.py); Http404 for anyone else, and for a response
+    to another questionnaire."""
+    require_report_access(user)
+    response = (
+        Response.objects.select_related("organisation", "questionnaire__cycle")
+        .filter(pk=response_id, questionnaire=questionnaire)
+        .first()
+    )
+    if response is None:
+        raise Http404("Svaret finns inte.")
+    return response
 
 
 def get_cycle_for_staff(user: User, *, year: int) -> Cycle:

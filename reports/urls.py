@@ -12,6 +12,11 @@ urlpatterns = [
         name="questionnaire",
     ),
     path(
+        "rapporter/enkat/<int:questionnaire_id>/granskning/",
+        views.questionnaire_review,
+        name="questionnaire-review",
+    ),
+    path(
         "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/",
         views.question_report,
         name="question",

@@ -28,6 +28,7 @@ from surveys.models import (
     Organisation,
     OrganisationKind,
     OrganisationRole,
+    Population,
     Question,
     Questionnaire,
     Region,
@@ -232,6 +233,19 @@ class RSSMembershipAdmin(admin.ModelAdmin[RSSMembership]):
     autocomplete_fields = ["rss", "kommun"]
 
 
+@admin.register(Population)
+class PopulationAdmin(admin.ModelAdmin[Population]):
+    """Register data for the plausibility checks; loaded from
+    surveys/reference/population.csv, and correctable here like the rest of the
+    register (the loader then reports the difference instead of overwriting)."""
+
+    list_display = ["organisation", "reference_date", "population", "source"]
+    list_filter = ["reference_date", "organisation__kind"]
+    search_fields = ["organisation__name", "organisation__code", "source"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
+
+
 class ReadOnlyAdminMixin:
     """Shown to staff, changed only through the definition files."""
 
@@ -308,7 +322,13 @@ class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Question]):
         "comparability",
         "questionnaire",
     ]
-    list_filter = ["questionnaire", "kind", "reconstructed", "comparability"]
+    list_filter = [
+        "questionnaire",
+        "kind",
+        "reconstructed",
+        "comparability",
+        "counts_population",
+    ]
     search_fields = ["variable", "text", "label", "lineage_key"]
     list_select_related = ["questionnaire"]
     inlines = [OptionInline, MatrixRowInline]

@@ -95,7 +95,9 @@ QUESTION_FIELDS = {
     "lineage",
     "comparability",
     "source_question",
+    "plausibility",
 }
+PLAUSIBILITY_FIELDS = {"counts", "percentage_question"}
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,11 @@ class QuestionDef:
     lineage_key: str
     comparability: str
     source_question: SourceRef | None
+    # Declared plausibility checks (surveys/plausibility.py): the count is of
+    # persons in the organisation's population; the percentage question that
+    # gives the same figure as a share.
+    counts_population: bool = False
+    percentage_question: str | None = None
 
 
 @dataclass(frozen=True)
@@ -549,6 +556,10 @@ def _parse_question(
             where, "source_question gäller bara kommun_count och kommun_text_summary"
         )
 
+    counts_population, percentage_question = _parse_plausibility(
+        out, where, kind, data.get("plausibility")
+    )
+
     if not isinstance(number, str) or not isinstance(variable, str):
         return None
     return QuestionDef(
@@ -578,7 +589,37 @@ def _parse_question(
         lineage_key=str(lineage),
         comparability=str(comparability),
         source_question=source_question,
+        counts_population=counts_population,
+        percentage_question=percentage_question,
     )
+
+
+def _parse_plausibility(
+    out: _Collector, where: str, kind: QuestionKind, raw: Any
+) -> tuple[bool, str | None]:
+    """`plausibility: {counts: population, percentage_question: r35_andel}` on a
+    count; the percentage question is checked against the file in
+    `validate_questionnaire`."""
+    if raw is None:
+        return False, None
+    if kind != QuestionKind.INTEGER:
+        out.add(where, "plausibility gäller bara antal (integer)")
+        return False, None
+    if not isinstance(raw, dict) or not raw:
+        out.add(
+            where,
+            "plausibility ska vara en mappning med counts och/eller percentage_question",
+        )
+        return False, None
+    _unknown_fields(out, where, raw, PLAUSIBILITY_FIELDS, prefix="plausibility: ")
+    counts = raw.get("counts")
+    if counts is not None and counts != "population":
+        out.add(where, "plausibility: counts kan bara vara population")
+    percentage_question = raw.get("percentage_question")
+    if percentage_question is not None and not isinstance(percentage_question, str):
+        out.add(where, "plausibility: percentage_question ska vara ett variabelnamn")
+        percentage_question = None
+    return counts == "population", percentage_question
 
 
 def _parse_options(
@@ -769,6 +810,20 @@ def validate_questionnaire(questionnaire: QuestionnaireDef) -> list[Problem]:
         if question.show_if is not None:
             for message in condition_problems(question.show_if, earlier, all_variables):
                 out.add(question.number, message)
+        if question.percentage_question is not None:
+            linked = questionnaire.question(question.percentage_question)
+            if linked is None:
+                out.add(
+                    question.number,
+                    f"plausibility: percentage_question {question.percentage_question!r} "
+                    "finns inte i enkäten",
+                )
+            elif linked.kind != QuestionKind.PERCENTAGE:
+                out.add(
+                    question.number,
+                    f"plausibility: fråga {linked.number} är inte en andelsfråga "
+                    "(percentage)",
+                )
         if (
             question.kind in RSS_KINDS
             and questionnaire.audience != OrganisationKind.RSS

@@ -459,6 +459,24 @@ class Question(models.Model):
         related_name="aggregated_by",
         help_text="För RSS-frågor som räknar eller sammanfattar kommunernas svar.",
     )
+    # Declared plausibility checks (docs/questionnaire-format.md, `plausibility`):
+    # what a count is a count of, so that the service can compare it with the
+    # register and with the organisation's own answers (surveys/plausibility.py).
+    counts_population = models.BooleanField(
+        "räknar personer i befolkningen",
+        default=False,
+        help_text="Antalet avser personer i organisationens befolkning och jämförs "
+        "med befolkningsuppgiften i registret.",
+    )
+    percentage_question = models.ForeignKey(
+        "self",
+        verbose_name="motsvarande andelsfråga",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="count_questions",
+        help_text="Andelsfrågan som anger samma uppgift i procent.",
+    )
 
     class Meta:
         verbose_name = "fråga"
@@ -647,3 +665,37 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} till {self.email}"
+
+
+class Population(models.Model):
+    """An organisation's population on a date, with its source: register data
+    for the plausibility checks of counts of persons (surveys/plausibility.py).
+
+    Loaded from `surveys/reference/population.csv` by `load_reference_data`; staff
+    may correct a row in the admin, and the loader then reports the difference
+    instead of overwriting it (as for the rest of the register).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="populations",
+    )
+    reference_date = models.DateField("avser datum")
+    population = models.PositiveIntegerField("antal invånare")
+    source = models.CharField("källa", max_length=300)
+
+    class Meta:
+        verbose_name = "befolkningsuppgift"
+        verbose_name_plural = "befolkningsuppgifter"
+        ordering = ["organisation__kind", "organisation__sort_order", "-reference_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference_date"],
+                name="population_organisation_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.reference_date:%Y-%m-%d}: {self.population}"

@@ -19,11 +19,13 @@ from surveys.models import (
     Organisation,
     OrganisationKind,
     OrganisationRole,
+    Population,
     Question,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
 )
+from surveys.plausibility import PopulationFigure
 
 
 def previous_questions() -> list[PreviousQuestion]:
@@ -218,3 +220,23 @@ def active_contacts() -> ActiveContacts:
         .order_by("user__email"),
         to_attr="active_roles",
     )
+
+
+def population_of(
+    organisation_id: int, *, on_or_before: datetime.date
+) -> PopulationFigure | None:
+    """The organisation's latest population figure dated on or before a day (see
+    `surveys.plausibility.population_reference_date`); None if the register has
+    none. One query."""
+    row = (
+        Population.objects.filter(
+            organisation_id=organisation_id, reference_date__lte=on_or_before
+        )
+        .order_by("-reference_date")
+        .values_list("population", "reference_date", "source")
+        .first()
+    )
+    if row is None:
+        return None
+    population, reference_date, source = row
+    return PopulationFigure(population, reference_date, source)

@@ -6,6 +6,7 @@ Both loaders are idempotent: running them twice changes nothing the second time.
 from __future__ import annotations
 
 import csv
+import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from surveys.models import (
     Organisation,
     OrganisationKind,
     OrganisationRole,
+    Population,
     Question,
     QuestionKind,
     Questionnaire,
@@ -80,7 +82,8 @@ class ReferenceDataReport:
 def load_reference_data(
     *, directory: Path = REFERENCE_DIR, update: bool = False
 ) -> ReferenceDataReport:
-    """Load regions, kommuner, RSS and RSS memberships from the versioned files.
+    """Load regions, kommuner, RSS, RSS memberships and the region populations
+    from the versioned files.
 
     Creates what is missing. A row that exists but differs from the file is left
     as it is and reported, because staff may have corrected it in the admin;
@@ -165,7 +168,65 @@ def load_reference_data(
                         f"{kommun.name} ({kommun.code}) från {member['from']}: "
                         f"filen säger {rss.name}, databasen {membership.rss}"
                     )
+
+    population_path = directory / "population.csv"
+    if population_path.exists():
+        _load_populations(
+            report, _read_csv(population_path), region_by_lan, update=update
+        )
     return report
+
+
+def _load_populations(
+    report: ReferenceDataReport,
+    rows: list[dict[str, str]],
+    region_by_lan: dict[str, Organisation],
+    *,
+    update: bool,
+) -> None:
+    """Region (län) populations by länskod: the sources spell the names in several
+    ways («Jönköpingslän», «Region Jönköpings län»), so the file carries the code
+    and the register's län name, and a name that does not match the code is an
+    error rather than a silent misalignment."""
+    for row in rows:
+        code = row["lanskod"]
+        region = region_by_lan.get(code)
+        if region is None:
+            raise DomainError(f"population.csv: okänd länskod {code}")
+        if row["lan_name"] != region.lan_name:
+            raise DomainError(
+                f"population.csv: länskod {code} är {region.lan_name}, "
+                f"inte {row['lan_name']}"
+            )
+        reference_date = datetime.date.fromisoformat(row["reference_date"])
+        values = {"population": int(row["population"]), "source": row["source"]}
+        existing = Population.objects.filter(
+            organisation=region, reference_date=reference_date
+        ).first()
+        if existing is None:
+            population = Population(
+                organisation=region, reference_date=reference_date, **values
+            )
+            population.full_clean()
+            population.save()
+            report.count(report.created, "befolkningsuppgift")
+            continue
+        changed = [
+            name for name, value in values.items() if getattr(existing, name) != value
+        ]
+        if not changed:
+            continue
+        if update:
+            for name in changed:
+                setattr(existing, name, values[name])
+            existing.full_clean()
+            existing.save(update_fields=changed)
+            report.count(report.updated, "befolkningsuppgift")
+        else:
+            report.differences.append(
+                f"Befolkning {region.lan_name} {reference_date:%Y-%m-%d}: "
+                f"{', '.join(changed)} skiljer sig från filen"
+            )
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -405,6 +466,17 @@ def _write_questionnaire(
             current,
             saved,
         )
+    # A count's percentage question may come before or after it in the file, so
+    # the links are set once every question of the file is saved.
+    for question_def in definition.questions:
+        linked = question_def.percentage_question
+        question = saved.get(question_def.variable)
+        if question is None:
+            continue
+        target = saved.get(linked) if linked else None
+        if question.percentage_question_id != (target.pk if target else None):
+            question.percentage_question = target
+            question.save(update_fields=["percentage_question"])
     kept = {q.variable for q in definition.questions}
     for variable, question in existing_questions.items():
         if variable in kept:
@@ -462,6 +534,7 @@ def _write_question(
         "lineage_key": definition.lineage_key,
         "comparability": definition.comparability,
         "source_question": source,
+        "counts_population": definition.counts_population,
     }
     if current is None:
         question = Question(

@@ -156,6 +156,48 @@ class RSSMembershipFactory(factory.django.DjangoModelFactory):
     valid_from = 2019
 
 
+def count_and_share_questionnaire(year: int) -> Questionnaire:
+    """A region questionnaire of two questions: a share (`andel`, number 1) and the
+    count behind it (`antal`, number 2), declared as Fråga 35 and 36 of the 2024
+    file are (`plausibility: {counts: population, percentage_question: andel}`)."""
+    from decimal import Decimal
+
+    questionnaire = QuestionnaireFactory(
+        cycle=CycleFactory(year=year), key="region", audience=OrganisationKind.REGION
+    )
+    section = SectionFactory(questionnaire=questionnaire)
+    andel = QuestionFactory(
+        section=section,
+        position=1,
+        number="1",
+        variable="andel",
+        kind=QuestionKind.PERCENTAGE,
+        text="Hur stor andel av befolkningen hade en fast läkarkontakt?",
+        label="Andel med fast läkarkontakt",
+        escape_label="Andelen kan inte uppskattas",
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        unit="%",
+        national_figure="mean",
+    )
+    QuestionFactory(
+        section=section,
+        position=2,
+        number="2",
+        variable="antal",
+        kind=QuestionKind.INTEGER,
+        text="Hur många personer hade en fast läkarkontakt?",
+        label="Antal med fast läkarkontakt",
+        escape_label="Antalet kan inte uppskattas",
+        min_value=Decimal(0),
+        unit="personer",
+        national_figure="sum",
+        counts_population=True,
+        percentage_question=andel,
+    )
+    return questionnaire
+
+
 def mark_submitted(
     *responses: Response, at: datetime.datetime | None = None
 ) -> list[Response]:

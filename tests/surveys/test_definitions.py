@@ -475,6 +475,84 @@ def test_it_refuses_a_label_longer_than_the_database_allows() -> None:
     refusal(problems_of(data), "7", "label")
 
 
+# --- declared plausibility checks (surveys/plausibility.py) ---------------------------
+
+
+def with_plausibility(plausibility: Any, number: str = "6") -> dict[str, Any]:
+    """The base questionnaire with `plausibility` on question `number` (6 is the
+    count; 5 the percentage)."""
+    data = questionnaire_data()
+    numbered(data, number)["plausibility"] = plausibility
+    return data
+
+
+def test_a_count_declares_its_population_and_percentage_question() -> None:
+    data = with_plausibility(
+        {"counts": "population", "percentage_question": "q5_andel"}
+    )
+    count = parsed(data).question("q6_antal")
+    assert count is not None
+    assert count.counts_population is True
+    assert count.percentage_question == "q5_andel"
+
+
+def test_a_count_may_declare_only_its_percentage_question() -> None:
+    count = parsed(with_plausibility({"percentage_question": "q5_andel"})).question(
+        "q6_antal"
+    )
+    assert count is not None
+    assert (count.counts_population, count.percentage_question) == (False, "q5_andel")
+
+
+def test_questions_declare_nothing_by_default() -> None:
+    count = parsed(questionnaire_data()).question("q6_antal")
+    assert count is not None
+    assert (count.counts_population, count.percentage_question) == (False, None)
+
+
+def test_it_refuses_plausibility_on_a_percentage() -> None:
+    data = with_plausibility({"counts": "population"}, number="5")
+    refusal(problems_of(data), "5", "plausibility gäller bara antal (integer)")
+
+
+def test_it_refuses_an_unknown_plausibility_field() -> None:
+    data = with_plausibility({"counts": "population", "max_share": 1})
+    refusal(problems_of(data), "6", "plausibility: okänt fält 'max_share'")
+
+
+def test_it_refuses_counts_of_anything_but_the_population() -> None:
+    data = with_plausibility({"counts": "kommuner"})
+    refusal(problems_of(data), "6", "counts kan bara vara population")
+
+
+@pytest.mark.parametrize("value", [{}, "population", ["counts"]])
+def test_it_refuses_plausibility_that_is_not_a_mapping(value: Any) -> None:
+    refusal(problems_of(with_plausibility(value)), "6", "ska vara en mappning")
+
+
+def test_it_refuses_an_unknown_percentage_question() -> None:
+    data = with_plausibility({"percentage_question": "q9_finns_inte"})
+    refusal(problems_of(data), "6", "'q9_finns_inte' finns inte i enkäten")
+
+
+def test_it_refuses_a_percentage_question_that_is_not_a_percentage() -> None:
+    data = with_plausibility({"percentage_question": "q1_janej"})
+    refusal(problems_of(data), "6", "fråga 1 är inte en andelsfråga")
+
+
+def test_the_shipped_region_count_declares_its_checks(db: None) -> None:
+    from surveys.models import Question
+
+    count = Question.objects.select_related("percentage_question").get(
+        questionnaire__cycle__year=2024,
+        questionnaire__key="region",
+        variable="r36_antal",
+    )
+    assert count.counts_population is True
+    assert count.percentage_question is not None
+    assert count.percentage_question.variable == "r35_andel"
+
+
 # --- RSS kinds ---------------------------------------------------------------------
 
 
@@ -785,6 +863,36 @@ def test_load_questionnaires_loads_a_valid_directory(db: None, cycle_dir: Path) 
     assert report.loaded == [f"{cycle_dir.parent.name}/2031/good.yaml"]
     loaded = Questionnaire.objects.get(cycle__year=2031, key="provenkat")
     assert loaded.questions.count() == len(base_questions())
+
+
+def test_the_loader_links_a_count_to_a_later_percentage_question(
+    db: None, cycle_dir: Path
+) -> None:
+    # The percentage question after the count it belongs to: linked all the same.
+    data = questionnaire_data(
+        question(
+            "1",
+            "q1_antal",
+            "integer",
+            plausibility={"counts": "population", "percentage_question": "q2_andel"},
+        ),
+        question("2", "q2_andel", "percentage"),
+    )
+    write_yaml(cycle_dir / "good.yaml", data)
+    load_questionnaires(cycle_dir.parent)
+    from surveys.models import Question
+
+    count = Question.objects.get(questionnaire__cycle__year=2031, variable="q1_antal")
+    assert count.counts_population is True
+    assert count.percentage_question is not None
+    assert count.percentage_question.variable == "q2_andel"
+
+    # Removing the declaration from the file removes the link on reload.
+    numbered(data, "1").pop("plausibility")
+    write_yaml(cycle_dir / "good.yaml", data)
+    load_questionnaires(cycle_dir.parent)
+    count.refresh_from_db()
+    assert (count.counts_population, count.percentage_question) == (False, None)
 
 
 def test_a_refusal_while_writing_rolls_back_every_file_of_the_load(

@@ -9,7 +9,8 @@ from surveys.services import load_reference_data, rss_coverage_problems
 
 class Command(BaseCommand):
     help = (
-        "Läser in regioner, kommuner, RSS och RSS-medlemskap från surveys/reference/."
+        "Läser in regioner, kommuner, RSS, RSS-medlemskap och befolkning från "
+        "surveys/reference/."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
