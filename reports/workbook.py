@@ -539,9 +539,7 @@ def write_table_workbook(
         data_as_of=data_as_of(questionnaire),
     )
     progress(85, "Skriver kvalitetsdeklarationen")
-    write_kvalitetsdeklaration_sheet(
-        workbook, questionnaire.cycle, tabulations=[tabulated.riket]
-    )
+    write_kvalitetsdeklaration_sheet(workbook, questionnaire.cycle)
     counts = {
         "frågor": len(tabulated.riket.questions),
         "tabeller": tables,
