@@ -358,8 +358,11 @@ def tabulate(
         rcode = row_code.get(row["row_id"]) if row["row_id"] else None
         any_answer[(row["group"], row["question_id"], rcode)] = row["n"]
     cells: dict[tuple[int | None, int], list[dict[str, Any]]] = {}
+    row_cells: dict[tuple[int | None, int, str | None], list[dict[str, Any]]] = {}
     for row in cell_rows:
         cells.setdefault((row["group"], row["question_id"]), []).append(row)
+        rcode = row_code.get(row["row_id"]) if row["row_id"] else None
+        row_cells.setdefault((row["group"], row["question_id"], rcode), []).append(row)
 
     summaries = tuple(
         GroupSummary(
@@ -382,20 +385,16 @@ def tabulate(
                     if question.condition
                     else n_respondents
                 )
-                group_cells = cells.get((g.key, question.pk), [])
                 rcode = row_choice.code if row_choice else None
                 if ref.is_kommun_count:
-                    counts = _kommun_count(g, group_cells, rcode)
+                    counts = _kommun_count(
+                        g, cells.get((g.key, question.pk), []), rcode
+                    )
                 else:
                     counts = _item_counts(
                         ref,
                         g,
-                        [
-                            c
-                            for c in group_cells
-                            if (row_code.get(c["row_id"]) if c["row_id"] else None)
-                            == rcode
-                        ],
+                        row_cells.get((g.key, question.pk, rcode), []),
                         option_code,
                         respondents=n_respondents,
                         applicable=n_applicable,
