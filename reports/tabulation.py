@@ -517,7 +517,7 @@ class CellTest:
         slots = sorted(self.slots)
         result = Q(question_id=self.question_id)
         result &= Q(slot=slots[0]) if len(slots) == 1 else Q(slot__in=slots)
-        result &= Q(row_id=self.row_id) if self.row_id else Q(row__isnull=True)
+        result &= Q(row__isnull=True) if self.row_id is None else Q(row_id=self.row_id)
         if self.escaped:
             return result & Q(escaped=True)
         return result & Q(option_id__in=sorted(self.option_ids))
