@@ -57,9 +57,11 @@ test: check pytest
 
 # Export benchmark on a throwaway database (bench/export_bench.py): a realistic year,
 # then one SCALE times larger. Prints figures; asserts nothing.
+# BENCH_ARGS: further options, e.g. "--kind diagram --repeat 5" (see --help).
 SCALE ?= 100
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python bench/export_bench.py --scale $(SCALE)
+	$(BIN)/python bench/export_bench.py --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .mypy_cache .pytest_cache .ruff_cache

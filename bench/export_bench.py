@@ -1,6 +1,7 @@
 """Benchmark every registered exporter on a realistic year and on one N times larger.
 
-    python bench/export_bench.py [--scale N] [--seed S]     (or: make bench SCALE=N)
+    python bench/export_bench.py [--scale N] [--seed S] [--kind KEY]... [--repeat R]
+    (or: make bench SCALE=N BENCH_ARGS="--kind diagram --repeat 5")
 
 Builds a throwaway database (a SQLite file in a temporary directory, with
 durability traded for speed; with DATABASE_URL set to PostgreSQL, a fresh
@@ -10,13 +11,15 @@ plausible answers (intake/demo.py) for every organisation to every 2024
 questionnaire: 21 regions, 24 RSS and 290 kommuner. The rows (answers, history,
 the submit event, an RSS's frozen kommun counts with their base slots) are those
 save_answers and submit_response leave for the same values; tests/test_bench.py
-compares them. It runs every registered exporter in every format over every
-target, then adds synthetic copies of every organisation and its responses
+compares them. It runs every registered exporter (or those given with --kind)
+in every format over every target, then adds synthetic copies of every organisation and its responses
 (INSERT ... SELECT, no Python per row) until the frame is N times larger
 (default 100) and runs them again.
 
-It prints wall time (untraced), peak Python memory (tracemalloc, in a first run
-of each export that also warms the caches) and the number of SQL queries per
+It prints wall time (untraced; with --repeat R the fastest of R runs, since on a
+shared machine the slower ones mostly time the neighbours), peak Python memory
+(tracemalloc, in a first run of each export that also warms the caches) and the
+number of SQL queries per
 exporter, format, target and scale, then whether every export made as many
 queries at scale N as at scale 1. It asserts nothing about timings: the figures
 are for reading and comparing (bench/RESULTS.md).
@@ -412,12 +415,20 @@ Key = tuple[str, str, str]  # kind, format, target
 
 
 def measure(
-    scale: int, directory: Path, *, memory: bool = True, out: Any = sys.stdout
+    scale: int,
+    directory: Path,
+    *,
+    memory: bool = True,
+    out: Any = sys.stdout,
+    kinds: Sequence[str] = (),
+    repeat: int = 1,
 ) -> dict[Key, int]:
-    """Run every registered exporter in every format over every target; print a
-    line each and return the SQL query counts. With `memory`, each export runs
-    twice: under tracemalloc for the peak (which slows Python down, and warms
-    the caches), then untraced for the time and the queries."""
+    """Run every registered exporter (or those in `kinds`) in every format over
+    every target; print a line each and return the SQL query counts. With
+    `memory`, each export first runs under tracemalloc for the peak (which slows
+    Python down, and warms the caches); then `repeat` untraced runs, of which
+    the fastest gives the time (on a shared machine the others mostly measure
+    the neighbours) and the last the queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -432,6 +443,8 @@ def measure(
     )
     counts: dict[Key, int] = {}
     for kind in export_kinds():
+        if kinds and kind.key not in kinds:
+            continue
         targets: list[Any] = (
             questionnaires if kind.target == ExportTarget.QUESTIONNAIRE else [cycle]
         )
@@ -460,10 +473,12 @@ def measure(
                     export()
                     _, peak = tracemalloc.get_traced_memory()
                     tracemalloc.stop()
-                started = time.perf_counter()
-                with CaptureQueriesContext(connection) as queries:
-                    manifest = export()
-                elapsed = time.perf_counter() - started
+                elapsed = float("inf")
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    with CaptureQueriesContext(connection) as queries:
+                        manifest = export()
+                    elapsed = min(elapsed, time.perf_counter() - started)
                 counts[(kind.key, fmt, label)] = len(queries)
                 rows = sum(manifest.row_counts.values()) if manifest.row_counts else 0
                 rows = manifest.row_counts.get("rader", rows)
@@ -526,9 +541,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--scale", type=int, default=100, help="frame multiple (default 100)"
     )
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="only this export kind (repeatable; default every kind)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="untraced runs per export; the fastest is reported (default 1)",
+    )
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
 
     directory = Path(tempfile.mkdtemp(prefix="naravard-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -539,6 +569,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     from django.db import connection, connections
     from django.test.utils import setup_databases, teardown_databases
 
+    from reports.exporters import export_kinds
+
+    unknown = set(args.kind) - {kind.key for kind in export_kinds()}
+    if unknown:
+        parser.error(f"unknown export kind: {', '.join(sorted(unknown))}")
     database = connections["default"].settings_dict
     if database["ENGINE"].endswith("sqlite3"):
         database["TEST"]["NAME"] = str(directory / "bench.sqlite3")
@@ -572,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             flush=True,
         )
         print(HEADER, flush=True)
-        small = measure(1, directory)
+        small = measure(1, directory, kinds=args.kind, repeat=args.repeat)
         if args.scale > 1:
             started = time.perf_counter()
             made = scale_up(args.scale)
@@ -583,7 +618,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 flush=True,
             )
             print(HEADER, flush=True)
-            large = measure(args.scale, directory)
+            large = measure(args.scale, directory, kinds=args.kind, repeat=args.repeat)
             print(compare_query_counts(small, large, scale=args.scale)[1], flush=True)
     finally:
         teardown_databases(old, verbosity=0)

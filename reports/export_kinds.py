@@ -279,7 +279,10 @@ def write_diagram_zip(
                 name = png_name(
                     question.question.number, index if len(data) > 1 else None
                 )
-                archive.writestr(name, bar_chart_png(chart))
+                # Stored, not deflated again: a PNG is compressed already.
+                archive.writestr(
+                    name, bar_chart_png(chart), compress_type=zipfile.ZIP_STORED
+                )
                 names.append(name)
                 charts += 1
             progress(10 + 80 * (position + 1) // total, "Ritar diagrammen")

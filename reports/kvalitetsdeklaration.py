@@ -6,10 +6,9 @@ shared/domain/kvalitetsdeklaration.md. The staff-entered texts are on
 `reports.models.Kvalitetsdeklaration`.
 
 Two figures come from other parts of the service through adapters whose contract
-is stated below, so that they can be wired at merge time without touching the
-rest: `reminders_for` (the reminder log) and `item_nonresponse_for` (the
-tabulation). Both return None today, which the declaration shows as "uppgift
-saknas", never as 0.
+is stated below: `reminders_for` (the reminder log) and `item_nonresponse_of_all`
+(the tabulation). An adapter that returns None is shown as "uppgift saknas",
+never as 0.
 """
 
 from __future__ import annotations
@@ -23,8 +22,10 @@ from django.utils import timezone
 
 from intake.models import Response, ResponseEvent, ResponseStatus
 from reports.models import Kvalitetsdeklaration
-from reports.tabulation import Level, Tabulation
+from reports.tabulation import ItemNonresponse as TabulatedItemNonresponse
+from reports.tabulation import Tabulation
 from reports.tabulation import item_nonresponse as tabulation_item_nonresponse
+from reports.tabulation import item_nonresponse_of as tabulation_item_nonresponse_of
 from surveys.formatting import swedish_date, swedish_number, swedish_percent_of
 from surveys.models import (
     RSS,
@@ -112,6 +113,26 @@ def item_nonresponse_for(
     in a fixed number of queries (none when `riket`, the questionnaire's whole
     riket tabulation, is given).
     """
+    return _declared(tabulation_item_nonresponse(questionnaire, riket=riket))
+
+
+def item_nonresponse_of_all(
+    questionnaires: Sequence[Questionnaire],
+) -> ItemNonresponseAdapter:
+    """The default `item_nonresponse` adapter of a declaration: every
+    questionnaire of the cycle counted at once (six queries in all,
+    `reports.tabulation.item_nonresponse_of`), then looked up per questionnaire."""
+    computed = tabulation_item_nonresponse_of(questionnaires)
+
+    def adapter(questionnaire: Questionnaire) -> Sequence[ItemNonresponse] | None:
+        if questionnaire.pk not in computed:
+            return item_nonresponse_for(questionnaire)
+        return _declared(computed[questionnaire.pk])
+
+    return adapter
+
+
+def _declared(items: Iterable[TabulatedItemNonresponse]) -> list[ItemNonresponse]:
     return [
         ItemNonresponse(
             variable=item.variable,
@@ -123,26 +144,8 @@ def item_nonresponse_for(
             not_applicable=item.not_applicable,
             escape=item.escaped,
         )
-        for item in tabulation_item_nonresponse(questionnaire, riket=riket)
+        for item in items
     ]
-
-
-def item_nonresponse_reusing(
-    tabulations: Sequence[Tabulation],
-) -> ItemNonresponseAdapter:
-    """An `item_nonresponse` adapter that reuses riket tabulations the caller
-    already made (the table workbook tabulates its questionnaire) and tabulates
-    the other questionnaires."""
-    by_questionnaire = {
-        t.questionnaire_id: t for t in tabulations if t.level == Level.RIKET
-    }
-
-    def adapter(questionnaire: Questionnaire) -> Sequence[ItemNonresponse] | None:
-        return item_nonresponse_for(
-            questionnaire, riket=by_questionnaire.get(questionnaire.pk)
-        )
-
-    return adapter
 
 
 # --- computed figures ------------------------------------------------------------
@@ -261,7 +264,7 @@ def compute_kvalitetsdeklaration(
     cycle: Cycle,
     *,
     reminders: RemindersAdapter = reminders_for,
-    item_nonresponse: ItemNonresponseAdapter = item_nonresponse_for,
+    item_nonresponse: ItemNonresponseAdapter | None = None,
 ) -> ComputedDeclaration:
     """Every computed figure of a cycle's declaration.
 
@@ -269,6 +272,8 @@ def compute_kvalitetsdeklaration(
     the län, one for the response counts, one for the submission dates, one for
     the earlier versions and three for their questions; plus what the adapters
     make per questionnaire. None of it grows with respondents or questions.
+    Without an `item_nonresponse` adapter, `item_nonresponse_of_all` counts
+    every questionnaire's items at once.
     """
     questionnaires = sorted(
         Questionnaire.objects.filter(cycle=cycle)
@@ -285,6 +290,8 @@ def compute_kvalitetsdeklaration(
         if OrganisationKind.RSS in frames
         else None
     )
+    if item_nonresponse is None:
+        item_nonresponse = item_nonresponse_of_all(questionnaires)
     counts = _response_counts(cycle)
     dates = _submission_dates(cycle)
     revisions = _revisions(cycle, questionnaires)

@@ -8,7 +8,6 @@ carry the numbers as numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from io import BytesIO
 
 from docx import Document
@@ -24,11 +23,9 @@ from reports.kvalitetsdeklaration import (
     compute_kvalitetsdeklaration,
     field_label,
     field_text,
-    item_nonresponse_reusing,
     outline,
 )
 from reports.models import Kvalitetsdeklaration
-from reports.tabulation import Tabulation
 from surveys.models import Cycle
 
 NOT_FILLED = "[Ej ifyllt]"
@@ -125,19 +122,11 @@ def _docx_table(document: DocxDocument, table: Table) -> None:
 SHEET_TITLE = "Kvalitetsdeklaration"
 
 
-def write_kvalitetsdeklaration_sheet(
-    workbook: Workbook, cycle: Cycle, *, tabulations: Sequence[Tabulation] = ()
-) -> Worksheet:
+def write_kvalitetsdeklaration_sheet(workbook: Workbook, cycle: Cycle) -> Worksheet:
     """Add the declaration as one worksheet to a workbook (the table workbook
     includes it); returns the sheet. Texts in column B beside their label in A;
-    each table as a caption row, a bold header row and its rows from column A.
-
-    `tabulations`: whole riket tabulations of the cycle's questionnaires that the
-    caller already made; they are reused for the item nonresponse instead of
-    being computed again."""
-    computed = compute_kvalitetsdeklaration(
-        cycle, item_nonresponse=item_nonresponse_reusing(tabulations)
-    )
+    each table as a caption row, a bold header row and its rows from column A."""
+    computed = compute_kvalitetsdeklaration(cycle)
     deklaration = kvalitetsdeklaration_of(cycle)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.column_dimensions["A"].width = 45

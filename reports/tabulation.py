@@ -64,6 +64,7 @@ from intake.models import Answer, Response, ResponseStatus
 from surveys.models import (
     CLOSED_KINDS,
     NUMBER_KINDS,
+    MatrixRow,
     Organisation,
     OrganisationKind,
     Question,
@@ -320,7 +321,7 @@ def tabulate(
         .order_by("position")
         .prefetch_related("options", "rows")
     )
-    by_variable = {q.variable: q.pk for q in questions}
+    by_variable = {q.variable: q for q in questions}
     if variables is not None:
         # Every question stays loaded: display conditions refer to parents.
         questions = [q for q in questions if q.variable in variables]
@@ -328,10 +329,21 @@ def tabulate(
     option_code = {o.pk: o.code for q in questions for o in q.options.all()}
     row_code = {r.pk: r.code for q in questions for r in q.rows.all()}
 
+    conditional = [q for q in questions if q.condition]
+    # A display condition that tests one answer cell is counted from the cells
+    # tabulated anyway; the others (any row, all, any) need an EXISTS per response.
+    cell_tests = {
+        q.pk: test
+        for q in conditional
+        if (test := cell_test(q.condition or {}, by_variable)) is not None
+    }
+    by_exists = [q for q in conditional if q.pk not in cell_tests]
+
     responses = Response.objects.filter(questionnaire=questionnaire)
     answers = Answer.objects.filter(response__questionnaire=questionnaire)
     if variables is not None:
-        answers = answers.filter(question_id__in=list(refs))
+        parents = [test.question_id for test in cell_tests.values()]
+        answers = answers.filter(question_id__in=[*refs, *parents])
     frame = expected_respondents(questionnaire)
     if within_rss is not None:
         members = RSSMembership.objects.filter(
@@ -344,7 +356,6 @@ def tabulate(
     groups = _groups(questionnaire, level, within_rss=within_rss)
     frame_by_group = _count_by_group(frame, _group_expr(questionnaire, level, ""))
 
-    conditional = [q for q in questions if q.condition]
     submitted = Q(status=ResponseStatus.SUBMITTED)
     started = Q(Exists(Answer.objects.filter(response=OuterRef("pk")))) | Q(
         submitted_at__isnull=False
@@ -365,7 +376,7 @@ def tabulate(
                 f"applicable_{q.pk}": Count(
                     "pk", filter=counted & condition_q(q.condition or {}, by_variable)
                 )
-                for q in conditional
+                for q in by_exists
             },
         },
     )
@@ -392,15 +403,19 @@ def tabulate(
         g = row["group"]
         respondents[g] = row["respondents"]
         not_submitted[g] = row["not_submitted"]
-        for q in conditional:
+        for q in by_exists:
             applicable[(g, q.pk)] = row[f"applicable_{q.pk}"]
+    applicable.update(_applicable_from_cells(cell_tests, cell_rows))
     any_answer: dict[tuple[int | None, int, str | None], int] = {}
     for row in base_rows:
         rcode = row_code.get(row["row_id"]) if row["row_id"] else None
         any_answer[(row["group"], row["question_id"], rcode)] = row["n"]
     cells: dict[tuple[int | None, int], list[dict[str, Any]]] = {}
+    row_cells: dict[tuple[int | None, int, str | None], list[dict[str, Any]]] = {}
     for row in cell_rows:
         cells.setdefault((row["group"], row["question_id"]), []).append(row)
+        rcode = row_code.get(row["row_id"]) if row["row_id"] else None
+        row_cells.setdefault((row["group"], row["question_id"], rcode), []).append(row)
 
     summaries = tuple(
         GroupSummary(
@@ -424,20 +439,16 @@ def tabulate(
                     if question.condition
                     else n_respondents
                 )
-                group_cells = cells.get((g.key, question.pk), [])
                 rcode = row_choice.code if row_choice else None
                 if ref.is_kommun_count:
-                    counts = _kommun_count(g, group_cells, rcode)
+                    counts = _kommun_count(
+                        g, cells.get((g.key, question.pk), []), rcode
+                    )
                 else:
                     counts = _item_counts(
                         ref,
                         g,
-                        [
-                            c
-                            for c in group_cells
-                            if (row_code.get(c["row_id"]) if c["row_id"] else None)
-                            == rcode
-                        ],
+                        row_cells.get((g.key, question.pk, rcode), []),
                         option_code,
                         respondents=n_respondents,
                         applicable=n_applicable,
@@ -527,38 +538,143 @@ def _kommun_count(
     )
 
 
-def condition_q(condition: Mapping[str, Any], variables: Mapping[str, int]) -> Q:
+@dataclass(frozen=True)
+class CellTest:
+    """A display condition that tests one answer cell of its parent question:
+    a row's option, a single value, a ticked option, the escape answer.
+
+    `slots` are the cells it may be in (`slot`, see intake.models: "" for a
+    single value, the option for a ticked option, the row for a matrix row);
+    a response has at most one answer per cell, so the number of responses for
+    which the condition holds is the number of answers that pass the test."""
+
+    question_id: int
+    slots: frozenset[str]
+    row_id: int | None
+    option_ids: frozenset[int]  # empty: the escape answer
+    escaped: bool = False
+
+    def holds(self, cell: Mapping[str, Any]) -> bool:
+        """For a row of answers grouped by question, slot, row, option, escaped."""
+        return (
+            cell["question_id"] == self.question_id
+            and cell["slot"] in self.slots
+            and cell["row_id"] == self.row_id
+            and (
+                cell["escaped"]
+                if self.escaped
+                else cell["option_id"] in self.option_ids
+            )
+        )
+
+    def as_q(self) -> Q:
+        """The test as a filter on answers."""
+        slots = sorted(self.slots)
+        result = Q(question_id=self.question_id)
+        result &= Q(slot=slots[0]) if len(slots) == 1 else Q(slot__in=slots)
+        result &= Q(row__isnull=True) if self.row_id is None else Q(row_id=self.row_id)
+        if self.escaped:
+            return result & Q(escaped=True)
+        return result & Q(option_id__in=sorted(self.option_ids))
+
+
+def cell_test(
+    condition: Mapping[str, Any], questions: Mapping[str, Question]
+) -> CellTest | None:
+    """The condition as a `CellTest`, or None when it is not one test of one cell
+    (any row, all, any, answered at all).
+
+    `questions`: the questionnaire's questions by variable, with their options
+    and rows prefetched, to look the codes up. No id is 0: a code the question
+    lacks matches nothing, as a comparison of codes would."""
+    if "question" not in condition or "any_row" in condition:
+        return None
+    question = questions[condition["question"]]
+    options = {o.code: o.pk for o in question.options.all()}
+    rows = {r.code: r.pk for r in question.rows.all()}
+
+    def option_cell(code: str) -> str:
+        return code if question.kind == QuestionKind.MULTIPLE_CHOICE else ""
+
+    if "row" in condition:
+        return CellTest(
+            question.pk,
+            frozenset({condition["row"]}),
+            rows.get(condition["row"], 0),
+            frozenset({options.get(condition["equals"], 0)}),
+        )
+    codes: list[str] = []
+    if "equals" in condition:
+        codes = [condition["equals"]]
+    elif "includes" in condition:
+        codes = [condition["includes"]]
+    elif "in" in condition:
+        codes = list(condition["in"])
+    elif "escaped" in condition:
+        return CellTest(question.pk, frozenset({""}), None, frozenset(), escaped=True)
+    else:
+        return None
+    return CellTest(
+        question.pk,
+        frozenset(option_cell(code) for code in codes),
+        None,
+        frozenset(options.get(code, 0) for code in codes),
+    )
+
+
+def condition_q(condition: Mapping[str, Any], questions: Mapping[str, Question]) -> Q:
     """A display condition (docs/questionnaire-format.md) as a filter on responses:
-    true where `surveys.definitions.condition_holds` is true for the stored answers."""
+    true where `surveys.definitions.condition_holds` is true for the stored answers.
+
+    `questions` as for `cell_test`. A test of one cell looks the answer up by
+    the unique (response, question, slot) index: without the cell, SQLite (no
+    statistics) chose the (question, option) index and read, for every
+    response, every answer with the option; joining the options and rows by
+    code cost PostgreSQL a scan of them per response (issue #5 point 9)."""
     if "all" in condition:
         result = Q()
         for part in condition["all"]:
-            result &= condition_q(part, variables)
+            result &= condition_q(part, questions)
         return result
+    if "any_row" in condition:
+        # Some row has the option: the test of each row's own cell, any of them
+        # (a matrix without rows: of a row that no answer has).
+        variable, code = condition["question"], condition["any_row"]
+        codes = [row.code for row in questions[variable].rows.all()] or [""]
+        condition = {
+            "any": [{"question": variable, "row": row, "equals": code} for row in codes]
+        }
     if "any" in condition:
-        parts = [condition_q(part, variables) for part in condition["any"]]
+        parts = [condition_q(part, questions) for part in condition["any"]]
         result = parts[0]
         for part in parts[1:]:
             result |= part
         return result
     answers = Answer.objects.filter(
-        response=OuterRef("pk"), question_id=variables[condition["question"]]
+        response=OuterRef("pk"), question_id=questions[condition["question"]].pk
     )
-    if "row" in condition:
-        answers = answers.filter(
-            row__code=condition["row"], option__code=condition["equals"]
-        )
-    elif "equals" in condition:
-        answers = answers.filter(row__isnull=True, option__code=condition["equals"])
-    elif "in" in condition:
-        answers = answers.filter(row__isnull=True, option__code__in=condition["in"])
-    elif "includes" in condition:
-        answers = answers.filter(row__isnull=True, option__code=condition["includes"])
-    elif "any_row" in condition:
-        answers = answers.filter(row__isnull=False, option__code=condition["any_row"])
-    elif "escaped" in condition:
-        answers = answers.filter(escaped=True)
+    test = cell_test(condition, questions)
+    if test is not None:
+        answers = answers.filter(test.as_q())
     return Q(Exists(answers))
+
+
+def _applicable_from_cells(
+    tests: Mapping[int, CellTest], cells: Iterable[Mapping[str, Any]]
+) -> dict[tuple[int | None, int], int]:
+    """Per (group, question) the responses for which the question's `CellTest`
+    holds: the answers that pass it, from the tabulated cells (each with its
+    group and count `n`). Groups without such an answer are left out (0)."""
+    by_parent: dict[int, list[tuple[int, CellTest]]] = {}
+    for question_id, test in tests.items():
+        by_parent.setdefault(test.question_id, []).append((question_id, test))
+    applicable: dict[tuple[int | None, int], int] = {}
+    for cell in cells:
+        for question_id, test in by_parent.get(cell["question_id"], ()):
+            if test.holds(cell):
+                key = (cell["group"], question_id)
+                applicable[key] = applicable.get(key, 0) + cell["n"]
+    return applicable
 
 
 # --- groups ----------------------------------------------------------------------------
@@ -573,10 +689,17 @@ def _group_expr(questionnaire: Questionnaire, level: Level, prefix: str) -> Grou
     if level == Level.REGION:
         return F(f"{prefix}region_id")
     if level == Level.RSS and questionnaire.audience == OrganisationKind.KOMMUN:
+        # Ordered by the membership's own column: the model's default ordering
+        # joined two organisations and sorted them for every answer, which was
+        # most of the time of a kommun table workbook. A kommun has one
+        # membership a year (check_rss_coverage); the order only settles
+        # overlapping data.
         return Subquery(
             RSSMembership.objects.filter(
                 memberships_in_year(questionnaire.cycle.year), kommun_id=OuterRef(org)
-            ).values("rss_id")[:1]
+            )
+            .order_by("valid_from")
+            .values("rss_id")[:1]
         )
     return F(org)
 
@@ -689,27 +812,189 @@ def item_nonresponse(
     """Every item of a questionnaire (matrix rows apart), at riket.
 
     `riket`: the questionnaire's whole riket tabulation when the caller already
-    has it (the table workbook), so that it is not computed twice."""
-    if riket is None or riket.questionnaire_id != questionnaire.pk:
-        riket = tabulate(questionnaire, level=Level.RIKET)
+    has it, so that nothing is queried; otherwise `item_nonresponse_of`."""
+    if (
+        riket is None
+        or riket.questionnaire_id != questionnaire.pk
+        or riket.selection != Selection.SUBMITTED
+    ):
+        return item_nonresponse_of([questionnaire])[questionnaire.pk]
     if riket.level != Level.RIKET:
         raise ValueError("Partiellt bortfall räknas på riksnivå.")
-    result = []
-    for question in riket.questions:
-        for item in question.items:
-            counts = item.by_group[0]
-            result.append(
-                ItemNonresponse(
-                    variable=question.question.variable,
-                    number=question.question.number,
-                    label=question.question.label,
-                    row=item.row.label if item.row else "",
-                    respondents=counts.respondents,
-                    base=counts.applicable,
-                    answered=counts.base,
-                    not_answered=counts.not_answered,
-                    not_applicable=counts.not_applicable,
-                    escaped=counts.escaped,
+    return [
+        _item_nonresponse(
+            question.question.variable,
+            question.question.number,
+            question.question.label,
+            item.row.label if item.row else "",
+            item.by_group[0],
+        )
+        for question in riket.questions
+        for item in question.items
+    ]
+
+
+def _item_nonresponse(
+    variable: str, number: str, label: str, row: str, counts: ItemCounts
+) -> ItemNonresponse:
+    return ItemNonresponse(
+        variable=variable,
+        number=number,
+        label=label,
+        row=row,
+        respondents=counts.respondents,
+        base=counts.applicable,
+        answered=counts.base,
+        not_answered=counts.not_answered,
+        not_applicable=counts.not_applicable,
+        escaped=counts.escaped,
+    )
+
+
+def item_nonresponse_of(
+    questionnaires: Sequence[Questionnaire],
+) -> dict[int, list[ItemNonresponse]]:
+    """`item_nonresponse` of several questionnaires (a cycle's, for the
+    kvalitetsdeklaration), by questionnaire id, in six queries whatever the
+    number of questionnaires, questions or respondents. Submitted responses
+    (Selection.SUBMITTED), as the declaration's response rates.
+
+    The same figures as a riket `tabulate` (tests/reports/test_export_reuse.py
+    compares them), from only the counts they need: respondents and, for a
+    question with a display condition, those it applies to; per item the
+    responses with any answer, the escape answers and the numbers given; for
+    RSS kommun counts the sums of their base slots. A whole tabulation also
+    counts every option in every group, which the declaration does not show.
+    """
+    ids = [q.pk for q in questionnaires]
+    questions = list(
+        Question.objects.filter(questionnaire_id__in=ids)
+        .order_by("questionnaire_id", "position")
+        .prefetch_related("options", "rows")
+    )
+    variables: dict[int, dict[str, Question]] = {}
+    for question in questions:
+        by_variable = variables.setdefault(question.questionnaire_id, {})
+        by_variable[question.variable] = question
+    conditional = [q for q in questions if q.condition]
+    cell_tests = {
+        q.pk: test
+        for q in conditional
+        if (test := cell_test(q.condition or {}, variables[q.questionnaire_id]))
+        is not None
+    }
+    by_exists = [q for q in conditional if q.pk not in cell_tests]
+
+    respondents: dict[int, int] = {}
+    applicable: dict[int, int] = {}
+    for counted in (
+        Response.objects.filter(
+            questionnaire_id__in=ids, status=ResponseStatus.SUBMITTED
+        )
+        .values("questionnaire_id")
+        .annotate(
+            respondents=Count("pk"),
+            **{
+                # The questionnaire first: the condition is evaluated only
+                # on its own responses.
+                f"applicable_{q.pk}": Count(
+                    "pk",
+                    filter=Q(questionnaire_id=q.questionnaire_id)
+                    & condition_q(q.condition or {}, variables[q.questionnaire_id]),
+                )
+                for q in by_exists
+            },
+        )
+        .order_by()
+    ):
+        questionnaire_id: int = counted["questionnaire_id"]
+        respondents[questionnaire_id] = counted["respondents"]
+        for q in by_exists:
+            if q.questionnaire_id == questionnaire_id:
+                applicable[q.pk] = counted[f"applicable_{q.pk}"]  # type: ignore[literal-required]
+
+    # Submitted responses only, as the declaration's response rates count them.
+    answers = Answer.objects.filter(
+        question_id__in=[q.pk for q in questions],
+        response__status=ResponseStatus.SUBMITTED,
+    )
+    # (question, row): responses with any answer, escape answers, numbers given.
+    answered: dict[tuple[int, int | None], tuple[int, int, int]] = {
+        (cell["question_id"], cell["row_id"]): (
+            cell["n_responses"],
+            cell["n_escaped"],
+            cell["n_numbers"],
+        )
+        for cell in answers.values("question_id", "row_id")
+        .annotate(
+            n_responses=Count("response_id", distinct=True),
+            n_escaped=Count("pk", filter=Q(escaped=True)),
+            n_numbers=Count(
+                "pk",
+                filter=Q(escaped=False, option__isnull=True, number__isnull=False),
+            ),
+        )
+        .order_by()
+    }
+    # The cells of the RSS kommun counts (their sums) and of the questions that
+    # conditions test (their counts), as a tabulation has them at riket.
+    counted_cells = {q.pk for q in questions if q.kind == QuestionKind.KOMMUN_COUNT} | {
+        test.question_id for test in cell_tests.values()
+    }
+    slot_sums: dict[int, list[dict[str, Any]]] = {}
+    cells = []
+    for cell in (
+        answers.filter(question_id__in=sorted(counted_cells))
+        .values("question_id", "slot", "row_id", "option_id", "escaped")
+        .annotate(n=Count("pk"), total=Sum("number"))
+        .order_by()
+    ):
+        cells.append({**cell, "group": None})
+        slot_sums.setdefault(cell["question_id"], []).append(dict(cell))
+    applicable.update(
+        {
+            question_id: n
+            for (_, question_id), n in _applicable_from_cells(cell_tests, cells).items()
+        }
+    )
+
+    result: dict[int, list[ItemNonresponse]] = {pk: [] for pk in ids}
+    for question in questions:
+        n_respondents = respondents.get(question.questionnaire_id, 0)
+        n_applicable = (
+            applicable.get(question.pk, 0) if question.condition else n_respondents
+        )
+        matrix_rows: list[MatrixRow | None] = [*question.rows.all()] or [None]
+        for matrix_row in matrix_rows:
+            if question.kind == QuestionKind.KOMMUN_COUNT:
+                counts = _kommun_count(
+                    RIKET,
+                    slot_sums.get(question.pk, []),
+                    matrix_row.code if matrix_row else None,
+                )
+            else:
+                any_answer, escaped, numbers = answered.get(
+                    (question.pk, matrix_row.pk if matrix_row else None), (0, 0, 0)
+                )
+                counts = ItemCounts(
+                    group=RIKET,
+                    respondents=n_respondents,
+                    not_applicable=n_respondents - n_applicable,
+                    not_answered=max(n_applicable - any_answer, 0),
+                    escaped=escaped,
+                    base=(
+                        numbers
+                        if question.kind in NUMBER_KINDS
+                        else any_answer - escaped
+                    ),
+                )
+            result[question.questionnaire_id].append(
+                _item_nonresponse(
+                    question.variable,
+                    question.number,
+                    question.label,
+                    matrix_row.label if matrix_row else "",
+                    counts,
                 )
             )
     return result

@@ -35,17 +35,21 @@ of questions or respondents.
 from __future__ import annotations
 
 import enum
+import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from reports.charts import BarChartData, ValueFormat, add_bar_chart
 from reports.layouts import (
@@ -309,8 +313,11 @@ def write_question_sheet(
     ref = riket.question
     sheet = workbook.create_sheet(name)
     sheet.column_dimensions["A"].width = 40
-    for column in range(2, 12):
-        sheet.column_dimensions[get_column_letter(column)].width = 16
+    # B to K in one dimension, written as one <col min="2" max="11"> element,
+    # instead of ten (each one an object to build and to serialise).
+    tables = sheet.column_dimensions["B"]
+    tables.width = 16
+    tables.min, tables.max = 2, 11
     sheet["A1"] = f"Fråga {ref.number}. {ref.text}"
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"] = f"{level.label}. {ref.label}"
@@ -421,6 +428,36 @@ def _ignore(percent: int, message: str) -> None:
     return None
 
 
+class _InMemoryExcelWriter(ExcelWriter):  # type: ignore[misc]
+    """openpyxl's writer, except that each worksheet's XML is built in memory.
+
+    openpyxl writes every worksheet to a temporary file, copies it into the zip
+    and deletes it; for the ~70 sheets of a table workbook the file system calls
+    took a third of the save (issue #5 point 9). The method body is openpyxl's
+    (3.1) `ExcelWriter.write_worksheet` for workbooks that are not write-only,
+    with a BytesIO, which openpyxl's `WorksheetWriter.read` supports;
+    tests/reports/test_workbook.py checks the file equals openpyxl's own save.
+    """
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def save_workbook(workbook: Workbook, output: BinaryIO) -> None:
+    """`workbook.save(output)` for a workbook that is not write-only, without a
+    temporary file per worksheet; as openpyxl.writer.excel.save_workbook."""
+    workbook.properties.modified = timezone.now().replace(tzinfo=None)
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        _InMemoryExcelWriter(workbook, archive).write_data()
+
+
 @dataclass(frozen=True)
 class TabulatedQuestionnaire:
     riket: Tabulation
@@ -517,13 +554,9 @@ def write_table_workbook(
         data_as_of=data_as_of(questionnaire),
     )
     progress(85, "Skriver kvalitetsdeklarationen")
-    # The declaration's item nonresponse is of submitted responses, as its
-    # response rates are; preliminary tables cannot stand in for it.
-    write_kvalitetsdeklaration_sheet(
-        workbook,
-        questionnaire.cycle,
-        tabulations=[tabulated.riket] if selection == Selection.SUBMITTED else [],
-    )
+    # The declaration counts submitted responses (its own item nonresponse),
+    # whichever responses the tables were asked to count.
+    write_kvalitetsdeklaration_sheet(workbook, questionnaire.cycle)
     counts = {
         "frågor": len(tabulated.riket.questions),
         "tabeller": tables,
@@ -548,5 +581,5 @@ def write_table_workbook(
         manifest_values = dict(manifest(counts))
     write_manifest_sheet(workbook, manifest_values)
     progress(95, "Sparar filen")
-    workbook.save(output)
+    save_workbook(workbook, output)
     return counts

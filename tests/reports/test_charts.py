@@ -10,12 +10,15 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from reports.charts import (
+    BAR_COLOUR,
+    PLOT_LEFT,
     BarChartData,
     bar_chart_png,
     bar_chart_xlsx,
     chart_size_px,
     describe,
     labels,
+    x_ticks,
 )
 from surveys.formatting import swedish_number
 
@@ -35,6 +38,56 @@ KOMMUNER = BarChartData(
     category_title="Arbetssätt",
 )
 NBSP = "\u00a0"
+ACCENT = tuple(int(BAR_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+# The region figure whose long category names ran into each other when drawn
+# with a fixed wrap of 38 characters.
+INSATSER = BarChartData(
+    title="Insatser 2024 avseende den dokumenterade överenskommelsen",
+    categories=[
+        "Har genomfört utbildningar och informationsinsatser riktade till personal",
+        "Andra åtgärder",
+        "Följt upp eller utvärderat arbetet med den dokumenterade "
+        "överenskommelsen eller motsvarande",
+        "Har tagit fram rutiner för att möjliggöra den dokumenterade "
+        "överenskommelsen eller annan samordnad planering i lämpliga it-stöd",
+        "Infört den dokumenterade överenskommelsen eller motsvarande brett i "
+        "regionens hälso- och sjukvårdsverksamhet",
+        "Genomfört försök med den dokumenterade överenskommelsen i enskilda "
+        "verksamheter",
+    ],
+    values=[Decimal("71.4"), Decimal("47.6"), Decimal("47.6"), Decimal("47.6"), 38, 33],
+    value_format="percent",
+    source_line="Källa: Enkät till regionerna 2024, Socialstyrelsen 2024.",
+    base_note="Bas: 21 regioner har svarat.",
+)
+
+
+def png_image(data: BarChartData) -> Image.Image:
+    return Image.open(io.BytesIO(bar_chart_png(data))).convert("RGB")
+
+
+def bars_in(image: Image.Image) -> list[tuple[int, int, int]]:
+    """The bars drawn in the accent colour, top to bottom: (first row, last row,
+    right edge in pixels)."""
+    width, height = image.size
+    pixels = image.load()
+    assert pixels is not None
+    bars: list[tuple[int, int, int]] = []
+    for y in range(height):
+        xs = [x for x in range(width) if pixels[x, y] == ACCENT]
+        if not xs:
+            continue
+        if bars and bars[-1][1] == y - 1:
+            bars[-1] = (bars[-1][0], y, max(bars[-1][2], max(xs)))
+        else:
+            bars.append((y, y, max(xs)))
+    return bars
+
+
+def is_ink(colour: float | tuple[int, ...]) -> bool:
+    """Text or axis: dark, and not a bar."""
+    assert isinstance(colour, tuple)
+    return sum(colour) < 3 * 160 and colour != ACCENT
 
 
 def test_bars_are_sorted_by_value_and_ties_keep_the_category_order() -> None:
@@ -87,9 +140,63 @@ def test_the_png_is_an_image_of_the_expected_size(bars: int) -> None:
 
 
 def test_the_png_draws_bars_in_the_accent_colour() -> None:
-    image = Image.open(io.BytesIO(bar_chart_png(KOMMUNER))).convert("RGB")
+    image = png_image(KOMMUNER)
     colours = {colour for _, colour in image.getcolors(maxcolors=1_000_000) or []}
     assert (0x00, 0x43, 0x6E) in colours
+
+
+def test_the_png_draws_one_bar_per_category_largest_first_to_scale() -> None:
+    image = png_image(KOMMUNER)
+    bars = bars_in(image)
+    assert len(bars) == 4
+    left = round(PLOT_LEFT * image.size[0])
+    lengths = [right - left for _, _, right in bars]
+    # 81,25 %, 62,5 %, 47 %, 47 % of the axis (612 px from 0 to 100 %).
+    assert lengths == sorted(lengths, reverse=True)
+    assert [round(100 * n / 612) for n in lengths] == [81, 62, 47, 47]
+
+
+def test_the_png_writes_a_value_label_after_each_bar() -> None:
+    image = png_image(KOMMUNER)
+    pixels = image.load()
+    assert pixels is not None
+    for first, last, right in bars_in(image):
+        centre = (first + last) // 2
+        label = [
+            x
+            for x in range(right + 1, right + 80)
+            for y in range(centre - 8, centre + 9)
+            if is_ink(pixels[x, y])
+        ]
+        assert label, f"no value label right of the bar at row {centre}"
+
+
+def test_long_category_names_do_not_run_into_each_other() -> None:
+    """Halfway between two neighbouring bars the category column is blank: each
+    name stays within its bar's slot, however long it is."""
+    image = png_image(INSATSER)
+    pixels = image.load()
+    assert pixels is not None
+    left = round(PLOT_LEFT * image.size[0])
+    centres = [(first + last) // 2 for first, last, _ in bars_in(image)]
+    assert len(centres) == 6
+    for upper, lower in zip(centres, centres[1:], strict=False):
+        middle = (upper + lower) // 2
+        ink = [
+            (x, y)
+            for y in (middle - 1, middle, middle + 1)
+            for x in range(0, left - 10)  # left of the axis ticks
+            if is_ink(pixels[x, y])
+        ]
+        assert not ink, f"text between the bars at rows {upper} and {lower}"
+
+
+def test_x_axis_ticks_are_round_shares_or_whole_counts() -> None:
+    assert x_ticks(100, "percent") == [0, 20, 40, 60, 80, 100]
+    assert x_ticks(14 * 1.15, "count") == [0, 5, 10, 15]
+    # A small count never gets ticks at 0,2, which would read "0" twice.
+    assert x_ticks(1.15, "count") == [0, 1]
+    assert x_ticks(290 * 1.15, "count") == [0, 100, 200, 300]
 
 
 def test_the_xlsx_chart_references_the_table_on_its_sheet() -> None:

@@ -112,6 +112,12 @@ def test_applicability_in_sql_matches_condition_holds(staff_user: User) -> None:
     assert applicable["r18a_andra"] == 1  # includes
     assert applicable["r38a_varfor"] == 1  # escaped
     assert applicable["r29a_lakartyper"] == 1
+    # A page about follow-ups alone: their parents are counted all the same.
+    follow_ups = ["r02a_exempel", "r04a_planinnehall", "r08a_resultat", "r18a_andra"]
+    alone = tabulate(questionnaire, level=Level.RIKET, variables=follow_ups)
+    assert {
+        q.question.variable: q.items[0].by_group[0].applicable for q in alone.questions
+    } == {variable: expected[variable] for variable in follow_ups}
 
 
 @pytest.mark.django_db

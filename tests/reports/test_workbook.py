@@ -11,17 +11,26 @@ Sörmland (04) and Kronoberg (07) as there, Stockholm (01) and Uppsala (03) here
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from intake.models import Channel
 from intake.services import get_or_create_response, save_answers
+from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import Rounding
-from reports.workbook import sheet_name, write_table_workbook
+from reports.tabulation import Level, tabulate
+from reports.workbook import (
+    save_workbook,
+    sheet_name,
+    write_index_sheet,
+    write_question_sheet,
+    write_table_workbook,
+)
 from surveys.models import RSS, Questionnaire, Region, User
 from tests.factories import mark_submitted
 from tests.reports.conftest import EveryKind
@@ -235,6 +244,58 @@ def test_the_workbook_makes_the_same_number_of_queries_for_more_respondents(
         workbook_bytes(questionnaire)
     assert len(few) == len(more)
     assert len(few) <= 40
+
+
+def built_workbook(questionnaire: Questionnaire) -> Workbook:
+    """A workbook with every kind of sheet the table workbook has, from its own
+    writers: question sheets with tables and charts, the index with its
+    hyperlinks, the kvalitetsdeklaration."""
+    workbook = Workbook()
+    riket = tabulate(questionnaire, level=Level.RIKET)
+    regions = tabulate(questionnaire, level=Level.REGION)
+    taken: set[str] = set()
+    names = {}
+    for question, grouped in zip(riket.questions, regions.questions, strict=True):
+        names[question.question.variable] = sheet_name(question.question.number, taken)
+        write_question_sheet(
+            workbook,
+            question,
+            grouped,
+            name=names[question.question.variable],
+            audience="region",
+            level=Level.REGION,
+            rounding=Rounding.HALF_UP,
+            source="Källa: Testenkät.",
+        )
+    index = workbook.active
+    assert index is not None
+    write_index_sheet(
+        index, questionnaire, riket, names, level=Level.REGION, data_as_of=None
+    )
+    write_kvalitetsdeklaration_sheet(workbook, questionnaire.cycle)
+    assert any(sheet._charts for sheet in workbook.worksheets)
+    return workbook
+
+
+def test_it_saves_the_same_file_as_openpyxl_without_temporary_files(
+    four_regions: Questionnaire, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """save_workbook serialises each sheet in memory; every part of the file is
+    the one openpyxl's own save writes: sheets, styles, hyperlinks, charts."""
+    theirs = io.BytesIO()
+    built_workbook(four_regions).save(theirs)
+    # Ours writes no file: a temporary directory that does not exist proves it.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "missing"))
+    ours = io.BytesIO()
+    save_workbook(built_workbook(four_regions), ours)
+
+    with zipfile.ZipFile(theirs) as a, zipfile.ZipFile(ours) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            if name == "docProps/core.xml":  # the time of saving
+                continue
+            assert a.read(name) == b.read(name), name
+    assert "xl/charts/chart1.xml" in a.namelist()
 
 
 @pytest.mark.parametrize(
