@@ -363,8 +363,8 @@ RADATAPAKET = register(
     ExportKind(
         key="radatapaket",
         label="Rådatapaket",
-        description="Rådata som CSV, Excel, SPSS och Stata, kodboken och "
-        "manifest.json i ett zip-arkiv.",
+        description="Rådata som CSV, Excel, SPSS och Stata, kodboken, Socialstyrelsens "
+        "rättningar och manifest.json i ett zip-arkiv.",
         target=ExportTarget.QUESTIONNAIRE,
         writers={"zip": write_radatapaket_zip},
         options=RAW_OPTIONS,

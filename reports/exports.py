@@ -1,16 +1,23 @@
-"""One call that writes a questionnaire's raw data in every format, its codebook
-and the manifest into a directory: what an export job or the `export` command
+"""One call that writes a questionnaire's raw data in every format, its codebook,
+the corrections made by Socialstyrelsen and the manifest into a directory: what an export job or the `export` command
 wraps (issue #5 B)."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
 
 from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
 from reports.manifest import Manifest, exported_file
+from reports.plausibility import Correction, corrections_of
 from reports.rawdata import (
     FORMATS,
+    Missing,
     RawDataOptions,
     RawFormat,
     build_raw_data,
@@ -60,6 +67,16 @@ def export_raw_data(
             exported_file(path, kind="rådata", rows=result.rows, columns=result.columns)
         )
     if codebook:
+        corrections = directory / f"{stem}_rattningar.csv"
+        count = write_corrections_csv(corrections_of(questionnaire), corrections)
+        manifest.files.append(
+            exported_file(
+                corrections,
+                kind="rättningar",
+                rows=count,
+                columns=len(CORRECTION_COLUMNS),
+            )
+        )
         entries = codebook_rows(
             questionnaire, include_contacts=options.include_contacts
         )
@@ -75,3 +92,51 @@ def export_raw_data(
         )
     manifest.write(directory)
     return manifest
+
+
+# The raw data carries corrected values (Socialstyrelsen's, with a reason); this
+# file says which, with the value as the respondent gave it, so that an analyst
+# can recompute with either. Values are coded as in the raw data.
+CORRECTION_COLUMNS = (
+    "orgkod",
+    "orgnamn",
+    "variabel",
+    "fraga",
+    "varde_fore",
+    "varde_efter",
+    "skal",
+    "rattad",
+)
+
+
+def correction_value(snapshot: dict[str, Any] | None) -> str:
+    """A history snapshot as the raw data codes it: the number, -3 for the
+    escape answer, blank for none."""
+    if not snapshot:
+        return ""
+    if snapshot.get("escaped"):
+        return str(int(Missing.ESCAPED))
+    number = snapshot.get("number")
+    return format(Decimal(number).normalize(), "f") if number is not None else ""
+
+
+def write_corrections_csv(corrections: Sequence[Correction], path: Path) -> int:
+    with path.open("w", encoding="utf-8-sig", newline="") as text:
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+        writer.writerow(CORRECTION_COLUMNS)
+        for correction in corrections:
+            writer.writerow(
+                [
+                    correction.organisation.code,
+                    correction.organisation.name,
+                    correction.question.variable,
+                    correction.question.number,
+                    correction_value(correction.old_snapshot),
+                    correction_value(correction.new_snapshot),
+                    correction.reason,
+                    timezone.localtime(correction.changed_at).isoformat(
+                        timespec="seconds"
+                    ),
+                ]
+            )
+    return len(corrections)

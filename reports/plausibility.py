@@ -44,6 +44,9 @@ class Correction:
     reason: str
     changed_by: User
     changed_at: datetime.datetime
+    # The history's snapshots (`intake.cells.Cell.as_json`), for data files.
+    old_snapshot: dict[str, Any] | None = None
+    new_snapshot: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def plausibility_review(questionnaire: Questionnaire) -> PlausibilityReview:
             "question__position",
         )
     )
-    corrections = _corrections(questionnaire)
+    corrections = corrections_of(questionnaire)
     behind: dict[tuple[int, int], list[Correction]] = {}
     for correction in corrections:
         behind.setdefault((correction.response_id, correction.question.pk), []).append(
@@ -179,7 +182,9 @@ def _findings(answer: Any) -> list[Finding]:
     )
 
 
-def _corrections(questionnaire: Questionnaire) -> list[Correction]:
+def corrections_of(questionnaire: Questionnaire) -> list[Correction]:
+    """Every correction of the questionnaire's answers by Socialstyrelsen, in the
+    register's order of organisations and the questionnaire's order: one query."""
     changes = (
         AnswerChange.objects.filter(
             response__questionnaire=questionnaire, channel=Channel.CORRECTION
@@ -204,6 +209,8 @@ def _corrections(questionnaire: Questionnaire) -> list[Correction]:
             reason=change.reason,
             changed_by=change.changed_by,
             changed_at=change.changed_at,
+            old_snapshot=change.old_value,
+            new_snapshot=change.new_value,
         )
         for change in changes
     ]

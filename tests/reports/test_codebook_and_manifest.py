@@ -9,11 +9,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
+from intake.models import Response
+from intake.services import correct_answer
 from reports.codebook import codebook_rows, condition_in_words
 from reports.exports import export_raw_data
 from reports.rawdata import RawDataOptions
-from surveys.models import Question
+from surveys.models import Question, User
 from tests.reports.conftest import EveryKind
 from tests.reports.helpers import csv_rows
 
@@ -111,6 +114,7 @@ def test_the_export_writes_every_file_and_a_manifest(
         "2041_region_radata.xlsx",
         "2041_region_radata.sav",
         "2041_region_radata.dta",
+        "2041_region_rattningar.csv",
         "2041_region_kodbok.xlsx",
         "2041_region_kodbok.csv",
     ]
@@ -118,7 +122,7 @@ def test_the_export_writes_every_file_and_a_manifest(
         content = (tmp_path / entry["name"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(content).hexdigest()
         assert entry["bytes"] == len(content)
-    assert [f["rows"] for f in written["files"]] == [21, 21, 21, 21, 18, 18]
+    assert [f["rows"] for f in written["files"]] == [21, 21, 21, 21, 0, 18, 18]
     assert len(csv_rows((tmp_path / "2041_region_radata.csv").read_bytes())) == 22
     workbook = openpyxl.load_workbook(tmp_path / "2041_region_radata.xlsx")
     sheet = dict(workbook["Manifest"].iter_rows(min_row=2, values_only=True))
@@ -127,3 +131,41 @@ def test_the_export_writes_every_file_and_a_manifest(
     codebook = openpyxl.load_workbook(tmp_path / "2041_region_kodbok.xlsx")
     assert codebook["Kodbok"]["A1"].value == "Variabel"
     assert codebook["Kodbok"].max_row == 19
+
+
+def test_the_package_lists_socialstyrelsens_corrections_with_the_value_given(
+    every_kind: EveryKind, tmp_path: Path, staff_user: User
+) -> None:
+    """The raw data carries the corrected value; the corrections file the value
+    as the respondent gave it, coded as in the raw data, and the reason."""
+    sormland = every_kind.sormland
+    correct_answer(
+        sormland,
+        actor=staff_user,
+        variable="q05_antal",
+        value="160000",
+        reason="En nolla för mycket enligt regionen",
+    )
+    correct_answer(
+        Response.objects.get(pk=sormland.pk),
+        actor=staff_user,
+        variable="q06_andel",
+        value={"escaped": True},
+        reason="Andelen avser bara egna vårdcentraler",
+    )
+    manifest = export_raw_data(every_kind.questionnaire, tmp_path)
+    rows = csv_rows((tmp_path / "2041_region_rattningar.csv").read_bytes())
+    assert [r[:7] for r in rows] == [
+        ["orgkod", "orgnamn", "variabel", "fraga", "varde_fore", "varde_efter", "skal"],
+        ["04", "Region Sörmland", "q05_antal", "5", "1600000", "160000",
+         "En nolla för mycket enligt regionen"],
+        ["04", "Region Sörmland", "q06_andel", "6", "59.5", "-3",
+         "Andelen avser bara egna vårdcentraler"],
+    ]  # fmt: skip
+    assert rows[1][7].startswith(str(timezone.localdate().year))
+    entry = next(f for f in manifest.files if f.name.endswith("_rattningar.csv"))
+    assert (entry.kind, entry.rows, entry.columns) == ("rättningar", 2, 8)
+    raw = csv_rows((tmp_path / "2041_region_radata.csv").read_bytes())
+    sormland_row = next(r for r in raw if r[0] == "04")
+    assert sormland_row[raw[0].index("q05_antal")] == "160000"
+    assert sormland_row[raw[0].index("q06_andel")] == "-3"

@@ -296,9 +296,10 @@ def test_radatapaket(
     assert names == sorted(
         [f"2041_region_radata.{f}" for f in ("csv", "xlsx", "sav", "dta")]
         + ["2041_region_kodbok.xlsx", "2041_region_kodbok.csv", "manifest.json"]
+        + ["2041_region_rattningar.csv"]
     )
     assert manifest["rows"] == 2
-    assert job.manifest["row_counts"]["filer"] == 7
+    assert job.manifest["row_counts"]["filer"] == 8
 
 
 def test_diagram(
