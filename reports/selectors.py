@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
-from intake.cells import Cell, Cells, is_answered
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from reports.models import ExportJob
+from reports.tabulation import condition_q
 from surveys.models import Question, QuestionKind, Questionnaire
 from surveys.selectors import expected_respondents
-
-# Answers are streamed from the database in chunks of this many rows.
-ANSWER_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -37,30 +44,27 @@ class StatusRow:
         return self.status == ResponseStatus.SUBMITTED
 
 
-def _referenced_variables(condition: Mapping[str, Any] | None) -> set[str]:
-    """The questions a display condition reads (docs/questionnaire-format.md)."""
-    if not condition:
-        return set()
-    parts = condition.get("all") or condition.get("any")
-    if parts is not None:
-        return set().union(*(_referenced_variables(part) for part in parts))
-    return {condition["question"]}
+def _answered_expression(question: Question) -> Any:
+    """Whether a response has answered the question (`intake.cells.is_answered`),
+    as an annotation: the number of rows answered for a matrix, else EXISTS."""
+    answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question.pk)
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        return Value(True, output_field=BooleanField())
+    if question.kind == QuestionKind.MATRIX:
+        rows = (
+            answers.order_by()
+            .values("response_id")
+            .annotate(n=Count("row_id", distinct=True))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows), Value(0))
+    return Exists(answers)
 
 
-def _conditional_closure(questions: Sequence[Question]) -> list[Question]:
-    """The questions with a display condition and every question such a condition
-    reads, directly or through another conditional question, in order: all that
-    deciding which conditional questions are shown needs."""
-    by_variable = {q.variable: q for q in questions}
-    needed: set[str] = set()
-    pending = [q.variable for q in questions if q.condition]
-    while pending:
-        variable = pending.pop()
-        if variable in needed or variable not in by_variable:
-            continue
-        needed.add(variable)
-        pending += _referenced_variables(by_variable[variable].condition)
-    return [q for q in questions if q.variable in needed]
+def _is_answered(question: Question, value: Any) -> bool:
+    if question.kind == QuestionKind.MATRIX:
+        return int(value) >= len(question.rows.all())
+    return bool(value)
 
 
 def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
@@ -71,9 +75,10 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
 
     Required questions without a display condition are always shown: how many of
     them a response has answered is counted in SQL, on the responses query (a
-    matrix counts when every row is answered; a kommun count always). Only the
-    questions with a display condition, and those their conditions read, are
-    evaluated in Python, from their answers streamed as plain tuples.
+    matrix counts when every row is answered; a kommun count always). For the
+    required questions with a display condition a second query says, per
+    response, whether each is shown (`reports.tabulation.condition_q`, which
+    agrees with `condition_holds` on stored answers) and answered.
     """
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
     questions = questions_of(questionnaire.pk)
@@ -108,48 +113,34 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
         r.pk: {name: getattr(r, name) for name in counts} for r in responses.values()
     }
 
-    closure = _conditional_closure(questions)
-    cells_of: dict[int, dict[int, Cells]] = {}
-    if closure:
-        answers = (
-            Answer.objects.filter(
-                response__questionnaire=questionnaire,
-                question_id__in=[q.pk for q in closure],
-            )
-            .order_by("response_id")
-            .values_list(
-                "response_id",
-                "question_id",
-                "slot",
-                "option__code",
-                "row__code",
-                "number",
-                "text",
-                "escaped",
-            )
-            .iterator(chunk_size=ANSWER_CHUNK)
+    # Questions with a display condition: whether each is shown and answered, per
+    # response, in SQL (the condition as the tabulation translates it), so no
+    # answer is read into Python, whatever the number of respondents.
+    conditional = [q for q in questions if q.condition and q.required]
+    by_variable = {q.variable: q for q in questions}
+    flags: dict[str, Any] = {}
+    for q in conditional:
+        flags[f"shown_{q.pk}"] = ExpressionWrapper(
+            condition_q(q.condition or {}, by_variable), output_field=BooleanField()
         )
-        for (
-            response_id,
-            question_id,
-            slot,
-            option,
-            row,
-            number,
-            text,
-            escaped,
-        ) in answers:
-            cells_of.setdefault(response_id, {}).setdefault(question_id, {})[slot] = (
-                Cell(option=option, row=row, number=number, text=text, escaped=escaped)
-            )
-    conditional = [q for q in closure if q.condition and q.required]
-
-    def shown_required(cells: dict[int, Cells]) -> list[Question]:
-        shown = shown_questions(closure, cells)
-        return [q for q in conditional if q.pk in shown]
+        flags[f"answered_{q.pk}"] = _answered_expression(q)
+    conditional_figures: dict[int, tuple[int, int]] = {}
+    if conditional:
+        for row in (
+            Response.objects.filter(questionnaire=questionnaire)
+            .annotate(**flags)
+            .values("pk", *flags)
+        ):
+            shown = [q for q in conditional if row[f"shown_{q.pk}"]]
+            answered = sum(1 for q in shown if _is_answered(q, row[f"answered_{q.pk}"]))
+            conditional_figures[row["pk"]] = (answered, len(shown))
 
     # Without answers nothing counts as answered, not even a kommun count.
-    unanswered = (0, len(always) + len(shown_required({})))
+    shown_without_answers = shown_questions(questions, {})
+    unanswered = (
+        0,
+        len(always) + sum(1 for q in conditional if q.pk in shown_without_answers),
+    )
 
     def answered_required(response: Response | None) -> tuple[int, int]:
         if response is None or not counted[response.pk]["n_answers"]:
@@ -159,10 +150,8 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
         answered += sum(
             1 for pk, rows in matrices.items() if figures[f"matrix_{pk}_rows"] >= rows
         )
-        cells = cells_of.get(response.pk, {})
-        required = shown_required(cells)
-        answered += sum(1 for q in required if is_answered(q, cells.get(q.pk, {})))
-        return answered, len(always) + len(required)
+        shown_answered, shown = conditional_figures.get(response.pk, (0, 0))
+        return answered + shown_answered, len(always) + shown
 
     labels = dict(ResponseStatus.choices)
     result = []

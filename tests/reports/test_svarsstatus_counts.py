@@ -1,5 +1,5 @@
 """Svarsstatus progress with display conditions and matrices, against hand-counted
-figures: the SQL counts (questions always shown) and the Python evaluation of the
+figures: the SQL counts (questions always shown) and the SQL evaluation of the
 conditional ones add up as in the respondent's own list (issue #5 point 9)."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def build_questionnaire() -> Questionnaire:
     """q1 yes/no; q2 text shown when q1 is "ja"; q3 a matrix of two rows; q4
-    optional. All but q4 required."""
+    optional; q5 a matrix of two rows shown when q1 is "ja". All but q4 required."""
     questionnaire = QuestionnaireFactory(
         cycle=CycleFactory(year=2043), key="region", title="Testenkät 2043"
     )
@@ -58,14 +58,35 @@ def build_questionnaire() -> Questionnaire:
     QuestionFactory(
         section=section, position=4, number="4", variable="q4", required=False
     )
+    q5 = QuestionFactory(
+        section=section,
+        position=5,
+        number="5",
+        variable="q5",
+        kind=QuestionKind.MATRIX,
+        condition={"question": "q1", "equals": "ja"},
+    )
+    Option.objects.create(question=q5, position=1, code="ja", label="Ja")
+    Option.objects.create(question=q5, position=2, code="nej", label="Nej")
+    q5.rows.create(position=1, code="team", label="Team")
+    q5.rows.create(position=2, code="plan", label="Plan")
     return questionnaire
 
 
 ANSWERS = {
     # code: values, (answered, required) counted by hand
-    "01": ({"q1": "ja", "q2": "Team", "q3": {"barn": "ja", "aldre": "nej"}}, (3, 3)),
+    "01": (
+        {
+            "q1": "ja",
+            "q2": "Team",
+            "q3": {"barn": "ja", "aldre": "nej"},
+            "q5": {"team": "ja", "plan": "nej"},
+        },
+        (4, 4),
+    ),
     "04": ({"q1": "nej", "q3": {"barn": "ja"}}, (1, 2)),  # q2 hidden; q3 half
-    "05": ({"q1": "ja", "q4": "Extra"}, (1, 3)),  # q2 shown, unanswered
+    # q2 and q5 shown; q2 unanswered, q5 half answered
+    "05": ({"q1": "ja", "q4": "Extra", "q5": {"team": "ja"}}, (1, 4)),
     "06": ({"q3": {"barn": "nej", "aldre": "ja"}}, (1, 2)),  # q1 unanswered
 }
 
@@ -134,4 +155,40 @@ def test_the_queries_do_not_grow_with_the_respondents(
     with django_assert_num_queries(6):  # type: ignore[operator]
         rows = response_status_rows(questionnaire)
     assert len(rows) == 21 + extra
-    assert by_code(rows)["01"] == (3, 3)
+    assert by_code(rows)["01"] == (4, 4)
+
+
+def test_every_kind_of_condition_agrees_with_the_respondents_own_progress(
+    staff_user: User,
+) -> None:
+    """The 2024 region questionnaire's conditions (equals, any_row on a matrix,
+    includes on a multiple choice, the escape answer, all of several) for a few
+    partial answer sets: the SQL evaluation gives the respondent's own figures."""
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
+    answer_sets = [
+        {"r02_breddinfort": "ja", "r04_handlingsplan": "nej_forslag",
+         "r08_uppfoljning": {"samverkan": "nej", "nav": "ja"},
+         "r15_malgrupper": {"barn": "ja", "aldre": "nej"},
+         "r18_dok_overensk": ["andra"], "r38_sabo_andel": {"escaped": True}},
+        {"r02_breddinfort": "nej", "r04_handlingsplan": "nej",
+         "r08_uppfoljning": {"samverkan": "nej"},
+         "r15_malgrupper": {"funktion": "ja"},
+         "r18_dok_overensk": ["utbildning"], "r38_sabo_andel": "90"},
+        {"r29_riktlinjer": "ja", "r38_sabo_andel": "85", "r02_breddinfort": "ja",
+         "r02a_exempel": "Mobila team"},
+    ]  # fmt: skip
+    regions = list(Region.objects.order_by("sort_order")[: len(answer_sets)])
+    for region, values in zip(regions, answer_sets, strict=True):
+        response = get_or_create_response(questionnaire, organisation=region)
+        save_answers(response, actor=staff_user, channel=Channel.WEB, values=values)
+    questions = questions_of(questionnaire.pk)
+    assert sum(1 for q in questions if q.condition and q.required) >= 5
+    counted = by_code(response_status_rows(questionnaire))
+    for response in questionnaire.responses.select_related("organisation"):
+        own = progress(questions, answer_cells(response))
+        assert counted[response.organisation.code] == (own.answered, own.required)
+    empty = progress(questions, {})
+    assert counted[Region.objects.order_by("sort_order")[5].code] == (
+        0,
+        empty.required,
+    )
