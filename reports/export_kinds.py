@@ -228,7 +228,8 @@ def write_radatapaket_zip(
     output: BinaryIO,
     progress: Progress,
 ) -> Manifest:
-    """Raw data in every format, the codebook and manifest.json, zipped."""
+    """Raw data in every format, the codebook, the corrections (rattningar.csv)
+    and manifest.json, zipped."""
     progress(5, "Skriver rådata i alla format")
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
