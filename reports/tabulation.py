@@ -83,6 +83,10 @@ NOT_ANSWERED_SLOT = "_ej_svarat"
 NOT_APPLICABLE_SLOT = "_ej_aktuell"
 
 
+# Said wherever preliminary figures (Selection.STARTED) are shown or exported.
+PRELIMINARY_NOTE = "Preliminära siffror: även svar som inte har skickats in ingår"
+
+
 class Selection(enum.StrEnum):
     """Which responses a tabulation counts; every export records it."""
 
@@ -282,8 +286,8 @@ class Tabulation:
         """Which responses the figures are from, in words for a table's reader."""
         if self.selection == Selection.STARTED:
             return (
-                "Preliminära siffror: även svar som inte har skickats in ingår "
-                f"({self.not_submitted} av {self.respondents} svarande)."
+                f"{PRELIMINARY_NOTE} ({self.not_submitted} av {self.respondents} "
+                "svarande)."
             )
         if self.not_submitted:
             return (

@@ -86,7 +86,13 @@ from reports.services import (
     request_export,
     update_kvalitetsdeklaration,
 )
-from reports.tabulation import Level, Selection, Tabulation, tabulate
+from reports.tabulation import (
+    PRELIMINARY_NOTE,
+    Level,
+    Selection,
+    Tabulation,
+    tabulate,
+)
 from reports.workbook import (
     chart_data,
     page_charts,
@@ -305,7 +311,7 @@ def question_report(
     audience = questionnaire.audience
     source = f"Källa: {questionnaire.title}"
     if options.selection == Selection.STARTED:
-        source += ". Preliminära siffror: även svar som inte har skickats in ingår"
+        source += f". {PRELIMINARY_NOTE}"
     context: dict[str, Any] = {
         "questionnaire": questionnaire,
         "form": form,

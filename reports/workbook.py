@@ -64,6 +64,7 @@ from reports.layouts import (
     organisation_table,
 )
 from reports.tabulation import (
+    PRELIMINARY_NOTE,
     Level,
     QuestionTabulation,
     Selection,
@@ -130,7 +131,7 @@ def source_line(
     here, because a table or a chart is often copied without its workbook."""
     line = f"Källa: {questionnaire.title}, Socialstyrelsen {questionnaire.cycle.year}."
     if selection == Selection.STARTED:
-        line += " Preliminära siffror: även svar som inte har skickats in ingår."
+        line += f" {PRELIMINARY_NOTE}."
     return line
 
 
