@@ -6,15 +6,27 @@ STAMP := $(VENV)/.installed
 # Demo runs on the embedded defaults: SQLite, tasks in-process, e-mail to the console.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo serve setup-demo test check pytest install browser clean bench
+.PHONY: demo serve setup-demo test check pytest install browser clean bench lock
 
-$(STAMP): pyproject.toml
+# The pinned versions of requirements-dev.lock, then the project itself without
+# resolving again, so every machine (and CI) tests the same versions.
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After changing the dependencies in pyproject.toml: resolve the lock files again
+# (uv, in a venv of its own; tests/test_guards.py checks the locks match).
+LOCK_TOOL := $(VENV)/lock-tool
+UV_COMPILE := $(LOCK_TOOL)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet
+lock:
+	test -x $(LOCK_TOOL)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install --quiet "uv>=0.5,<1"; }
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 setup-demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput

@@ -1,4 +1,4 @@
-"""The one settings module (STYLE.md §10).
+"""The one settings module (docs/conventions.md §10).
 
 Every value comes from the environment, with a default that runs locally:
 SQLite, Celery tasks run in-process, e-mail printed to the console, DEBUG off.

@@ -1,7 +1,7 @@
 """The Excel channel of kommun questionnaires: download a copy, upload it back,
 preview the changes and confirm (issue #4, part B).
 
-Thin views (STYLE.md §4): the gateway decides access (404 outside scope), the
+Thin views (docs/conventions.md §4): the gateway decides access (404 outside scope), the
 workbook module reads and writes files, the service saves. The answers read from
 an upload are kept in the session between preview and confirm, never taken back
 from the browser; the confirm carries only the version the preview showed, the

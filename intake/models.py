@@ -1,6 +1,6 @@
 """Responses and answers.
 
-Answers are rows, not blobs (DESIGN.md): one row per answered item, with typed
+Answers are rows, not blobs (docs/design.md): one row per answered item, with typed
 columns, so that counting per alternative is a GROUP BY in the database.
 
 - yes/no, yes/partly/no, single choice: one row, `option` set.

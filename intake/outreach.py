@@ -1,4 +1,4 @@
-"""Writes for reaching kommuner (issue #4, STYLE.md §2): their contacts, sign-in
+"""Writes for reaching kommuner (issue #4, docs/conventions.md §2): their contacts, sign-in
 links and reminders, one kommun at a time or in bulk.
 
 Every send is logged through `surveys.mailings.record_mailing` (one Mailing per

@@ -1,4 +1,4 @@
-"""The one access gateway for responses (STYLE.md §5).
+"""The one access gateway for responses (docs/conventions.md §5).
 
 A region contact reads and edits their region's responses; an RSS coordinator
 their RSS's and, in a cycle's year, its member kommuner's (proxy entry); a kommun

@@ -1,4 +1,4 @@
-"""Reads for the status boards (STYLE.md §3): per kommun, the status of its
+"""Reads for the status boards (docs/conventions.md §3): per kommun, the status of its
 response to a kommun questionnaire, who last changed it and through which
 channel, its contacts and what has been sent to them; and the counts.
 

@@ -1,7 +1,7 @@
 """Status boards (issue #4): an RSS's page for its kommuner's hjälpenkät, and
 staff's page for a supplementary questionnaire sent straight to every kommun.
 
-Thin views (STYLE.md §4): the gateway in `intake.permissions` answers 404
+Thin views (docs/conventions.md §4): the gateway in `intake.permissions` answers 404
 outside the user's scope, the forms parse, `intake.outreach` writes and sends,
 `intake.rss_status` reads. Every POST redirects back to its page, or re-renders
 it with the error and the user's input.

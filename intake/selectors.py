@@ -1,4 +1,4 @@
-"""Reads of responses and answers (STYLE.md §3)."""
+"""Reads of responses and answers (docs/conventions.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes to responses and answers (STYLE.md §2, §6).
+"""Writes to responses and answers (docs/conventions.md §2, §6).
 
 `save_answers` is the one way answers change, whatever the channel (web form,
 Excel upload, proxy entry, import): it validates values against the definition,
@@ -229,7 +229,7 @@ def correct_answer(
     expected_version: int | None = None,
 ) -> Response:
     """Socialstyrelsen corrects one number answer (e.g. Kalmar's «179», read as
-    179 000: shared/domain/region_questionnaire_2024.md §4, footnote 36), also in
+    179 000: docs/domain/region_questionnaire_2024.md §4, footnote 36), also in
     a submitted response, without reopening it.
 
     Goes through `save_answers` with `Channel.CORRECTION`, so the value is

@@ -1,4 +1,4 @@
-"""E-mail sent after commit by Celery (STYLE.md §8): tasks take ids and load rows."""
+"""E-mail sent after commit by Celery (docs/conventions.md §8): tasks take ids and load rows."""
 
 from __future__ import annotations
 

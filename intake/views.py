@@ -1,6 +1,6 @@
 """Respondent pages: the list of one's questionnaires, the form, the receipt.
 
-Thin views (STYLE.md §4): the gateway decides access, the form parses, the
+Thin views (docs/conventions.md §4): the gateway decides access, the form parses, the
 services write. The server alone decides which follow-up questions are shown.
 """
 

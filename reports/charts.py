@@ -117,7 +117,9 @@ WHITE = 255
 BLACK = 0
 FOOTER_GREY = 0x33
 BAR_INDEX = 254
-FONT_DIR = "fonts/ttf"
+# DejaVu Sans ships in the package (reports/fonts, its licence beside it): the
+# charts need two font files, not a plotting library or a system font package.
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = "DejaVuSans.ttf"
 FONT_BOLD = "DejaVuSans-Bold.ttf"
 
@@ -130,15 +132,12 @@ def chart_size_px(bars: int) -> tuple[int, int]:
 
 @functools.cache
 def _font(points: float, *, bold: bool = False) -> FreeTypeFont:
-    """DejaVu Sans at a size in points, loaded once per process. The file comes
-    with matplotlib, so the charts keep the look (and the å, ä, ö) they had when
-    matplotlib drew them."""
-    import matplotlib
+    """DejaVu Sans at a size in points, loaded once per process: the same files
+    matplotlib drew these charts with, so they keep their look (and å, ä, ö)."""
     from PIL import ImageFont
 
-    path = Path(matplotlib.get_data_path()) / FONT_DIR
     return ImageFont.truetype(
-        str(path / (FONT_BOLD if bold else FONT_REGULAR)),
+        str(FONT_DIR / (FONT_BOLD if bold else FONT_REGULAR)),
         points * DPI / 72,
         layout_engine=ImageFont.Layout.BASIC,
     )

@@ -25,12 +25,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import hashlib
-import importlib.metadata
 import io
-import os
-import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -41,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
+from reports.manifest import git_commit, package_version
 from surveys.errors import DomainError
 from surveys.models import Cycle, Questionnaire
 
@@ -258,34 +255,6 @@ def clean_export_request(
 # --- the manifest ------------------------------------------------------------------
 
 
-def software_version() -> str:
-    try:
-        return importlib.metadata.version("naravard")
-    except importlib.metadata.PackageNotFoundError:
-        return "okänd"
-
-
-@functools.cache
-def git_commit() -> str:
-    """The commit the code runs from: GIT_COMMIT (set when the image is built, which
-    has no .git), else `git rev-parse HEAD` in the checkout, else empty."""
-    from_env = os.environ.get("GIT_COMMIT", "").strip()
-    if from_env:
-        return from_env
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed arguments, no user input
-            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, if any
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
 def cycle_of(target: Target) -> Cycle:
     return target.cycle if isinstance(target, Questionnaire) else target
 
@@ -331,7 +300,7 @@ def base_manifest(
         data_as_of=as_of.isoformat() if as_of else None,
         generated_at=timezone.now().isoformat(),
         options=dict(options),
-        software_version=software_version(),
+        software_version=package_version(),
         git_commit=git_commit(),
         row_counts=dict(row_counts),
         extra=dict(extra or {}),

@@ -1,8 +1,8 @@
 """The kvalitetsdeklaration's computed parts, and its outline.
 
 Everything here is read from the database in a fixed number of queries, whatever
-the number of respondents or questions (STYLE.md §3, §15); the structure follows
-shared/domain/kvalitetsdeklaration.md. The staff-entered texts are on
+the number of respondents or questions (docs/conventions.md §3, §15); the structure follows
+docs/domain/kvalitetsdeklaration.md. The staff-entered texts are on
 `reports.models.Kvalitetsdeklaration`.
 
 Two figures come from other parts of the service through adapters whose contract
@@ -551,7 +551,7 @@ def _n(value: int | None) -> str:
 
 
 def outline(computed: ComputedDeclaration) -> tuple[Chapter, ...]:
-    """The declaration in the domain file's order (shared/domain/kvalitetsdeklaration.md)."""
+    """The declaration in the domain file's order (docs/domain/kvalitetsdeklaration.md)."""
     figures = [f.collection for f in computed.questionnaires]
     frame_rows = tuple((c.title, c.level, swedish_number(c.frame)) for c in figures)
     frame_facts = []

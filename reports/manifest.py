@@ -4,6 +4,7 @@ every file, so a published figure can be traced back to its data."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -56,21 +57,23 @@ def exported_file(
     )
 
 
-def software_version() -> dict[str, str | None]:
-    """The `naravard` package version and, where there is one, the git commit.
-
-    NARAVARD_GIT_COMMIT wins (images are built without .git); otherwise git is
-    asked, and a missing git or repository gives None rather than an error.
-    """
+def package_version() -> str:
+    """The installed `naravard` version, or "okänd" when it is not installed."""
     try:
-        version: str | None = metadata.version("naravard")
+        return metadata.version("naravard")
     except metadata.PackageNotFoundError:
-        version = None
-    commit = os.environ.get("NARAVARD_GIT_COMMIT") or _git_commit()
-    return {"package": "naravard", "version": version, "git_commit": commit}
+        return "okänd"
 
 
-def _git_commit() -> str | None:
+@functools.cache
+def git_commit() -> str:
+    """The commit the code runs from: GIT_COMMIT (the one variable, set when the
+    image is built: it has no .git; see Dockerfile and .env.example), else
+    `git rev-parse HEAD` in the checkout, else empty. Every manifest, inner or
+    outer, records it from here."""
+    from_env = os.environ.get("GIT_COMMIT", "").strip()
+    if from_env:
+        return from_env
     try:
         result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
             ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH is the point
@@ -81,9 +84,18 @@ def _git_commit() -> str | None:
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return None
+        return ""
     commit = result.stdout.strip()
-    return commit if result.returncode == 0 and commit else None
+    return commit if result.returncode == 0 else ""
+
+
+def software_version() -> dict[str, str | None]:
+    """The package version and commit, as the raw-data package's manifest has them."""
+    return {
+        "package": "naravard",
+        "version": package_version(),
+        "git_commit": git_commit() or None,
+    }
 
 
 @dataclass

@@ -1,11 +1,11 @@
 """The reports app's stored rows: the kvalitetsdeklaration's texts and export jobs.
 
 - `Kvalitetsdeklaration`: only what the service cannot compute (the fields marked
-  STAFF or STATIC in shared/domain/kvalitetsdeklaration.md), with a per-field
+  STAFF or STATIC in docs/domain/kvalitetsdeklaration.md), with a per-field
   history. Frames, response counts and rates, collection periods, reminders, item
   nonresponse and the revision list are computed when the declaration is shown or
   exported (`reports/kvalitetsdeklaration.py`).
-- `ExportJob`: a row per requested export (STYLE.md §9). A Celery task runs the
+- `ExportJob`: a row per requested export (docs/conventions.md §9). A Celery task runs the
   registered exporter (`reports.exporters`), reporting progress on the row, and
   stores the file and its manifest here. The row outlives the file: retention
   deletes old files but keeps who asked for what, when, and the manifest.

@@ -1,4 +1,4 @@
-"""The access gateway for report pages (STYLE.md §5).
+"""The access gateway for report pages (docs/conventions.md §5).
 
 Tables, exports and the kvalitetsdeklaration are Socialstyrelsen's: only active
 staff users see them. Everyone else gets 404, the answer for anything outside

@@ -25,7 +25,7 @@ The layout, which `reports.importing` reads back:
   `<variable>_r<row number>_b1` (svarat), `_b2` (ej svarat), `_b3` (ej aktuell).
   The codebook names each column.
 
-Three kinds of "no value" are kept apart (DESIGN.md), with reserved codes in every
+Three kinds of "no value" are kept apart (docs/design.md), with reserved codes in every
 question column:
 
 - -1 = ej aktuell: a follow-up whose display condition does not hold;

@@ -1,4 +1,4 @@
-"""Reads for exports and the staff pages (STYLE.md §3)."""
+"""Reads for exports and the staff pages (docs/conventions.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes in the reports app (STYLE.md §2, §6):
+"""Writes in the reports app (docs/conventions.md §2, §6):
 
 - the kvalitetsdeklaration's texts. History is one `KvalitetsdeklarationChange`
   row per changed field, written in the same transaction, as `intake` does for

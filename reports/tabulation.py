@@ -6,7 +6,7 @@ RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
 fixed for a whole questionnaire (8 at most), whatever the number of questions
 or respondents.
 
-Definitions (DESIGN.md "three kinds of no number"; 2019 report, footnotes 11-15):
+Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
 
 - **respondent** (unit response): by default a submitted response
   (`Selection.SUBMITTED`), the official figures, the same responses the

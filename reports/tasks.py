@@ -1,4 +1,4 @@
-"""Export jobs on Celery (STYLE.md §8): tasks take ids and call one service."""
+"""Export jobs on Celery (docs/conventions.md §8): tasks take ids and call one service."""
 
 from __future__ import annotations
 

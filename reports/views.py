@@ -1,4 +1,4 @@
-"""Staff pages of the reports app (STYLE.md §4: thin views; the gateway in
+"""Staff pages of the reports app (docs/conventions.md §4: thin views; the gateway in
 `reports.permissions` decides access, forms parse, selectors and services do the
 rest; each page makes a fixed number of queries whatever the number of
 respondents):

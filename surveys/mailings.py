@@ -1,4 +1,4 @@
-"""The message log's one write (STYLE.md §2, §8): record a mailing and its e-mails,
+"""The message log's one write (docs/conventions.md §2, §8): record a mailing and its e-mails,
 then send each e-mail from a Celery task after commit.
 
 Every e-mail to a respondent (staff invitations, sign-in links, reminders) goes

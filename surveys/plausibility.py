@@ -1,7 +1,7 @@
 """Plausibility checks of number answers: the rules, as pure functions.
 
-DESIGN.md asks for warnings "that would have caught the published slips" of the
-2024 region questionnaire (shared/domain/region_questionnaire_2024.md §4 item 4,
+docs/design.md asks for warnings "that would have caught the published slips" of the
+2024 region questionnaire (docs/domain/region_questionnaire_2024.md §4 item 4,
 §5 "Validation"): Gävleborg's count «38» equal to its own 38 % (a percentage typed
 into the count field), Kalmar's «179» (read by Socialstyrelsen as 179 000,
 footnote 36) and Skåne's «999 999» (a sentinel). Warnings are advisory: they
@@ -19,7 +19,7 @@ Two kinds of check:
   a share (count ÷ population) that does not match the linked percentage.
 
 The thresholds were calibrated on the published 2024 answers
-(shared/domain/golden/region_2024_published.json, tests/reports/test_plausibility_golden.py):
+(tests/fixtures/region_2024_published.json, tests/reports/test_plausibility_golden.py):
 they flag the three slips, and otherwise only Sörmland and Västerbotten, whose
 count and share disagree by far more than an old population figure explains
 (see `SHARE_RATIO_LOW`).

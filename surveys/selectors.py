@@ -1,4 +1,4 @@
-"""Reads of the register and the questionnaires (STYLE.md §3)."""
+"""Reads of the register and the questionnaires (docs/conventions.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes to the register and the questionnaires (STYLE.md §2).
+"""Writes to the register and the questionnaires (docs/conventions.md §2).
 
 Both loaders are idempotent: running them twice changes nothing the second time.
 """

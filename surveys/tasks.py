@@ -1,4 +1,4 @@
-"""Background work for accounts (STYLE.md §8): tasks take ids and load rows."""
+"""Background work for accounts (docs/conventions.md §8): tasks take ids and load rows."""
 
 from __future__ import annotations
 

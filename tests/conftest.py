@@ -1,4 +1,4 @@
-"""Test-wide settings, the reference data, and the named personas (STYLE.md §11, §13)."""
+"""Test-wide settings, the reference data, and the named personas (docs/conventions.md §11, §13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One factory per model (STYLE.md §12). The register itself is loaded once per
+"""One factory per model (docs/conventions.md §12). The register itself is loaded once per
 run from the shipped reference data; factories build what tests add to it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Project-wide guards (STYLE.md §16): migrations, templates, pages and admin access."""
+"""Project-wide guards (docs/conventions.md §16): migrations, templates, pages and admin access."""
 
 from __future__ import annotations
 

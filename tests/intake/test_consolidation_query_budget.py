@@ -1,6 +1,6 @@
 """The RSS questionnaire page and the RSS's submit (which freezes the kommun
 counts) make the same number of queries whatever the number of kommuner
-(STYLE.md §15): the shipped 2024 RSS questionnaire, for RSS of 5 and 49 kommuner."""
+(docs/conventions.md §15): the shipped 2024 RSS questionnaire, for RSS of 5 and 49 kommuner."""
 
 from __future__ import annotations
 

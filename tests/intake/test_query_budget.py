@@ -1,5 +1,5 @@
 """Rendering and saving the form make the same number of queries whatever the
-number of questions (STYLE.md §15): pinned at two questionnaire sizes."""
+number of questions (docs/conventions.md §15): pinned at two questionnaire sizes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The published 2024 region answers (shared/domain/golden) loaded through the
+"""The published 2024 region answers (tests/fixtures) loaded through the
 raw-data import, for tests that need the real figures (e.g. the Bilaga 3 tables).
 
     summary, golden = load_region_2024_published(actor)
@@ -18,19 +18,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from reports.rawdata import LEADING_COLUMNS
 from reports.services import ImportSummary, import_responses
 from surveys.models import Question, Questionnaire, Region, User
 
-GOLDEN = (
-    Path(settings.BASE_DIR).parent
-    / "shared"
-    / "domain"
-    / "golden"
-    / "region_2024_published.json"
-)
+# Transcribed from the published 2024 report (Bilaga 3); the
+# source of each figure is in tests/fixtures/README.md.
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "region_2024_published.json"
 # The published question numbers and the variables they are in the 2024 file.
 VARIABLES = {
     "2": "r02_breddinfort",

@@ -1,4 +1,4 @@
-"""The 2019 kommun survey reproduced figure for figure (shared/domain/
+"""The 2019 kommun survey reproduced figure for figure (docs/domain/
 reporting_cycle_and_2019_survey.md, sections 1.4-1.5): 226 responses of 290,
 item bases 221/223/222/220/225/225, Q2a's 63 not applicable, and Tabell 3 cell
 for cell. Every expected figure below is written out from the domain file."""

@@ -1,5 +1,5 @@
 """Bilaga 3 of the 2025 report (the 2024 region survey) reproduced cell for cell
-from shared/domain/golden/region_2024_published.json: the printed answers are
+from tests/fixtures/region_2024_published.json: the printed answers are
 loaded into 2024 region responses through the raw-data import
 (tests/reports/golden.py: `load_region_2024_published`, i.e.
 `reports.services.import_responses`, which saves every row through

@@ -1,5 +1,5 @@
 """The kvalitetsdeklaration's computed figures against hand-computed numbers
-(shared/domain/kvalitetsdeklaration.md, reporting_cycle_and_2019_survey.md 1.1)."""
+(docs/domain/kvalitetsdeklaration.md, reporting_cycle_and_2019_survey.md 1.1)."""
 
 from __future__ import annotations
 

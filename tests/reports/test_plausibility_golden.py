@@ -1,8 +1,8 @@
 """The plausibility checks calibrated on the published 2024 region answers
-(shared/domain/golden/region_2024_published.json, loaded through the raw-data
+(tests/fixtures/region_2024_published.json, loaded through the raw-data
 import by tests/reports/golden.py).
 
-The three published slips of Fråga 36 (shared/domain/region_questionnaire_2024.md
+The three published slips of Fråga 36 (docs/domain/region_questionnaire_2024.md
 §4 item 4) must be flagged for the right reasons: Gävleborg's «38» equals its
 Fråga 35 answer of 38 %, Kalmar's «179» (read as 179 000, footnote 36) is far
 below its population, Skåne's «999 999» is a sentinel. Only two other regions

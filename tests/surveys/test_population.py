@@ -1,6 +1,6 @@
 """Region (län) populations as register data, for the plausibility checks:
 «Befolkning 1/11-2021» of Överenskommelsen 2022, Bilaga 4
-(shared/domain/reporting_cycle_and_2019_survey.md §3.3, §3.4)."""
+(docs/domain/reporting_cycle_and_2019_survey.md §3.3, §3.4)."""
 
 from __future__ import annotations
 

@@ -24,10 +24,7 @@ from surveys.services import DEFINITIONS_DIR, load_questionnaires
 
 pytestmark = pytest.mark.django_db
 
-GOLDEN = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/domain/golden/region_2024_published.json"
-)
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures/region_2024_published.json"
 PUBLISHED_REGION_NUMBERS = [
     "2", "4", "5", "6", "7", "8", "9", "10", "11", "13", "14", "15", "18", "19",
     "20", "21", "26", "28", "29", "29a", "30", "33", "34", "35", "36", "38",
