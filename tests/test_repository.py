@@ -15,7 +15,16 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # Text the project ships or runs: code, templates, questionnaires, build and CI files.
-SCANNED = ("*.py", "*.html", "*.yaml", "*.toml", "*.js", "Makefile", "Dockerfile", "run")
+SCANNED = (
+    "*.py",
+    "*.html",
+    "*.yaml",
+    "*.toml",
+    "*.js",
+    "Makefile",
+    "Dockerfile",
+    "run",
+)
 SKIPPED_DIRS = {".venv", ".git", "node_modules", "__pycache__"}
 # A path out of the repository to the team's reference folder, in any spelling.
 SIBLING = re.compile(r"(\.\./|/work/|parent\s*/\s*['\"])shared\b|['\"]shared['\"]")
@@ -63,12 +72,16 @@ def test_published_figures_are_fixtures_with_their_source() -> None:
     fixtures = ROOT / "tests" / "fixtures"
     readme = (fixtures / "README.md").read_text(encoding="utf-8")
     for path in fixtures.glob("*.json"):
-        assert path.name in readme, f"{path.name} has no source in tests/fixtures/README.md"
+        assert path.name in readme, (
+            f"{path.name} has no source in tests/fixtures/README.md"
+        )
 
 
 def _requirements(extra: str | None = None) -> list[Requirement]:
     project = PYPROJECT["project"]
-    lines = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    lines = (
+        project["optional-dependencies"][extra] if extra else project["dependencies"]
+    )
     return [Requirement(line) for line in lines]
 
 
