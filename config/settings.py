@@ -125,7 +125,7 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
         # A persistent connection is tested before each request reuses it, so a
         # PostgreSQL restart costs a reconnect, not one 500 per process (#13).
-        conn_health_checks=True,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

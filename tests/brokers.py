@@ -32,7 +32,13 @@ def _reset_connections() -> None:
 @contextmanager
 def broker_at(url: str) -> Iterator[None]:
     """The project's app publishing to `url` instead of running tasks eagerly."""
-    changes: dict[str, Any] = {"task_always_eager": False, "broker_url": url}
+    # The read and write URLs, because Celery prefers CELERY_BROKER_URL from the
+    # environment (set in CI) to broker_url.
+    changes: dict[str, Any] = {
+        "task_always_eager": False,
+        "broker_write_url": url,
+        "broker_read_url": url,
+    }
     saved = {key: app.conf[key] for key in changes}
     app.conf.update(changes)
     _reset_connections()
