@@ -13,13 +13,15 @@ each test empties the register, which is loaded again for the tests that follow.
 
 from __future__ import annotations
 
+import http.client
 import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ import psycopg
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.conf import LazySettings
 from django.core import mail
 from django.db import connection, connections
 from django.db.models.signals import post_save
@@ -42,9 +45,11 @@ from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers
 from outbox.models import OutboxState, OutboxTask
 from outbox.services import redispatch_pending
+from reports.models import ExportJob, ExportStatus
+from reports.services import recover_export_jobs
 from surveys.models import Dispatch, DispatchStatus, Kommun, Questionnaire, Region
 from surveys.services import load_questionnaires, load_reference_data
-from tests.brokers import RedisServer, broker_at
+from tests.brokers import RedisServer, broker_at, free_port
 from tests.conftest import make_user, services_required
 from tests.intake.test_response_views import edit_url, form_data
 
@@ -60,6 +65,12 @@ def require_postgresql() -> None:
     if services_required():
         pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only() -> None:
+    """Autouse, so it runs before the transactional set-up it would waste."""
+    require_postgresql()
 
 
 @pytest.fixture
@@ -183,7 +194,6 @@ def test_redis_stopping_mid_request_fails_nothing_and_every_email_goes_once(
     transactional_db: None,
     redis_server: RedisServer,
 ) -> None:
-    require_postgresql()
     load_reference_data()
     load_questionnaires()
     region = Region.objects.get(code="04")
@@ -247,3 +257,155 @@ def test_redis_stopping_mid_request_fails_nothing_and_every_email_goes_once(
         "kontakt@sormland.test",
         "ny@vaxjo.test",
     ]
+
+
+# --- a worker killed mid-export -----------------------------------------------------------
+
+
+def celery_worker(env: dict[str, str], log: Path) -> Any:
+    return process(
+        [sys.executable, "-m", "celery", "-A", "config", "worker"]
+        + ["--pool=prefork", "--concurrency=1", "--loglevel=INFO"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env,
+        log,
+    )
+
+
+def test_a_worker_killed_mid_export_leaves_no_job_unfinished(
+    register_again: None,
+    transactional_db: None,
+    redis_server: RedisServer,
+    settings: LazySettings,
+    tmp_path: Path,
+) -> None:
+    load_reference_data()
+    load_questionnaires()
+    settings.EXPORT_HEARTBEAT_SECONDS = 1
+    settings.EXPORT_STALE_SECONDS = 3
+    settings.MEDIA_ROOT = tmp_path / "media"
+    env = process_env(
+        redis_server.url,
+        tmp_path,
+        EXPORT_HEARTBEAT_SECONDS="1",
+        EXPORT_STALE_SECONDS="3",
+    )
+    staff = make_user("staff@socialstyrelsen.test", is_staff=True, is_superuser=True)
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
+    client = Client()
+    client.force_login(staff)
+    log = tmp_path / "worker.log"
+    with ExitStack() as stack, pg_admin() as blocker:
+        stack.enter_context(broker_at(redis_server.url))
+        first = stack.enter_context(celery_worker(env, log))
+        # Holds the export inside its first query of responses: the worker is
+        # then certainly mid-export when it is killed.
+        blocker.execute("BEGIN")
+        blocker.execute("LOCK TABLE intake_response IN ACCESS EXCLUSIVE MODE")
+        ordered = client.post(
+            reverse("reports:export-list"),
+            {
+                "target": f"questionnaire:{questionnaire.pk}",
+                "kind": "svarsstatus",
+                "format": "csv",
+            },
+        )
+        assert ordered.status_code == 302
+        job = ExportJob.objects.get()
+
+        def running() -> bool:
+            job.refresh_from_db()
+            return job.status == ExportStatus.RUNNING
+
+        wait_for(running, "the first worker to start the export", log)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        blocker.execute("ROLLBACK")
+        assert job.status == ExportStatus.RUNNING and job.attempts == 1
+
+        stack.enter_context(celery_worker(env, log))
+
+        def recovered() -> bool:
+            # What beat does every minute.
+            return recover_export_jobs().requeued == 1
+
+        wait_for(recovered, "the heartbeat to go stale", log)
+
+        def finished() -> bool:
+            job.refresh_from_db()
+            return job.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+        wait_for(finished, "the second worker to finish the export", log)
+    assert (job.status, job.attempts, job.error) == (ExportStatus.DONE, 2, "")
+    assert (tmp_path / "media" / job.file.name).is_file()
+
+
+# --- PostgreSQL ends the connections between requests ------------------------------------
+
+
+def get(port: int, path: str, session: str) -> int:
+    web = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        web.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+        response = web.getresponse()
+        response.read()
+        return response.status
+    finally:
+        web.close()
+
+
+def terminate_web_connections(admin: psycopg.Connection[Any]) -> int:
+    """End the test database's backends except this test's own two."""
+    django_pid = connection.connection.info.backend_pid  # type: ignore[union-attr]
+    row = admin.execute(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> %s",
+        [django_pid],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.parametrize("health_checks", [True, False])
+def test_postgresql_ending_connections_between_requests(
+    register_again: None,
+    transactional_db: None,
+    tmp_path: Path,
+    health_checks: bool,
+) -> None:
+    user = make_user("kontakt@sormland.test")
+    client = Client()
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    connection.ensure_connection()
+    port = free_port()
+    log = tmp_path / "web.log"
+    env = process_env(
+        f"redis://127.0.0.1:{free_port()}/0",
+        tmp_path,
+        DATABASE_CONN_MAX_AGE="600",
+        DATABASE_CONN_HEALTH_CHECKS="true" if health_checks else "false",
+    )
+    path = reverse("intake:response-list")
+    with (
+        process(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            env,
+            log,
+        ),
+        pg_admin() as admin,
+    ):
+
+        def answers() -> bool:
+            with suppress(OSError):
+                return get(port, path, session) == 200
+            return False
+
+        wait_for(answers, "gunicorn", log)
+        assert terminate_web_connections(admin) == 1, "the web process's connection"
+        status = get(port, path, session)
+    if health_checks:
+        assert status == 200
+    else:
+        # The control: without health checks the reused, dead connection fails.
+        assert status == 500
