@@ -18,6 +18,7 @@ COPY config ./config
 COPY surveys ./surveys
 COPY intake ./intake
 COPY reports ./reports
+COPY outbox ./outbox
 COPY templates ./templates
 COPY manage.py docker-entrypoint.sh ./
 # The commit the image is built from, recorded in every export's manifest

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "surveys",
     "intake",
     "reports",
+    # Background work recorded with the change that needs it (docs/background-work.md).
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A persistent connection is tested before each request reuses it, so a
+        # PostgreSQL restart costs a reconnect, not one 500 per process (#13).
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -220,6 +225,26 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that is down must not hold a request: publishing gives up within about
+# two seconds, the outbox row stays pending and beat sends it later
+# (outbox/services.py, docs/background-work.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # An unacknowledged message (a worker died holding it) is delivered again
+    # after this long; exports claim their job, so a redelivery while the first
+    # run is alive changes nothing.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600),
+}
+# Workers keep retrying the broker instead of exiting when it is down at start.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Periodic jobs (reminders, clean-up) are added here, one commented entry each.
     "heartbeat": {
@@ -227,10 +252,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "surveys.tasks.heartbeat",
         "schedule": env_int("CELERY_HEARTBEAT_SECONDS", 300),
     },
-    "export-stale-jobs": {
-        # Closes export jobs whose worker died mid-run (see EXPORT_JOB_TIMEOUT_SECONDS).
-        "task": "reports.tasks.fail_stale_export_jobs",
-        "schedule": 600,
+    "outbox-redispatch": {
+        # Publishes outbox rows whose after-commit dispatch failed (broker down).
+        "task": "outbox.tasks.redispatch_pending",
+        "schedule": env_int("OUTBOX_REDISPATCH_SECONDS", 60),
+    },
+    "outbox-retention": {
+        # Deletes dispatched outbox rows older than OUTBOX_RETENTION_DAYS, nightly.
+        "task": "outbox.tasks.delete_sent",
+        "schedule": crontab(hour=3, minute=41),
+    },
+    "export-recover-jobs": {
+        # Re-queues (or fails) export jobs whose worker stopped sending heartbeats,
+        # re-sends jobs left queued, and fails jobs past their time limit.
+        "task": "reports.tasks.recover_export_jobs",
+        "schedule": env_int("EXPORT_RECOVERY_SECONDS", 60),
     },
     "export-retention": {
         # Deletes export files older than EXPORT_RETENTION_DAYS, once an hour.
@@ -251,6 +287,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 EXPORT_JOB_TIMEOUT_SECONDS = env_int("EXPORT_JOB_TIMEOUT_SECONDS", 30 * 60)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
 EXPORT_PROGRESS_INTERVAL_SECONDS = env_int("EXPORT_PROGRESS_INTERVAL_SECONDS", 1)
+# A running job's worker writes a heartbeat every EXPORT_HEARTBEAT_SECONDS; a job
+# whose heartbeat is older than EXPORT_STALE_SECONDS lost its worker, and beat
+# re-queues it (at most EXPORT_MAX_ATTEMPTS runs in all, then it is failed). A job
+# still queued after EXPORT_STALE_SECONDS is published again; one queued longer
+# than EXPORT_QUEUE_TIMEOUT_SECONDS is failed, so none waits forever.
+EXPORT_HEARTBEAT_SECONDS = env_int("EXPORT_HEARTBEAT_SECONDS", 15)
+EXPORT_STALE_SECONDS = env_int("EXPORT_STALE_SECONDS", 120)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 2)
+EXPORT_QUEUE_TIMEOUT_SECONDS = env_int("EXPORT_QUEUE_TIMEOUT_SECONDS", 2 * 60 * 60)
+if EXPORT_HEARTBEAT_SECONDS * 2 > EXPORT_STALE_SECONDS:
+    raise ImproperlyConfigured(
+        "EXPORT_STALE_SECONDS must be at least twice EXPORT_HEARTBEAT_SECONDS"
+    )
+
+# Outbox (docs/background-work.md): a row still pending this long after it was
+# made is published again by beat; dispatched rows are kept this many days.
+OUTBOX_REDISPATCH_AFTER_SECONDS = env_int("OUTBOX_REDISPATCH_AFTER_SECONDS", 30)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 14)
 
 # E-mail goes to the console unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -198,6 +198,9 @@ class ResponseEvent(models.Model):
     )
     reason = models.TextField("anledning", blank=True)
     created_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    # Set by the task that e-mails the receipt or the reopened notice, before it
+    # sends: a redelivered or re-dispatched task finds it set and sends nothing.
+    notified_at = models.DateTimeField("e-post skickad", null=True, blank=True)
 
     class Meta:
         verbose_name = "händelse"

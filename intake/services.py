@@ -36,7 +36,7 @@ from intake.models import (
     ResponseStatus,
 )
 from intake.selectors import missing_required_answers
-from intake.tasks import send_receipt, send_reopened_notice
+from outbox.services import enqueue
 from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
 from surveys.errors import DomainError
 from surveys.formatting import swedish_number
@@ -656,11 +656,12 @@ def submit_response(
         from intake.consolidation import record_consolidation_sources
 
         record_consolidation_sources(response, sources)
-    ResponseEvent.objects.create(
+    event = ResponseEvent.objects.create(
         response=response, kind=ResponseEvent.Kind.SUBMITTED, actor=actor
     )
     if notify:
-        transaction.on_commit(lambda: send_receipt.delay(response.pk))
+        # Recorded with the submission; sent once per event (intake.tasks).
+        enqueue("intake.tasks.send_receipt", event.pk)
     return response
 
 
@@ -721,10 +722,10 @@ def reopen_response(response: Response, *, actor: User, reason: str) -> Response
         status=ResponseStatus.REOPENED, version=F("version") + 1, updated_at=now
     )
     response.refresh_from_db()
-    ResponseEvent.objects.create(
+    event = ResponseEvent.objects.create(
         response=response, kind=ResponseEvent.Kind.REOPENED, actor=actor, reason=reason
     )
-    transaction.on_commit(lambda: send_reopened_notice.delay(response.pk, reason))
+    enqueue("intake.tasks.send_reopened_notice", event.pk)
     return response
 
 

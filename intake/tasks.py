@@ -1,4 +1,9 @@
-"""E-mail sent after commit by Celery (docs/conventions.md §8): tasks take ids and load rows."""
+"""E-mail sent after commit by Celery (docs/conventions.md §8): tasks take ids and load rows.
+
+Each task e-mails about one ResponseEvent and is started through the outbox, so
+it may be delivered more than once: it claims the event (`notified_at`) with a
+conditional UPDATE before sending, and a second delivery sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from intake.models import Response
+from intake.models import Response, ResponseEvent
 from intake.selectors import receipt_items
 
 
@@ -43,34 +49,64 @@ def _send(template: str, response: Response, context: dict[str, object]) -> int:
     return message.send()
 
 
+def _claim(event_id: int) -> ResponseEvent | None:
+    """The event, if this delivery is the one that sends its e-mail."""
+    claimed = ResponseEvent.objects.filter(pk=event_id, notified_at=None).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return ResponseEvent.objects.select_related(
+        "response__questionnaire", "response__organisation", "response__submitted_by"
+    ).get(pk=event_id)
+
+
+def _release(event_id: int) -> None:
+    # The mail server refused: let the retry claim the event again.
+    ResponseEvent.objects.filter(pk=event_id).update(notified_at=None)
+
+
 @shared_task(
     autoretry_for=(OSError,), retry_backoff=True, max_retries=5, soft_time_limit=60
 )
-def send_receipt(response_id: int) -> int:
-    """The receipt: every answer as given, who submitted and when."""
-    response = Response.objects.select_related(
-        "questionnaire", "organisation", "submitted_by"
-    ).get(pk=response_id)
+def send_receipt(event_id: int) -> int:
+    """The receipt of one submission: every answer as given, who submitted and when."""
+    event = _claim(event_id)
+    if event is None:
+        return 0
+    response = event.response
     receipt_url = settings.SITE_URL + reverse(
         "intake:response-receipt",
         args=[response.questionnaire_id, response.organisation_id],
     )
-    return _send(
-        "receipt",
-        response,
-        {"items": receipt_items(response), "receipt_url": receipt_url},
-    )
+    try:
+        return _send(
+            "receipt",
+            response,
+            {"items": receipt_items(response), "receipt_url": receipt_url},
+        )
+    except OSError:
+        _release(event_id)
+        raise
 
 
 @shared_task(
     autoretry_for=(OSError,), retry_backoff=True, max_retries=5, soft_time_limit=60
 )
-def send_reopened_notice(response_id: int, reason: str) -> int:
-    response = Response.objects.select_related("questionnaire", "organisation").get(
-        pk=response_id
-    )
+def send_reopened_notice(event_id: int) -> int:
+    """The notice that staff reopened a response, with their reason."""
+    event = _claim(event_id)
+    if event is None:
+        return 0
+    response = event.response
     form_url = settings.SITE_URL + reverse(
         "intake:response-edit",
         args=[response.questionnaire_id, response.organisation_id],
     )
-    return _send("reopened", response, {"reason": reason, "form_url": form_url})
+    try:
+        return _send(
+            "reopened", response, {"reason": event.reason, "form_url": form_url}
+        )
+    except OSError:
+        _release(event_id)
+        raise

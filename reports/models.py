@@ -389,6 +389,12 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField("startad", null=True, blank=True)
     finished_at = models.DateTimeField("klar", null=True, blank=True)
     updated_at = models.DateTimeField("senast ändrad", auto_now=True)
+    # Written by the worker while the job runs; a stale heartbeat means the worker
+    # died, and beat re-queues the job (reports.services.recover_export_jobs).
+    heartbeat_at = models.DateTimeField("senaste livstecken", null=True, blank=True)
+    # Runs started; each run writes only under its own number, so a run that a
+    # dead worker's redelivery replaced cannot overwrite the new run's row.
+    attempts = models.PositiveSmallIntegerField("körningar", default=0)
 
     class Meta:
         verbose_name = "export"

@@ -9,13 +9,14 @@
   `run_export`, which claims the row with a conditional update (so a job never
   runs twice), reports progress on it, and ends it done (file and manifest
   stored) or failed (a Swedish message on the row, the exception in the log).
-  Beat runs `fail_stale_export_jobs` and `delete_expired_export_files`.
+  Beat runs `recover_export_jobs` and `delete_expired_export_files`.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from intake.models import Channel
@@ -37,6 +38,7 @@ from intake.services import (
     submit_response,
     update_contact_details,
 )
+from outbox.services import enqueue, enqueue_many
 from reports.exporters import (
     Target,
     clean_export_request,
@@ -277,6 +279,8 @@ def _import_row(
 
 logger = logging.getLogger(__name__)
 
+RUN_EXPORT_TASK = "reports.tasks.run_export_job"
+
 
 @transaction.atomic
 def request_export(
@@ -307,9 +311,9 @@ def request_export(
     )
     job.full_clean()
     job.save()
-    from reports.tasks import run_export_job
-
-    transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    # An outbox row in this transaction: a broker that is down delays the job
+    # (beat sends it later) instead of leaving it "I kö" for ever.
+    enqueue(RUN_EXPORT_TASK, job.pk)
     return job
 
 
@@ -321,8 +325,9 @@ class ProgressRecorder:
     `interval` seconds.
     """
 
-    def __init__(self, job_id: int, *, interval: float) -> None:
+    def __init__(self, job_id: int, *, interval: float, attempt: int = 0) -> None:
         self.job_id = job_id
+        self.attempt = attempt
         self.interval = interval
         self.last_message: str | None = None
         self.last_percent: int | None = None
@@ -339,8 +344,14 @@ class ProgressRecorder:
                 return
             if now - self.last_written < self.interval:
                 return
-        ExportJob.objects.filter(pk=self.job_id, status=ExportStatus.RUNNING).update(
-            progress=percent, progress_message=message, updated_at=timezone.now()
+        written = timezone.now()
+        ExportJob.objects.filter(
+            pk=self.job_id, status=ExportStatus.RUNNING, attempts=self.attempt
+        ).update(
+            progress=percent,
+            progress_message=message,
+            updated_at=written,
+            heartbeat_at=written,
         )
         self.last_message, self.last_percent, self.last_written = message, percent, now
         self.writes += 1
@@ -372,27 +383,81 @@ def failure_message(exc: BaseException) -> str:
     )
 
 
-def run_export(job: ExportJob) -> ExportJob:
+def run_export(job: ExportJob, *, heartbeat: bool = False) -> ExportJob:
     """Run a queued job to the end: done with file and manifest, or failed.
 
     Not one transaction: progress must be visible to the status page while the
     export runs. The job is claimed with a conditional update, so a second call
-    (a redelivered task) changes nothing; done and failed jobs stay as they are.
+    (a redelivered task) changes nothing while the first run is alive; a job
+    left running by a dead worker (its heartbeat older than EXPORT_STALE_SECONDS)
+    is claimed again and run from the start. Done and failed jobs stay as they
+    are. `heartbeat`: write a heartbeat from a thread while the export runs (in
+    a worker; an in-process run has no worker to lose).
     """
     now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
+    stale = now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    claimable = Q(status=ExportStatus.QUEUED) | Q(
+        status=ExportStatus.RUNNING, heartbeat_at__lt=stale
+    )
+    # Two claims of one stale job cannot both succeed: the first writes a fresh
+    # heartbeat, which the second's condition then excludes.
+    claimed = ExportJob.objects.filter(claimable, pk=job.pk).update(
         status=ExportStatus.RUNNING,
+        attempts=F("attempts") + 1,
         started_at=now,
+        heartbeat_at=now,
         progress=0,
         progress_message="Startar",
+        error="",
         updated_at=now,
     )
     if not claimed:
         job.refresh_from_db()
         return job
     job.refresh_from_db()
+    beat = _Heartbeat(job.pk, job.attempts) if heartbeat else None
+    if beat is not None:
+        beat.start()
+    try:
+        return _run_claimed(job)
+    finally:
+        if beat is not None:
+            beat.stop()
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the running job's heartbeat every EXPORT_HEARTBEAT_SECONDS, also
+    while the exporter is inside one long query."""
+
+    def __init__(self, job_id: int, attempt: int) -> None:
+        super().__init__(name=f"export-heartbeat-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.attempt = attempt
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.EXPORT_HEARTBEAT_SECONDS):
+                ExportJob.objects.filter(
+                    pk=self.job_id, status=ExportStatus.RUNNING, attempts=self.attempt
+                ).update(heartbeat_at=timezone.now())
+        except Exception:
+            # A lost heartbeat only makes the job look dead sooner; the export
+            # itself reports its own errors.
+            logger.exception("Export job %s: heartbeat stopped", self.job_id)
+        finally:
+            # This thread's own database connection.
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+
+
+def _run_claimed(job: ExportJob) -> ExportJob:
+    mine = Q(pk=job.pk, status=ExportStatus.RUNNING, attempts=job.attempts)
     recorder = ProgressRecorder(
-        job.pk, interval=settings.EXPORT_PROGRESS_INTERVAL_SECONDS
+        job.pk, interval=settings.EXPORT_PROGRESS_INTERVAL_SECONDS, attempt=job.attempts
     )
     stored_name = ""
     try:
@@ -421,7 +486,7 @@ def run_export(job: ExportJob) -> ExportJob:
         if stored_name:
             job.file.storage.delete(stored_name)
         finished = timezone.now()
-        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+        ExportJob.objects.filter(mine).update(
             status=ExportStatus.FAILED,
             error=failure_message(exc),
             progress_message="Misslyckades",
@@ -431,7 +496,7 @@ def run_export(job: ExportJob) -> ExportJob:
         job.refresh_from_db()
         return job
     finished = timezone.now()
-    completed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+    completed = ExportJob.objects.filter(mine).update(
         status=ExportStatus.DONE,
         progress=100,
         progress_message="Klar",
@@ -442,7 +507,8 @@ def run_export(job: ExportJob) -> ExportJob:
         updated_at=finished,
     )
     if not completed:
-        # Marked failed as stale while it ran: keep that verdict, drop the file.
+        # Marked failed as stale, or re-queued and claimed by another run, while
+        # it ran: keep that verdict, drop this run's file.
         job.file.storage.delete(stored_name)
     job.refresh_from_db()
     return job
@@ -470,6 +536,86 @@ def fail_stale_export_jobs(*, now: datetime | None = None) -> int:
         finished_at=now,
         updated_at=now,
     )
+
+
+@dataclass(frozen=True)
+class Recovery:
+    requeued: int
+    failed: int
+    redispatched: int
+
+
+def recover_export_jobs(*, now: datetime | None = None) -> Recovery:
+    """Beat's sweep for jobs that lost their worker or never reached one.
+
+    - running, heartbeat older than EXPORT_STALE_SECONDS: the worker died. The
+      job is queued again and sent to a worker, or failed with a message once it
+      has been started EXPORT_MAX_ATTEMPTS times;
+    - queued for longer than EXPORT_QUEUE_TIMEOUT_SECONDS: failed, so that no job
+      waits for ever;
+    - queued, untouched for EXPORT_STALE_SECONDS: sent to a worker again (the
+      run claims the job, so a duplicate changes nothing);
+    - running past the task's hard time limit: failed (fail_stale_export_jobs).
+
+    System housekeeping run by beat, so there is no actor; the row says why.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    dead = Q(status=ExportStatus.RUNNING) & (
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at=None, started_at__lt=stale)
+    )
+    failed = ExportJob.objects.filter(
+        dead, attempts__gte=settings.EXPORT_MAX_ATTEMPTS
+    ).update(
+        status=ExportStatus.FAILED,
+        error=(
+            "Exporten avbröts eftersom arbetsprocessen som körde den stoppades, "
+            "också när den startades om. Beställ den igen."
+        ),
+        progress_message="Misslyckades",
+        finished_at=now,
+        updated_at=now,
+    )
+    queue_deadline = now - timedelta(seconds=settings.EXPORT_QUEUE_TIMEOUT_SECONDS)
+    failed += ExportJob.objects.filter(
+        status=ExportStatus.QUEUED, created_at__lt=queue_deadline
+    ).update(
+        status=ExportStatus.FAILED,
+        error=(
+            "Exporten avbröts eftersom den inte kunde startas "
+            "(ingen arbetsprocess var ledig). Beställ den igen."
+        ),
+        progress_message="Misslyckades",
+        finished_at=now,
+        updated_at=now,
+    )
+    failed += fail_stale_export_jobs(now=now)
+    with transaction.atomic():
+        # Locked, so that two sweeps at once re-queue each job once.
+        requeue = list(
+            ExportJob.objects.select_for_update(skip_locked=True)
+            .filter(dead)
+            .values_list("pk", flat=True)
+        )
+        ExportJob.objects.filter(pk__in=requeue).update(
+            status=ExportStatus.QUEUED,
+            progress=0,
+            progress_message="I kö igen efter ett avbrott",
+            updated_at=now,
+        )
+        waiting = list(
+            ExportJob.objects.select_for_update(skip_locked=True)
+            .filter(status=ExportStatus.QUEUED, updated_at__lt=stale)
+            .values_list("pk", flat=True)
+        )
+        # Touched, so the next resend is EXPORT_STALE_SECONDS later.
+        ExportJob.objects.filter(pk__in=waiting).update(updated_at=now)
+        ids = requeue + waiting
+        if ids:
+            enqueue_many(RUN_EXPORT_TASK, [[pk] for pk in ids])
+    if requeue:
+        logger.warning("Export jobs %s lost their worker; queued again", requeue)
+    return Recovery(requeued=len(requeue), failed=failed, redispatched=len(waiting))
 
 
 def delete_expired_export_files(*, now: datetime | None = None) -> int:

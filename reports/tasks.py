@@ -2,31 +2,48 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from django.conf import settings
 
 from reports.models import ExportJob
 from reports.services import (
     delete_expired_export_files,
     fail_stale_export_jobs,
+    recover_export_jobs,
     run_export,
 )
 
 
 # The soft limit raises inside the exporter (the job is marked failed with a
 # Swedish message); the hard limit, a minute later, kills a stuck worker, and
-# fail_stale_export_jobs then closes the row.
+# fail_stale_export_jobs then closes the row. Acknowledged only when done, and
+# returned to the queue if the worker process dies, so that another worker runs
+# it; the job's claim (run_export) keeps a duplicate from running it twice.
 @shared_task(
+    bind=True,
     name="reports.tasks.run_export_job",
     soft_time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS,
     time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60,
     acks_late=True,
+    reject_on_worker_lost=True,
 )
-def run_export_job(job_id: int) -> str:
+def run_export_job(self: Task[Any, Any], job_id: int) -> str:
     job = ExportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
-    return str(run_export(job).status)
+    return str(run_export(job, heartbeat=not self.request.is_eager).status)
+
+
+@shared_task(name="reports.tasks.recover_export_jobs")
+def recover_export_jobs_task() -> dict[str, int]:
+    recovered = recover_export_jobs()
+    return {
+        "requeued": recovered.requeued,
+        "failed": recovered.failed,
+        "redispatched": recovered.redispatched,
+    }
 
 
 @shared_task(name="reports.tasks.fail_stale_export_jobs")

@@ -1,5 +1,5 @@
 """The message log's one write (docs/conventions.md §2, §8): record a mailing and its e-mails,
-then send each e-mail from a Celery task after commit.
+then send each e-mail from a Celery task after commit (through the outbox).
 
 Every e-mail to a respondent (staff invitations, sign-in links, reminders) goes
 through `record_mailing`, so the log is complete: who sent what to whom, for
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from outbox.services import enqueue_many
 from surveys.models import (
     Dispatch,
     Mailing,
@@ -21,7 +22,6 @@ from surveys.models import (
     Questionnaire,
     User,
 )
-from surveys.tasks import send_dispatch
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ def record_mailing(
 ) -> Mailing:
     """Log one mailing with a queued row per e-mail; each is sent after commit.
 
-    A fixed number of queries whatever the number of recipients.
+    The send tasks are outbox rows in this transaction, so a broker that is down
+    delays the e-mails instead of losing them (docs/background-work.md). A fixed
+    number of queries whatever the number of recipients.
     """
     mailing = Mailing(
         kind=kind,
@@ -70,10 +72,5 @@ def record_mailing(
     # Read back rather than rely on bulk_create returning keys (it does not on
     # every database); the tasks load their rows by id, so they run after commit.
     ids = list(mailing.dispatches.order_by("pk").values_list("pk", flat=True))
-    transaction.on_commit(lambda: _enqueue(ids))
+    enqueue_many("surveys.tasks.send_dispatch", [[pk] for pk in ids])
     return mailing
-
-
-def _enqueue(ids: list[int]) -> None:
-    for dispatch_id in ids:
-        send_dispatch.delay(dispatch_id)

@@ -653,6 +653,9 @@ class Dispatch(models.Model):
         default=DispatchStatus.QUEUED,
     )
     sent_at = models.DateTimeField("skickat", null=True, blank=True)
+    # Set by the send task before it sends (cleared if the mail server refuses),
+    # so a task delivered twice sends the e-mail once.
+    claimed_at = models.DateTimeField("sänds sedan", null=True, blank=True)
     error = models.TextField("fel", blank=True)
 
     class Meta:

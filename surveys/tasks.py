@@ -39,14 +39,19 @@ def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
     record on its row that it went, or failed.
 
     The token is made here, at sending time, so a retry sends a link that is as
-    fresh as the e-mail. Idempotent: a row already sent is not sent again. An
-    inactive user gets nothing (sesame would refuse the link); the row says why.
+    fresh as the e-mail. Idempotent (the task is started through the outbox and
+    may be delivered twice): the row is claimed with a conditional UPDATE before
+    sending, and only the delivery that claimed it sends. An inactive user gets
+    nothing (sesame would refuse the link); the row says why.
     """
+    claimed = Dispatch.objects.filter(
+        pk=dispatch_id, status=DispatchStatus.QUEUED, claimed_at=None
+    ).update(claimed_at=timezone.now())
+    if not claimed:
+        return 0
     dispatch = Dispatch.objects.select_related(
         "recipient", "organisation", "questionnaire", "questionnaire__cycle"
     ).get(pk=dispatch_id)
-    if dispatch.status == DispatchStatus.SENT:
-        return 0
     user = dispatch.recipient
     if not user.is_active:
         _mark_failed(dispatch_id, "Kontot är avstängt.")
@@ -56,6 +61,8 @@ def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
         sent = message.send()
     except OSError as exc:
         if self.request.retries < DISPATCH_MAX_RETRIES:
+            # Unclaimed, so that the retry may send it.
+            Dispatch.objects.filter(pk=dispatch_id).update(claimed_at=None)
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
         _mark_failed(dispatch_id, str(exc) or exc.__class__.__name__)
         return 0

@@ -129,3 +129,13 @@ def test_the_image_and_the_install_use_the_lock_files() -> None:
     assert "--no-deps ." in dockerfile
     assert "-r requirements-dev.lock" in makefile
     assert "--no-deps -e ." in makefile
+
+
+def test_the_image_copies_every_package() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    packages = [
+        pattern.rstrip("*")
+        for pattern in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
+    ]
+    missing = [name for name in packages if f"COPY {name} ./{name}" not in dockerfile]
+    assert missing == []
