@@ -1,0 +1,91 @@
+"""Session lifetime and caching rules for signed-in users (issue #13 point 9).
+
+Both apply to every request, so they live here rather than in each view.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+# Session keys: when the user signed in and when the last request came (Unix
+# seconds). Set for signed-in sessions only; `logout` flushes them with the rest.
+SIGNED_IN_AT = "signed_in_at"
+LAST_ACTIVITY = "last_activity"
+# The last request is written back at most this often (seconds), so a page that
+# polls or autosaves does not rewrite the session row on every request.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+def session_expired(signed_in_at: object, last_activity: object, now: float) -> bool:
+    """Whether a signed-in session has passed SESSION_IDLE_MINUTES since its last
+    request or SESSION_MAX_HOURS since it signed in (times in Unix seconds)."""
+    if not isinstance(signed_in_at, int | float) or not isinstance(
+        last_activity, int | float
+    ):
+        return False
+    idle = now - last_activity > settings.SESSION_IDLE_MINUTES * 60
+    too_old = now - signed_in_at > settings.SESSION_MAX_HOURS * 60 * 60
+    return idle or too_old
+
+
+class SessionLifetimeMiddleware:
+    """Signs out a session idle longer than SESSION_IDLE_MINUTES or older than
+    SESSION_MAX_HOURS; the request then goes on as anonymous, so a protected page
+    sends the user to the login page and back afterwards.
+
+    Every request from the signed-in user counts as activity, the form's
+    autosaves included: someone filling in a long questionnaire is not idle.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        now = time.time()
+        session = request.session
+        was_signed_in = request.user.is_authenticated
+        if was_signed_in:
+            if session_expired(
+                session.get(SIGNED_IN_AT), session.get(LAST_ACTIVITY), now
+            ):
+                logout(request)
+            else:
+                # A session signed in before this middleware existed starts now.
+                session.setdefault(SIGNED_IN_AT, now)
+                last = session.get(LAST_ACTIVITY)
+                if (
+                    not isinstance(last, int | float)
+                    or now - last >= ACTIVITY_RESOLUTION_SECONDS
+                ):
+                    session[LAST_ACTIVITY] = now
+        response = self.get_response(request)
+        # Signed in by this request (any sign-in view, the admin's too): both
+        # clocks start now, also when login() kept an earlier session's data.
+        if not was_signed_in and request.user.is_authenticated:
+            session[SIGNED_IN_AT] = now
+            session[LAST_ACTIVITY] = now
+        return response
+
+
+class NoStoreWhenSignedInMiddleware:
+    """`Cache-Control: no-store` (and private) on every response to a signed-in
+    user: their pages hold personal data and answers, which must not stay in a
+    shared computer's browser cache or in a proxy. Anonymous pages keep their
+    own headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: a sign-in in this request counts, a sign-out does not.
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
