@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
@@ -20,6 +23,18 @@ LAST_ACTIVITY = "last_activity"
 # The last request is written back at most this often (seconds), so a page that
 # polls or autosaves does not rewrite the session row on every request.
 ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+@receiver(user_logged_in, dispatch_uid="surveys.session_clocks")
+def start_session_clocks(
+    sender: Any, request: HttpRequest | None, **kwargs: Any
+) -> None:
+    """Both clocks start at every sign-in (any view, the admin's too), also when
+    login() kept an earlier session's data, and before the session is saved."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SIGNED_IN_AT] = now
+        request.session[LAST_ACTIVITY] = now
 
 
 def session_expired(signed_in_at: object, last_activity: object, now: float) -> bool:
@@ -49,8 +64,7 @@ class SessionLifetimeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         now = time.time()
         session = request.session
-        was_signed_in = request.user.is_authenticated
-        if was_signed_in:
+        if request.user.is_authenticated:
             if session_expired(
                 session.get(SIGNED_IN_AT), session.get(LAST_ACTIVITY), now
             ):
@@ -64,13 +78,7 @@ class SessionLifetimeMiddleware:
                     or now - last >= ACTIVITY_RESOLUTION_SECONDS
                 ):
                     session[LAST_ACTIVITY] = now
-        response = self.get_response(request)
-        # Signed in by this request (any sign-in view, the admin's too): both
-        # clocks start now, also when login() kept an earlier session's data.
-        if not was_signed_in and request.user.is_authenticated:
-            session[SIGNED_IN_AT] = now
-            session[LAST_ACTIVITY] = now
-        return response
+        return self.get_response(request)
 
 
 class NoStoreWhenSignedInMiddleware:
