@@ -104,13 +104,17 @@ def test_a_link_is_locked_after_the_failure_limit(
     assert "<h1>För många inloggningsförsök</h1>" in page
     assert "Den här inloggningslänken har använts utan att fungera 5 gånger" in page
     assert "Försök igen om 15 minuter." in page
+    # Opening it again while locked says the same.
+    response = open_link(office(), token)
+    assert response.status_code == 429
+    assert "Den här inloggningslänken har använts" in response.content.decode()
     # Neither the page nor the attempt rows show the token or its hash to anyone.
     assert token not in page
     assert LINK_KEY_PREFIX not in page
     assert AccessAttempt.objects.filter(username__contains=token).count() == 0
     attempt = AccessAttempt.objects.get()
     assert attempt.username.startswith(LINK_KEY_PREFIX)
-    assert attempt.failures_since_start == 5
+    assert attempt.failures_since_start == 6
     assert token not in attempt.get_data + attempt.post_data
     # The lockout is that link's: another user's link from the office works.
     token = get_token(other_region_user)
