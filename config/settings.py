@@ -97,11 +97,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication: signs out sessions past SESSION_IDLE_MINUTES or
-    # SESSION_MAX_HOURS, and marks every response to a signed-in user no-store.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: signs out sessions past
+    # SESSION_IDLE_MINUTES or SESSION_MAX_HOURS (saying why on the login page), and
+    # marks every response to a signed-in user no-store.
     "surveys.middleware.SessionLifetimeMiddleware",
     "surveys.middleware.NoStoreWhenSignedInMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -37,16 +38,27 @@ def start_session_clocks(
         request.session[LAST_ACTIVITY] = now
 
 
-def session_expired(signed_in_at: object, last_activity: object, now: float) -> bool:
-    """Whether a signed-in session has passed SESSION_IDLE_MINUTES since its last
-    request or SESSION_MAX_HOURS since it signed in (times in Unix seconds)."""
+def session_expiry(
+    signed_in_at: object, last_activity: object, now: float
+) -> str | None:
+    """Why a signed-in session has ended, in Swedish for the login page, or None:
+    SESSION_MAX_HOURS since it signed in, or SESSION_IDLE_MINUTES since its last
+    request (times in Unix seconds)."""
     if not isinstance(signed_in_at, int | float) or not isinstance(
         last_activity, int | float
     ):
-        return False
-    idle = now - last_activity > settings.SESSION_IDLE_MINUTES * 60
-    too_old = now - signed_in_at > settings.SESSION_MAX_HOURS * 60 * 60
-    return idle or too_old
+        return None
+    if now - signed_in_at > settings.SESSION_MAX_HOURS * 60 * 60:
+        return (
+            f"Du har loggats ut eftersom det har gått {settings.SESSION_MAX_HOURS} "
+            "timmar sedan du loggade in. Logga in igen för att fortsätta."
+        )
+    if now - last_activity > settings.SESSION_IDLE_MINUTES * 60:
+        return (
+            "Du har loggats ut eftersom du inte har använt tjänsten på "
+            f"{settings.SESSION_IDLE_MINUTES} minuter. Logga in igen för att fortsätta."
+        )
+    return None
 
 
 class SessionLifetimeMiddleware:
@@ -65,10 +77,12 @@ class SessionLifetimeMiddleware:
         now = time.time()
         session = request.session
         if request.user.is_authenticated:
-            if session_expired(
+            reason = session_expiry(
                 session.get(SIGNED_IN_AT), session.get(LAST_ACTIVITY), now
-            ):
+            )
+            if reason is not None:
                 logout(request)
+                messages.info(request, reason)
             else:
                 # A session signed in before this middleware existed starts now.
                 session.setdefault(SIGNED_IN_AT, now)

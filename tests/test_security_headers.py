@@ -167,6 +167,10 @@ def test_an_idle_session_ends_after_sixty_minutes(
     assert response.status_code == 302
     assert response["Location"] == "/logga-in/?next=/mina-enkater/"
     assert SESSION_KEY not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "Du har loggats ut eftersom du inte har använt tjänsten på 60 minuter." in page
+    )
 
 
 @pytest.mark.django_db
@@ -197,8 +201,11 @@ def test_a_session_ends_eight_hours_after_signing_in(
     assert abs(started - time.time()) < 60
     assert client.get(reverse("intake:response-list")).status_code == 200
     move_clock(client, minutes=8 * 60 + 1, key=SIGNED_IN_AT)
-    assert client.get(reverse("intake:response-list")).status_code == 302
+    response = client.get(reverse("intake:response-list"))
+    assert response.status_code == 302
     assert SESSION_KEY not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert "det har gått 8 timmar sedan du loggade in" in page
 
 
 @pytest.mark.django_db
