@@ -199,7 +199,7 @@ def send_to_all_not_submitted(
     _require_kommun_questionnaire(questionnaire)
     if kind == MailingKind.INVITATION:
         raise DomainError("Inbjudningar skickas inte till alla på en gång.")
-    if not actor.is_staff:
+    if not actor.is_staff_member:
         # A coordinator reaches only the kommuner of their own RSS that year.
         if (
             scope is None

@@ -145,7 +145,7 @@ def _render_rss_status(
                 access.questionnaire, kind=MailingKind.REMINDER, scope=access.rss
             ),
             "guard_minutes": int(BULK_GUARD.total_seconds() // 60),
-            "read_only_form": request_user(request).is_staff,
+            "read_only_form": request_user(request).is_staff_member,
         },
         status=status,
     )
@@ -300,7 +300,7 @@ def _send_bulk(
 @login_required
 def supplementary_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if not (user.is_active and user.is_staff):
+    if not user.is_staff_member:
         raise Http404("Sidan finns inte.")
     questionnaires = list(
         Questionnaire.objects.filter(

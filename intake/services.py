@@ -211,7 +211,7 @@ def _check_correction(
     reason: str,
     reasons: Mapping[str, str] | None,
 ) -> None:
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError(CORRECTION_STAFF_ONLY)
     missing = [v for v in values if not (reasons or {}).get(v, reason).strip()]
     if missing:
@@ -238,7 +238,7 @@ def correct_answer(
     corrected answer. `value` is what staff typed, or {"escaped": True} for the
     escape answer (a count that cannot be used: Gävleborg's «38»).
     """
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError(CORRECTION_STAFF_ONLY)
     reason = reason.strip()
     if not reason:
@@ -710,7 +710,7 @@ def update_contact_details(
 @transaction.atomic
 def reopen_response(response: Response, *, actor: User, reason: str) -> Response:
     """Staff unlock a submitted response; the respondents are told by e-mail."""
-    if not actor.is_staff:
+    if not actor.is_staff_member:
         raise DomainError("Bara Socialstyrelsen kan öppna en inskickad enkät igen.")
     if response.status != ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är inte inskickad.")

@@ -91,7 +91,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "rss_pages": rss_status_pages(user),
-            "n_stale": n_stale_consolidations() if user.is_staff else None,
+            "n_stale": n_stale_consolidations() if user.is_staff_member else None,
         },
     )
 
@@ -509,7 +509,7 @@ def response_reopen(
         organisation_id=organisation_id,
         for_write=False,
     )
-    if not user.is_staff or access.response is None:
+    if not user.is_staff_member or access.response is None:
         raise PermissionDenied(
             "Bara Socialstyrelsen kan öppna en inskickad enkät igen."
         )
@@ -531,7 +531,7 @@ def consolidation_stale(request: HttpRequest) -> HttpResponse:
     """Staff: submitted RSS responses whose kommuner have changed answers since
     (issue #4). Nothing is changed until the RSS response is reopened and sent
     in again."""
-    if not request_user(request).is_staff:
+    if not request_user(request).is_staff_member:
         raise Http404("Sidan finns inte.")
     return render(
         request,

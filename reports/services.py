@@ -77,7 +77,7 @@ class StaleKvalitetsdeklarationError(DomainError):
 
 
 def _require_staff(actor: User) -> None:
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError("Bara Socialstyrelsen kan ändra kvalitetsdeklarationen.")
 
 
@@ -296,7 +296,7 @@ def request_export(
     Raises DomainError unless the actor is staff, and ValidationError keyed by
     field ("kind", "format", "target", "options") with Swedish messages.
     """
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError("Bara Socialstyrelsen kan beställa exporter.")
     _, cleaned = clean_export_request(
         target, kind=kind, format=format, options=options or {}

@@ -622,7 +622,7 @@ SESSION_KEY = "reports_import"
 def _staff(request: HttpRequest) -> User:
     """Staff only; anyone else gets 404, as for anything outside their scope."""
     user = request.user
-    if not isinstance(user, User) or not (user.is_active and user.is_staff):
+    if not isinstance(user, User) or not user.is_staff_member:
         raise Http404("Sidan finns inte.")
     return user
 

@@ -595,7 +595,7 @@ def _sync_choices(
 
 
 def _require_staff(actor: User, message: str) -> None:
-    if not actor.is_staff:
+    if not actor.is_staff_member:
         raise DomainError(message)
 
 
