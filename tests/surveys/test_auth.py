@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from surveys.auth import user_by_email
 from surveys.errors import DomainError
 from surveys.models import User
 from surveys.services import set_user_password
@@ -351,3 +352,10 @@ def test_nobody_sets_another_users_password(
         set_user_password(region_user, actor=other_region_user, password=NEW_PASSWORD)
     region_user.refresh_from_db()
     assert region_user.check_password(PASSWORD)
+
+
+def test_the_one_user_finder_matches_the_address_in_any_case(
+    region_user: User,
+) -> None:
+    assert user_by_email("  Kontakt@Sormland.TEST ") == region_user
+    assert user_by_email("kontakt@kronoberg.test") is None
