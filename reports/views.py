@@ -101,7 +101,7 @@ from reports.workbook import (
     write_question_sheet,
 )
 from surveys.auth import request_user
-from surveys.errors import DomainError
+from surveys.errors import DomainError, shown_errors
 from surveys.formatting import swedish_percent_of
 from surveys.models import (
     RSS,
@@ -569,11 +569,9 @@ def _chapters(
 def kvalitetsdeklaration_create(request: HttpRequest, year: int) -> HttpResponse:
     user = request_user(request)
     cycle = get_cycle_for_staff(user, year=year)
-    try:
+    with shown_errors(request) as outcome:
         deklaration = create_kvalitetsdeklaration(cycle, actor=user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         if deklaration.prefilled_from:
             messages.success(
                 request,
@@ -714,7 +712,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     user = require_staff(request_user(request))
     form = ExportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown_errors(form=form) as outcome:
             job = request_export(
                 form.cleaned_data["target"],
                 actor=user,
@@ -722,12 +720,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
                 format=form.cleaned_data["format"],
                 options=form.cleaned_data["options"],
             )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            # Keyed by the form's own field names (kind, format, target, options).
-            form.add_error(None, exc)
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 f"Exporten är beställd ({_kind_label(job)}, {_format_label(job)}).",
