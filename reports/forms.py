@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reports.exporters import FORMATS, Target, export_kinds, parse_option_pairs
+from reports.importing import MAX_IMPORT_BYTES
 from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation import Level, Selection, levels_for
@@ -96,9 +97,6 @@ class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
 
     def text_values(self) -> dict[str, str]:
         return {field: self.cleaned_data[field] for field in TEXT_FIELDS}
-
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
