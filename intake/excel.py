@@ -28,7 +28,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -41,6 +41,7 @@ from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_date, swedish_number
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
+from surveys.sheet_text import clean
 from surveys.xlsx_safety import Limits, SafeWorkbook, UnsafeWorkbookError, open_workbook
 
 FORMAT = "naravard-kommun-excel"
@@ -312,7 +313,7 @@ def build_kommun_workbook(
 def _put(cell: Cell, value: Any) -> None:
     """Write a value; text is always stored as text (never a formula)."""
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = clean(value)
         cell.data_type = "s"
     else:
         cell.value = value

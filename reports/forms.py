@@ -16,6 +16,7 @@ from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
+from surveys.sheet_text import holdable, refuse_unholdable
 
 
 class SelectionForm(forms.Form):
@@ -94,6 +95,16 @@ class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
         self.label_suffix = ""
         if "version" not in self.initial and self.instance.pk:
             self.initial["version"] = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field in TEXT_FIELDS:
+            if isinstance(cleaned.get(field), str):
+                try:
+                    cleaned[field] = holdable(cleaned[field])
+                except ValidationError as exc:
+                    self.add_error(field, exc)
+        return cleaned
 
     def text_values(self) -> dict[str, str]:
         return {field: self.cleaned_data[field] for field in TEXT_FIELDS}
@@ -204,7 +215,12 @@ class CorrectionForm(forms.Form):
     response = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     variable = forms.CharField(widget=forms.HiddenInput, max_length=24)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    value = forms.CharField(label="Rättat värde", max_length=40, required=False)
+    value = forms.CharField(
+        label="Rättat värde",
+        max_length=40,
+        required=False,
+        validators=[refuse_unholdable],
+    )
     escaped = forms.BooleanField(label="Kan inte uppskattas", required=False)
     reason = forms.CharField(
         label="Anledning",

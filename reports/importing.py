@@ -76,6 +76,7 @@ from surveys.models import (
     memberships_in_year,
 )
 from surveys.selectors import expected_respondents
+from surveys.sheet_text import from_csv_text, holdable
 from surveys.xlsx_safety import (
     NOT_XLSX,
     Limits,
@@ -147,9 +148,27 @@ class ImportPlan:
 
 
 def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows as text, from .xlsx (detected by content) or CSV."""
-    if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
+    """Header and rows as text, from .xlsx (detected by content) or CSV; text
+    that no spreadsheet can hold is refused (surveys.sheet_text)."""
+    header, rows = (
+        _read_xlsx(content) if content[:4] == b"PK\x03\x04" else _read_csv(content)
+    )
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=2):
+        for index, value in enumerate(row):
+            try:
+                row[index] = holdable(value)
+            except ValidationError as exc:
+                name = header[index] if index < len(header) else str(index + 1)
+                errors.append(f"Rad {number}, kolumn {name}: {exc.messages[0]}")
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise RawDataImportError(errors)
+    return header, rows
+
+
+def _read_csv(content: bytes) -> tuple[list[str], list[list[str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -165,7 +184,11 @@ def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows:
         raise RawDataImportError(["Filen är tom."])
-    return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+    # Text our CSV export marked with an apostrophe (surveys.sheet_text) is read
+    # back as it was entered.
+    return [h.strip() for h in rows[0]], [
+        [from_csv_text(c.strip()) for c in r] for r in rows[1:]
+    ]
 
 
 def _read_xlsx(content: bytes) -> tuple[list[str], list[list[str]]]:

@@ -112,6 +112,7 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import cycles_with_questionnaires
+from surveys.sheet_text import harden_workbook
 
 OWN_LEVEL: dict[str, Level] = {
     OrganisationKind.REGION: Level.REGION,
@@ -441,6 +442,7 @@ def question_tables_xlsx(
         total_label=f"Totalt {rss.short_name}" if rss else "Riket",
     )
     buffer = BytesIO()
+    harden_workbook(workbook)
     workbook.save(buffer)
     number = png_name(ref.number, None).removesuffix(".png")
     return _attachment(
@@ -610,6 +612,7 @@ def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpR
     workbook.remove(workbook.active)
     write_kvalitetsdeklaration_sheet(workbook, cycle)
     buffer = BytesIO()
+    harden_workbook(workbook)
     workbook.save(buffer)
     return _attachment(
         buffer.getvalue(), XLSX_CONTENT_TYPE, f"kvalitetsdeklaration-{cycle.year}.xlsx"
