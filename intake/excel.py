@@ -42,7 +42,13 @@ from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_date, swedish_number
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
 from surveys.sheet_text import clean
-from surveys.xlsx_safety import Limits, SafeWorkbook, UnsafeWorkbookError, open_workbook
+from surveys.xlsx_safety import (
+    EXCEL_ROWS,
+    Limits,
+    SafeWorkbook,
+    UnsafeWorkbookError,
+    open_workbook,
+)
 
 FORMAT = "naravard-kommun-excel"
 FORMAT_VERSION = 1
@@ -652,6 +658,12 @@ def max_upload_bytes() -> int:
     return int(settings.EXCEL_UPLOAD_MAX_BYTES)
 
 
+def upload_limits() -> Limits:
+    """A filled-in copy has a few hundred rows of four columns; Excel may add
+    formatted empty cells, never a hundred thousand values."""
+    return Limits(file_bytes=max_upload_bytes(), rows=EXCEL_ROWS, cells=100_000)
+
+
 def read_kommun_workbook(
     file: IO[bytes],
     *,
@@ -670,7 +682,7 @@ def read_kommun_workbook(
     layout = workbook_layout(questions)
     answers = answer_cells_of(layout)
     try:
-        workbook = open_workbook(file, Limits(file_bytes=max_upload_bytes()))
+        workbook = open_workbook(file, upload_limits())
     except UnsafeWorkbookError as exc:
         raise WorkbookError([Problem(exc.message)]) from None
     try:

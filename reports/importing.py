@@ -80,7 +80,6 @@ from surveys.sheet_text import from_csv_text, holdable
 from surveys.xlsx_safety import (
     NOT_XLSX,
     Limits,
-    SafeWorkbook,
     UnsafeWorkbookError,
     open_workbook,
 )
@@ -90,7 +89,7 @@ MAX_ERRORS = 200
 # answer cell: these bound what an upload may make the web worker hold.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
-MAX_IMPORT_CELLS = 1_000_000
+MAX_IMPORT_CELLS = 500_000
 
 
 def import_limits() -> Limits:
@@ -205,9 +204,8 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[list[str]]]:
         name = "Rådata" if "Rådata" in workbook.sheetnames else workbook.sheetnames[0]
         header: list[str] = []
         rows: list[list[str]] = []
-        for number, values in workbook.rows(
-            name, max_col=_header_width(workbook, name)
-        ):
+        # Row 1 is the header: nothing to the right of it is read.
+        for number, values in workbook.rows(name, header_width=True):
             if number == 1:
                 header = [_excel_text(v) for v in values]
                 continue
@@ -231,14 +229,6 @@ def _too_many_cells() -> str:
         f"Filen har fler än {MAX_IMPORT_CELLS:,} celler".replace(",", " ")
         + ", fler än en rådatafil kan ha. Kontrollera att det är rätt fil."
     )
-
-
-def _header_width(workbook: SafeWorkbook, sheet: str) -> int:
-    """The columns of row 1: nothing to the right of the header is read."""
-    for number, values in workbook.rows(sheet, max_row=1):
-        if number == 1:
-            return max(len(values), 1)
-    return 1
 
 
 def _excel_text(value: Any) -> str:

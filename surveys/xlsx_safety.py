@@ -27,6 +27,7 @@ results), so callers see what they saw before.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import zipfile
@@ -41,7 +42,7 @@ from openpyxl.styles.numbers import (
     is_date_format,
     is_timedelta_format,
 )
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import (
     CALENDAR_MAC_1904,
     CALENDAR_WINDOWS_1900,
@@ -91,14 +92,33 @@ class Limits:
     rows: int = 100_000
     cells: int = 1_000_000
 
+    @property
+    def elements(self) -> int:
+        """XML elements one sheet or the shared strings may have: parsing costs
+        about a microsecond each, so this bounds the time too. A cell is two or
+        three (c, v or is/t)."""
+        return 3 * self.cells + 10_000
+
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB".replace(".", ",")
 
 
+@functools.lru_cache(maxsize=512)
 def _local(name: str) -> str:
-    """`uri local` (expat with a namespace separator) -> `local`."""
+    """`uri local` (expat with a namespace separator) -> `local`. Cached: it is
+    called for every element, and a file has few distinct names."""
     return name.rpartition(" ")[2]
+
+
+@functools.lru_cache(maxsize=EXCEL_COLUMNS)
+def _column_index(letters: str) -> int:
+    return int(column_index_from_string(letters))
+
+
+def _column(ref: str) -> int:
+    """The column of a cell reference such as "AB12"."""
+    return _column_index(ref.rstrip("0123456789"))
 
 
 def _attribute(attrs: dict[str, str], local: str) -> str | None:
@@ -222,9 +242,12 @@ class SafeWorkbook:
     def _read_strings(self, path: str) -> list[str]:
         strings: list[str] = []
         parts: list[str] = []
-        state = {"si": False, "t": False, "phonetic": 0, "chars": 0}
+        state = {"si": False, "t": False, "phonetic": 0, "chars": 0, "elements": 0}
 
         def start(tag: str, attrs: dict[str, str]) -> None:
+            state["elements"] += 1
+            if state["elements"] > self._limits.elements:
+                raise UnsafeWorkbookError(self._too_many_cells())
             local = _local(tag)
             if local == "si":
                 state["si"], state["chars"] = True, 0
@@ -296,12 +319,18 @@ class SafeWorkbook:
     # --- rows -------------------------------------------------------------------------
 
     def rows(
-        self, sheet: str, *, max_row: int | None = None, max_col: int = EXCEL_COLUMNS
+        self,
+        sheet: str,
+        *,
+        max_row: int | None = None,
+        max_col: int = EXCEL_COLUMNS,
+        header_width: bool = False,
     ) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(row number, values from column A) for each row of `sheet` that has a
         value, in file order, up to `max_row` and `max_col`. Without `max_row`, a
         value below the limit's row count is refused. Each tuple ends at the
-        row's last value; empty rows are left out (the caller pads gaps)."""
+        row's last value; empty rows are left out (the caller pads gaps). With
+        `header_width`, row 1 sets `max_col` for the rows after it."""
         path = self._sheets[sheet]
         row_limit = max_row if max_row is not None else self._limits.rows
         epoch = CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900
@@ -319,30 +348,37 @@ class SafeWorkbook:
             "inline": False,
             "phonetic": 0,
             "chars": 0,
+            "elements": 0,
+            "max_col": max_col,
         }
 
+        elements = self._limits.elements
+
         def start(tag: str, attrs: dict[str, str]) -> None:
+            state["elements"] += 1
+            if state["elements"] > elements:
+                raise UnsafeWorkbookError(self._too_many_cells())
             local = _local(tag)
-            if local == "row":
-                given = attrs.get("r")
-                state["row"] = int(float(given)) if given else state["row"] + 1
-                state["column"] = 0
-                if not 1 <= state["row"] <= EXCEL_ROWS:
-                    raise UnsafeWorkbookError(NOT_XLSX)
-                row.clear()
-            elif local == "c":
+            # Most frequent first: a cell and its value.
+            if local == "c":
                 ref = attrs.get("r")
-                if ref:
-                    _, state["column"] = coordinate_to_tuple(ref)
-                else:
-                    state["column"] += 1
+                state["column"] = _column(ref) if ref else state["column"] + 1
                 state["type"] = attrs.get("t", "n")
-                state["style"] = int(attrs.get("s", "0") or 0)
+                state["style"] = int(attrs.get("s") or 0)
                 state["inline"] = False
                 state["chars"] = 0
                 text.clear()
             elif local == "v":
                 state["in"] = "v"
+            elif local == "row":
+                given = attrs.get("r")
+                state["row"] = int(float(given)) if given else state["row"] + 1
+                state["column"] = 0
+                if not 1 <= state["row"] <= EXCEL_ROWS:
+                    raise UnsafeWorkbookError(NOT_XLSX)
+                if max_row is not None and state["row"] > max_row:
+                    raise _StopParse
+                row.clear()
             elif local == "is":
                 state["inline"] = True
             elif local == "rPh":
@@ -352,15 +388,15 @@ class SafeWorkbook:
 
         def end(tag: str) -> None:
             local = _local(tag)
-            if local in ("v", "t"):
-                state["in"] = None
-            elif local == "rPh":
-                state["phonetic"] -= 1
-            elif local == "c":
-                if state["column"] <= max_col:
+            if local == "c":
+                if state["column"] <= state["max_col"]:
                     value = self._value(state, "".join(text), epoch)
                     if value is not None:
                         row[state["column"]] = value
+            elif local in ("v", "t"):
+                state["in"] = None
+            elif local == "rPh":
+                state["phonetic"] -= 1
             elif local == "row":
                 if not row:
                     return
@@ -380,6 +416,8 @@ class SafeWorkbook:
                 done.append(
                     (state["row"], tuple(row.get(c) for c in range(1, width + 1)))
                 )
+                if header_width and state["row"] == 1:
+                    state["max_col"] = width
 
         def characters(data: str) -> None:
             if state["in"]:
