@@ -18,7 +18,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -55,6 +56,8 @@ from reports.models import (
     TEXT_FIELDS,
     ExportJob,
     ExportStatus,
+    ImportJob,
+    ImportStage,
     Kvalitetsdeklaration,
     KvalitetsdeklarationChange,
 )
@@ -488,3 +491,98 @@ def delete_expired_export_files(*, now: datetime | None = None) -> int:
             file="", file_deleted_at=now, updated_at=now
         )
     return deleted
+
+
+# --- raw-data imports in the worker (issue #13 point 6) -----------------------------
+
+IMPORT_FAILED = (
+    "Inläsningen kunde inte göras på grund av ett tekniskt fel. Försök igen; "
+    "kvarstår felet, kontakta förvaltningen."
+)
+
+
+def imports_in_worker(size: int) -> bool:
+    """A file this large is checked and imported by a Celery task, not in the
+    web request (settings.IMPORT_IN_WORKER_BYTES)."""
+    return size > settings.IMPORT_IN_WORKER_BYTES
+
+
+def request_import(
+    questionnaire: Questionnaire,
+    content: bytes,
+    *,
+    actor: User,
+    file_name: str,
+    submit: bool,
+) -> ImportJob:
+    """Keep the file and queue its check; nothing is saved to the responses
+    until staff confirm the checked file (`confirm_import`)."""
+    if not (actor.is_active and actor.is_staff):
+        raise DomainError("Bara Socialstyrelsen kan läsa in rådata.")
+    job = ImportJob(
+        requested_by=actor,
+        questionnaire=questionnaire,
+        file_name=file_name[:200],
+        submit=submit,
+    )
+    job.file.save("import", ContentFile(content), save=False)
+    job.save()
+    _start_import(job)
+    return job
+
+
+def confirm_import(job: ImportJob, *, actor: User) -> ImportJob:
+    """Queue the import of a checked file."""
+    if not (actor.is_active and actor.is_staff):
+        raise DomainError("Bara Socialstyrelsen kan läsa in rådata.")
+    updated = ImportJob.objects.filter(
+        pk=job.pk, stage=ImportStage.CHECK, status=ExportStatus.DONE
+    ).update(stage=ImportStage.APPLY, status=ExportStatus.QUEUED)
+    if not updated:
+        raise DomainError("Filen är redan inläst eller inte kontrollerad.")
+    job.refresh_from_db()
+    _start_import(job)
+    return job
+
+
+def _start_import(job: ImportJob) -> None:
+    # The same start as every task: after commit, by id (request_export).
+    from reports.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+
+
+def run_import(job: ImportJob) -> ImportJob:
+    """The task's work: check (a dry run) or import the job's file; the result
+    or the Swedish errors go on the row."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING
+    )
+    if not claimed:
+        return job
+    job.refresh_from_db()
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        summary = import_responses(
+            job.questionnaire,
+            content,
+            actor=job.requested_by,
+            file_name=job.file_name,
+            submit=job.submit,
+            dry_run=job.stage == ImportStage.CHECK,
+        )
+    except RawDataImportError as exc:
+        job.errors, job.summary = exc.errors, {"title": exc.message}
+        job.status = ExportStatus.FAILED
+    except Exception:
+        logger.exception("raw-data import job %s failed", job.pk)
+        job.errors, job.summary = [IMPORT_FAILED], None
+        job.status = ExportStatus.FAILED
+    else:
+        job.summary, job.errors = asdict(summary), []
+        job.status = ExportStatus.DONE
+    if job.stage == ImportStage.APPLY or job.status == ExportStatus.FAILED:
+        job.file.delete(save=False)  # the data is in the responses, or refused
+    job.save(update_fields=["status", "summary", "errors", "file", "updated_at"])
+    return job

@@ -5,11 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from reports.models import ExportJob
+from reports.models import ExportJob, ImportJob
 from reports.services import (
     delete_expired_export_files,
     fail_stale_export_jobs,
     run_export,
+    run_import,
 )
 
 
@@ -27,6 +28,19 @@ def run_export_job(job_id: int) -> str:
     if job is None:
         return "missing"
     return str(run_export(job).status)
+
+
+@shared_task(
+    name="reports.tasks.run_import_job",
+    soft_time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS,
+    time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60,
+    acks_late=True,
+)
+def run_import_job(job_id: int) -> str:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    return str(run_import(job).status)
 
 
 @shared_task(name="reports.tasks.fail_stale_export_jobs")

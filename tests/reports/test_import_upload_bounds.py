@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from intake.models import Response
+from reports.models import ImportJob
 from surveys.models import User
 from tests.hostile_xlsx import (
     BILLION_LAUGHS,
@@ -25,7 +26,7 @@ from tests.hostile_xlsx import (
     with_parts,
 )
 from tests.reports.conftest import EveryKind
-from tests.reports.helpers import csv_rows, export_bytes
+from tests.reports.helpers import csv_bytes, csv_rows, export_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +139,95 @@ def test_entity_attacks_and_broken_xml_get_the_swedish_message(
 
 
 def test_a_csv_of_millions_of_delimiters_is_refused(
-    staff_client: Client, every_kind: EveryKind
+    staff_client: Client, every_kind: EveryKind, settings: Any
 ) -> None:
+    # Read in the request here so that the test client measures it; the worker
+    # reads with the same bound.
+    settings.IMPORT_IN_WORKER_BYTES = 50 * 1024 * 1024
     hostile = b"orgkod;" + b";" * 15_000_000
     text, peak, _ = post(staff_client, every_kind, hostile, name="radata.csv")
     assert "Filen har fler än 500 000 celler" in text
     assert peak < PEAK_LIMIT, peak
+
+
+# --- large files: checked and imported by the worker ------------------------------------
+
+
+def test_a_large_file_is_checked_and_imported_by_the_worker(
+    client: Client,
+    staff_user: User,
+    region_user: User,
+    every_kind: EveryKind,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.IMPORT_IN_WORKER_BYTES = 100
+    content = csv_bytes(emptied_rows(every_kind))
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        sent = client.post(
+            reverse("reports:import-upload"),
+            {
+                "questionnaire": every_kind.questionnaire.pk,
+                "file": SimpleUploadedFile("radata.csv", content),
+                "submit": "on",
+            },
+        )
+    job = ImportJob.objects.get()
+    assert sent.status_code == 302
+    assert sent["Location"] == reverse("reports:import-job", args=[job.pk])
+    # Until the worker has run, the page says so and reloads itself.
+    waiting = client.get(sent["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in waiting
+    assert "kontrolleras i bakgrunden" in waiting
+    for callback in queued:
+        callback()
+    checked = client.get(sent["Location"]).content.decode()
+    assert "http-equiv" not in checked
+    assert "Filen är kontrollerad" in checked
+    assert '<th scope="row">Svar som läses in</th><td>2</td>' in checked
+    assert not Response.objects.filter(questionnaire=every_kind.questionnaire).exists()
+
+    # Others cannot see or confirm it.
+    other = Client()
+    other.force_login(region_user)
+    assert other.get(sent["Location"]).status_code == 404
+    confirm = reverse("reports:import-job-confirm", args=[job.pk])
+    assert other.post(confirm).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm)
+    done = client.get(sent["Location"]).content.decode()
+    assert "2 svar lästes in (2 nya, 0 ändrade, 1 inskickade)." in done
+    assert Response.objects.filter(questionnaire=every_kind.questionnaire).count() == 2
+    job.refresh_from_db()
+    assert (job.stage, job.status, job.file.name) == ("apply", "done", "")
+    # A second confirm does nothing but say so.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(confirm, follow=True)
+    assert "Filen är redan inläst eller inte kontrollerad." in again.content.decode()
+
+
+def test_a_large_file_with_errors_reports_them_from_the_worker(
+    client: Client,
+    staff_user: User,
+    every_kind: EveryKind,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.IMPORT_IN_WORKER_BYTES = 100
+    rows = emptied_rows(every_kind)
+    rows[1][rows[0].index("q01_breddinfort")] = "Kanske"
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            reverse("reports:import-upload"),
+            {
+                "questionnaire": every_kind.questionnaire.pk,
+                "file": SimpleUploadedFile("radata.csv", csv_bytes(rows)),
+            },
+        )
+    page = client.get(sent["Location"]).content.decode()
+    assert "«Kanske» är inget svarsalternativ" in page
+    assert "Läs in</button>" not in page
+    assert not Response.objects.filter(questionnaire=every_kind.questionnaire).exists()
