@@ -227,6 +227,7 @@ class CorrectionForm(forms.Form):
         max_length=300,
         required=False,
         error_messages={"max_length": "Anledningen får vara högst 300 tecken."},
+        validators=[refuse_unholdable],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -191,7 +191,7 @@ class SafeWorkbook:
                         return
         except (expat.ExpatError, _Refused, ValueError, KeyError, IndexError):
             raise UnsafeWorkbookError(NOT_XLSX) from None
-        except (zipfile.BadZipFile, OSError, EOFError):
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
             raise UnsafeWorkbookError(NOT_XLSX) from None
 
     def _run(self, path: str, parser: Any) -> None:
@@ -526,7 +526,16 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
                     unpacked += len(chunk)
                     if unpacked > cap or total + unpacked > limits.unpacked_bytes:
                         raise too_big
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # RuntimeError: an encrypted part; NotImplementedError: an unknown
+        # compression method.
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ):
             raise UnsafeWorkbookError(NOT_XLSX) from None
         total += unpacked
 

@@ -161,3 +161,13 @@ def test_a_dtd_in_any_part_is_refused(
     )
     hostile = with_parts(original, {part: xml})
     assert problems(post(rss_client, kommun, hostile)) == [NOT_XLSX]
+
+
+def test_an_encrypted_part_gets_the_swedish_message(
+    rss_client: Client, kommun: Kommun
+) -> None:
+    content = bytearray(downloaded(rss_client, kommun))
+    # Mark the first part as encrypted (bit 0 of its flags, in both headers).
+    content[6] |= 1
+    content[content.find(b"PK\x01\x02") + 8] |= 1
+    assert problems(post(rss_client, kommun, bytes(content))) == [NOT_XLSX]
