@@ -295,4 +295,4 @@ XLSX_SMALL_PART_MAX_BYTES = env_int("XLSX_SMALL_PART_MAX_BYTES", 5 * 1024 * 1024
 XLSX_UNPACKED_MAX_BYTES = env_int("XLSX_UNPACKED_MAX_BYTES", 150 * 1024 * 1024)
 # A raw-data import above this size is checked and imported by a Celery task
 # (reports.ImportJob) instead of the web request; a typical file is well under.
-IMPORT_IN_WORKER_BYTES = env_int("IMPORT_IN_WORKER_BYTES", 2 * 1024 * 1024)
+IMPORT_IN_WORKER_BYTES = env_int("IMPORT_IN_WORKER_BYTES", 1024 * 1024)

@@ -57,7 +57,9 @@ def measured(call: Callable[[], Any]) -> tuple[Any, int, float]:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return result, peak, time.monotonic() - started
+    seconds = time.monotonic() - started
+    print(f"peak {peak / 1e6:.1f} MB in {seconds:.2f} s")  # shown with -s
+    return result, peak, seconds
 
 
 def post(
