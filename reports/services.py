@@ -475,8 +475,12 @@ def fail_stale_export_jobs(*, now: datetime | None = None) -> int:
     )
 
 
+IMPORT_FILE_RETENTION = timedelta(days=1)
+
+
 def delete_expired_export_files(*, now: datetime | None = None) -> int:
-    """Delete the files of jobs finished more than EXPORT_RETENTION_DAYS ago.
+    """Delete the files of jobs finished more than EXPORT_RETENTION_DAYS ago,
+    and uploaded import files left for a day (not counted in the result).
 
     The rows stay (who asked for what, and the manifest with the file's SHA-256);
     only the file goes. System housekeeping run by beat, so there is no actor.
@@ -490,6 +494,14 @@ def delete_expired_export_files(*, now: datetime | None = None) -> int:
         deleted += ExportJob.objects.filter(pk=job.pk).update(
             file="", file_deleted_at=now, updated_at=now
         )
+    # An uploaded raw-data file that was checked but never confirmed holds
+    # answers (personal data too): kept a day, not a month.
+    abandoned = ImportJob.objects.filter(
+        updated_at__lt=now - IMPORT_FILE_RETENTION
+    ).exclude(file="")
+    for import_job in abandoned.only("pk", "file"):
+        import_job.file.storage.delete(import_job.file.name or "")
+        ImportJob.objects.filter(pk=import_job.pk).update(file="", updated_at=now)
     return deleted
 
 

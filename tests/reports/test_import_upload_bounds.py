@@ -4,6 +4,7 @@ files (tests/hostile_xlsx.py), the request's peak memory measured by tracemalloc
 
 from __future__ import annotations
 
+import datetime
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -13,9 +14,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.models import Response
 from reports.models import ImportJob
+from reports.services import delete_expired_export_files
 from surveys.models import User
 from tests.hostile_xlsx import (
     BILLION_LAUGHS,
@@ -233,3 +236,33 @@ def test_a_large_file_with_errors_reports_them_from_the_worker(
     assert "«Kanske» är inget svarsalternativ" in page
     assert "Läs in</button>" not in page
     assert not Response.objects.filter(questionnaire=every_kind.questionnaire).exists()
+
+
+def test_an_unconfirmed_large_file_is_deleted_after_a_day(
+    client: Client,
+    staff_user: User,
+    every_kind: EveryKind,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.IMPORT_IN_WORKER_BYTES = 100
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reports:import-upload"),
+            {
+                "questionnaire": every_kind.questionnaire.pk,
+                "file": SimpleUploadedFile(
+                    "radata.csv", csv_bytes(emptied_rows(every_kind))
+                ),
+            },
+        )
+    job = ImportJob.objects.get()
+    stored = job.file.name
+    assert job.file.storage.exists(stored)
+    delete_expired_export_files(now=timezone.now() + datetime.timedelta(hours=23))
+    assert job.file.storage.exists(stored)
+    delete_expired_export_files(now=timezone.now() + datetime.timedelta(hours=25))
+    job.refresh_from_db()
+    assert job.file.name == ""
+    assert not job.file.storage.exists(stored)
