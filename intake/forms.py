@@ -28,6 +28,7 @@ from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
 from surveys.models import Question, QuestionKind
+from surveys.sheet_text import refuse_unholdable
 
 ESCAPED = "__escaped"
 ROW = "__"
@@ -82,7 +83,9 @@ def first_field(question: Question) -> str:
 class ResponseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     # The respondent's contact details (personal data: organisation and staff only).
-    contact_name = forms.CharField(label="Namn", max_length=200, required=False)
+    contact_name = forms.CharField(
+        label="Namn", max_length=200, required=False, validators=[refuse_unholdable]
+    )
     contact_email = forms.EmailField(
         label="E-post",
         max_length=254,
@@ -91,7 +94,9 @@ class ResponseForm(forms.Form):
             "invalid": "Ange en giltig e-postadress, t.ex. namn@region.se."
         },
     )
-    contact_phone = forms.CharField(label="Telefon", max_length=40, required=False)
+    contact_phone = forms.CharField(
+        label="Telefon", max_length=40, required=False, validators=[refuse_unholdable]
+    )
 
     def __init__(
         self,

@@ -48,6 +48,7 @@ from surveys.models import (
     Questionnaire,
     User,
 )
+from surveys.sheet_text import holdable
 
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
 UNFROZEN_REASON = (
@@ -523,7 +524,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
             return {"": Cell(escaped=True)}
         return {"": Cell(number=_number(question, raw))}
     if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
-        text = str(raw).strip()
+        text = holdable(str(raw)).strip()
         if not text:
             return {}
         if question.max_length and len(text) > question.max_length:
@@ -680,9 +681,9 @@ def update_contact_details(
             "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
         )
     values = {
-        "contact_name": name.strip(),
-        "contact_email": email.strip(),
-        "contact_phone": phone.strip(),
+        "contact_name": holdable(name).strip(),
+        "contact_email": holdable(email).strip(),
+        "contact_phone": holdable(phone).strip(),
     }
     changed = [
         field for field, value in values.items() if getattr(response, field) != value

@@ -7,12 +7,13 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from reports.models import ExportJob
+from reports.models import ExportJob, ImportJob
 from reports.services import (
     delete_expired_export_files,
     fail_stale_export_jobs,
     recover_export_jobs,
     run_export,
+    run_import,
 )
 
 
@@ -44,6 +45,19 @@ def recover_export_jobs_task() -> dict[str, int]:
         "failed": recovered.failed,
         "redispatched": recovered.redispatched,
     }
+
+
+@shared_task(
+    name="reports.tasks.run_import_job",
+    soft_time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS,
+    time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60,
+    acks_late=True,
+)
+def run_import_job(job_id: int) -> str:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    return str(run_import(job).status)
 
 
 @shared_task(name="reports.tasks.fail_stale_export_jobs")

@@ -31,7 +31,7 @@ from django.http import (
     JsonResponse,
     QueryDict,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -67,7 +67,13 @@ from reports.layouts import (
     number_table,
     organisation_table,
 )
-from reports.models import ExportJob, Kvalitetsdeklaration, KvalitetsdeklarationChange
+from reports.models import (
+    ExportJob,
+    ExportStatus,
+    ImportJob,
+    Kvalitetsdeklaration,
+    KvalitetsdeklarationChange,
+)
 from reports.permissions import (
     get_cycle_for_staff,
     get_export_job_for_user,
@@ -80,10 +86,13 @@ from reports.plausibility import plausibility_review
 from reports.selectors import export_jobs_for_list
 from reports.services import (
     StaleKvalitetsdeklarationError,
+    confirm_import,
     create_kvalitetsdeklaration,
     import_responses,
+    imports_in_worker,
     previous_kvalitetsdeklaration,
     request_export,
+    request_import,
     update_kvalitetsdeklaration,
 )
 from reports.tabulation import (
@@ -112,6 +121,7 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import cycles_with_questionnaires
+from surveys.sheet_text import harden_workbook
 
 OWN_LEVEL: dict[str, Level] = {
     OrganisationKind.REGION: Level.REGION,
@@ -441,6 +451,7 @@ def question_tables_xlsx(
         total_label=f"Totalt {rss.short_name}" if rss else "Riket",
     )
     buffer = BytesIO()
+    harden_workbook(workbook)
     workbook.save(buffer)
     number = png_name(ref.number, None).removesuffix(".png")
     return _attachment(
@@ -608,6 +619,7 @@ def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpR
     workbook.remove(workbook.active)
     write_kvalitetsdeklaration_sheet(workbook, cycle)
     buffer = BytesIO()
+    harden_workbook(workbook)
     workbook.save(buffer)
     return _attachment(
         buffer.getvalue(), XLSX_CONTENT_TYPE, f"kvalitetsdeklaration-{cycle.year}.xlsx"
@@ -639,6 +651,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         content = upload.read()
         submit = form.cleaned_data["submit"]
+        if imports_in_worker(len(content)):
+            job = request_import(
+                questionnaire,
+                content,
+                actor=user,
+                file_name=upload.name,
+                submit=submit,
+            )
+            return redirect("reports:import-job", pk=job.pk)
         try:
             summary = import_responses(
                 questionnaire, content, actor=user, submit=submit, dry_run=True
@@ -695,6 +716,37 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         f"{summary.submitted} inskickade).",
     )
     return redirect("reports:import-upload")
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large file's check or import in the worker: the page reloads itself
+    until the job is done, then shows the result (and, after the check, the
+    confirm button)."""
+    _staff(request)
+    job = get_object_or_404(
+        ImportJob.objects.select_related("questionnaire__cycle"), pk=pk
+    )
+    return render(
+        request,
+        "reports/import_job.html",
+        {
+            "job": job,
+            "waiting": job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+        },
+    )
+
+
+@login_required
+def import_job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    job = get_object_or_404(ImportJob, pk=pk)
+    if request.method == "POST":
+        try:
+            confirm_import(job, actor=user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("reports:import-job", pk=job.pk)
 
 
 def _kind_label(job: ExportJob) -> str:
