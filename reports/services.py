@@ -713,11 +713,43 @@ def _start_import(job: ImportJob) -> None:
     enqueue(RUN_IMPORT_TASK, job.pk)
 
 
+IMPORT_INTERRUPTED = (
+    "Inläsningen avbröts eftersom arbetsprocessen som körde den stoppades. "
+    "Kontrollera enkätens svar och läs in filen igen om de saknas."
+)
+
+
+def recover_import_jobs(*, now: datetime | None = None) -> Recovery:
+    """Import jobs whose worker died: running past the task's hard time limit
+    and EXPORT_STALE_SECONDS more. A check (a dry run) is queued again, which is
+    harmless; an interrupted import is failed with a message instead, since its
+    transaction may or may not have committed before the worker died. A queued
+    job is sent again by the outbox until the broker takes it, and the claim
+    makes a second delivery a no-op."""
+    now = now or timezone.now()
+    limit = now - timedelta(
+        seconds=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60 + settings.EXPORT_STALE_SECONDS
+    )
+    dead = ImportJob.objects.filter(status=ExportStatus.RUNNING, updated_at__lt=limit)
+    requeue = list(dead.filter(stage=ImportStage.CHECK).values_list("pk", flat=True))
+    ImportJob.objects.filter(pk__in=requeue).update(
+        status=ExportStatus.QUEUED, updated_at=now
+    )
+    for pk in requeue:
+        enqueue(RUN_IMPORT_TASK, pk)
+    failed = dead.filter(stage=ImportStage.APPLY).update(
+        status=ExportStatus.FAILED, errors=[IMPORT_INTERRUPTED], updated_at=now
+    )
+    if requeue or failed:
+        logger.warning("Import jobs lost their worker: %s queued again", requeue)
+    return Recovery(requeued=len(requeue), failed=failed, redispatched=0)
+
+
 def run_import(job: ImportJob) -> ImportJob:
     """The task's work: check (a dry run) or import the job's file; the result
     or the Swedish errors go on the row."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING
+        status=ExportStatus.RUNNING, updated_at=timezone.now()
     )
     if not claimed:
         return job

@@ -12,6 +12,7 @@ from reports.services import (
     delete_expired_export_files,
     fail_stale_export_jobs,
     recover_export_jobs,
+    recover_import_jobs,
     run_export,
     run_import,
 )
@@ -39,11 +40,15 @@ def run_export_job(self: Task[Any, Any], job_id: int) -> str:
 
 @shared_task(name="reports.tasks.recover_export_jobs")
 def recover_export_jobs_task() -> dict[str, int]:
+    # Import jobs share the sweep: the same worker pool, the same failure.
     recovered = recover_export_jobs()
+    imports = recover_import_jobs()
     return {
         "requeued": recovered.requeued,
         "failed": recovered.failed,
         "redispatched": recovered.redispatched,
+        "imports_requeued": imports.requeued,
+        "imports_failed": imports.failed,
     }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from intake.models import Response
 from reports.models import ImportJob
 from reports.services import delete_expired_export_files
+from reports.tasks import recover_export_jobs_task
 from surveys.models import User
 from tests.hostile_xlsx import (
     BILLION_LAUGHS,
@@ -266,3 +267,47 @@ def test_an_unconfirmed_large_file_is_deleted_after_a_day(
     job.refresh_from_db()
     assert job.file.name == ""
     assert not job.file.storage.exists(stored)
+
+
+def test_an_import_job_whose_worker_died_is_checked_again_or_failed_clearly(
+    client: Client,
+    staff_user: User,
+    every_kind: EveryKind,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.IMPORT_IN_WORKER_BYTES = 100
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        sent = client.post(
+            reverse("reports:import-upload"),
+            {
+                "questionnaire": every_kind.questionnaire.pk,
+                "file": SimpleUploadedFile(
+                    "radata.csv", csv_bytes(emptied_rows(every_kind))
+                ),
+            },
+        )
+    job = ImportJob.objects.get()
+    # What a worker killed after claiming the check leaves: running, untouched.
+    long_ago = timezone.now() - datetime.timedelta(
+        seconds=settings.EXPORT_JOB_TIMEOUT_SECONDS
+        + 60
+        + settings.EXPORT_STALE_SECONDS
+        + 1
+    )
+    ImportJob.objects.filter(pk=job.pk).update(status="running", updated_at=long_ago)
+    recent = ImportJob.objects.filter(pk=job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover_export_jobs_task()["imports_requeued"] == 1
+    assert recent.get().status == "done", "the check ran again (tasks run in-process)"
+    assert "Filen är kontrollerad" in client.get(sent["Location"]).content.decode()
+
+    # An interrupted import may or may not have committed: failed, and said so.
+    recent.update(stage="apply", status="running", updated_at=long_ago)
+    assert recover_export_jobs_task()["imports_failed"] == 1
+    page = client.get(sent["Location"]).content.decode()
+    assert "Inläsningen avbröts eftersom arbetsprocessen" in page
+    # A job still within its time limit is left alone.
+    recent.update(status="running", updated_at=timezone.now())
+    assert recover_export_jobs_task()["imports_failed"] == 0
