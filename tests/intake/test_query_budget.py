@@ -145,4 +145,7 @@ def test_the_form_makes_the_same_number_of_queries_at_two_sizes(
     assert small == EXPECTED
 
 
-EXPECTED = (30, 10, 24)
+# The per-question merge (intake.merge, issue #13) reads the version, the stored
+# answers and the changes since the page's version before writing, and the stored
+# answers after: 4 queries per save, whatever the size.
+EXPECTED = (34, 10, 28)
