@@ -71,6 +71,7 @@ from intake.services import (
 )
 from surveys.auth import request_user
 from surveys.errors import DomainError
+from surveys.http import login_required_json
 from surveys.models import OrganisationRole, User
 
 
@@ -374,7 +375,7 @@ def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> No
             form.add_error(first_field(target) if target else None, message)
 
 
-@login_required
+@login_required_json
 @require_POST
 def response_autosave(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
@@ -562,7 +563,7 @@ def _render_form(
     )
 
 
-@login_required
+@login_required_json
 @require_POST
 def response_visibility(
     request: HttpRequest, questionnaire_id: int, organisation_id: int

@@ -242,7 +242,9 @@ def test_a_collision_is_shown_side_by_side_and_the_rest_is_saved(
     assert "Mitt utkast" in page
     saved = Response.objects.get(questionnaire=q, organisation=region)
     assert Answer.objects.get(response=saved, question__number="2").option.code == "nej"  # type: ignore[union-attr]
-    assert Answer.objects.get(response=saved, question__number="12").text == "Mitt utkast"
+    assert (
+        Answer.objects.get(response=saved, question__number="12").text == "Mitt utkast"
+    )
     assert f'name="version" value="{saved.version}"' in page
 
 
