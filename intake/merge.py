@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake.cells import Cells
+from intake.cells import Cell, Cells
 from intake.consolidation import adjustment_cells
 from intake.models import AnswerChange, Channel, Response
 from intake.selectors import answer_cells
@@ -50,13 +50,21 @@ def choice_field(variable: str) -> str:
 
 
 def fingerprint(cells: Cells) -> str:
-    """A short, stable digest of one question's stored answer (empty included)."""
+    """A short, stable digest of one question's answer (empty included). Numbers
+    by value: the typed 18 and the stored 18.00 are the same answer."""
     payload = json.dumps(
-        sorted((slot, cell.as_json()) for slot, cell in cells.items()),
+        sorted((slot, _comparable(cell)) for slot, cell in cells.items()),
         sort_keys=True,
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _comparable(cell: Cell) -> dict[str, Any]:
+    value = cell.as_json()
+    if cell.number is not None:
+        value["number"] = format(cell.number.normalize(), "f")
+    return value
 
 
 def choice_value(side: str, theirs: Cells) -> str:
