@@ -4,7 +4,9 @@ Every question kind and cell type of the form gets a value the form or the domai
 refuses (an unknown option code, a bad matrix cell, a NUL character, a value over
 the field's length, a number out of range), beside a valid change to another
 question. The refused question keeps its stored answer and its history; the page
-and the autosave JSON say exactly what was saved and what was not.
+and the autosave JSON say exactly what was saved and what was not. An Excel
+upload and a raw-data import with a refused cell are refused whole, so they
+change nothing stored either.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from intake.forms import ResponseForm
 from intake.models import AnswerChange, Channel, Response
 from intake.selectors import answer_cells, questions_of
 from intake.services import get_or_create_response, save_answers
-from surveys.models import RSS, Organisation, Questionnaire, Region, User
+from reports.importing import RawDataImportError
+from reports.services import import_responses
+from surveys.models import RSS, Kommun, Organisation, Questionnaire, Region, User
+from tests.intake.test_excel import answer_ref, as_upload, download, upload
+from tests.reports.conftest import EveryKind, every_kind  # noqa: F401 - a fixture
+from tests.reports.helpers import csv_bytes, csv_rows, export_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +193,48 @@ def test_an_over_long_adjusted_count_is_refused_without_saving_it(
     assert body["saved_answers"] == ["s02_rss_insatser"]
     question = questionnaire.questions.get(variable="s06_breddinfort")
     assert question.pk not in stored(response)
+
+
+def test_an_excel_upload_with_a_refused_cell_changes_nothing(
+    client: Client, kommun: Kommun, kommun_user: User
+) -> None:
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="kommun")
+    response = setup_response(
+        questionnaire,
+        kommun,
+        kommun_user,
+        {"k04_breddinfort": "ja", "k01_viktigaste": "Sparad text"},
+    )
+    before = stored(response)
+    n_changes = AnswerChange.objects.filter(response=response).count()
+    client.force_login(kommun_user)
+    workbook = download(client, questionnaire, kommun)
+    sheet = workbook["Enkät"]
+    sheet[answer_ref(sheet, "1")] = "Ny text"  # valid
+    sheet[answer_ref(sheet, "4")] = "Kanske"  # refused
+    result = upload(client, questionnaire, kommun, as_upload(workbook))
+    assert "«Kanske» finns inte bland svarsalternativen" in result.content.decode()
+    assert stored(response) == before
+    assert AnswerChange.objects.filter(response=response).count() == n_changes
+
+
+def test_an_import_with_a_refused_cell_changes_nothing(
+    every_kind: EveryKind,  # noqa: F811 - the fixture imported above
+) -> None:
+    questionnaire = every_kind.questionnaire
+    before = export_bytes(questionnaire)
+    n_changes = AnswerChange.objects.count()
+    rows = csv_rows(before)
+    header = rows[0]
+    # The response still in progress (the other one is submitted and locked).
+    line = next(
+        i
+        for i, row in enumerate(rows[1:], 2)
+        if row[header.index("status")] == "in_progress"
+    )
+    rows[line - 1][header.index("q06_andel")] = "150"
+    with pytest.raises(RawDataImportError) as refused:
+        import_responses(questionnaire, csv_bytes(rows), actor=every_kind.actor)
+    assert any("q06_andel" in e for e in refused.value.errors)
+    assert export_bytes(questionnaire) == before
+    assert AnswerChange.objects.count() == n_changes
