@@ -169,6 +169,7 @@ class ResponseForm(forms.Form):
         super().__init__(data=data, initial={"version": version, **(contact or {})})
         self.counts = counts or {}
         self.reasons: dict[str, str] = {}
+        self.refused: dict[str, list[str]] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         for question in self.questions:
             self._add_fields(question, answers.get(question.pk, {}))
@@ -245,7 +246,7 @@ class ResponseForm(forms.Form):
         value longer than the field takes) is left out, not read as empty: its
         stored answer stays (issue #13). `self.refused` names them all."""
         values: dict[str, Any] = {}
-        self.refused: dict[str, list[str]] = {}
+        self.refused = {}
         cleaned = self.cleaned_data
         for question in self.questions:
             refused = [

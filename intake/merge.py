@@ -27,10 +27,10 @@ from typing import Any
 
 from intake.cells import Cell, Cells
 from intake.consolidation import adjustment_cells
-from intake.models import AnswerChange, Channel, Response
+from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import answer_cells
 from intake.services import StaleResponseError, cells_for, save_answers
-from surveys.models import Question, User
+from surveys.models import Question, QuestionKind, User
 
 BASE = "__bas"
 CHOICE = "__val"
@@ -161,6 +161,7 @@ def save_merged(
     except StaleResponseError, which it absorbs by merging again."""
     by_variable = {q.variable: q for q in questions}
     mine = {v: (raw, cells_for(by_variable[v], raw)) for v, raw in values.items()}
+    counts = [v for v in mine if by_variable[v].kind == QuestionKind.KOMMUN_COUNT]
     for _ in range(ATTEMPTS):
         response.refresh_from_db(fields=["version", "status"])
         current_version = response.version
@@ -179,6 +180,12 @@ def save_merged(
             else:
                 base[variable] = None
         merge = merge_answers(base=base, mine=mine, theirs=theirs, choices=choices)
+        for variable in _frozen_counts(response, counts):
+            # A reopened RSS response still holds the counts frozen when it was
+            # submitted; the first save lets them follow the kommuner again
+            # (UNFROZEN_REASON in the history), as every save did before the merge.
+            if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
+                merge.write[variable] = mine[variable][0]
         if merge.write:
             try:
                 response = save_answers(
@@ -202,6 +209,19 @@ def save_merged(
             stored=theirs,
         )
     raise StaleResponseError(response.version)
+
+
+def _frozen_counts(response: Response, counts: Sequence[str]) -> set[str]:
+    """The RSS kommun counts (by variable) that still hold frozen figures."""
+    if not counts or response.status == ResponseStatus.SUBMITTED:
+        return set()
+    return set(
+        Answer.objects.filter(
+            response=response,
+            channel=Channel.COMPUTED,
+            question__variable__in=counts,
+        ).values_list("question__variable", flat=True)
+    )
 
 
 def _with_authors(

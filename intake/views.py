@@ -71,7 +71,7 @@ from intake.services import (
 )
 from surveys.auth import request_user
 from surveys.errors import DomainError
-from surveys.http import login_required_json
+from surveys.http import json_post
 from surveys.models import OrganisationRole, User
 
 
@@ -200,6 +200,11 @@ def response_edit(
             messages.success(request, "Utkastet är sparat.", extra_tags="sparat")
             return redirect(_url("intake:response-edit", access))
     posted_cells = _posted_cells(form)
+    if saved is not None:
+        # Others' answers now in the form decide the follow-ups shown, too.
+        by_variable = {q.variable: q.pk for q in questions}
+        for variable in saved.kept:
+            posted_cells[by_variable[variable]] = saved.stored.get(variable, {})
     return _render_form(
         request,
         access,
@@ -375,8 +380,7 @@ def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> No
             form.add_error(first_field(target) if target else None, message)
 
 
-@login_required_json
-@require_POST
+@json_post
 def response_autosave(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> JsonResponse:
@@ -563,8 +567,7 @@ def _render_form(
     )
 
 
-@login_required_json
-@require_POST
+@json_post
 def response_visibility(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> JsonResponse:

@@ -33,14 +33,21 @@ def json_error(message: str, *, status: int, **extra: Any) -> JsonResponse:
     return JsonResponse({"saved": False, "message": message, **extra}, status=status)
 
 
-def login_required_json(
+def json_post(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
-    """Like login_required, but a signed-out caller gets 401 and JSON saying so,
-    with where to sign in, instead of a redirect to the HTML login page."""
+    """login_required and require_POST for a script's endpoint: a signed-out
+    caller gets 401 and JSON saying so, with where to sign in, instead of a
+    redirect to the HTML login page; another method gets 405 in JSON."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            response = json_error(
+                "Adressen tar bara emot sparade formulär.", status=405
+            )
+            response["Allow"] = "POST"
+            return response
         if not request.user.is_authenticated:
             return json_error(
                 SESSION_ENDED,

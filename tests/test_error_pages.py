@@ -122,3 +122,13 @@ def test_a_fresh_token_lets_the_page_save_again(
     token = client.get(reverse("csrf-token")).json()["csrf_token"]
     result = client.post(autosave_url, {"version": 0, "csrfmiddlewaretoken": token})
     assert result.status_code == 200 and result.json()["saved"] is True
+
+
+def test_a_script_endpoint_answers_another_method_in_json(
+    client: Client, region_user: User, region: Region
+) -> None:
+    _, autosave_url = region_urls(region)
+    client.force_login(region_user)
+    result = client.get(autosave_url)
+    assert_json_error(result, 405)
+    assert result["Allow"] == "POST"

@@ -17,11 +17,17 @@ from django.urls import reverse
 
 from intake.cells import Cell
 from intake.merge import MINE, THEIRS, choice_field, fingerprint, merge_answers
-from intake.models import Answer, AnswerChange, Response
+from intake.models import Answer, AnswerChange, Channel, Response
 from intake.selectors import answer_cells
-from intake.services import cells_for, get_or_create_response
+from intake.services import (
+    UNFROZEN_REASON,
+    cells_for,
+    get_or_create_response,
+    reopen_response,
+)
 from surveys.models import Question, QuestionKind, Questionnaire, Region, User
 from tests.conftest import make_user
+from tests.intake.test_consolidation import Lan, frozen, lan, submit_rss  # noqa: F401
 from tests.intake.test_refused_values import page_data
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +232,24 @@ def test_a_number_is_the_same_answer_however_it_is_written() -> None:
     typed = {"": Cell(number=Decimal("18"))}
     assert fingerprint(typed) == fingerprint({"": Cell(number=Decimal("18.00"))})
     assert fingerprint(typed) != fingerprint({"": Cell(number=Decimal("180"))})
+
+
+def test_the_first_save_after_reopening_lets_the_frozen_counts_follow_again(
+    client: Client,
+    lan: Lan,  # noqa: F811 - the fixture imported above
+    staff_user: User,
+) -> None:
+    """Unchanged adjustments are no change to merge, but the counts frozen at the
+    earlier submission must still give way to the live counts on the first save."""
+    response = submit_rss(lan)
+    response = reopen_response(response, actor=staff_user, reason="Komplettering")
+    assert Answer.objects.filter(response=response, channel=Channel.COMPUTED).exists()
+    client.force_login(lan.coordinator)
+    assert client.post(lan.url(), page_data(response)).status_code == 302
+    assert not Answer.objects.filter(
+        response=response, channel=Channel.COMPUTED
+    ).exists()
+    assert AnswerChange.objects.filter(
+        response=response, reason=UNFROZEN_REASON
+    ).exists()
+    assert frozen(lan, "c_har") == {"ja": 5, "nej": 1}  # the adjustment stands

@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from intake.consolidation import adjustment_cells
 from intake.forms import ResponseForm
 from intake.models import AnswerChange, Channel, Response
 from intake.selectors import answer_cells, questions_of
@@ -88,10 +89,15 @@ def setup_response(
 
 
 def page_data(response: Response, **changes: Any) -> dict[str, Any]:
-    """What the page posts back unchanged (bases included), plus `changes`."""
+    """What the page posts back unchanged (bases included), plus `changes`; an
+    RSS kommun count's fields show the RSS's adjustments only, as on the page."""
+    questions = questions_of(response.questionnaire_id)
     form = ResponseForm(
-        questions_of(response.questionnaire_id),
-        answers=answer_cells(response),
+        questions,
+        answers={
+            **answer_cells(response),
+            **adjustment_cells(response, questions),
+        },
         version=response.version,
     )
     data = {
