@@ -40,7 +40,9 @@
   }
 
   function storeDraft() {
-    if (!form.dataset.autosaveUrl) return;
+    // Signing out removes the copies (templates/base.html); leaving the page
+    // then must not write one back.
+    if (!form.dataset.autosaveUrl || document.body.dataset.loggarUt === "ja") return;
     try {
       localStorage.setItem(draftKey, JSON.stringify({
         version: versionField ? versionField.value : "", fields: fields(),
