@@ -12,8 +12,8 @@ Against what is stored now, question by question:
   saved one (`<variable>__val`, tied to the fingerprint of the answer they saw,
   so a third change reopens the choice).
 
-`merge_answers` is the rule; `save_merged` applies it under the response's
-optimistic lock, retrying when someone saves in between.
+`merge_answers` is the rule; `save_merged` applies it with the response's row
+locked from the read to the write (and the optimistic version lock behind it).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import transaction
 
 from intake.cells import Cell, Cells
 from intake.consolidation import adjustment_cells
@@ -36,8 +38,9 @@ BASE = "__bas"
 CHOICE = "__val"
 MINE = "mitt"
 THEIRS = "sparat"
-# Someone saving between our read and our write: read again and merge again.
-# More attempts than that means the response is saved in a tight loop.
+# Someone saving between our read and our write (only where the database has no
+# row lock: SQLite): read again and merge again. More attempts than that means
+# the response is saved in a tight loop.
 ATTEMPTS = 5
 
 
@@ -161,54 +164,86 @@ def save_merged(
     except StaleResponseError, which it absorbs by merging again."""
     by_variable = {q.variable: q for q in questions}
     mine = {v: (raw, cells_for(by_variable[v], raw)) for v, raw in values.items()}
-    counts = [v for v in mine if by_variable[v].kind == QuestionKind.KOMMUN_COUNT]
     for _ in range(ATTEMPTS):
-        response.refresh_from_db(fields=["version", "status"])
-        current_version = response.version
-        theirs = stored_cells(response, questions)
-        changed_since = set(
-            AnswerChange.objects.filter(
-                response=response, response_version__gt=seen_version
-            ).values_list("question__variable", flat=True)
-        )
-        base: dict[str, str | None] = {}
-        for variable in mine:
-            if bases.get(variable):
-                base[variable] = bases[variable]
-            elif variable not in changed_since:
-                base[variable] = fingerprint(theirs.get(variable, {}))
-            else:
-                base[variable] = None
-        merge = merge_answers(base=base, mine=mine, theirs=theirs, choices=choices)
-        for variable in _frozen_counts(response, counts):
-            # A reopened RSS response still holds the counts frozen when it was
-            # submitted; the first save lets them follow the kommuner again
-            # (UNFROZEN_REASON in the history), as every save did before the merge.
-            if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
-                merge.write[variable] = mine[variable][0]
-        if merge.write:
-            try:
-                response = save_answers(
-                    response,
-                    actor=actor,
-                    channel=channel,
-                    values=merge.write,
-                    expected_version=current_version,
-                    reasons={
-                        v: r for v, r in (reasons or {}).items() if v in merge.write
-                    },
-                )
-            except StaleResponseError:
-                continue
-            theirs = stored_cells(response, questions)
-        return MergedSave(
-            response=response,
-            written=list(merge.write),
-            kept=merge.kept,
-            collisions=_with_authors(response, by_variable, merge.collisions),
-            stored=theirs,
-        )
+        try:
+            return _merge_and_save(
+                response,
+                actor=actor,
+                channel=channel,
+                questions=questions,
+                mine=mine,
+                bases=bases,
+                choices=choices,
+                seen_version=seen_version,
+                reasons=reasons or {},
+            )
+        except StaleResponseError:
+            continue  # someone saved in between (SQLite has no row lock): again
     raise StaleResponseError(response.version)
+
+
+@transaction.atomic
+def _merge_and_save(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    questions: Sequence[Question],
+    mine: Mapping[str, tuple[Any, Cells]],
+    bases: Mapping[str, str],
+    choices: Mapping[str, str],
+    seen_version: int,
+    reasons: Mapping[str, str],
+) -> MergedSave:
+    """Read, merge and write as one step: the response's row is locked from the
+    read of what is stored to the write, so that concurrent saves merge one
+    after the other instead of the last writing over the first."""
+    by_variable = {q.variable: q for q in questions}
+    locked = (
+        Response.objects.select_for_update()
+        .only("version", "status")
+        .get(pk=response.pk)
+    )
+    response.version, response.status = locked.version, locked.status
+    theirs = stored_cells(response, questions)
+    changed_since = set(
+        AnswerChange.objects.filter(
+            response=response, response_version__gt=seen_version
+        ).values_list("question__variable", flat=True)
+    )
+    base: dict[str, str | None] = {}
+    for variable in mine:
+        if bases.get(variable):
+            base[variable] = bases[variable]
+        elif variable not in changed_since:
+            base[variable] = fingerprint(theirs.get(variable, {}))
+        else:
+            base[variable] = None
+    merge = merge_answers(base=base, mine=mine, theirs=theirs, choices=choices)
+    counts = [v for v in mine if by_variable[v].kind == QuestionKind.KOMMUN_COUNT]
+    for variable in _frozen_counts(response, counts):
+        # A reopened RSS response still holds the counts frozen when it was
+        # submitted; the first save lets them follow the kommuner again
+        # (UNFROZEN_REASON in the history), as every save did before the merge.
+        if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
+            merge.write[variable] = mine[variable][0]
+    if merge.write:
+        response = save_answers(
+            response,
+            actor=actor,
+            channel=channel,
+            values=merge.write,
+            expected_version=response.version,
+            reasons={v: r for v, r in reasons.items() if v in merge.write},
+        )
+        theirs = stored_cells(response, questions)
+    return MergedSave(
+        response=response,
+        written=list(merge.write),
+        kept=merge.kept,
+        collisions=_with_authors(response, by_variable, merge.collisions),
+        stored=theirs,
+    )
 
 
 def _frozen_counts(response: Response, counts: Sequence[str]) -> set[str]:

@@ -8,10 +8,15 @@ is shown side by side for the user to choose.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from axes.models import AccessLog
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -26,11 +31,12 @@ from intake.services import (
     reopen_response,
 )
 from surveys.models import Question, QuestionKind, Questionnaire, Region, User
-from tests.conftest import make_user
+from tests.conftest import make_user, services_required
 from tests.intake.test_consolidation import Lan, frozen, lan, submit_rss  # noqa: F401
 from tests.intake.test_refused_values import page_data
 
 pytestmark = pytest.mark.django_db
+T = TypeVar("T")
 
 YES = {"": Cell(option="ja")}
 NO = {"": Cell(option="nej")}
@@ -253,3 +259,98 @@ def test_the_first_save_after_reopening_lets_the_frozen_counts_follow_again(
         response=response, reason=UNFROZEN_REASON
     ).exists()
     assert frozen(lan, "c_har") == {"ja": 5, "nej": 1}  # the adjustment stands
+
+
+def require_postgresql() -> None:
+    if connection.vendor == "postgresql":
+        return
+    reason = "DATABASE_URL is not a PostgreSQL URL: concurrent saves need its row lock"
+    if services_required():
+        pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
+    pytest.skip(reason)
+
+
+WRITERS = 8
+
+
+def committed(work: Callable[[], T]) -> T:
+    """Run `work` on a connection of its own, outside the test's transaction, so
+    that what it writes is committed and seen by the other threads."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # re-raised in the test's thread
+            failure.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+@pytest.mark.services
+def test_concurrent_savers_from_one_version_all_stay(region: Region) -> None:
+    """The issue's reproduction with 8 workers: 8 people save different questions
+    from one version at the same moment, then each saves their page again. The
+    saves run in threads with connections of their own, so the test's data is
+    committed (outside the test's transaction) and removed again at the end; the
+    shared register is left alone."""
+    require_postgresql()
+    questionnaire = region_questionnaire()
+    questions = independent_questions(questionnaire)[:WRITERS]
+    url = reverse("intake:response-edit", args=[questionnaire.pk, region.pk])
+    emails = [f"samtidig{i}@sormland.test" for i in range(WRITERS)]
+    results: list[int] = []
+    sessions: list[str] = []
+    barrier = threading.Barrier(WRITERS)
+
+    def prepare() -> tuple[Response, dict[str, Any]]:
+        with transaction.atomic():
+            for email in emails:
+                make_user(email, region)
+            response = get_or_create_response(questionnaire, organisation=region)
+            return response, page_data(response)
+
+    def writer(email: str, question: Question, i: int) -> None:
+        try:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            sessions.append(client.session.session_key or "")
+            page = {**opened, **change_for(question, i)[0]}
+            barrier.wait(timeout=30)
+            results.append(client.post(url, page).status_code)
+            barrier.wait(timeout=30)
+            results.append(client.post(url, page).status_code)
+        finally:
+            connection.close()
+
+    def clean_up() -> None:
+        Response.objects.filter(pk=response.pk).delete()
+        AccessLog.objects.filter(username__in=emails).delete()
+        Session.objects.filter(session_key__in=sessions).delete()
+        User.objects.filter(email__in=emails).delete()
+
+    response, opened = committed(prepare)
+    try:
+        threads = [
+            threading.Thread(target=writer, args=(email, q, i))
+            for i, (email, q) in enumerate(zip(emails, questions, strict=True))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert results == [302] * (2 * WRITERS)
+        cells = committed(lambda: answer_cells(Response.objects.get(pk=response.pk)))
+        for i, question in enumerate(questions):
+            expected = cells_for(question, change_for(question, i)[1])
+            assert cells[question.pk] == expected, question.number
+    finally:
+        committed(clean_up)
