@@ -138,3 +138,29 @@ def test_autosave_says_the_session_ended_and_saves_after_signing_in_in_a_new_tab
     expect(text_field(page)).to_have_value(TEXT)
     server_requests.wait_idle()
     assert stored_text() == TEXT
+
+
+def test_signed_in_again_elsewhere_first_spara_utkast_still_saves(
+    new_context: Any,
+    contact: User,
+    live_server: Any,
+    server_requests: ServerRequests,
+) -> None:
+    """Signing in rotates the CSRF token the open form holds; "Spara utkast"
+    fetches the current one first instead of ending on a refusal page."""
+    context = new_context()
+    sign_in_as(context, contact, live_server)
+    page = context.new_page()
+    page.goto(form_url())
+    text_field(page).fill(TEXT)
+    sign_out_in_another_tab(context)
+    other = context.new_page()
+    other.goto(reverse("surveys:login"))
+    sign_in(other, contact)
+    expect(other).not_to_have_url(re.compile(r"/logga-in/"))
+    other.close()
+
+    page.get_by_role("button", name="Spara utkast").click()
+    expect(page.get_by_text("Utkastet är sparat.")).to_be_visible()
+    server_requests.wait_idle()
+    assert stored_text() == TEXT
