@@ -67,6 +67,8 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A Swedish page (JSON for the page's scripts) instead of Django's English one.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -413,3 +415,12 @@ LOGGING = {
 # The largest Excel copy of a kommun questionnaire that may be uploaded (bytes);
 # a filled-in copy is well under 1 MB.
 EXCEL_UPLOAD_MAX_BYTES = env_int("EXCEL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# What an uploaded .xlsx may unpack to (surveys/xlsx_safety.py, issue #13): each
+# sheet or the shared strings, each other part (styles, workbook, relations,
+# themes), and all parts together. Real sizes, counted while unpacking.
+XLSX_PART_MAX_BYTES = env_int("XLSX_PART_MAX_BYTES", 50 * 1024 * 1024)
+XLSX_SMALL_PART_MAX_BYTES = env_int("XLSX_SMALL_PART_MAX_BYTES", 5 * 1024 * 1024)
+XLSX_UNPACKED_MAX_BYTES = env_int("XLSX_UNPACKED_MAX_BYTES", 150 * 1024 * 1024)
+# A raw-data import above this size is checked and imported by a Celery task
+# (reports.ImportJob) instead of the web request; a typical file is well under.
+IMPORT_IN_WORKER_BYTES = env_int("IMPORT_IN_WORKER_BYTES", 1024 * 1024)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import errors
+
 admin.site.site_header = "Nära vård-uppföljningen"
 admin.site.site_title = "Nära vård-uppföljningen"
 admin.site.index_title = "Administration"
@@ -10,4 +12,11 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
+    path("csrf-token/", errors.csrf_token, name="csrf-token"),
 ]
+
+# Swedish pages in the site's layout; JSON for the scripts' endpoints (issue #13).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

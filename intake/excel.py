@@ -19,7 +19,6 @@ rows were moved or deleted, is refused instead of read into the wrong questions.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,8 +27,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -42,6 +41,14 @@ from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_date, swedish_number
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
+from surveys.sheet_text import clean
+from surveys.xlsx_safety import (
+    EXCEL_ROWS,
+    Limits,
+    SafeWorkbook,
+    UnsafeWorkbookError,
+    open_workbook,
+)
 
 FORMAT = "naravard-kommun-excel"
 FORMAT_VERSION = 1
@@ -312,7 +319,7 @@ def build_kommun_workbook(
 def _put(cell: Cell, value: Any) -> None:
     """Write a value; text is always stored as text (never a formula)."""
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = clean(value)
         cell.data_type = "s"
     else:
         cell.value = value
@@ -636,12 +643,11 @@ class _Grid:
         return self.values.get((int(ref[len(column) :]), column))
 
 
-def _read_grid(sheet: Any, *, max_row: int, max_col: int) -> _Grid:
+def _read_grid(
+    workbook: SafeWorkbook, sheet: str, *, max_row: int, max_col: int
+) -> _Grid:
     grid = _Grid()
-    for row_index, row in enumerate(
-        sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True),
-        start=1,
-    ):
+    for row_index, row in workbook.rows(sheet, max_row=max_row, max_col=max_col):
         for col_index, value in enumerate(row, start=1):
             if value is not None:
                 grid.values[(row_index, get_column_letter(col_index))] = value
@@ -650,6 +656,12 @@ def _read_grid(sheet: Any, *, max_row: int, max_col: int) -> _Grid:
 
 def max_upload_bytes() -> int:
     return int(settings.EXCEL_UPLOAD_MAX_BYTES)
+
+
+def upload_limits() -> Limits:
+    """A filled-in copy has a few hundred rows of four columns; Excel may add
+    formatted empty cells, never a hundred thousand values."""
+    return Limits(file_bytes=max_upload_bytes(), rows=EXCEL_ROWS, cells=100_000)
 
 
 def read_kommun_workbook(
@@ -669,7 +681,10 @@ def read_kommun_workbook(
         questions = questions_of(questionnaire.pk)
     layout = workbook_layout(questions)
     answers = answer_cells_of(layout)
-    workbook = _open(file)
+    try:
+        workbook = open_workbook(file, upload_limits())
+    except UnsafeWorkbookError as exc:
+        raise WorkbookError([Problem(exc.message)]) from None
     try:
         missing = [s for s in (SURVEY, METADATA) if s not in workbook.sheetnames]
         if missing:
@@ -683,58 +698,18 @@ def read_kommun_workbook(
                 ]
             )
         metadata = _read_grid(
-            workbook[METADATA], max_row=CELL_MAP_ROW + len(answers) + 1, max_col=3
+            workbook, METADATA, max_row=CELL_MAP_ROW + len(answers) + 1, max_col=3
         )
         last_row = layout[-1].row if layout else FIRST_ROW
-        survey = _read_grid(workbook[SURVEY], max_row=last_row + 1, max_col=4)
+        survey = _read_grid(workbook, SURVEY, max_row=last_row + 1, max_col=4)
+    except UnsafeWorkbookError as exc:
+        raise WorkbookError([Problem(exc.message)]) from None
     finally:
         workbook.close()
 
     _check_identity(metadata, survey, questionnaire, organisation)
     _check_layout(metadata, survey, layout, answers)
     return _values(survey, questions, answers)
-
-
-def _open(file: IO[bytes]) -> Any:
-    """Open the upload with openpyxl, after the checks that make that safe."""
-    file.seek(0, io.SEEK_END)
-    size = file.tell()
-    file.seek(0)
-    limit = max_upload_bytes()
-    if size == 0:
-        raise WorkbookError([Problem("Filen är tom.")])
-    if size > limit:
-        raise WorkbookError(
-            [
-                Problem(
-                    f"Filen är för stor ({_megabytes(size)}). Största tillåtna storlek "
-                    f"är {_megabytes(limit)}."
-                )
-            ]
-        )
-    not_xlsx = Problem(
-        "Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den som "
-        "Excel-arbetsbok (.xlsx) och försök igen."
-    )
-    try:
-        with zipfile.ZipFile(file) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise WorkbookError([not_xlsx]) from None
-    # A small archive can unpack to gigabytes: refuse before openpyxl reads it.
-    if unpacked > 20 * limit:
-        raise WorkbookError(
-            [Problem("Filen är för stor när den packas upp. Hämta en ny kopia.")]
-        )
-    file.seek(0)
-    try:
-        return load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        raise WorkbookError([not_xlsx]) from None
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
 
 
 def _text(value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from intake.cells import Cells
+from intake.cells import Cell, Cells
 from intake.consolidation import (
     Consolidation,
     CountCell,
@@ -24,10 +24,20 @@ from intake.consolidation import (
     KommunText,
     adjustment_problems,
 )
+from intake.merge import (
+    MINE,
+    THEIRS,
+    Collision,
+    base_field,
+    choice_field,
+    choice_value,
+    fingerprint,
+)
 from intake.services import cells_for
 from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
 from surveys.models import Question, QuestionKind
+from surveys.sheet_text import refuse_unholdable
 
 ESCAPED = "__escaped"
 ROW = "__"
@@ -79,10 +89,63 @@ def first_field(question: Question) -> str:
     return question.variable
 
 
+def value_fields(question: Question) -> list[str]:
+    """The fields that carry the question's answer (its base and choice aside)."""
+    name = question.variable
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        return [adjust_field(question, s) for s in count_slots(question)] + [
+            reason_field(question)
+        ]
+    if question.kind == QuestionKind.MATRIX:
+        return [row_field(question, row.code) for row in question.rows.all()]
+    if question.kind in NUMBER_KINDS and question.escape_label:
+        return [name, name + ESCAPED]
+    return [name]
+
+
+def field_values(question: Question, cells: Cells) -> dict[str, Any]:
+    """What the question's fields show for a stored answer: the form's initial
+    values, and what replaces a posted value when someone else's answer is kept."""
+    name = question.variable
+    if question.kind in CHOICE_KINDS:
+        return {name: next((c.option for c in cells.values()), "")}
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return {name: [c.option for c in cells.values()]}
+    if question.kind == QuestionKind.MATRIX:
+        return {
+            row_field(question, row.code): _option(cells.get(row.code))
+            for row in question.rows.all()
+        }
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        values: dict[str, Any] = {}
+        for slot in count_slots(question):
+            cell = cells.get(slot)
+            if cell is not None and cell.number is not None:
+                values[adjust_field(question, slot)] = swedish_number(
+                    cell.number, thousands=False
+                )
+        return values
+    if question.kind in NUMBER_KINDS:
+        cell = cells.get("")
+        values = {}
+        if cell is not None and cell.number is not None:
+            values[name] = swedish_number(cell.number, thousands=False)
+        if question.escape_label:
+            values[name + ESCAPED] = bool(cell and cell.escaped)
+        return values
+    return {name: next((c.text for c in cells.values()), "")}
+
+
+def _option(cell: Cell | None) -> str:
+    return (cell.option or "") if cell is not None else ""
+
+
 class ResponseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     # The respondent's contact details (personal data: organisation and staff only).
-    contact_name = forms.CharField(label="Namn", max_length=200, required=False)
+    contact_name = forms.CharField(
+        label="Namn", max_length=200, required=False, validators=[refuse_unholdable]
+    )
     contact_email = forms.EmailField(
         label="E-post",
         max_length=254,
@@ -91,7 +154,9 @@ class ResponseForm(forms.Form):
             "invalid": "Ange en giltig e-postadress, t.ex. namn@region.se."
         },
     )
-    contact_phone = forms.CharField(label="Telefon", max_length=40, required=False)
+    contact_phone = forms.CharField(
+        label="Telefon", max_length=40, required=False, validators=[refuse_unholdable]
+    )
 
     def __init__(
         self,
@@ -109,6 +174,7 @@ class ResponseForm(forms.Form):
         super().__init__(data=data, initial={"version": version, **(contact or {})})
         self.counts = counts or {}
         self.reasons: dict[str, str] = {}
+        self.refused: dict[str, list[str]] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         for question in self.questions:
             self._add_fields(question, answers.get(question.pk, {}))
@@ -120,12 +186,10 @@ class ResponseForm(forms.Form):
             self.fields[name] = forms.ChoiceField(
                 choices=options, required=False, widget=forms.RadioSelect
             )
-            self.initial[name] = next((c.option for c in cells.values()), "")
         elif question.kind == QuestionKind.MULTIPLE_CHOICE:
             self.fields[name] = forms.MultipleChoiceField(
                 choices=options, required=False, widget=forms.CheckboxSelectMultiple
             )
-            self.initial[name] = [c.option for c in cells.values()]
         elif question.kind == QuestionKind.MATRIX:
             for row in question.rows.all():
                 self.fields[row_field(question, row.code)] = forms.ChoiceField(
@@ -134,45 +198,70 @@ class ResponseForm(forms.Form):
                     widget=forms.RadioSelect,
                     label=row.label,
                 )
-                self.initial[row_field(question, row.code)] = (
-                    cells[row.code].option if row.code in cells else ""
-                )
         elif question.kind == QuestionKind.KOMMUN_COUNT:
             for slot in count_slots(question):
                 self.fields[adjust_field(question, slot)] = forms.CharField(
                     required=False, max_length=12, label="Justerat antal"
                 )
-                cell = cells.get(slot)
-                if cell is not None and cell.number is not None:
-                    self.initial[adjust_field(question, slot)] = swedish_number(
-                        cell.number, thousands=False
-                    )
             self.fields[reason_field(question)] = forms.CharField(
                 required=False, max_length=300, label="Anledning till justeringen"
             )
         elif question.kind in NUMBER_KINDS:
             self.fields[name] = forms.CharField(required=False, max_length=40)
-            cell = cells.get("")
-            if cell is not None and cell.number is not None:
-                self.initial[name] = swedish_number(cell.number, thousands=False)
             if question.escape_label:
                 self.fields[name + ESCAPED] = forms.BooleanField(
                     required=False, label=question.escape_label
                 )
-                self.initial[name + ESCAPED] = bool(cell and cell.escaped)
         else:
             # No max_length here: an over-long text comes back with the domain's
             # message, and the user's text stays in the field.
             self.fields[name] = forms.CharField(
                 required=False, widget=forms.Textarea(attrs={"rows": 4})
             )
-            self.initial[name] = next((c.text for c in cells.values()), "")
+        self.initial.update(field_values(question, cells))
+        # The stored answer this page shows, for the per-question merge
+        # (intake.merge), and the user's choice when it collides.
+        self.fields[base_field(name)] = forms.CharField(
+            required=False, max_length=64, widget=forms.HiddenInput
+        )
+        self.initial[base_field(name)] = fingerprint(cells)
+        self.fields[choice_field(name)] = forms.CharField(
+            required=False, max_length=80, widget=forms.HiddenInput
+        )
+
+    def bases(self) -> dict[str, str]:
+        """The posted fingerprint per variable of the answers the page was built on."""
+        cleaned = getattr(self, "cleaned_data", {}) or {}
+        return {
+            q.variable: cleaned.get(base_field(q.variable)) or ""
+            for q in self.questions
+        }
+
+    def choices(self) -> dict[str, str]:
+        cleaned = getattr(self, "cleaned_data", {}) or {}
+        return {
+            q.variable: cleaned.get(choice_field(q.variable)) or ""
+            for q in self.questions
+        }
 
     def answer_values(self) -> dict[str, Any]:
-        """The valid answers by variable; errors go onto the form, per question."""
+        """The valid answers by variable; errors go onto the form, per question.
+
+        A question with a refused field (an unknown option, a NUL character, a
+        value longer than the field takes) is left out, not read as empty: its
+        stored answer stays (issue #13). `self.refused` names them all."""
         values: dict[str, Any] = {}
+        self.refused = {}
         cleaned = self.cleaned_data
         for question in self.questions:
+            refused = [
+                str(e)
+                for name in value_fields(question)
+                for e in self.errors.get(name, [])
+            ]
+            if refused:
+                self.refused[question.variable] = refused
+                continue
             try:
                 raw = self.raw_value(question, cleaned)
                 cells = cells_for(question, raw)
@@ -181,6 +270,7 @@ class ResponseForm(forms.Form):
             except ValidationError as exc:
                 for message in exc.messages:
                     self.add_error(first_field(question), message)
+                self.refused[question.variable] = list(exc.messages)
                 continue
             values[question.variable] = raw
         return values
@@ -242,6 +332,18 @@ class ResponseForm(forms.Form):
         return cleaned.get(name)
 
 
+@dataclass(frozen=True)
+class CollisionView:
+    """ "Ditt svar" and "Sparat av Namn, tid" side by side, for the user to choose."""
+
+    field_name: str
+    mine: list[str]
+    mine_value: str
+    theirs: list[str]
+    theirs_value: str
+    collision: Collision
+
+
 @dataclass
 class QuestionBlock:
     """What the template needs to render one question."""
@@ -262,6 +364,11 @@ class QuestionBlock:
     n_kommuner: int = 0
     reason_field: forms.BoundField | None = None
     kommun_texts: list[KommunText] | None = None
+    # The per-question merge (intake.merge): the fingerprint of the stored answer
+    # the page shows, and, when someone else changed the same question, their
+    # answer beside the user's with the choice between them.
+    base_field: forms.BoundField | None = None
+    collision: CollisionView | None = None
 
     @property
     def kommun_texts_answered(self) -> int:
@@ -273,38 +380,60 @@ def question_blocks(
     shown: set[int],
     consolidation: Consolidation | None = None,
     notices: Mapping[int, list[str]] | None = None,
+    collisions: Mapping[str, CollisionView] | None = None,
 ) -> list[QuestionBlock]:
-    blocks = []
-    for question in form.questions:
-        if question.kind == QuestionKind.KOMMUN_COUNT:
-            blocks.append(_count_block(form, question, shown, consolidation))
-            continue
-        if question.kind == QuestionKind.MATRIX:
-            fields = [
-                form[row_field(question, row.code)] for row in question.rows.all()
-            ]
-        else:
-            fields = [form[question.variable]]
-        escape = (
-            form[question.variable + ESCAPED]
-            if question.variable + ESCAPED in form.fields
-            else None
-        )
-        errors = [str(e) for f in fields for e in f.errors]
-        blocks.append(
-            QuestionBlock(
-                question=question,
-                shown=question.pk in shown,
-                fields=fields,
-                escape_field=escape,
-                errors=errors,
-                notices=list((notices or {}).get(question.pk, [])),
-                kommun_texts=consolidation.texts.get(question.pk)
-                if consolidation
-                else None,
-            )
-        )
+    blocks = [
+        _block(form, question, shown, consolidation, notices)
+        for question in form.questions
+    ]
+    for block in blocks:
+        block.base_field = form[base_field(block.question.variable)]
+        block.collision = (collisions or {}).get(block.question.variable)
     return blocks
+
+
+def collision_view(
+    question: Question, collision: Collision, mine: Cells, words: Any
+) -> CollisionView:
+    """`words(question, cells)` puts an answer in words (intake.selectors)."""
+    return CollisionView(
+        field_name=choice_field(question.variable),
+        mine=words(question, mine),
+        mine_value=choice_value(MINE, collision.theirs),
+        theirs=words(question, collision.theirs),
+        theirs_value=choice_value(THEIRS, collision.theirs),
+        collision=collision,
+    )
+
+
+def _block(
+    form: ResponseForm,
+    question: Question,
+    shown: set[int],
+    consolidation: Consolidation | None,
+    notices: Mapping[int, list[str]] | None,
+) -> QuestionBlock:
+    if question.kind == QuestionKind.KOMMUN_COUNT:
+        return _count_block(form, question, shown, consolidation)
+    if question.kind == QuestionKind.MATRIX:
+        fields = [form[row_field(question, row.code)] for row in question.rows.all()]
+    else:
+        fields = [form[question.variable]]
+    escape = (
+        form[question.variable + ESCAPED]
+        if question.variable + ESCAPED in form.fields
+        else None
+    )
+    errors = [str(e) for f in fields for e in f.errors]
+    return QuestionBlock(
+        question=question,
+        shown=question.pk in shown,
+        fields=fields,
+        escape_field=escape,
+        errors=errors,
+        notices=list((notices or {}).get(question.pk, [])),
+        kommun_texts=consolidation.texts.get(question.pk) if consolidation else None,
+    )
 
 
 def _count_block(

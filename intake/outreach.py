@@ -14,8 +14,6 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -23,7 +21,6 @@ from django.utils.formats import date_format
 
 from intake.models import Response, ResponseStatus
 from intake.permissions import may_manage_kommun
-from surveys.auth import normalise_email
 from surveys.errors import DomainError
 from surveys.mailings import Recipient, record_mailing
 from surveys.models import (
@@ -36,6 +33,7 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import active_contacts, kommuner_of_rss
+from surveys.services import account_for
 
 # A second bulk round of the same kind from the same scope is refused this soon.
 BULK_GUARD = datetime.timedelta(minutes=30)
@@ -70,24 +68,12 @@ def add_kommun_contact(
     (reused when it exists, in any case) with a role for the kommun. Nothing is
     e-mailed: the sign-in link is sent from the status page when wanted."""
     _require_manager(actor, kommun, year=year)
-    address = normalise_email(email)
-    try:
-        validate_email(address)
-    except ValidationError as exc:
-        raise ValidationError({"email": exc.messages}) from exc
-    names = {"first_name": first_name.strip(), "last_name": last_name.strip()}
-    user = User.objects.filter(email=address).first()
-    if user is None:
-        user = User(email=address, username=address, **names)
-        user.set_unusable_password()
-        # The username mirrors the validated address; Django's username
-        # character rules do not apply to it.
-        user.full_clean(exclude=["username"])
-        user.save()
-    elif not user.is_active:
-        raise DomainError(
-            f"Kontot för {address} är avstängt. Kontakta Socialstyrelsen."
-        )
+    user = account_for(
+        email,
+        first_name=first_name,
+        last_name=last_name,
+        inactive="Kontakta Socialstyrelsen.",
+    )
     if not OrganisationRole.objects.filter(user=user, organisation=kommun).exists():
         role = OrganisationRole(user=user, organisation=kommun)
         role.full_clean()
@@ -199,7 +185,7 @@ def send_to_all_not_submitted(
     _require_kommun_questionnaire(questionnaire)
     if kind == MailingKind.INVITATION:
         raise DomainError("Inbjudningar skickas inte till alla på en gång.")
-    if not actor.is_staff:
+    if not actor.is_staff_member:
         # A coordinator reaches only the kommuner of their own RSS that year.
         if (
             scope is None

@@ -61,7 +61,7 @@ def responses_visible_to(user: User) -> QuerySet[Response]:
     """Every response the user may read."""
     if not user.is_active:
         return Response.objects.none()
-    if user.is_staff:
+    if user.is_staff_member:
         return Response.objects.all()
     own = Q(organisation_id__in=_role_organisation_ids(user))
     year = OuterRef("questionnaire__cycle__year")
@@ -112,7 +112,7 @@ def get_response_access(
     if organisation is None:
         raise Http404("Organisationen finns inte.")
     can_write = may_write(user, questionnaire, organisation)
-    if not (can_write or (user.is_active and user.is_staff)):
+    if not (can_write or user.is_staff_member):
         raise Http404("Enkäten finns inte.")
     if for_write and not can_write:
         raise PermissionDenied("Du kan läsa men inte ändra de här svaren.")
@@ -188,7 +188,7 @@ def get_rss_status_access(
     rss = Organisation.objects.filter(pk=rss_id, kind=OrganisationKind.RSS).first()
     if rss is None:
         raise Http404("RSS:et finns inte.")
-    if user.is_staff:
+    if user.is_staff_member:
         return RSSStatusAccess(rss, questionnaire)
     if not OrganisationRole.objects.filter(user=user, organisation=rss).exists():
         raise Http404("RSS:et finns inte.")
@@ -214,7 +214,7 @@ def get_supplementary_questionnaire(
     user: User, *, questionnaire_id: int
 ) -> Questionnaire:
     """A supplementary kommun questionnaire, for staff only; Http404 otherwise."""
-    if not (user.is_active and user.is_staff):
+    if not user.is_staff_member:
         raise Http404("Sidan finns inte.")
     questionnaire = (
         Questionnaire.objects.select_related("cycle")
@@ -252,7 +252,7 @@ def may_manage_kommun(user: User, kommun: Organisation, *, year: int) -> bool:
     register the kommun's contacts and send them links and reminders."""
     if not user.is_active:
         return False
-    if user.is_staff:
+    if user.is_staff_member:
         return True
     if kommun.kind != OrganisationKind.KOMMUN:
         return False
@@ -267,7 +267,7 @@ def rss_status_pages(user: User) -> list[tuple[Organisation, Questionnaire]]:
     if not user.is_active:
         return []
     rss = Organisation.objects.filter(kind=OrganisationKind.RSS)
-    if not user.is_staff:
+    if not user.is_staff_member:
         rss = rss.filter(roles__user=user)
     rss_list = list(rss.select_related("region").order_by("sort_order", "code"))
     if not rss_list:

@@ -8,6 +8,7 @@ from django import forms
 
 from intake.models import Channel, ResponseStatus
 from surveys.models import Organisation
+from surveys.sheet_text import refuse_unholdable
 
 
 class StatusFilterForm(forms.Form):
@@ -38,8 +39,15 @@ class StatusFilterForm(forms.Form):
 
 class ContactForm(forms.Form):
     email = forms.EmailField(label="E-postadress", max_length=254)
-    first_name = forms.CharField(label="Förnamn", max_length=150, required=False)
-    last_name = forms.CharField(label="Efternamn", max_length=150, required=False)
+    first_name = forms.CharField(
+        label="Förnamn", max_length=150, required=False, validators=[refuse_unholdable]
+    )
+    last_name = forms.CharField(
+        label="Efternamn",
+        max_length=150,
+        required=False,
+        validators=[refuse_unholdable],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,7 +44,7 @@ from intake.rss_status import (
     status_counts,
 )
 from surveys.auth import request_user
-from surveys.errors import DomainError
+from surveys.errors import shown_errors
 from surveys.models import (
     MailingKind,
     Organisation,
@@ -54,12 +53,6 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import kommuner_of_rss
-
-
-def _error_text(exc: DomainError | ValidationError) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    return " ".join(exc.messages)
 
 
 def _add_contact(
@@ -73,12 +66,11 @@ def _add_contact(
     """Add a contact for the kommun and say so; when the service refuses, put its
     Swedish message on the form's e-mail field (the typed input stays) and
     return False."""
-    try:
+    with shown_errors(form=form, field="email") as outcome:
         contact = add_kommun_contact(
             kommun, year=year, actor=request_user(request), **data
         )
-    except (DomainError, ValidationError) as exc:
-        form.add_error("email", _error_text(exc))
+    if not outcome.ok:
         return False
     messages.success(request, f"{contact.email} är nu kontakt för {kommun.name}.")
     return True
@@ -145,7 +137,7 @@ def _render_rss_status(
                 access.questionnaire, kind=MailingKind.REMINDER, scope=access.rss
             ),
             "guard_minutes": int(BULK_GUARD.total_seconds() // 60),
-            "read_only_form": request_user(request).is_staff,
+            "read_only_form": request_user(request).is_staff_member,
         },
         status=status,
     )
@@ -185,13 +177,11 @@ def rss_contact_remove(
     if contact is None:
         messages.error(request, f"Personen är inte kontakt för {kommun.name}.")
         return redirect(_status_url(access))
-    try:
+    with shown_errors(request) as outcome:
         remove_kommun_contact(
             kommun, year=access.year, user=contact, actor=request_user(request)
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(
             request, f"{contact.email} är inte längre kontakt för {kommun.name}."
         )
@@ -233,10 +223,9 @@ def _send_one(
     kommun: Organisation,
     what: str,
 ) -> None:
-    try:
+    with shown_errors(request) as outcome:
         mailing = service(questionnaire, kommun=kommun, actor=request_user(request))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return
     n = mailing.dispatches.count()
     messages.success(
@@ -270,7 +259,7 @@ def _send_bulk(
     kommuner: QuerySet[Organisation],
     scope: Organisation | None,
 ) -> None:
-    try:
+    with shown_errors(request) as outcome:
         result = send_to_all_not_submitted(
             questionnaire,
             kind=kind,
@@ -278,8 +267,7 @@ def _send_bulk(
             scope=scope,
             actor=request_user(request),
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return
     what = "Påminnelser" if kind == MailingKind.REMINDER else "Inloggningslänkar"
     text = (
@@ -300,7 +288,7 @@ def _send_bulk(
 @login_required
 def supplementary_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if not (user.is_active and user.is_staff):
+    if not user.is_staff_member:
         raise Http404("Sidan finns inte.")
     questionnaires = list(
         Questionnaire.objects.filter(

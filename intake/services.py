@@ -48,6 +48,7 @@ from surveys.models import (
     Questionnaire,
     User,
 )
+from surveys.sheet_text import holdable
 
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
 UNFROZEN_REASON = (
@@ -211,7 +212,7 @@ def _check_correction(
     reason: str,
     reasons: Mapping[str, str] | None,
 ) -> None:
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError(CORRECTION_STAFF_ONLY)
     missing = [v for v in values if not (reasons or {}).get(v, reason).strip()]
     if missing:
@@ -238,7 +239,7 @@ def correct_answer(
     corrected answer. `value` is what staff typed, or {"escaped": True} for the
     escape answer (a count that cannot be used: Gävleborg's «38»).
     """
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError(CORRECTION_STAFF_ONLY)
     reason = reason.strip()
     if not reason:
@@ -523,7 +524,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
             return {"": Cell(escaped=True)}
         return {"": Cell(number=_number(question, raw))}
     if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
-        text = str(raw).strip()
+        text = holdable(str(raw)).strip()
         if not text:
             return {}
         if question.max_length and len(text) > question.max_length:
@@ -680,9 +681,9 @@ def update_contact_details(
             "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
         )
     values = {
-        "contact_name": name.strip(),
-        "contact_email": email.strip(),
-        "contact_phone": phone.strip(),
+        "contact_name": holdable(name).strip(),
+        "contact_email": holdable(email).strip(),
+        "contact_phone": holdable(phone).strip(),
     }
     changed = [
         field for field, value in values.items() if getattr(response, field) != value
@@ -710,7 +711,7 @@ def update_contact_details(
 @transaction.atomic
 def reopen_response(response: Response, *, actor: User, reason: str) -> Response:
     """Staff unlock a submitted response; the respondents are told by e-mail."""
-    if not actor.is_staff:
+    if not actor.is_staff_member:
         raise DomainError("Bara Socialstyrelsen kan öppna en inskickad enkät igen.")
     if response.status != ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är inte inskickad.")

@@ -27,8 +27,23 @@ from intake.consolidation import (
     stale_consolidations,
     stale_for,
 )
-from intake.forms import ResponseForm, first_field, question_blocks
-from intake.models import AnswerChange, Channel, Response, ResponseStatus
+from intake.forms import (
+    CollisionView,
+    ResponseForm,
+    collision_view,
+    field_values,
+    first_field,
+    question_blocks,
+    value_fields,
+)
+from intake.merge import (
+    MergedSave,
+    base_field,
+    choice_field,
+    fingerprint,
+    save_merged,
+)
+from intake.models import Channel, Response, ResponseStatus
 from intake.permissions import (
     ResponseAccess,
     answerable_pairs,
@@ -37,8 +52,8 @@ from intake.permissions import (
 )
 from intake.selectors import (
     answer_cells,
+    answer_in_words,
     cells_by_response,
-    changes_since,
     missing_required_answers,
     plausibility_notices,
     progress,
@@ -48,16 +63,15 @@ from intake.selectors import (
     shown_questions,
 )
 from intake.services import (
-    StaleResponseError,
     cells_for,
     get_or_create_response,
     reopen_response,
-    save_answers,
     submit_response,
     update_contact_details,
 )
 from surveys.auth import request_user
 from surveys.errors import DomainError
+from surveys.http import json_post
 from surveys.models import OrganisationRole, User
 
 
@@ -91,7 +105,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "rss_pages": rss_status_pages(user),
-            "n_stale": n_stale_consolidations() if user.is_staff else None,
+            "n_stale": n_stale_consolidations() if user.is_staff_member else None,
         },
     )
 
@@ -155,19 +169,20 @@ def response_edit(
     )
     missing: list[Any] = []
     outcome = _save_posted(user, access, form, request.POST)
-    if outcome.response is not None:
+    saved = outcome.saved
+    if saved is not None:
+        if saved.kept:
+            messages.info(request, _kept_message(form, saved.kept))
         if form.errors:
-            messages.warning(
-                request, "Giltiga svar är sparade. Rätta de markerade frågorna."
-            )
-        elif request.POST.get("action") == "submit":
-            missing = missing_required_answers(outcome.response)
+            messages.warning(request, _saved_message(form, saved))
+        elif request.POST.get("action") == "submit" and not saved.kept:
+            missing = missing_required_answers(saved.response)
             if not missing:
                 try:
                     submit_response(
-                        outcome.response,
+                        saved.response,
                         actor=user,
-                        expected_version=outcome.response.version,
+                        expected_version=saved.response.version,
                     )
                 except CountsAboveBaseError as exc:
                     # Adjusted counts that no longer fit the kommuner who have
@@ -180,79 +195,180 @@ def response_edit(
                     messages.success(request, "Enkäten är inskickad. Tack!")
                     return redirect(_url("intake:response-receipt", access))
         else:
-            messages.success(request, "Utkastet är sparat.")
+            # The page's script clears the browser's copy of unsaved input on
+            # this message (extra tag "sparat").
+            messages.success(request, "Utkastet är sparat.", extra_tags="sparat")
             return redirect(_url("intake:response-edit", access))
-    conflict = outcome.conflict
     posted_cells = _posted_cells(form)
+    if saved is not None:
+        # Others' answers now in the form decide the follow-ups shown, too.
+        by_variable = {q.variable: q.pk for q in questions}
+        for variable in saved.kept:
+            posted_cells[by_variable[variable]] = saved.stored.get(variable, {})
     return _render_form(
         request,
         access,
         form,
         shown_questions(questions, posted_cells),
-        conflict=conflict,
+        collisions=_collision_views(form, saved, posted_cells),
         missing=missing,
         status=400 if form.errors or missing else 200,
         consolidation=consolidation,
         # What was just saved: the valid answers as posted.
-        notice_cells=posted_cells if outcome.response is not None else None,
+        notice_cells=posted_cells if saved is not None else None,
     )
+
+
+def _numbers(form: ResponseForm, variables: Any) -> str:
+    by_variable = {q.variable: q.number for q in form.questions}
+    return ", ".join(by_variable[v] for v in variables if v in by_variable)
+
+
+def _kept_message(form: ResponseForm, kept: list[str]) -> str:
+    return (
+        f"Någon annan har ändrat fråga {_numbers(form, kept)} sedan du öppnade "
+        "enkäten. Du hade inte ändrat de frågorna, så de nya svaren står kvar och "
+        "visas nu i formuläret."
+    )
+
+
+def _saved_message(form: ResponseForm, saved: MergedSave) -> str:
+    """Exactly what this save stored and what it did not (issue #13)."""
+    parts = []
+    if saved.written:
+        parts.append(f"Sparat: fråga {_numbers(form, saved.written)}.")
+    else:
+        parts.append("Inga svar ändrades.")
+    if form.refused:
+        parts.append(
+            f"Inte sparat: fråga {_numbers(form, form.refused)}. Där står det "
+            "tidigare sparade svaret kvar tills du rättar det du skrev."
+        )
+    if saved.collisions:
+        parts.append(
+            f"Välj svar för fråga {_numbers(form, [c.variable for c in saved.collisions])}."
+        )
+    return " ".join(parts)
 
 
 @dataclass
 class SaveOutcome:
-    response: Response | None  # None when nothing was saved
-    conflict: list[AnswerChange]
+    saved: MergedSave | None  # None when nothing could be saved
+
+
+COLLISION_MESSAGE = (
+    "Någon annan har sparat ändringar i samma fråga som du sedan du öppnade "
+    "enkäten. Välj vid frågan vilket svar som ska gälla och spara igen."
+)
 
 
 def _save_posted(
     user: User, access: ResponseAccess, form: ResponseForm, data: Any
 ) -> SaveOutcome:
-    """Save every valid answer and the contact details, as the form and autosave do.
+    """Save every valid answer, merged per question with what others saved since
+    the page was loaded (intake.merge), and the contact details, as the form and
+    autosave do.
 
-    Field errors stay on the form (the valid answers are saved regardless); a
-    stale version or a locked response saves nothing and says why on the form.
+    Refused values stay on the form with their errors and change nothing stored;
+    a collision stays on the form for the user to choose; a locked response
+    saves nothing and says why.
     """
     form.is_valid()  # fills cleaned_data; invalid fields keep their errors
     if "version" not in form.cleaned_data:
-        return SaveOutcome(None, [])
-    seen_version = form.cleaned_data["version"]
-    response = access.response
+        return SaveOutcome(None)
+    values = form.answer_values()
     try:
-        response = response or get_or_create_response(
+        response = access.response or get_or_create_response(
             access.questionnaire, organisation=access.organisation
         )
-        response = save_answers(
+        saved = save_merged(
             response,
             actor=user,
             channel=_channel(user, access),
-            values=form.answer_values(),
-            expected_version=seen_version,
+            questions=form.questions,
+            values=values,
+            bases=form.bases(),
+            choices=form.choices(),
+            seen_version=form.cleaned_data["version"],
             reasons=form.reasons,
         )
         if "contact_email" not in form.errors:
             update_contact_details(
-                response,
+                saved.response,
                 actor=user,
                 name=form.cleaned_data.get("contact_name", ""),
                 email=form.cleaned_data.get("contact_email", ""),
                 phone=form.cleaned_data.get("contact_phone", ""),
             )
-    except StaleResponseError as exc:
-        form.add_error(None, exc.message)
-        # The next save is based on what the user now has in front of them.
-        form.data = _with_version(data, exc.current_version)
-        assert response is not None  # noqa: S101 - a stale save had a response
-        return SaveOutcome(None, list(changes_since(response, version=seen_version)))
     except DomainError as exc:
         form.add_error(None, exc.message)
-        return SaveOutcome(None, [])
+        return SaveOutcome(None)
     except ValidationError as exc:
         # A rule only the service knows (e.g. an RSS count adjusted after the
         # page was loaded): nothing is saved, the input stays and says why.
         _add_question_errors(form, exc.message_dict)
-        return SaveOutcome(None, [])
-    form.data = _with_version(data, response.version)
-    return SaveOutcome(response, [])
+        return SaveOutcome(None)
+    if saved.collisions:
+        form.add_error(None, COLLISION_MESSAGE)
+    form.data = _after_save(form, data, saved)
+    return SaveOutcome(saved)
+
+
+def _after_save(form: ResponseForm, data: Any, saved: MergedSave) -> Any:
+    """The form as the next save should post it: the new version; the new base of
+    every question whose field now matches what is stored; others' answers in
+    place of the ones the user had not changed. Refused and colliding questions
+    keep the user's input and the base it was typed on."""
+    copy = data.copy()
+    copy["version"] = str(saved.response.version)
+    skip = set(form.refused) | {c.variable for c in saved.collisions}
+    for question in form.questions:
+        variable = question.variable
+        if variable in skip:
+            continue
+        stored = saved.stored.get(variable, {})
+        if variable in saved.kept:
+            for name in value_fields(question):
+                copy.pop(name, None)
+            for name, value in field_values(question, stored).items():
+                if isinstance(value, list):
+                    copy.setlist(name, value)
+                elif value is True:
+                    copy[name] = "on"
+                elif value not in (False, ""):
+                    copy[name] = value
+        copy[base_field(variable)] = fingerprint(stored)
+        copy.pop(choice_field(variable), None)
+    return copy
+
+
+def bases_after_save(form: ResponseForm, saved: MergedSave) -> dict[str, str]:
+    """For autosave: the new base of each question whose field matches what is
+    stored (written, or already equal). Kept and colliding questions keep their
+    old base in the browser, so the next save still sees them as not seen."""
+    skip = set(form.refused) | set(saved.kept) | {c.variable for c in saved.collisions}
+    return {
+        q.variable: fingerprint(saved.stored.get(q.variable, {}))
+        for q in form.questions
+        if q.variable not in skip
+    }
+
+
+def _collision_views(
+    form: ResponseForm, saved: MergedSave | None, posted: dict[int, Any]
+) -> dict[str, CollisionView]:
+    if saved is None:
+        return {}
+    by_variable = {q.variable: q for q in form.questions}
+    return {
+        c.variable: collision_view(
+            by_variable[c.variable],
+            c,
+            posted.get(by_variable[c.variable].pk, {}),
+            answer_in_words,
+        )
+        for c in saved.collisions
+    }
 
 
 def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> None:
@@ -264,8 +380,7 @@ def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> No
             form.add_error(first_field(target) if target else None, message)
 
 
-@login_required
-@require_POST
+@json_post
 def response_autosave(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> JsonResponse:
@@ -301,23 +416,38 @@ def response_autosave(
         for name, errs in form.errors.items()
         if name != "__all__"
     }
-    if outcome.response is None:
+    saved = outcome.saved
+    if saved is None:
         message = (
             " ".join(str(e) for e in form.non_field_errors())
             or "Utkastet kunde inte sparas."
         )
-        status = 409 if outcome.conflict else 400
         return JsonResponse(
-            {"saved": False, "message": message, "errors": errors}, status=status
+            {"saved": False, "message": message, "errors": errors}, status=400
         )
-    return JsonResponse(
-        {
-            "saved": True,
-            "version": outcome.response.version,
-            "message": "Utkastet sparades automatiskt.",
-            "errors": errors,
-        }
-    )
+    body = {
+        "saved": not saved.collisions,
+        "version": saved.response.version,
+        "message": "Utkastet sparades automatiskt.",
+        "errors": errors,
+        # Exactly what happened to each answer (issue #13).
+        "saved_answers": saved.written,
+        "refused": form.refused,
+        "kept": saved.kept,
+        "conflicts": [
+            {
+                "variable": c.variable,
+                "by": c.by,
+                "at": c.at.isoformat() if c.at else None,
+            }
+            for c in saved.collisions
+        ],
+        "bases": bases_after_save(form, saved),
+    }
+    if saved.collisions:
+        body["message"] = COLLISION_MESSAGE
+        return JsonResponse(body, status=409)
+    return JsonResponse(body)
 
 
 def _contact(response: Response | None) -> dict[str, str]:
@@ -328,12 +458,6 @@ def _contact(response: Response | None) -> dict[str, str]:
         "contact_email": response.contact_email,
         "contact_phone": response.contact_phone,
     }
-
-
-def _with_version(data: Any, version: int) -> Any:
-    copy = data.copy()
-    copy["version"] = str(version)
-    return copy
 
 
 def _posted_cells(form: ResponseForm) -> dict[int, Any]:
@@ -358,7 +482,7 @@ def _render_form(
     form: ResponseForm,
     shown: set[int],
     *,
-    conflict: list[Any] | None = None,
+    collisions: dict[str, CollisionView] | None = None,
     missing: list[Any] | None = None,
     status: int = 200,
     consolidation: Consolidation | None = None,
@@ -381,7 +505,7 @@ def _render_form(
         if notice_cells is not None and not read_only
         else None
     )
-    blocks = question_blocks(form, shown, consolidation, notices)
+    blocks = question_blocks(form, shown, consolidation, notices, collisions)
     by_variable = {b.question.variable: b for b in blocks}
     sections: list[dict[str, Any]] = []
     for block in blocks:
@@ -421,7 +545,9 @@ def _render_form(
             "sections": sections,
             "error_links": error_links,
             "missing_links": missing_links,
-            "conflict": conflict or [],
+            "collisions": [
+                (by_variable[v].question, c) for v, c in (collisions or {}).items()
+            ],
             "read_only": read_only,
             "locked": locked,
             "stale": stale_for(consolidation, access.response)
@@ -441,8 +567,7 @@ def _render_form(
     )
 
 
-@login_required
-@require_POST
+@json_post
 def response_visibility(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> JsonResponse:
@@ -509,7 +634,7 @@ def response_reopen(
         organisation_id=organisation_id,
         for_write=False,
     )
-    if not user.is_staff or access.response is None:
+    if not user.is_staff_member or access.response is None:
         raise PermissionDenied(
             "Bara Socialstyrelsen kan öppna en inskickad enkät igen."
         )
@@ -531,7 +656,7 @@ def consolidation_stale(request: HttpRequest) -> HttpResponse:
     """Staff: submitted RSS responses whose kommuner have changed answers since
     (issue #4). Nothing is changed until the RSS response is reopened and sent
     in again."""
-    if not request_user(request).is_staff:
+    if not request_user(request).is_staff_member:
         raise Http404("Sidan finns inte.")
     return render(
         request,

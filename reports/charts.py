@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from surveys.formatting import swedish_number, swedish_percent
+from surveys.sheet_text import harden_workbook
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
@@ -436,5 +437,6 @@ def bar_chart_xlsx(data: BarChartData) -> bytes:
     workbook.remove(workbook.active)
     add_bar_chart_sheet(workbook, data)
     output = io.BytesIO()
+    harden_workbook(workbook)
     workbook.save(output)
     return output.getvalue()

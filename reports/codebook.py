@@ -26,6 +26,7 @@ from reports.rawdata import (
     raw_columns,
 )
 from surveys.models import Question, Questionnaire
+from surveys.sheet_text import CSV_TEXT_NOTE, csv_text, xlsx_row
 
 CODEBOOK_HEADERS: tuple[tuple[str, str], ...] = (
     ("variable", "Variabel"),
@@ -130,7 +131,7 @@ def _values_in_words(column: Column) -> str:
             bounds.append(f"högst {high.normalize():f}")
         return "Tal" + (f" ({', '.join(bounds)})" if bounds else "")
     if column.type == ColumnType.TEXT and question is not None:
-        return "Text"
+        return CSV_TEXT_NOTE
     return ""
 
 
@@ -188,6 +189,8 @@ def _leading_values(name: str) -> str:
         return _labels(STATUS_LABELS)
     if name == "inskickad":
         return "ISO 8601, svensk tid"
+    if name.startswith("kontakt_"):
+        return CSV_TEXT_NOTE
     return ""
 
 
@@ -199,7 +202,12 @@ def write_codebook_csv(rows: Sequence[CodebookRow], target: Target) -> int:
         writer.writerow([title for _, title in CODEBOOK_HEADERS])
         for row in rows:
             values = asdict(row)
-            writer.writerow([values[key] for key, _ in CODEBOOK_HEADERS])
+            writer.writerow(
+                [
+                    csv_text(v) if isinstance(v, str) else v
+                    for v in (values[key] for key, _ in CODEBOOK_HEADERS)
+                ]
+            )
         text.flush()
         text.detach()
     finally:
@@ -221,7 +229,7 @@ def write_codebook_xlsx(
     sheet.append([title for _, title in CODEBOOK_HEADERS])
     for row in rows:
         values = asdict(row)
-        sheet.append([values[key] for key, _ in CODEBOOK_HEADERS])
+        sheet.append(xlsx_row(sheet, [values[key] for key, _ in CODEBOOK_HEADERS]))
     if manifest is not None:
         append_manifest_sheet(workbook, manifest)
     workbook.save(target)

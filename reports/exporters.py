@@ -40,6 +40,7 @@ from django.utils import timezone
 from reports.manifest import git_commit, package_version
 from surveys.errors import DomainError
 from surveys.models import Cycle, Questionnaire
+from surveys.sheet_text import csv_text, xlsx_row
 
 Target = Questionnaire | Cycle
 Progress = Callable[[int, str], None]
@@ -369,7 +370,16 @@ def write_csv(
     writer.writerow(header)
     count = 0
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(
+            [
+                ""
+                if value is None
+                else csv_text(value)
+                if isinstance(value, str)
+                else value
+                for value in row
+            ]
+        )
         count += 1
     text.flush()
     text.detach()
@@ -407,7 +417,7 @@ def write_xlsx_table(
     title_cell.font = Font(bold=True, size=13)
     sheet.append([title_cell])
     for note in notes:
-        sheet.append([note])
+        sheet.append(xlsx_row(sheet, [note]))
     sheet.append([])
     bold = Font(bold=True)
     cells = []
@@ -427,7 +437,7 @@ def write_xlsx_table(
                 values.append(cell)
             else:
                 values.append(value)
-        sheet.append(values)
+        sheet.append(xlsx_row(sheet, values))
         count += 1
     last_column = get_column_letter(max(len(header), 1))
     sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + count}"

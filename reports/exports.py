@@ -25,6 +25,7 @@ from reports.rawdata import (
     write_data,
 )
 from surveys.models import Questionnaire
+from surveys.sheet_text import csv_text
 
 
 def export_raw_data(
@@ -125,18 +126,16 @@ def write_corrections_csv(corrections: Sequence[Correction], path: Path) -> int:
         writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
         writer.writerow(CORRECTION_COLUMNS)
         for correction in corrections:
-            writer.writerow(
-                [
-                    correction.organisation.code,
-                    correction.organisation.name,
-                    correction.question.variable,
-                    correction.question.number,
-                    correction_value(correction.old_snapshot),
-                    correction_value(correction.new_snapshot),
-                    correction.reason,
-                    timezone.localtime(correction.changed_at).isoformat(
-                        timespec="seconds"
-                    ),
-                ]
-            )
+            row = [
+                correction.organisation.code,
+                correction.organisation.name,
+                correction.question.variable,
+                correction.question.number,
+                correction_value(correction.old_snapshot),
+                correction_value(correction.new_snapshot),
+                correction.reason,
+                timezone.localtime(correction.changed_at).isoformat(timespec="seconds"),
+            ]
+            # Free text (the reason, a text answer): safe to open (sheet_text).
+            writer.writerow([csv_text(value) for value in row])
     return len(corrections)

@@ -11,10 +11,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reports.exporters import FORMATS, Target, export_kinds, parse_option_pairs
+from reports.importing import MAX_IMPORT_BYTES
 from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
+from surveys.sheet_text import holdable, refuse_unholdable
 
 
 class SelectionForm(forms.Form):
@@ -94,11 +96,18 @@ class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
         if "version" not in self.initial and self.instance.pk:
             self.initial["version"] = self.instance.version
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field in TEXT_FIELDS:
+            if isinstance(cleaned.get(field), str):
+                try:
+                    cleaned[field] = holdable(cleaned[field])
+                except ValidationError as exc:
+                    self.add_error(field, exc)
+        return cleaned
+
     def text_values(self) -> dict[str, str]:
         return {field: self.cleaned_data[field] for field in TEXT_FIELDS}
-
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -206,13 +215,19 @@ class CorrectionForm(forms.Form):
     response = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     variable = forms.CharField(widget=forms.HiddenInput, max_length=24)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    value = forms.CharField(label="Rättat värde", max_length=40, required=False)
+    value = forms.CharField(
+        label="Rättat värde",
+        max_length=40,
+        required=False,
+        validators=[refuse_unholdable],
+    )
     escaped = forms.BooleanField(label="Kan inte uppskattas", required=False)
     reason = forms.CharField(
         label="Anledning",
         max_length=300,
         required=False,
         error_messages={"max_length": "Anledningen får vara högst 300 tecken."},
+        validators=[refuse_unholdable],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

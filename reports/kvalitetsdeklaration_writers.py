@@ -27,6 +27,7 @@ from reports.kvalitetsdeklaration import (
 )
 from reports.models import Kvalitetsdeklaration
 from surveys.models import Cycle
+from surveys.sheet_text import clean
 
 NOT_FILLED = "[Ej ifyllt]"
 # One style object each, shared by every cell that uses it (openpyxl stores a
@@ -91,7 +92,7 @@ def _docx_chapter(
         for label, text in _texts(deklaration, part.fields, computed):
             paragraph = document.add_paragraph()
             paragraph.add_run(f"{label}. ").bold = True
-            paragraph.add_run(text)
+            paragraph.add_run(clean(text))
         for fact in part.facts:
             document.add_paragraph(fact)
         for table in part.tables:
@@ -145,7 +146,7 @@ def write_kvalitetsdeklaration_sheet(workbook: Workbook, cycle: Cycle) -> Worksh
                 sheet.append([_heading(part.number, part.title)])
                 sheet.cell(sheet.max_row, 1).font = BOLD
             for label, text in _texts(deklaration, part.fields, computed):
-                sheet.append([label, text])
+                sheet.append([label, clean(text)])
                 sheet.cell(sheet.max_row, 1).alignment = wrap
                 sheet.cell(sheet.max_row, 2).alignment = wrap
             for fact in part.facts:

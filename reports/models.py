@@ -18,6 +18,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 
 from surveys.models import Cycle, Questionnaire
 
@@ -417,3 +418,53 @@ class ExportJob(models.Model):
     @property
     def has_file(self) -> bool:
         return self.status == ExportStatus.DONE and bool(self.file)
+
+
+def import_upload_to(instance: ImportJob, filename: str) -> str:
+    """A generated name that carries no user input: imports/2025/03/<random>."""
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ImportStage(models.TextChoices):
+    CHECK = "check", "Kontroll"
+    APPLY = "apply", "Inläsning"
+
+
+class ImportJob(models.Model):
+    """A raw-data import too large for the web request (issue #13 point 6): the
+    check and, once confirmed, the import run as Celery tasks; the staff page
+    polls the row."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="beställd av",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name="enkät", on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField("fil", upload_to=import_upload_to, max_length=300)
+    file_name = models.CharField("filnamn", max_length=200)
+    submit = models.BooleanField("markera inskickade", default=False)
+    stage = models.CharField(
+        "steg", max_length=10, choices=ImportStage.choices, default=ImportStage.CHECK
+    )
+    status = models.CharField(
+        "status",
+        max_length=10,
+        choices=ExportStatus.choices,
+        default=ExportStatus.QUEUED,
+    )
+    summary = models.JSONField("sammanfattning", null=True, blank=True)
+    errors = models.JSONField("fel", default=list, blank=True)
+    created_at = models.DateTimeField("beställd", auto_now_add=True)
+    updated_at = models.DateTimeField("senast ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "rådatainläsning"
+        verbose_name_plural = "rådatainläsningar"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_stage_display()}, {self.get_status_display()})"

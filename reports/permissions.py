@@ -21,7 +21,7 @@ def require_report_access(user: User) -> None:
     """Raise Http404 unless the user is active staff."""
     if not user.is_active:
         raise Http404("Sidan finns inte.")
-    if not user.is_staff:
+    if not user.is_staff_member:
         raise Http404("Sidan finns inte.")
 
 
@@ -71,7 +71,7 @@ def require_staff(user: User) -> User:
 
 def export_jobs_visible_to(user: User) -> QuerySet[ExportJob]:
     """Every job for staff (colleagues share exports), none for anyone else."""
-    if not (user.is_active and user.is_staff):
+    if not user.is_staff_member:
         return ExportJob.objects.none()
     return ExportJob.objects.all()
 

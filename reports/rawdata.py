@@ -72,6 +72,7 @@ from surveys.models import (
     memberships_in_year,
 )
 from surveys.selectors import expected_respondents
+from surveys.sheet_text import clean, csv_text, xlsx_row
 
 ValueStyle = Literal["codes", "labels"]
 Target = str | os.PathLike[str] | IO[bytes]
@@ -537,7 +538,7 @@ def text_cell(
         return str(int(value))
     if isinstance(value, Decimal):
         return number_text(value, decimal_comma=decimal_comma)
-    return str(value)
+    return csv_text(str(value))
 
 
 def excel_cell(column: Column, value: Value, *, style: ValueStyle) -> Any:
@@ -604,14 +605,17 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Rådata")
-    sheet.append([c.name for c in data.columns])
+    sheet.append(xlsx_row(sheet, [c.name for c in data.columns]))
     count = 0
     for row in data.rows:
         sheet.append(
-            [
-                excel_cell(c, v, style=values)
-                for c, v in zip(data.columns, row, strict=True)
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    excel_cell(c, v, style=values)
+                    for c, v in zip(data.columns, row, strict=True)
+                ],
+            )
         )
         count += 1
     if manifest is not None:
@@ -628,7 +632,7 @@ def append_manifest_sheet(workbook: Any, manifest: Mapping[str, Any]) -> None:
     for key, value in manifest.items():
         if isinstance(value, dict | list):
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        sheet.append([key, value])
+        sheet.append(xlsx_row(sheet, [key, value]))
 
 
 def _truncate_bytes(text: str, limit: int) -> str:
@@ -672,7 +676,11 @@ def _statistical_frame(
         labels[column.name] = label
         if column.type == ColumnType.TEXT:
             frame[column.name] = [
-                "" if v is None else str(int(v)) if isinstance(v, Missing) else str(v)
+                ""
+                if v is None
+                else str(int(v))
+                if isinstance(v, Missing)
+                else clean(str(v))
                 for v in cells
             ]
             if column.question is not None and not stata:

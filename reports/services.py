@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -57,6 +58,8 @@ from reports.models import (
     TEXT_FIELDS,
     ExportJob,
     ExportStatus,
+    ImportJob,
+    ImportStage,
     Kvalitetsdeklaration,
     KvalitetsdeklarationChange,
 )
@@ -77,7 +80,7 @@ class StaleKvalitetsdeklarationError(DomainError):
 
 
 def _require_staff(actor: User) -> None:
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError("Bara Socialstyrelsen kan ändra kvalitetsdeklarationen.")
 
 
@@ -296,7 +299,7 @@ def request_export(
     Raises DomainError unless the actor is staff, and ValidationError keyed by
     field ("kind", "format", "target", "options") with Swedish messages.
     """
-    if not (actor.is_active and actor.is_staff):
+    if not actor.is_staff_member:
         raise DomainError("Bara Socialstyrelsen kan beställa exporter.")
     _, cleaned = clean_export_request(
         target, kind=kind, format=format, options=options or {}
@@ -618,8 +621,12 @@ def recover_export_jobs(*, now: datetime | None = None) -> Recovery:
     return Recovery(requeued=len(requeue), failed=failed, redispatched=len(waiting))
 
 
+IMPORT_FILE_RETENTION = timedelta(days=1)
+
+
 def delete_expired_export_files(*, now: datetime | None = None) -> int:
-    """Delete the files of jobs finished more than EXPORT_RETENTION_DAYS ago.
+    """Delete the files of jobs finished more than EXPORT_RETENTION_DAYS ago,
+    and uploaded import files left for a day (not counted in the result).
 
     The rows stay (who asked for what, and the manifest with the file's SHA-256);
     only the file goes. System housekeeping run by beat, so there is no actor.
@@ -633,4 +640,142 @@ def delete_expired_export_files(*, now: datetime | None = None) -> int:
         deleted += ExportJob.objects.filter(pk=job.pk).update(
             file="", file_deleted_at=now, updated_at=now
         )
+    # An uploaded raw-data file that was checked but never confirmed holds
+    # answers (personal data too): kept a day, not a month.
+    abandoned = ImportJob.objects.filter(
+        updated_at__lt=now - IMPORT_FILE_RETENTION
+    ).exclude(file="")
+    for import_job in abandoned.only("pk", "file"):
+        import_job.file.storage.delete(import_job.file.name or "")
+        ImportJob.objects.filter(pk=import_job.pk).update(file="", updated_at=now)
     return deleted
+
+
+# --- raw-data imports in the worker (issue #13 point 6) -----------------------------
+
+IMPORT_FAILED = (
+    "Inläsningen kunde inte göras på grund av ett tekniskt fel. Försök igen; "
+    "kvarstår felet, kontakta förvaltningen."
+)
+
+
+def imports_in_worker(size: int) -> bool:
+    """A file this large is checked and imported by a Celery task, not in the
+    web request (settings.IMPORT_IN_WORKER_BYTES)."""
+    return size > settings.IMPORT_IN_WORKER_BYTES
+
+
+def request_import(
+    questionnaire: Questionnaire,
+    content: bytes,
+    *,
+    actor: User,
+    file_name: str,
+    submit: bool,
+) -> ImportJob:
+    """Keep the file and queue its check; nothing is saved to the responses
+    until staff confirm the checked file (`confirm_import`)."""
+    if not actor.is_staff_member:
+        raise DomainError("Bara Socialstyrelsen kan läsa in rådata.")
+    job = ImportJob(
+        requested_by=actor,
+        questionnaire=questionnaire,
+        file_name=file_name[:200],
+        submit=submit,
+    )
+    job.file.save("import", ContentFile(content), save=False)
+    job.save()
+    _start_import(job)
+    return job
+
+
+def confirm_import(job: ImportJob, *, actor: User) -> ImportJob:
+    """Queue the import of a checked file."""
+    if not actor.is_staff_member:
+        raise DomainError("Bara Socialstyrelsen kan läsa in rådata.")
+    updated = ImportJob.objects.filter(
+        pk=job.pk, stage=ImportStage.CHECK, status=ExportStatus.DONE
+    ).update(stage=ImportStage.APPLY, status=ExportStatus.QUEUED)
+    if not updated:
+        raise DomainError("Filen är redan inläst eller inte kontrollerad.")
+    job.refresh_from_db()
+    _start_import(job)
+    return job
+
+
+RUN_IMPORT_TASK = "reports.tasks.run_import_job"
+
+
+def _start_import(job: ImportJob) -> None:
+    # The same start as every task: an outbox row in this transaction, sent
+    # after commit and again while pending; run_import claims the job, so a
+    # second delivery changes nothing (docs/background-work.md).
+    enqueue(RUN_IMPORT_TASK, job.pk)
+
+
+IMPORT_INTERRUPTED = (
+    "Inläsningen avbröts eftersom arbetsprocessen som körde den stoppades. "
+    "Kontrollera enkätens svar och läs in filen igen om de saknas."
+)
+
+
+def recover_import_jobs(*, now: datetime | None = None) -> Recovery:
+    """Import jobs whose worker died: running past the task's hard time limit
+    and EXPORT_STALE_SECONDS more. A check (a dry run) is queued again, which is
+    harmless; an interrupted import is failed with a message instead, since its
+    transaction may or may not have committed before the worker died. A queued
+    job is sent again by the outbox until the broker takes it, and the claim
+    makes a second delivery a no-op."""
+    now = now or timezone.now()
+    limit = now - timedelta(
+        seconds=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60 + settings.EXPORT_STALE_SECONDS
+    )
+    dead = ImportJob.objects.filter(status=ExportStatus.RUNNING, updated_at__lt=limit)
+    requeue = list(dead.filter(stage=ImportStage.CHECK).values_list("pk", flat=True))
+    ImportJob.objects.filter(pk__in=requeue).update(
+        status=ExportStatus.QUEUED, updated_at=now
+    )
+    for pk in requeue:
+        enqueue(RUN_IMPORT_TASK, pk)
+    failed = dead.filter(stage=ImportStage.APPLY).update(
+        status=ExportStatus.FAILED, errors=[IMPORT_INTERRUPTED], updated_at=now
+    )
+    if requeue or failed:
+        logger.warning("Import jobs lost their worker: %s queued again", requeue)
+    return Recovery(requeued=len(requeue), failed=failed, redispatched=0)
+
+
+def run_import(job: ImportJob) -> ImportJob:
+    """The task's work: check (a dry run) or import the job's file; the result
+    or the Swedish errors go on the row."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return job
+    job.refresh_from_db()
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        summary = import_responses(
+            job.questionnaire,
+            content,
+            actor=job.requested_by,
+            file_name=job.file_name,
+            submit=job.submit,
+            dry_run=job.stage == ImportStage.CHECK,
+        )
+    except RawDataImportError as exc:
+        job.errors, job.summary = exc.errors, {"title": exc.message}
+        job.status = ExportStatus.FAILED
+    except Exception:
+        logger.exception("raw-data import job %s failed", job.pk)
+        job.errors, job.summary = [IMPORT_FAILED], None
+        job.status = ExportStatus.FAILED
+    else:
+        job.summary, job.errors = asdict(summary), []
+        job.status = ExportStatus.DONE
+    if job.stage == ImportStage.APPLY or job.status == ExportStatus.FAILED:
+        job.file.delete(save=False)  # the data is in the responses, or refused
+    job.save(update_fields=["status", "summary", "errors", "file", "updated_at"])
+    return job

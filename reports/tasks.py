@@ -7,12 +7,14 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from reports.models import ExportJob
+from reports.models import ExportJob, ImportJob
 from reports.services import (
     delete_expired_export_files,
     fail_stale_export_jobs,
     recover_export_jobs,
+    recover_import_jobs,
     run_export,
+    run_import,
 )
 
 
@@ -38,12 +40,29 @@ def run_export_job(self: Task[Any, Any], job_id: int) -> str:
 
 @shared_task(name="reports.tasks.recover_export_jobs")
 def recover_export_jobs_task() -> dict[str, int]:
+    # Import jobs share the sweep: the same worker pool, the same failure.
     recovered = recover_export_jobs()
+    imports = recover_import_jobs()
     return {
         "requeued": recovered.requeued,
         "failed": recovered.failed,
         "redispatched": recovered.redispatched,
+        "imports_requeued": imports.requeued,
+        "imports_failed": imports.failed,
     }
+
+
+@shared_task(
+    name="reports.tasks.run_import_job",
+    soft_time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS,
+    time_limit=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60,
+    acks_late=True,
+)
+def run_import_job(job_id: int) -> str:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    return str(run_import(job).status)
 
 
 @shared_task(name="reports.tasks.fail_stale_export_jobs")

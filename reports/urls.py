@@ -54,6 +54,12 @@ urlpatterns = [
     ),
     path("rapporter/import/", views.import_upload, name="import-upload"),
     path("rapporter/import/bekrafta/", views.import_confirm, name="import-confirm"),
+    path("rapporter/import/<int:pk>/", views.import_job, name="import-job"),
+    path(
+        "rapporter/import/<int:pk>/bekrafta/",
+        views.import_job_confirm,
+        name="import-job-confirm",
+    ),
     path("rapporter/exporter/", views.export_list, name="export-list"),
     path(
         "rapporter/exporter/<int:job_id>/status/",

@@ -31,7 +31,7 @@ from django.http import (
     JsonResponse,
     QueryDict,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -67,7 +67,13 @@ from reports.layouts import (
     number_table,
     organisation_table,
 )
-from reports.models import ExportJob, Kvalitetsdeklaration, KvalitetsdeklarationChange
+from reports.models import (
+    ExportJob,
+    ExportStatus,
+    ImportJob,
+    Kvalitetsdeklaration,
+    KvalitetsdeklarationChange,
+)
 from reports.permissions import (
     get_cycle_for_staff,
     get_export_job_for_user,
@@ -80,10 +86,13 @@ from reports.plausibility import plausibility_review
 from reports.selectors import export_jobs_for_list
 from reports.services import (
     StaleKvalitetsdeklarationError,
+    confirm_import,
     create_kvalitetsdeklaration,
     import_responses,
+    imports_in_worker,
     previous_kvalitetsdeklaration,
     request_export,
+    request_import,
     update_kvalitetsdeklaration,
 )
 from reports.tabulation import (
@@ -101,7 +110,7 @@ from reports.workbook import (
     write_question_sheet,
 )
 from surveys.auth import request_user
-from surveys.errors import DomainError
+from surveys.errors import DomainError, shown_errors
 from surveys.formatting import swedish_percent_of
 from surveys.models import (
     RSS,
@@ -112,6 +121,7 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import cycles_with_questionnaires
+from surveys.sheet_text import harden_workbook
 
 OWN_LEVEL: dict[str, Level] = {
     OrganisationKind.REGION: Level.REGION,
@@ -441,6 +451,7 @@ def question_tables_xlsx(
         total_label=f"Totalt {rss.short_name}" if rss else "Riket",
     )
     buffer = BytesIO()
+    harden_workbook(workbook)
     workbook.save(buffer)
     number = png_name(ref.number, None).removesuffix(".png")
     return _attachment(
@@ -569,11 +580,9 @@ def _chapters(
 def kvalitetsdeklaration_create(request: HttpRequest, year: int) -> HttpResponse:
     user = request_user(request)
     cycle = get_cycle_for_staff(user, year=year)
-    try:
+    with shown_errors(request) as outcome:
         deklaration = create_kvalitetsdeklaration(cycle, actor=user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         if deklaration.prefilled_from:
             messages.success(
                 request,
@@ -610,6 +619,7 @@ def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpR
     workbook.remove(workbook.active)
     write_kvalitetsdeklaration_sheet(workbook, cycle)
     buffer = BytesIO()
+    harden_workbook(workbook)
     workbook.save(buffer)
     return _attachment(
         buffer.getvalue(), XLSX_CONTENT_TYPE, f"kvalitetsdeklaration-{cycle.year}.xlsx"
@@ -622,7 +632,7 @@ SESSION_KEY = "reports_import"
 def _staff(request: HttpRequest) -> User:
     """Staff only; anyone else gets 404, as for anything outside their scope."""
     user = request.user
-    if not isinstance(user, User) or not (user.is_active and user.is_staff):
+    if not isinstance(user, User) or not user.is_staff_member:
         raise Http404("Sidan finns inte.")
     return user
 
@@ -641,6 +651,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         content = upload.read()
         submit = form.cleaned_data["submit"]
+        if imports_in_worker(len(content)):
+            job = request_import(
+                questionnaire,
+                content,
+                actor=user,
+                file_name=upload.name,
+                submit=submit,
+            )
+            return redirect("reports:import-job", pk=job.pk)
         try:
             summary = import_responses(
                 questionnaire, content, actor=user, submit=submit, dry_run=True
@@ -699,6 +718,37 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("reports:import-upload")
 
 
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large file's check or import in the worker: the page reloads itself
+    until the job is done, then shows the result (and, after the check, the
+    confirm button)."""
+    _staff(request)
+    job = get_object_or_404(
+        ImportJob.objects.select_related("questionnaire__cycle"), pk=pk
+    )
+    return render(
+        request,
+        "reports/import_job.html",
+        {
+            "job": job,
+            "waiting": job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+        },
+    )
+
+
+@login_required
+def import_job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    job = get_object_or_404(ImportJob, pk=pk)
+    if request.method == "POST":
+        try:
+            confirm_import(job, actor=user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("reports:import-job", pk=job.pk)
+
+
 def _kind_label(job: ExportJob) -> str:
     kind = get_kind(job.kind)
     return kind.label if kind else job.kind
@@ -714,7 +764,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     user = require_staff(request_user(request))
     form = ExportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown_errors(form=form) as outcome:
             job = request_export(
                 form.cleaned_data["target"],
                 actor=user,
@@ -722,12 +772,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
                 format=form.cleaned_data["format"],
                 options=form.cleaned_data["options"],
             )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            # Keyed by the form's own field names (kind, format, target, options).
-            form.add_error(None, exc)
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 f"Exporten är beställd ({_kind_label(job)}, {_format_label(job)}).",

@@ -75,6 +75,7 @@ from reports.tabulation import (
 from surveys.errors import DomainError
 from surveys.formatting import round_half_up, swedish_number
 from surveys.models import OrganisationKind, QuestionKind, Questionnaire
+from surveys.sheet_text import harden_workbook
 
 Progress = Callable[[int, str], None]
 
@@ -455,6 +456,7 @@ def save_workbook(workbook: Workbook, output: BinaryIO) -> None:
     """`workbook.save(output)` for a workbook that is not write-only, without a
     temporary file per worksheet; as openpyxl.writer.excel.save_workbook."""
     workbook.properties.modified = timezone.now().replace(tzinfo=None)
+    harden_workbook(workbook)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         _InMemoryExcelWriter(workbook, archive).write_data()
 

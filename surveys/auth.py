@@ -32,6 +32,11 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
+def user_by_email(value: str) -> User | None:
+    """The one user finder: the account with this address, typed in any case."""
+    return User.objects.filter(email=normalise_email(value)).first()
+
+
 class EmailBackend(ModelBackend):
     """Django's ModelBackend with the e-mail address matched case-insensitively,
     for our login page and the admin's alike."""

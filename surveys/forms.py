@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from surveys.models import Organisation
+from surveys.sheet_text import refuse_unholdable
 
 # The id of the login page's error message, which both inputs point at.
 LOGIN_ERROR_ID = "inloggningsfel"
@@ -59,8 +60,15 @@ class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-postadress", max_length=254)
-    first_name = forms.CharField(label="Förnamn", max_length=150, required=False)
-    last_name = forms.CharField(label="Efternamn", max_length=150, required=False)
+    first_name = forms.CharField(
+        label="Förnamn", max_length=150, required=False, validators=[refuse_unholdable]
+    )
+    last_name = forms.CharField(
+        label="Efternamn",
+        max_length=150,
+        required=False,
+        validators=[refuse_unholdable],
+    )
     organisation = OrganisationChoiceField(
         label="Organisation",
         queryset=Organisation.objects.order_by("kind", "name"),

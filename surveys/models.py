@@ -49,6 +49,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @property
+    def is_staff_member(self) -> bool:
+        """Socialstyrelsen staff with a working account: the one staff check.
+        `is_staff` alone stays true on a deactivated account (issue #14)."""
+        return self.is_active and self.is_staff
+
 
 class OrganisationKind(models.TextChoices):
     REGION = "region", "Region"

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 
-from surveys.auth import normalise_email
+from surveys.auth import normalise_email, user_by_email
 from surveys.definitions import (
     Choice,
     CycleDef,
@@ -595,7 +595,7 @@ def _sync_choices(
 
 
 def _require_staff(actor: User, message: str) -> None:
-    if not actor.is_staff:
+    if not actor.is_staff_member:
         raise DomainError(message)
 
 
@@ -608,6 +608,43 @@ def _enqueue_invitation(
         recipients=[Recipient(user, organisation)],
         actor=actor,
     )
+
+
+def account_for(
+    email: str, *, first_name: str = "", last_name: str = "", inactive: str
+) -> User:
+    """The account for an address, made when there is none: the one way an
+    invitation or a new contact finds or creates a user.
+
+    The address is validated and matched in any case. A new account has no usable
+    password (its owner signs in by a link and may then choose one); an existing
+    one keeps its password and gets the names it lacks. A deactivated account is
+    refused with `inactive` (what the caller's user can do about it).
+    """
+    address = normalise_email(email)
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from exc
+    names = {"first_name": first_name.strip(), "last_name": last_name.strip()}
+    user = user_by_email(address)
+    if user is None:
+        user = User(email=address, username=address, **names)
+        user.set_unusable_password()
+        # The username mirrors the address, which is validated as an address;
+        # Django's character rules for usernames do not apply to it.
+        user.full_clean(exclude=["username"])
+        user.save()
+        return user
+    if not user.is_active:
+        raise DomainError(f"Kontot för {address} är avstängt. {inactive}")
+    blank = [name for name, value in names.items() if value and not getattr(user, name)]
+    if blank:
+        for name in blank:
+            setattr(user, name, names[name])
+        user.full_clean(exclude=["username", "password"])
+        user.save(update_fields=blank)
+    return user
 
 
 @transaction.atomic
@@ -626,34 +663,12 @@ def invite_user(
     has no usable password; its owner signs in by the link and may then choose one.
     """
     _require_staff(actor, "Bara Socialstyrelsen kan bjuda in användare.")
-    address = normalise_email(email)
-    try:
-        validate_email(address)
-    except ValidationError as exc:
-        raise ValidationError({"email": exc.messages}) from exc
-    names = {"first_name": first_name.strip(), "last_name": last_name.strip()}
-
-    user = User.objects.filter(email=address).first()
-    if user is None:
-        user = User(email=address, username=address, **names)
-        user.set_unusable_password()
-        # The username mirrors the address, which is validated as an address;
-        # Django's character rules for usernames do not apply to it.
-        user.full_clean(exclude=["username"])
-        user.save()
-    else:
-        if not user.is_active:
-            raise DomainError(
-                f"Kontot för {address} är avstängt. Aktivera det i administrationen först."
-            )
-        blank = [
-            name for name, value in names.items() if value and not getattr(user, name)
-        ]
-        if blank:
-            for name in blank:
-                setattr(user, name, names[name])
-            user.full_clean(exclude=["username", "password"])
-            user.save(update_fields=blank)
+    user = account_for(
+        email,
+        first_name=first_name,
+        last_name=last_name,
+        inactive="Aktivera det i administrationen först.",
+    )
 
     if (
         organisation is not None

@@ -134,7 +134,7 @@ def password_set_done(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_invite(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if not user.is_staff:
+    if not user.is_staff_member:
         raise PermissionDenied
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -138,15 +138,33 @@ def test_the_timer_saves_and_says_so_politely(
     ]
     assert texts == ["Första versionen", "Andra versionen"]
 
-    # A colleague saves meanwhile: the next autosave is refused, and says why.
+    # A colleague saves another question meanwhile: the next autosave merges
+    # (issue #13): this user's text is saved, the colleague's answer kept.
     colleague = User.objects.create_user(email="kollega@sormland.test", password="x")
     response.refresh_from_db()
     save_answers(response, actor=colleague, channel=Channel.WEB, values={q2: "nej"})
     page.locator(f"#q-{q12} textarea").fill("Tredje versionen")
-    expect(status).to_contain_text("Någon annan har sparat ändringar")
+    expect(status).to_contain_text("Någon annan har ändrat frågor du inte rört")
+    server_requests.wait_idle()
+    assert Answer.objects.get(response=response, question__variable=q12).text == (
+        "Tredje versionen"
+    )
+    assert (
+        Answer.objects.get(response=response, question__variable=q2).option.code
+        == "nej"
+    )  # type: ignore[union-attr]
+
+    # The colleague changes the same question: the next autosave is refused for
+    # it, and says why.
+    response.refresh_from_db()
+    save_answers(
+        response, actor=colleague, channel=Channel.WEB, values={q12: "Kollegans text"}
+    )
+    page.locator(f"#q-{q12} textarea").fill("Fjärde versionen")
+    expect(status).to_contain_text("Någon annan har sparat ändringar i samma fråga")
     expect(status).to_contain_text("Klicka på Spara utkast för att se vad som ändrats.")
     server_requests.wait_idle()
     assert Answer.objects.get(response=response, question__variable=q12).text == (
-        "Andra versionen"
+        "Kollegans text"
     )
     assert_accessible(page)

@@ -136,3 +136,16 @@ def test_two_people_editing_the_same_response_do_not_overwrite_each_other(
     server_requests.wait_idle()
     response = Response.objects.get(organisation__code="04")
     assert response.answers.get(question__variable=q2).option.code == "nej"  # type: ignore[union-attr]
+    # Question 12, which only the colleague changed, is saved (issue #13); both
+    # answers to question 2 are shown side by side for the colleague to choose.
+    assert response.answers.get(question__variable=q12).text == "Kollegans text"
+    choice = second.locator(f"#krock-{q2}")
+    expect(choice).to_contain_text("Ditt svar (i fältet ovan): Ja")
+    expect(choice).to_contain_text("Sparat av kontakt@sormland.test")
+    expect(choice).to_contain_text(": Nej")
+    assert_accessible(second)
+    choice.get_by_label("Ditt svar", exact=False).check()
+    second.get_by_role("button", name="Spara utkast").click()
+    expect(second.get_by_text("Utkastet är sparat.")).to_be_visible()
+    server_requests.wait_idle()
+    assert response.answers.get(question__variable=q2).option.code == "ja"  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
 """Every role against every response page (issue #3, point 2), for a region's and
-a kommun's response: 302 to the login page for visitors, 404 outside one's scope,
+a kommun's response: 302 to the login page for visitors (401 JSON from the
+script endpoints, which the page's script reads: issue #13), 404 outside one's scope,
 403 where one may read but not write, and the page itself otherwise."""
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ STAFF = {
     "reopen": 302,
 }
 OUTSIDE = dict.fromkeys(PAGES, 404)
-VISITOR = dict.fromkeys(PAGES, 302)
+# The script endpoints say "signed out" in JSON instead of redirecting to HTML.
+VISITOR = {**dict.fromkeys(PAGES, 302), "follow-ups": 401, "autosave": 401}
 
 TARGETS = {
     # Region Sörmland's answers to the 2024 region questionnaire.
@@ -98,6 +100,9 @@ def test_every_role_against_every_response_page(
     assert result.status_code == expected
     if expected == 302 and persona is None:
         assert result["Location"].startswith(reverse("surveys:login"))
+    if expected == 401:
+        assert result.json()["session_ended"] is True
+        assert result.json()["login_url"] == reverse("surveys:login")
     if expected in (403, 404):
         # Nothing was written by a refused request.
         assert Response.objects.get(pk=response.pk).version == 0

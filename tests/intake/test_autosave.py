@@ -62,7 +62,8 @@ def test_it_requires_write_access(
     client: Client, other_region_user: User, staff_user: User, region: Region
 ) -> None:
     questionnaire, url = urls(region)
-    assert client.post(url, {"version": 0}).status_code == 302
+    # Signed out: JSON the page's script can read (issue #13), not a redirect.
+    assert client.post(url, {"version": 0}).status_code == 401
     client.force_login(other_region_user)
     assert (
         client.post(url, {"version": 0, var(questionnaire, "2"): "ja"}).status_code

@@ -785,6 +785,7 @@ def test_a_small_file_that_unpacks_huge_is_refused(
     kommun: Kommun, settings: Any
 ) -> None:
     settings.EXCEL_UPLOAD_MAX_BYTES = 10_000
+    settings.XLSX_PART_MAX_BYTES = 500_000
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", "0" * 1_000_000)
@@ -794,7 +795,8 @@ def test_a_small_file_that_unpacks_huge_is_refused(
             buffer, questionnaire=kommun_questionnaire(), organisation=kommun
         )
     assert [str(p) for p in caught.value.problems] == [
-        "Filen är för stor när den packas upp. Hämta en ny kopia."
+        "Filen är för stor när den packas upp: den innehåller mer data än en sådan "
+        "arbetsbok kan ha. Spara den som en ny Excel-arbetsbok (.xlsx) och försök igen."
     ]
 
 

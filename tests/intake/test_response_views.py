@@ -216,7 +216,7 @@ def test_the_visibility_endpoint_follows_the_unsaved_answers(
     assert var("2a") not in shown and var("2") in shown
 
 
-def test_a_stale_save_is_refused_and_the_users_input_is_kept(
+def test_a_collision_is_shown_side_by_side_and_the_rest_is_saved(
     client: Client, region_user: User, region: Region, staff_user: User
 ) -> None:
     q = region_questionnaire()
@@ -233,13 +233,18 @@ def test_a_stale_save_is_refused_and_the_users_input_is_kept(
     response = client.post(
         edit_url(q, region), {**stale, var("2"): "ja", var("12"): "Mitt utkast"}
     )
+    # Both changed question 2: shown side by side for the user to choose (issue
+    # #13); question 12, which only this user changed, is saved.
     assert response.status_code == 400
     page = response.content.decode()
     assert "Någon annan har sparat ändringar" in page
-    assert "ändrades av kollega@sormland.test" in page
+    assert "Ditt svar" in page and "Sparat av kollega@sormland.test" in page
     assert "Mitt utkast" in page
     saved = Response.objects.get(questionnaire=q, organisation=region)
     assert Answer.objects.get(response=saved, question__number="2").option.code == "nej"  # type: ignore[union-attr]
+    assert (
+        Answer.objects.get(response=saved, question__number="12").text == "Mitt utkast"
+    )
     assert f'name="version" value="{saved.version}"' in page
 
 

@@ -14,7 +14,13 @@ from django.urls import reverse
 from intake.demo import demo_values
 from intake.models import Channel, Response, ResponseEvent, ResponseStatus
 from intake.selectors import questions_of
-from intake.services import get_or_create_response, save_answers, submit_response
+from intake.services import (
+    get_or_create_response,
+    reopen_response,
+    save_answers,
+    submit_response,
+)
+from surveys.errors import DomainError
 from surveys.models import Questionnaire, Region, User
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +142,18 @@ def test_contact_details_are_saved_with_the_form_and_validated(
         "rut@sormland.test",
         "0155-24 50 00",
     )
+
+
+def test_a_deactivated_staff_account_cannot_reopen(
+    complete_response: Response, region_user: User, staff_user: User
+) -> None:
+    # `is_staff` stays true when an account is deactivated; the one staff check
+    # (User.is_staff_member) also asks is_active, for every write (issue #14).
+    submit_response(complete_response, actor=region_user)
+    staff_user.is_active = False
+    staff_user.save(update_fields=["is_active"])
+    with pytest.raises(DomainError, match="Bara Socialstyrelsen"):
+        reopen_response(complete_response, actor=staff_user, reason="Kontroll")
+    complete_response.refresh_from_db()
+    assert complete_response.status == ResponseStatus.SUBMITTED
+    assert mail.outbox[1:] == [], "only the receipt was sent"

@@ -140,7 +140,13 @@ def test_the_sweep_requeues_a_job_that_lost_its_worker_and_it_finishes(
     )
     with django_capture_on_commit_callbacks(execute=True):
         recovered = recover_export_jobs_task.delay().get()
-    assert recovered == {"requeued": 1, "failed": 0, "redispatched": 0}
+    assert recovered == {
+        "requeued": 1,
+        "failed": 0,
+        "redispatched": 0,
+        "imports_requeued": 0,
+        "imports_failed": 0,
+    }
     lost.refresh_from_db()
     alive.refresh_from_db()
     assert (lost.status, lost.attempts) == (ExportStatus.DONE, 2)

@@ -228,4 +228,7 @@ def test_a_damaged_file_is_refused(every_kind: EveryKind) -> None:
         import_responses(
             every_kind.questionnaire, b"PK\x03\x04broken", actor=every_kind.actor
         )
-    assert refused.value.errors == ["Excel-filen kunde inte läsas."]
+    assert refused.value.errors == [
+        "Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den som "
+        "Excel-arbetsbok (.xlsx) och försök igen."
+    ]

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from surveys.auth import user_by_email
 from surveys.models import User
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,10 @@ def test_the_header_has_a_logout_button_for_signed_in_users(
     assert f'<form method="post" action="{reverse("surveys:logout")}"' in page
     assert ">Logga ut</button>" in page
     assert ">Logga in</a>" not in page
+
+
+def test_the_one_user_finder_matches_the_address_in_any_case(
+    region_user: User,
+) -> None:
+    assert user_by_email("  Kontakt@Sormland.TEST ") == region_user
+    assert user_by_email("kontakt@kronoberg.test") is None

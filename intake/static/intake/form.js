@@ -1,24 +1,120 @@
-// Two small helpers for the respondent form; the page works without them.
+// Small helpers for the respondent form; the page works without them.
 // 1. Follow-up questions appear and disappear as answers change, without a reload.
 //    The server decides what is shown (the same rule as when the form is saved);
 //    with JavaScript off, new follow-ups show after "Spara utkast".
 // 2. Autosave: unsaved changes are saved every 20 seconds (data-autosave-seconds,
 //    from the AUTOSAVE_SECONDS setting) and when the tab is hidden or closed, with
-//    the same rules as "Spara utkast" (valid answers only, and never over someone
-//    else's newer save).
+//    the same rules as "Spara utkast" (valid answers only, merged per question with
+//    what others saved: intake/merge.py).
+// 3. Unsaved input survives the end of a session (issue #13): it is kept in
+//    localStorage (per response, with the version and per-question bases it was
+//    typed on) until a save succeeds or the user signs out, and put back when the
+//    form is opened again. An ended session (401) or a rotated CSRF token (403)
+//    is said in Swedish; a fresh token is fetched so the page can save again.
 (function () {
   const form = document.getElementById("svarsformular");
   if (!form) return;
   const status = document.getElementById("autospara-status");
+  const sessionNotice = document.getElementById("session-slut");
   const versionField = form.querySelector('input[name="version"]');
+  const draftKey = "naravard:utkast:" + form.dataset.draftKey;
+  const NOT_STORED = new Set(["csrfmiddlewaretoken", "action"]);
   let pendingVisibility = null;
+  let pendingDraft = null;
   let dirty = false;
   let stopped = false;
+  let edits = 0; // input since the last autosave started
+  let tokenFresh = false;
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  // --- the browser's copy of unsaved input --------------------------------------
+  function fields() {
+    const values = [];
+    for (const [name, value] of new FormData(form)) {
+      if (!NOT_STORED.has(name) && typeof value === "string") values.push([name, value]);
+    }
+    return values;
+  }
+
+  function storeDraft() {
+    // Signing out removes the copies (templates/base.html); leaving the page
+    // then must not write one back.
+    if (!form.dataset.autosaveUrl || document.body.dataset.loggarUt === "ja") return;
+    try {
+      localStorage.setItem(draftKey, JSON.stringify({
+        version: versionField ? versionField.value : "", fields: fields(),
+      }));
+    } catch (error) { /* full or unavailable: the page still holds the input */ }
+  }
+
+  function clearDraft() {
+    try { localStorage.removeItem(draftKey); } catch (error) { /* unavailable */ }
+  }
+
+  function readDraft() {
+    try { return JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (error) { return null; }
+  }
+
+  // The visible answers only: the hidden version and bases differ after any save.
+  function visibleValues(pairs) {
+    const hidden = new Set([...form.querySelectorAll('input[type="hidden"]')].map((e) => e.name));
+    return JSON.stringify(pairs.filter(([name]) => !hidden.has(name)));
+  }
+
+  function restoreDraft() {
+    if (!form.dataset.autosaveUrl) return;
+    if (document.querySelector("[data-utkast-sparat]")) { clearDraft(); return; }
+    const draft = readDraft();
+    if (!draft || !Array.isArray(draft.fields)) return;
+    if (visibleValues(draft.fields) === visibleValues(fields())) { clearDraft(); return; }
+    const byName = new Map();
+    for (const [name, value] of draft.fields) {
+      if (!byName.has(name)) byName.set(name, []);
+      byName.get(name).push(value);
+    }
+    for (const element of form.elements) {
+      if (!element.name || NOT_STORED.has(element.name)) continue;
+      const values = byName.get(element.name) || [];
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = values.includes(element.value);
+      } else if ("value" in element && element.tagName !== "BUTTON") {
+        // The version and bases the input was typed on come back too, so the
+        // server merges it with what others saved since (intake/merge.py).
+        element.value = values.length ? values[0] : "";
+      }
+    }
+    dirty = true;
+    say("Osparade svar som du skrev tidigare har lagts tillbaka i formuläret. Klicka på Spara utkast för att spara dem.");
+    refreshVisibility();
+  }
+
+  // --- requests ------------------------------------------------------------------
+  async function refreshToken() {
+    const response = await fetch(form.dataset.csrfUrl, {
+      credentials: "same-origin", headers: { Accept: "application/json" },
+    });
+    const token = (await response.json()).csrf_token;
+    for (const input of document.querySelectorAll('input[name="csrfmiddlewaretoken"]')) input.value = token;
+  }
+
+  async function post(url) {
+    return fetch(url, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+  }
+
+  async function readJson(response) {
+    const type = response.headers.get("Content-Type") || "";
+    return type.includes("application/json") ? response.json() : null;
+  }
 
   async function refreshVisibility() {
-    const response = await fetch(form.dataset.visibilityUrl, {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
-    });
+    let response;
+    try { response = await post(form.dataset.visibilityUrl); } catch (error) { return; }
     if (!response.ok) return;
     const shown = new Set((await response.json()).shown);
     for (const block of form.querySelectorAll(".question[data-variable]")) {
@@ -26,48 +122,91 @@
     }
   }
 
-  function say(text) {
-    if (status) status.textContent = text;
+  function applySaved(result) {
+    if (versionField && result.version !== undefined) versionField.value = result.version;
+    for (const [variable, base] of Object.entries(result.bases || {})) {
+      const field = form.querySelector(`input[name="${CSS.escape(variable + "__bas")}"]`);
+      if (field) field.value = base;
+    }
   }
 
-  async function autosave() {
+  async function autosave(retried) {
     if (!dirty || stopped || !form.dataset.autosaveUrl) return;
     dirty = false;
+    const editsAtStart = edits;
     let response;
+    let result;
     try {
-      response = await fetch(form.dataset.autosaveUrl, {
-        method: "POST", body: new FormData(form), credentials: "same-origin",
-      });
+      response = await post(form.dataset.autosaveUrl);
+      result = await readJson(response);
     } catch (error) {
+      result = null;
+    }
+    if (response && response.status === 401) {
+      dirty = true;
+      if (sessionNotice) sessionNotice.hidden = false;
+      say("Dina svar har inte sparats: du är inte inloggad längre.");
+      return;
+    }
+    if (response && response.status === 403 && result && result.csrf_failed && !retried) {
+      // Signed in again in another tab: the page's token was replaced.
+      dirty = true;
+      try { await refreshToken(); } catch (error) { return; }
+      await autosave(true);
+      return;
+    }
+    if (!result) {
       dirty = true;
       say("Kunde inte spara automatiskt just nu. Dina svar finns kvar i formuläret.");
       return;
     }
-    const result = await response.json();
+    if (sessionNotice) sessionNotice.hidden = true;
+    applySaved(result);
     if (result.saved) {
-      versionField.value = result.version;
+      if (edits === editsAtStart) clearDraft();
       const time = new Date().toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit" });
       say(`Utkastet sparades automatiskt kl. ${time}.` +
-          (Object.keys(result.errors).length ? " Vissa svar behöver rättas innan de kan sparas." : ""));
+          (Object.keys(result.refused || {}).length ? " Vissa svar behöver rättas innan de kan sparas; där står de tidigare sparade svaren kvar." : "") +
+          ((result.kept || []).length ? " Någon annan har ändrat frågor du inte rört; ladda om sidan för att se dem." : ""));
     } else {
-      // A conflict or a locked response: stop, and let the user save by hand to see why.
+      // A collision or a locked response: stop, and let the user save by hand to see why.
       stopped = true;
       say(result.message + " Klicka på Spara utkast för att se vad som ändrats.");
     }
   }
 
+  // --- events --------------------------------------------------------------------
   form.addEventListener("change", () => {
     dirty = true;
+    edits += 1;
     clearTimeout(pendingVisibility);
     pendingVisibility = setTimeout(refreshVisibility, 150);
+    storeDraft();
   });
-  form.addEventListener("input", () => { dirty = true; });
-  form.addEventListener("submit", () => { stopped = true; });
+  form.addEventListener("input", () => {
+    dirty = true;
+    edits += 1;
+    clearTimeout(pendingDraft);
+    pendingDraft = setTimeout(storeDraft, 300);
+  });
+  form.addEventListener("submit", (event) => {
+    storeDraft();
+    if (tokenFresh) { stopped = true; return; }
+    // A sign-in in another tab replaces the token this page holds: fetch the
+    // current one first, so "Spara utkast" does not end on a refusal.
+    event.preventDefault();
+    const submitter = event.submitter;
+    refreshToken().catch(() => {}).finally(() => {
+      tokenFresh = true;
+      form.requestSubmit(submitter || undefined);
+    });
+  });
   const seconds = Number(form.dataset.autosaveSeconds) || 20;
-  setInterval(autosave, seconds * 1000);
+  setInterval(() => autosave(false), seconds * 1000);
 
   function saveOnLeave() {
     if (!dirty || stopped || !form.dataset.autosaveUrl) return;
+    storeDraft();
     dirty = false;
     navigator.sendBeacon(form.dataset.autosaveUrl, new FormData(form));
   }
@@ -75,4 +214,6 @@
     if (document.visibilityState === "hidden") saveOnLeave();
   });
   window.addEventListener("pagehide", saveOnLeave);
+
+  restoreDraft();
 })();

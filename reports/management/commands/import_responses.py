@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.importing import RawDataImportError
 from reports.services import import_responses
+from surveys.auth import user_by_email
 from surveys.models import Questionnaire, User
 
 
@@ -76,8 +77,8 @@ class Command(BaseCommand):
 
 def _actor(email: str | None) -> User:
     if email:
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
+        user = user_by_email(email)
+        if user is None or not user.is_active:
             raise CommandError(f"Det finns ingen aktiv användare med e-post {email}.")
         return user
     superusers = list(User.objects.filter(is_superuser=True, is_active=True)[:2])

@@ -1,0 +1,291 @@
+"""Saving over other people's saves: the per-question merge (issue #13).
+
+Two people (or two tabs) edit one response. Every save carries, per question, a
+fingerprint of the stored answer the user's page was built from (`<variable>__bas`).
+Against what is stored now, question by question:
+
+- stored answer still as the user saw it: the user's answer is written;
+- the user left it as they saw it, someone else changed it: the stored answer stays
+  (the user has not seen it, so nothing of theirs should replace it);
+- both changed it to different answers: a collision. Nothing is written for that
+  question until the user chooses, beside the stored answer, "Ditt svar" or the
+  saved one (`<variable>__val`, tied to the fingerprint of the answer they saw,
+  so a third change reopens the choice).
+
+`merge_answers` is the rule; `save_merged` applies it with the response's row
+locked from the read to the write (and the optimistic version lock behind it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from intake.cells import Cell, Cells
+from intake.consolidation import adjustment_cells
+from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
+from intake.selectors import answer_cells
+from intake.services import StaleResponseError, cells_for, save_answers
+from surveys.models import Question, QuestionKind, User
+
+BASE = "__bas"
+CHOICE = "__val"
+MINE = "mitt"
+THEIRS = "sparat"
+# Someone saving between our read and our write (only where the database has no
+# row lock: SQLite): read again and merge again. More attempts than that means
+# the response is saved in a tight loop.
+ATTEMPTS = 5
+
+
+def base_field(variable: str) -> str:
+    return f"{variable}{BASE}"
+
+
+def choice_field(variable: str) -> str:
+    return f"{variable}{CHOICE}"
+
+
+def fingerprint(cells: Cells) -> str:
+    """A short, stable digest of one question's answer (empty included). Numbers
+    by value: the typed 18 and the stored 18.00 are the same answer."""
+    payload = json.dumps(
+        sorted((slot, _comparable(cell)) for slot, cell in cells.items()),
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _comparable(cell: Cell) -> dict[str, Any]:
+    value = cell.as_json()
+    if cell.number is not None:
+        value["number"] = format(cell.number.normalize(), "f")
+    return value
+
+
+def choice_value(side: str, theirs: Cells) -> str:
+    return f"{side}:{fingerprint(theirs)}"
+
+
+@dataclass(frozen=True)
+class Collision:
+    """Both the user and someone else changed `variable` since the user's base."""
+
+    variable: str
+    theirs: Cells
+    by: str = ""
+    at: datetime.datetime | None = None
+
+
+@dataclass
+class Merge:
+    write: dict[str, Any] = field(default_factory=dict)  # variable -> raw value
+    kept: list[str] = field(default_factory=list)  # others' answer stays, unseen
+    collisions: list[Collision] = field(default_factory=list)
+
+
+def merge_answers(
+    *,
+    base: Mapping[str, str | None],
+    mine: Mapping[str, tuple[Any, Cells]],
+    theirs: Mapping[str, Cells],
+    choices: Mapping[str, str] | None = None,
+) -> Merge:
+    """Per question (by variable): write the user's change, keep others' change,
+    or report a collision. `base` is the fingerprint the user's page was built
+    from (None: unknown, so any difference from the stored answer collides);
+    `mine` the user's (raw value, cells); `theirs` what is stored now."""
+    merge = Merge()
+    for variable, (raw, my_cells) in mine.items():
+        stored = theirs.get(variable, {})
+        mine_fp, theirs_fp, base_fp = (
+            fingerprint(my_cells),
+            fingerprint(stored),
+            base.get(variable),
+        )
+        if mine_fp == theirs_fp:
+            continue  # nothing to change
+        if base_fp == theirs_fp:
+            merge.write[variable] = raw
+        elif base_fp == mine_fp:
+            merge.kept.append(variable)
+        else:
+            chosen = (choices or {}).get(variable, "")
+            if chosen == f"{MINE}:{theirs_fp}":
+                merge.write[variable] = raw
+            elif chosen == f"{THEIRS}:{theirs_fp}":
+                merge.kept.append(variable)
+            else:
+                merge.collisions.append(Collision(variable, stored))
+    return merge
+
+
+def stored_cells(
+    response: Response | None, questions: Sequence[Question]
+) -> dict[str, Cells]:
+    """What the form compares against, by variable: the stored answers, and for an
+    RSS kommun count only the RSS's own adjustments (what its fields show)."""
+    cells = answer_cells(response)
+    cells.update(adjustment_cells(response, questions))
+    return {q.variable: cells.get(q.pk, {}) for q in questions}
+
+
+@dataclass
+class MergedSave:
+    response: Response
+    written: list[str]  # variables whose stored answer changed
+    kept: list[str]
+    collisions: list[Collision]
+    stored: dict[str, Cells]  # by variable, after the save
+
+
+def save_merged(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    questions: Sequence[Question],
+    values: Mapping[str, Any],
+    bases: Mapping[str, str],
+    choices: Mapping[str, str],
+    seen_version: int,
+    reasons: Mapping[str, str] | None = None,
+) -> MergedSave:
+    """Save `values` (valid raw values by variable) merged with what others saved
+    since `seen_version`. A question without a posted base counts as seen when
+    nobody has changed it since `seen_version`. Raises what `save_answers` raises,
+    except StaleResponseError, which it absorbs by merging again."""
+    by_variable = {q.variable: q for q in questions}
+    mine = {v: (raw, cells_for(by_variable[v], raw)) for v, raw in values.items()}
+    for _ in range(ATTEMPTS):
+        try:
+            return _merge_and_save(
+                response,
+                actor=actor,
+                channel=channel,
+                questions=questions,
+                mine=mine,
+                bases=bases,
+                choices=choices,
+                seen_version=seen_version,
+                reasons=reasons or {},
+            )
+        except StaleResponseError:
+            continue  # someone saved in between (SQLite has no row lock): again
+    raise StaleResponseError(response.version)
+
+
+@transaction.atomic
+def _merge_and_save(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    questions: Sequence[Question],
+    mine: Mapping[str, tuple[Any, Cells]],
+    bases: Mapping[str, str],
+    choices: Mapping[str, str],
+    seen_version: int,
+    reasons: Mapping[str, str],
+) -> MergedSave:
+    """Read, merge and write as one step: the response's row is locked from the
+    read of what is stored to the write, so that concurrent saves merge one
+    after the other instead of the last writing over the first."""
+    by_variable = {q.variable: q for q in questions}
+    locked = (
+        Response.objects.select_for_update()
+        .only("version", "status")
+        .get(pk=response.pk)
+    )
+    response.version, response.status = locked.version, locked.status
+    theirs = stored_cells(response, questions)
+    changed_since = set(
+        AnswerChange.objects.filter(
+            response=response, response_version__gt=seen_version
+        ).values_list("question__variable", flat=True)
+    )
+    base: dict[str, str | None] = {}
+    for variable in mine:
+        if bases.get(variable):
+            base[variable] = bases[variable]
+        elif variable not in changed_since:
+            base[variable] = fingerprint(theirs.get(variable, {}))
+        else:
+            base[variable] = None
+    merge = merge_answers(base=base, mine=mine, theirs=theirs, choices=choices)
+    counts = [v for v in mine if by_variable[v].kind == QuestionKind.KOMMUN_COUNT]
+    for variable in _frozen_counts(response, counts):
+        # A reopened RSS response still holds the counts frozen when it was
+        # submitted; the first save lets them follow the kommuner again
+        # (UNFROZEN_REASON in the history), as every save did before the merge.
+        if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
+            merge.write[variable] = mine[variable][0]
+    if merge.write:
+        response = save_answers(
+            response,
+            actor=actor,
+            channel=channel,
+            values=merge.write,
+            expected_version=response.version,
+            reasons={v: r for v, r in reasons.items() if v in merge.write},
+        )
+        theirs = stored_cells(response, questions)
+    return MergedSave(
+        response=response,
+        written=list(merge.write),
+        kept=merge.kept,
+        collisions=_with_authors(response, by_variable, merge.collisions),
+        stored=theirs,
+    )
+
+
+def _frozen_counts(response: Response, counts: Sequence[str]) -> set[str]:
+    """The RSS kommun counts (by variable) that still hold frozen figures."""
+    if not counts or response.status == ResponseStatus.SUBMITTED:
+        return set()
+    return set(
+        Answer.objects.filter(
+            response=response,
+            channel=Channel.COMPUTED,
+            question__variable__in=counts,
+        ).values_list("question__variable", flat=True)
+    )
+
+
+def _with_authors(
+    response: Response,
+    by_variable: Mapping[str, Question],
+    collisions: Sequence[Collision],
+) -> list[Collision]:
+    """Who saved the answer the user collided with, and when (one query)."""
+    if not collisions:
+        return []
+    latest: dict[int, AnswerChange] = {}
+    for change in (
+        AnswerChange.objects.filter(
+            response=response,
+            question__in=[by_variable[c.variable] for c in collisions],
+        )
+        .select_related("changed_by")
+        .order_by("changed_at", "pk")
+    ):
+        latest[change.question_id] = change
+    result = []
+    for collision in collisions:
+        last = latest.get(by_variable[collision.variable].pk)
+        result.append(
+            Collision(
+                collision.variable,
+                collision.theirs,
+                by=str(last.changed_by) if last else "",
+                at=last.changed_at if last else None,
+            )
+        )
+    return result
