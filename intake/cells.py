@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from intake.models import Answer
-from surveys.definitions import GivenAnswer
+from surveys.conditions import GivenAnswer
 from surveys.models import Question, QuestionKind
 
 

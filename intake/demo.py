@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from surveys.definitions import GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, holds
 from surveys.models import Question, QuestionKind
 
 DEMO_TEXT = (
@@ -24,7 +24,7 @@ def demo_values(questions: list[Question], rng: random.Random) -> dict[str, Any]
     values: dict[str, Any] = {}
     given: dict[str, GivenAnswer] = {}
     for question in questions:
-        if not condition_holds(question.condition, given):
+        if not holds(question.display_condition, given):
             continue
         value = _value_for(question, rng)
         if value is None:

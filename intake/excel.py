@@ -39,8 +39,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from intake.cells import Cells, is_answered
 from intake.selectors import answer_in_words, questions_of, shown_questions
 from intake.services import cells_for
-from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
+from surveys.conditions import Condition, for_respondent
 from surveys.formatting import swedish_date, swedish_number
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, WORKBOOK_KINDS
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
 
 FORMAT = "naravard-kommun-excel"
@@ -66,12 +67,6 @@ YES = "Ja"
 # A layout problem makes every later row meaningless: list this many, then stop.
 MAX_LAYOUT_PROBLEMS = 10
 
-# The kinds a kommun answers in the workbook (RSS kinds are never kommun questions).
-WORKBOOK_KINDS = (
-    SINGLE_VALUE_KINDS
-    | NUMBER_KINDS
-    | {QuestionKind.TEXT, QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX}
-)
 
 ANSWER_FILL = PatternFill("solid", fgColor="FFF4C2")
 SECTION_FILL = PatternFill("solid", fgColor="DCE6F0")
@@ -129,7 +124,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
         note = "\n".join(
             part
             for part in (
-                describe_condition(question.condition, by_variable),
+                describe_condition(question.display_condition, by_variable),
                 question.help_text.strip(),
                 _hint(question),
             )
@@ -225,44 +220,10 @@ def _max_length(question: Question) -> int:
 
 
 def describe_condition(
-    condition: Mapping[str, Any] | None, by_variable: Mapping[str, Question]
+    condition: Condition | None, by_variable: Mapping[str, Question]
 ) -> str:
     """A display condition in words: "Besvaras om du svarat «Ja» på fråga 3."""
-    if not condition:
-        return ""
-    return f"Besvaras om {_clause(condition, by_variable)}."
-
-
-def _clause(condition: Mapping[str, Any], by_variable: Mapping[str, Question]) -> str:
-    if "all" in condition:
-        return " och ".join(_clause(c, by_variable) for c in condition["all"])
-    if "any" in condition:
-        return " eller ".join(_clause(c, by_variable) for c in condition["any"])
-    question = by_variable.get(condition["question"])
-    if question is None:  # pragma: no cover - the loader checks references
-        return f"fråga {condition['question']} är besvarad"
-    number = question.number
-    labels = {o.code: o.label for o in question.options.all()}
-
-    def label(code: str) -> str:
-        return f"«{labels.get(code, code)}»"
-
-    if "row" in condition:
-        rows = {r.code: r.label for r in question.rows.all()}
-        row = rows.get(condition["row"], condition["row"])
-        return f"du svarat {label(condition['equals'])} för «{row}» på fråga {number}"
-    if "equals" in condition:
-        return f"du svarat {label(condition['equals'])} på fråga {number}"
-    if "in" in condition:
-        chosen = " eller ".join(label(c) for c in condition["in"])
-        return f"du svarat {chosen} på fråga {number}"
-    if "includes" in condition:
-        return f"du valt {label(condition['includes'])} på fråga {number}"
-    if "any_row" in condition:
-        return f"du svarat {label(condition['any_row'])} på någon av raderna i fråga {number}"
-    if "escaped" in condition:
-        return f"du svarat «{question.escape_label}» på fråga {number}"
-    return f"du besvarat fråga {number}"
+    return for_respondent(condition, by_variable)
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -25,20 +25,19 @@ from intake.consolidation import (
     adjustment_problems,
 )
 from intake.services import cells_for
-from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS
 from surveys.models import Question, QuestionKind
 
 ESCAPED = "__escaped"
 ROW = "__"
 CHOICE_KINDS = SINGLE_VALUE_KINDS
-TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY})
 # RSS kommun counts are computed from the kommuner's answers (issue #4); the form
 # has a field per cell only to adjust the computed count, with a reason.
 FORM_KINDS = (
     CHOICE_KINDS
     | NUMBER_KINDS
-    | TEXT_KINDS
+    | TYPED_TEXT_KINDS
     | {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX, QuestionKind.KOMMUN_COUNT}
 )
 ADJUST = "__justera__"

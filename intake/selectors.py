@@ -17,8 +17,9 @@ from intake.cells import (
     is_answered,
 )
 from intake.models import Answer, AnswerChange, Response
-from surveys.definitions import NUMBER_KINDS, GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, holds
 from surveys.formatting import swedish_number
+from surveys.kinds import NUMBER_KINDS
 from surveys.models import Question, QuestionKind, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
 from surveys.selectors import population_of
@@ -51,7 +52,7 @@ def shown_questions(questions: Sequence[Question], cells: dict[int, Cells]) -> s
     given: dict[str, GivenAnswer] = {}
     shown: set[int] = set()
     for question in questions:
-        visible = condition_holds(question.condition, given)
+        visible = holds(question.display_condition, given)
         if visible:
             shown.add(question.pk)
         given[question.variable] = given_answer(

@@ -37,9 +37,10 @@ from intake.models import (
 )
 from intake.selectors import missing_required_answers
 from intake.tasks import send_receipt, send_reopened_notice
-from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
 from surveys.formatting import swedish_number
+from surveys.kinds import SINGLE_VALUE_KINDS
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -397,7 +398,7 @@ def _apply_display_conditions(
     given: dict[str, GivenAnswer] = {}
     hidden: set[int] = set()
     for question in questions:
-        if not condition_holds(question.condition, given):
+        if not holds(question.display_condition, given):
             if cells.get(question.pk):
                 hidden.add(question.pk)
             cells[question.pk] = {}

@@ -54,7 +54,6 @@ from intake.consolidation import (
 from intake.models import Response, ResponseStatus
 from intake.selectors import cells_by_response, questions_of
 from intake.services import cells_for
-from reports.codebook import condition_text
 from reports.rawdata import (
     CONTACT_COLUMNS,
     LEADING_COLUMNS,
@@ -64,7 +63,7 @@ from reports.rawdata import (
     Missing,
     raw_columns,
 )
-from surveys.definitions import GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, codebook_clause, holds
 from surveys.errors import DomainError
 from surveys.models import (
     Organisation,
@@ -690,15 +689,16 @@ def _condition_errors(
     given: dict[str, GivenAnswer] = {}
     by_variable = {q.variable: q for q in questions}
     for question in questions:
-        holds = condition_holds(question.condition, given)
-        if not holds and file_cells.get(question.pk):
+        condition = question.display_condition
+        shown = holds(condition, given)
+        if condition is not None and not shown and file_cells.get(question.pk):
             column = by_question[question.pk][0].name
             errors.append(
                 f"Rad {line}, kolumn {column}: frågan har ett svar men ska bara "
-                f"besvaras om {condition_text(question.condition or {}, by_variable)}."
+                f"besvaras om {codebook_clause(condition, by_variable)}."
             )
         given[question.variable] = given_answer(
-            merged.get(question.pk, {}) if holds else {}
+            merged.get(question.pk, {}) if shown else {}
         )
     return errors
 
@@ -712,10 +712,10 @@ def _missing_for_submit(
     given: dict[str, GivenAnswer] = {}
     missing = []
     for question in questions:
-        holds = condition_holds(question.condition, given)
-        cells = merged.get(question.pk, {}) if holds else {}
+        shown = holds(question.display_condition, given)
+        cells = merged.get(question.pk, {}) if shown else {}
         given[question.variable] = given_answer(cells)
-        if holds and question.required and not is_answered(question, cells):
+        if shown and question.required and not is_answered(question, cells):
             missing.append(question.number)
     if not missing:
         return []

@@ -60,8 +60,8 @@ from django.utils import timezone
 from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT, Cell, Cells
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
-from surveys.definitions import SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
+from surveys.kinds import SINGLE_VALUE_KINDS
 from surveys.models import (
     Organisation,
     OrganisationKind,

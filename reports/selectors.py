@@ -19,10 +19,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from intake.condition_sql import ByQuestionId, holds_q
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from reports.models import ExportJob
-from reports.tabulation import condition_q
 from surveys.models import Question, QuestionKind, Questionnaire
 from surveys.selectors import expected_respondents
 
@@ -77,8 +77,8 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     them a response has answered is counted in SQL, on the responses query (a
     matrix counts when every row is answered; a kommun count always). For the
     required questions with a display condition a second query says, per
-    response, whether each is shown (`reports.tabulation.condition_q`, which
-    agrees with `condition_holds` on stored answers) and answered.
+    response, whether each is shown (`intake.condition_sql.holds_q`, which
+    agrees with `surveys.conditions.holds` on stored answers) and answered.
     """
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
     questions = questions_of(questionnaire.pk)
@@ -118,10 +118,11 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     # answer is read into Python, whatever the number of respondents.
     conditional = [q for q in questions if q.condition and q.required]
     by_variable = {q.variable: q for q in questions}
+    reach = ByQuestionId(by_variable)
     flags: dict[str, Any] = {}
     for q in conditional:
         flags[f"shown_{q.pk}"] = ExpressionWrapper(
-            condition_q(q.condition or {}, by_variable), output_field=BooleanField()
+            holds_q(q.display_condition, reach), output_field=BooleanField()
         )
         flags[f"answered_{q.pk}"] = _answered_expression(q)
     conditional_figures: dict[int, tuple[int, int]] = {}
