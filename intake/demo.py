@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from surveys.conditions import GivenAnswer, holds
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS
 from surveys.models import Question, QuestionKind
 
 DEMO_TEXT = (
@@ -37,11 +38,7 @@ def demo_values(questions: list[Question], rng: random.Random) -> dict[str, Any]
 def _value_for(question: Question, rng: random.Random) -> Any:
     codes = [o.code for o in question.options.all()]
     kind = question.kind
-    if kind in (
-        QuestionKind.YES_NO,
-        QuestionKind.YES_PARTLY_NO,
-        QuestionKind.SINGLE_CHOICE,
-    ):
+    if kind in SINGLE_VALUE_KINDS:
         # Lean towards the first alternative ("Ja"), as the real answers do.
         return codes[0] if rng.random() < 0.7 else rng.choice(codes)
     if kind == QuestionKind.MULTIPLE_CHOICE:
@@ -51,13 +48,13 @@ def _value_for(question: Question, rng: random.Random) -> Any:
             row.code: codes[0] if rng.random() < 0.6 else rng.choice(codes)
             for row in question.rows.all()
         }
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         if question.escape_label and rng.random() < 0.2:
             return {"escaped": True}
         if kind == QuestionKind.PERCENTAGE:
             return Decimal(rng.randint(20, 98))
         return Decimal(rng.randint(1_000, 400_000))
-    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+    if kind in TYPED_TEXT_KINDS:
         return DEMO_TEXT if question.required or rng.random() < 0.5 else None
     # RSS kommun counts are computed from the kommuner's answers (issue #4).
     return None

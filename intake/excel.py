@@ -41,7 +41,12 @@ from intake.selectors import answer_in_words, questions_of, shown_questions
 from intake.services import cells_for
 from surveys.conditions import Condition, for_respondent
 from surveys.formatting import swedish_date, swedish_number
-from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, WORKBOOK_KINDS
+from surveys.kinds import (
+    NUMBER_KINDS,
+    ONE_ALTERNATIVE_KINDS,
+    SINGLE_VALUE_KINDS,
+    WORKBOOK_KINDS,
+)
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
 
 FORMAT = "naravard-kommun-excel"
@@ -467,7 +472,7 @@ def _validation(question: Question, options_range: Any) -> DataValidation:
         "showInputMessage": True,
         "errorTitle": "Ogiltigt svar",
     }
-    if kind in SINGLE_VALUE_KINDS or kind == QuestionKind.MATRIX:
+    if kind in ONE_ALTERNATIVE_KINDS:
         return DataValidation(
             type="list",
             formula1=options_range(question),

@@ -40,7 +40,7 @@ from intake.tasks import send_receipt, send_reopened_notice
 from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
 from surveys.formatting import swedish_number
-from surveys.kinds import SINGLE_VALUE_KINDS
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -257,10 +257,7 @@ def correct_answer(
         # A correction replaces a value; removing an answer is the respondent's.
         raise ValidationError({variable: ["Ange det rättade värdet."]})
     question = response.questionnaire.questions.filter(variable=variable).first()
-    if question is None or question.kind not in (
-        QuestionKind.INTEGER,
-        QuestionKind.PERCENTAGE,
-    ):
+    if question is None or question.kind not in NUMBER_KINDS:
         raise DomainError("Bara svar som är tal kan rättas här.")
     if not response.answers.filter(question=question).exists():
         raise DomainError(
@@ -517,13 +514,13 @@ def cells_for(question: Question, raw: Any) -> Cells:
                 raise ValidationError("Välj ett av svarsalternativen på varje rad.")
             cells[str(row)] = Cell(row=str(row), option=str(code))
         return cells
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         if isinstance(raw, Mapping) and raw.get("escaped") is True:
             if not question.escape_label:
                 raise ValidationError("Frågan har inget sådant svarsalternativ.")
             return {"": Cell(escaped=True)}
         return {"": Cell(number=_number(question, raw))}
-    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+    if kind in TYPED_TEXT_KINDS:
         text = str(raw).strip()
         if not text:
             return {}

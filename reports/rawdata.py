@@ -61,7 +61,7 @@ from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT, Cell, Cells
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from surveys.formatting import swedish_number
-from surveys.kinds import SINGLE_VALUE_KINDS
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -250,7 +250,7 @@ def question_columns(question: Question) -> list[Column]:
             )
             for j, option in enumerate(options, start=1)
         ]
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         missing = dict(base_missing)
         if question.escape_label:
             missing[Missing.ESCAPED] = question.escape_label
@@ -354,7 +354,7 @@ def question_values(
         return values
     if kind == QuestionKind.MULTIPLE_CHOICE:
         return [1 if column.option_code in cells else 0 for column in columns]
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         cell = cells.get("")
         if cell is None:
             return [Missing.NOT_ANSWERED]

@@ -23,7 +23,8 @@ from intake.condition_sql import ByQuestionId, holds_q
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from reports.models import ExportJob
-from surveys.models import Question, QuestionKind, Questionnaire
+from surveys.kinds import facts
+from surveys.models import Question, Questionnaire
 from surveys.selectors import expected_respondents
 
 
@@ -48,9 +49,9 @@ def _answered_expression(question: Question) -> Any:
     """Whether a response has answered the question (`intake.cells.is_answered`),
     as an annotation: the number of rows answered for a matrix, else EXISTS."""
     answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question.pk)
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).computed:
         return Value(True, output_field=BooleanField())
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         rows = (
             answers.order_by()
             .values("response_id")
@@ -62,7 +63,7 @@ def _answered_expression(question: Question) -> Any:
 
 
 def _is_answered(question: Question, value: Any) -> bool:
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return int(value) >= len(question.rows.all())
     return bool(value)
 
@@ -83,15 +84,11 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
     questions = questions_of(questionnaire.pk)
     always = [q for q in questions if q.required and not q.condition]
-    computed = sum(1 for q in always if q.kind == QuestionKind.KOMMUN_COUNT)
+    computed = sum(1 for q in always if facts(q.kind).computed)
     plain = [
-        q.pk
-        for q in always
-        if q.kind not in (QuestionKind.KOMMUN_COUNT, QuestionKind.MATRIX)
+        q.pk for q in always if not (facts(q.kind).computed or facts(q.kind).matrix)
     ]
-    matrices = {
-        q.pk: len(q.rows.all()) for q in always if q.kind == QuestionKind.MATRIX
-    }
+    matrices = {q.pk: len(q.rows.all()) for q in always if facts(q.kind).matrix}
     counts: dict[str, Count] = {"n_answers": Count("answers")}
     if plain:
         counts["plain_answered"] = Count(

@@ -29,7 +29,9 @@ from surveys.kinds import (
     NUMBER_KINDS,
     PRESET_OPTIONS,
     RSS_AGGREGATE_KINDS,
+    TYPED_TEXT_KINDS,
     QuestionKind,
+    facts,
 )
 from surveys.models import (
     Comparability,
@@ -465,9 +467,9 @@ def _parse_question(
 
     options = _parse_options(out, where, kind, data.get("options"))
     rows = _parse_choices(out, where, "rows", data.get("rows"))
-    if kind == QuestionKind.MATRIX and not rows:
+    if facts(kind).matrix and not rows:
         out.add(where, "en matris behöver rows")
-    if kind != QuestionKind.MATRIX and data.get("rows") is not None:
+    if not facts(kind).matrix and data.get("rows") is not None:
         out.add(where, "bara matriser har rows")
 
     escape_label = _optional_text(out, where, data, "escape", 200)
@@ -492,7 +494,7 @@ def _parse_question(
                 out.add(where, f"{name} gäller bara antal och andelar")
 
     max_length = data.get("max_length")
-    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+    if kind in TYPED_TEXT_KINDS:
         if max_length is None:
             max_length = DEFAULT_TEXT_MAX_LENGTH
         elif not isinstance(max_length, int) or max_length < 1:
@@ -623,7 +625,7 @@ def _parse_options(
             Choice(c, label) for c, label in PRESET_OPTIONS[IMPLICIT_OPTION_KINDS[kind]]
         )
     if kind in LISTED_OPTION_KINDS:
-        if kind == QuestionKind.MATRIX and isinstance(raw, str):
+        if facts(kind).matrix and isinstance(raw, str):
             if raw not in PRESET_OPTIONS:
                 out.add(where, f"okänd förinställning av options: {raw!r}")
                 return ()

@@ -55,6 +55,9 @@ class KindFacts:
     typed_text: bool = False
     # Computed from the kommuner's answers for an RSS questionnaire.
     rss_aggregate: bool = False
+    # Computed from the kommuner's answers (issue #4): always counts as
+    # answered; the RSS only adjusts a count, with a reason.
+    computed: bool = False
     # Options the definition file lists itself, or the preset the kind implies.
     listed_options: bool = False
     preset_options: str | None = None
@@ -94,7 +97,7 @@ KINDS: Mapping[QuestionKind, KindFacts] = {
     QuestionKind.INTEGER: KindFacts(number=True, in_workbook=True),
     QuestionKind.PERCENTAGE: KindFacts(number=True, in_workbook=True),
     QuestionKind.TEXT: KindFacts(free_text=True, typed_text=True, in_workbook=True),
-    QuestionKind.KOMMUN_COUNT: KindFacts(rss_aggregate=True),
+    QuestionKind.KOMMUN_COUNT: KindFacts(rss_aggregate=True, computed=True),
     QuestionKind.KOMMUN_TEXT_SUMMARY: KindFacts(rss_aggregate=True, typed_text=True),
 }
 # Checked at import, so a kind added to the enum without its facts cannot run.
