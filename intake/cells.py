@@ -80,7 +80,7 @@ def is_answered(question: Question, cells: Cells) -> bool:
     An RSS kommun count is computed from the kommuner's answers, so it is always
     answered: its base says how many kommuner answered (issue #4).
     """
-    if facts(question.kind).computed:
+    if facts(question.kind).kommun_counts:
         return True
     if facts(question.kind).matrix:
         return {c.row for c in cells.values()} >= {r.code for r in question.rows.all()}

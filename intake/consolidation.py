@@ -58,7 +58,7 @@ from intake.models import (
 from surveys.conditions import parse_stored
 from surveys.errors import DomainError
 from surveys.kinds import ONE_ALTERNATIVE_KINDS as ONE_ALTERNATIVE_KINDS
-from surveys.kinds import RSS_AGGREGATE_KINDS
+from surveys.kinds import RSS_AGGREGATE_KINDS, facts
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -366,7 +366,7 @@ def consolidation_for(
 
     counts: dict[int, KommunCount] = {}
     for question in aggregates:
-        if question.kind != QuestionKind.KOMMUN_COUNT:
+        if not facts(question.kind).kommun_counts:
             continue
         source_id = question.source_question_id
         assert source_id is not None  # noqa: S101 - filtered above
@@ -449,7 +449,7 @@ def _rss_cells(
     every stored cell (the frozen figures while submitted), with the reasons."""
     if response is None or response.pk is None:
         return {}, {}, {}
-    ids = [q.pk for q in aggregates if q.kind == QuestionKind.KOMMUN_COUNT]
+    ids = [q.pk for q in aggregates if facts(q.kind).kommun_counts]
     adjusted: dict[tuple[int, str], int] = {}
     stored: dict[tuple[int, str], int] = {}
     for question_id, slot, number, channel in Answer.objects.filter(
@@ -836,7 +836,7 @@ def adjustment_cells(
     """The RSS's own adjustments of its kommun counts, as answer cells by question
     id (every kommun count present, empty when none): what the form shows in its
     "Justerat antal" fields. Frozen and base cells are left out. One query."""
-    ids = [q.pk for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    ids = [q.pk for q in questions if facts(q.kind).kommun_counts]
     cells: dict[int, Cells] = {pk: {} for pk in ids}
     if response is None or response.pk is None or not ids:
         return cells

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from surveys.conditions import GivenAnswer, holds
-from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS
-from surveys.models import Question, QuestionKind
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS, facts
+from surveys.models import Question
 
 DEMO_TEXT = (
     "Exempelsvar: vi har infört mobila team i samverkan med kommunerna och "
@@ -41,9 +41,9 @@ def _value_for(question: Question, rng: random.Random) -> Any:
     if kind in SINGLE_VALUE_KINDS:
         # Lean towards the first alternative ("Ja"), as the real answers do.
         return codes[0] if rng.random() < 0.7 else rng.choice(codes)
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return [c for c in codes if rng.random() < 0.5] or [codes[0]]
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return {
             row.code: codes[0] if rng.random() < 0.6 else rng.choice(codes)
             for row in question.rows.all()
@@ -51,7 +51,7 @@ def _value_for(question: Question, rng: random.Random) -> Any:
     if kind in NUMBER_KINDS:
         if question.escape_label and rng.random() < 0.2:
             return {"escaped": True}
-        if kind == QuestionKind.PERCENTAGE:
+        if facts(kind).percentage:
             return Decimal(rng.randint(20, 98))
         return Decimal(rng.randint(1_000, 400_000))
     if kind in TYPED_TEXT_KINDS:
@@ -61,9 +61,9 @@ def _value_for(question: Question, rng: random.Random) -> Any:
 
 
 def _given(question: Question, value: Any) -> GivenAnswer:
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return GivenAnswer(rows=value)
-    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(question.kind).multiple:
         return GivenAnswer(options=frozenset(value))
     if isinstance(value, dict):
         return GivenAnswer(escaped=True)

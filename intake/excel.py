@@ -46,6 +46,7 @@ from surveys.kinds import (
     ONE_ALTERNATIVE_KINDS,
     SINGLE_VALUE_KINDS,
     WORKBOOK_KINDS,
+    facts,
 )
 from surveys.models import Organisation, Question, QuestionKind, Questionnaire
 
@@ -141,7 +142,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
         if question.unit:
             text += f" ({question.unit})"
         var = question.variable
-        if question.kind == QuestionKind.MATRIX:
+        if facts(question.kind).matrix:
             add(number=question.number, text=text, note=note, style="question")
             for matrix_row in question.rows.all():
                 add(
@@ -150,7 +151,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
                     answer=answer(var, matrix_row.code),
                     question=question,
                 )
-        elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+        elif facts(question.kind).multiple:
             add(number=question.number, text=text, note=note, style="question")
             for option in question.options.all():
                 add(
@@ -188,12 +189,12 @@ def _hint(question: Question) -> str:
     kind = question.kind
     if kind in SINGLE_VALUE_KINDS:
         return "Välj ett alternativ i listan i kolumn D."
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return "Välj ett alternativ i listan för varje rad."
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return f"Välj «{YES}» för varje alternativ som stämmer; lämna övriga tomma."
     if kind in NUMBER_KINDS:
-        whole = "Ett heltal" if kind == QuestionKind.INTEGER else "Ett tal"
+        whole = "Ett heltal" if facts(kind).whole_number else "Ett tal"
         return f"{whole}, {_range_words(question)}."
     return f"Fritext, högst {_max_length(question)} tecken."
 
@@ -214,7 +215,7 @@ def _range_words(question: Question) -> str:
 
 def _bounds(question: Question) -> tuple[Decimal | None, Decimal | None]:
     low, high = question.min_value, question.max_value
-    if question.kind == QuestionKind.PERCENTAGE:
+    if facts(question.kind).percentage:
         low = Decimal(0) if low is None else low
         high = Decimal(100) if high is None else high
     return low, high
@@ -448,7 +449,7 @@ def _write_survey(
         current = cells.get(question.pk, {})
         slot = item.answer.slot
         kind = question.kind
-        if kind == QuestionKind.MULTIPLE_CHOICE or slot == ESCAPE_SLOT:
+        if facts(kind).multiple or slot == ESCAPE_SLOT:
             yes_list.add(cell.coordinate)
             chosen = (
                 any(c.escaped for c in current.values())
@@ -494,7 +495,7 @@ def _validation(question: Question, options_range: Any) -> DataValidation:
             bounds = {"operator": "lessThanOrEqual", "formula1": _plain(high)}
         else:
             bounds = {"operator": "between", "formula1": "-1E+12", "formula2": "1E+12"}
-        whole = kind == QuestionKind.INTEGER
+        whole = facts(kind).whole_number
         return DataValidation(
             type="whole" if whole else "decimal",
             error=f"Ange {'ett heltal' if whole else 'ett tal'}, {_range_words(question)}.",

@@ -40,12 +40,11 @@ from intake.tasks import send_receipt, send_reopened_notice
 from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
 from surveys.formatting import swedish_number
-from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS, facts
 from surveys.models import (
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     User,
 )
@@ -288,7 +287,7 @@ def _adjustment_problems(
     by moving the kommuner that answered between the alternatives
     (`intake.consolidation.count_limit_problem`); the base cells are the service's
     alone (issue #4). The rows checked are those whose adjustments change."""
-    counts = [q for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    counts = [q for q in questions if facts(q.kind).kommun_counts]
     if channel == Channel.COMPUTED or not counts:
         return {}
     was_adjusted = {
@@ -492,7 +491,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
         if code not in option_codes:
             raise ValidationError("Välj ett av svarsalternativen.")
         return {"": Cell(option=code)}
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         if isinstance(raw, str) or not isinstance(raw, list | tuple | set | frozenset):
             raise ValidationError("Ange alternativen som en lista.")
         chosen = [str(c) for c in raw]
@@ -500,7 +499,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
         if bad:
             raise ValidationError("Välj bland svarsalternativen.")
         return {code: Cell(option=code) for code in chosen}
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         if not isinstance(raw, Mapping):
             raise ValidationError("Ange ett svar per rad.")
         row_codes = [r.code for r in question.rows.all()]
@@ -529,7 +528,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
                 f"Svaret får vara högst {question.max_length} tecken (nu {len(text)})."
             )
         return {"": Cell(text=text)}
-    if kind == QuestionKind.KOMMUN_COUNT:
+    if facts(kind).kommun_counts:
         return _kommun_count_cells(question, raw, option_codes)
     raise ValidationError("Okänd frågetyp.")  # pragma: no cover - kinds are closed
 
@@ -544,9 +543,9 @@ def _number(question: Question, raw: Any) -> Decimal:
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.")
     if _too_large(value):
         raise ValidationError(TOO_LARGE)
-    if question.kind == QuestionKind.INTEGER and value != value.to_integral_value():
+    if facts(question.kind).whole_number and value != value.to_integral_value():
         raise ValidationError("Ange ett heltal.")
-    if question.kind == QuestionKind.PERCENTAGE and value.as_tuple().exponent < -2:  # type: ignore[operator]
+    if facts(question.kind).percentage and value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValidationError("Ange andelen med högst två decimaler.")
     if question.min_value is not None and value < question.min_value:
         if question.min_value == 0:

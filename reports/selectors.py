@@ -49,7 +49,7 @@ def _answered_expression(question: Question) -> Any:
     """Whether a response has answered the question (`intake.cells.is_answered`),
     as an annotation: the number of rows answered for a matrix, else EXISTS."""
     answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question.pk)
-    if facts(question.kind).computed:
+    if facts(question.kind).kommun_counts:
         return Value(True, output_field=BooleanField())
     if facts(question.kind).matrix:
         rows = (
@@ -84,9 +84,11 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
     questions = questions_of(questionnaire.pk)
     always = [q for q in questions if q.required and not q.condition]
-    computed = sum(1 for q in always if facts(q.kind).computed)
+    computed = sum(1 for q in always if facts(q.kind).kommun_counts)
     plain = [
-        q.pk for q in always if not (facts(q.kind).computed or facts(q.kind).matrix)
+        q.pk
+        for q in always
+        if not (facts(q.kind).kommun_counts or facts(q.kind).matrix)
     ]
     matrices = {q.pk: len(q.rows.all()) for q in always if facts(q.kind).matrix}
     counts: dict[str, Count] = {"n_answers": Count("answers")}

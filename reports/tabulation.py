@@ -62,13 +62,12 @@ from django.db.models import (
 
 from intake.condition_sql import ByQuestionId, CellTest, cell_test, holds_q
 from intake.models import Answer, Response, ResponseStatus
-from surveys.kinds import CLOSED_KINDS, NUMBER_KINDS
+from surveys.kinds import CLOSED_KINDS, NUMBER_KINDS, facts
 from surveys.models import (
     MatrixRow,
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
@@ -162,7 +161,7 @@ class QuestionRef:
 
     @property
     def is_kommun_count(self) -> bool:
-        return self.kind == QuestionKind.KOMMUN_COUNT
+        return facts(self.kind).kommun_counts
 
 
 @dataclass(frozen=True)
@@ -825,7 +824,7 @@ def item_nonresponse_of(
     }
     # The cells of the RSS kommun counts (their sums) and of the questions that
     # conditions test (their counts), as a tabulation has them at riket.
-    counted_cells = {q.pk for q in questions if q.kind == QuestionKind.KOMMUN_COUNT} | {
+    counted_cells = {q.pk for q in questions if facts(q.kind).kommun_counts} | {
         test.question_id for test in cell_tests.values()
     }
     slot_sums: dict[int, list[dict[str, Any]]] = {}
@@ -853,7 +852,7 @@ def item_nonresponse_of(
         )
         matrix_rows: list[MatrixRow | None] = [*question.rows.all()] or [None]
         for matrix_row in matrix_rows:
-            if question.kind == QuestionKind.KOMMUN_COUNT:
+            if facts(question.kind).kommun_counts:
                 counts = _kommun_count(
                     RIKET,
                     slot_sums.get(question.pk, []),

@@ -24,6 +24,7 @@ import yaml
 from surveys import conditions
 from surveys.kinds import (
     CLOSED_KINDS,
+    FREE_TEXT_KINDS,
     IMPLICIT_OPTION_KINDS,
     LISTED_OPTION_KINDS,
     NUMBER_KINDS,
@@ -478,11 +479,11 @@ def _parse_question(
     unit = _optional_text(out, where, data, "unit", 40)
     national_figure = _optional_text(out, where, data, "national_figure")
     if kind in NUMBER_KINDS:
-        if kind == QuestionKind.PERCENTAGE:
+        if facts(kind).percentage:
             min_value = Decimal(0) if min_value is None else min_value
             max_value = Decimal(100) if max_value is None else max_value
             unit = unit or "%"
-        if kind == QuestionKind.INTEGER and min_value is None:
+        if facts(kind).whole_number and min_value is None:
             min_value = Decimal(0)
         if min_value is not None and max_value is not None and min_value > max_value:
             out.add(where, "min är större än max")
@@ -595,7 +596,7 @@ def _parse_plausibility(
     `validate_questionnaire`."""
     if raw is None:
         return False, None
-    if kind != QuestionKind.INTEGER:
+    if not facts(kind).whole_number:
         out.add(where, "plausibility gäller bara antal (integer)")
         return False, None
     if not isinstance(raw, dict) or not raw:
@@ -811,7 +812,7 @@ def validate_questionnaire(questionnaire: QuestionnaireDef) -> list[Problem]:
                     f"plausibility: percentage_question {question.percentage_question!r} "
                     "finns inte i enkäten",
                 )
-            elif linked.kind != QuestionKind.PERCENTAGE:
+            elif not facts(linked.kind).percentage:
                 out.add(
                     question.number,
                     f"plausibility: fråga {linked.number} är inte en andelsfråga "
@@ -899,10 +900,7 @@ def validate_cycle(cycle: CycleDef) -> list[Problem]:
                     )
                 )
                 continue
-            if (
-                question.kind == QuestionKind.KOMMUN_COUNT
-                and source.kind not in CLOSED_KINDS
-            ):
+            if facts(question.kind).kommun_counts and source.kind not in CLOSED_KINDS:
                 problems.append(
                     Problem(
                         questionnaire.file,
@@ -913,7 +911,7 @@ def validate_cycle(cycle: CycleDef) -> list[Problem]:
                 )
             if (
                 question.kind == QuestionKind.KOMMUN_TEXT_SUMMARY
-                and source.kind != QuestionKind.TEXT
+                and source.kind not in FREE_TEXT_KINDS
             ):
                 problems.append(
                     Problem(

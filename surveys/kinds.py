@@ -49,15 +49,20 @@ class KindFacts:
     matrix: bool = False
     # A number, with an optional escape answer ("kan inte uppskattas").
     number: bool = False
+    # A count: a whole number, at least 0 unless the file says otherwise.
+    whole_number: bool = False
+    # A share in percent: 0–100, at most two decimals, unit "%".
+    percentage: bool = False
     # The respondent's own free text: what a kommun text summary summarises.
     free_text: bool = False
     # Answered by typing text in the web form (a free text or an RSS summary).
     typed_text: bool = False
     # Computed from the kommuner's answers for an RSS questionnaire.
     rss_aggregate: bool = False
-    # Computed from the kommuner's answers (issue #4): always counts as
-    # answered; the RSS only adjusts a count, with a reason.
-    computed: bool = False
+    # The number of member kommuner per alternative (per row and alternative),
+    # computed from the kommuner's answers with its base slots (issue #4):
+    # always counts as answered; the RSS only adjusts a count, with a reason.
+    kommun_counts: bool = False
     # Options the definition file lists itself, or the preset the kind implies.
     listed_options: bool = False
     preset_options: str | None = None
@@ -94,10 +99,10 @@ KINDS: Mapping[QuestionKind, KindFacts] = {
         multiple=True, listed_options=True, in_workbook=True
     ),
     QuestionKind.MATRIX: KindFacts(matrix=True, listed_options=True, in_workbook=True),
-    QuestionKind.INTEGER: KindFacts(number=True, in_workbook=True),
-    QuestionKind.PERCENTAGE: KindFacts(number=True, in_workbook=True),
+    QuestionKind.INTEGER: KindFacts(number=True, whole_number=True, in_workbook=True),
+    QuestionKind.PERCENTAGE: KindFacts(number=True, percentage=True, in_workbook=True),
     QuestionKind.TEXT: KindFacts(free_text=True, typed_text=True, in_workbook=True),
-    QuestionKind.KOMMUN_COUNT: KindFacts(rss_aggregate=True, computed=True),
+    QuestionKind.KOMMUN_COUNT: KindFacts(rss_aggregate=True, kommun_counts=True),
     QuestionKind.KOMMUN_TEXT_SUMMARY: KindFacts(rss_aggregate=True, typed_text=True),
 }
 # Checked at import, so a kind added to the enum without its facts cannot run.
