@@ -48,7 +48,7 @@ from surveys.kinds import (
     WORKBOOK_KINDS,
     facts,
 )
-from surveys.models import Organisation, Question, QuestionKind, Questionnaire
+from surveys.models import Organisation, Question, Questionnaire
 
 FORMAT = "naravard-kommun-excel"
 FORMAT_VERSION = 1
@@ -893,7 +893,7 @@ def _question_value(
             yield Problem(_not_an_option(question, given), SURVEY, cells[0].ref)
             return
         yield code or ""
-    elif kind == QuestionKind.MATRIX:
+    elif facts(kind).matrix:
         codes = _label_codes(question)
         matrix: dict[str, str] = {}
         bad = False
@@ -906,7 +906,7 @@ def _question_value(
             matrix[cell.slot] = code or ""
         if not bad:
             yield matrix
-    elif kind == QuestionKind.MULTIPLE_CHOICE:
+    elif facts(kind).multiple:
         chosen: list[str] = []
         bad = False
         for cell in cells:

@@ -26,19 +26,28 @@ from intake.consolidation import (
 )
 from intake.services import cells_for
 from surveys.formatting import swedish_number
-from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS
-from surveys.models import Question, QuestionKind
+from surveys.kinds import (
+    NUMBER_KINDS,
+    SINGLE_VALUE_KINDS,
+    facts,
+    kinds_where,
+)
+from surveys.models import Question
 
 ESCAPED = "__escaped"
 ROW = "__"
 CHOICE_KINDS = SINGLE_VALUE_KINDS
 # RSS kommun counts are computed from the kommuner's answers (issue #4); the form
 # has a field per cell only to adjust the computed count, with a reason.
-FORM_KINDS = (
-    CHOICE_KINDS
-    | NUMBER_KINDS
-    | TYPED_TEXT_KINDS
-    | {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX, QuestionKind.KOMMUN_COUNT}
+FORM_KINDS = kinds_where(
+    lambda f: (
+        f.single_value
+        or f.multiple
+        or f.matrix
+        or f.number
+        or f.typed_text
+        or f.kommun_counts
+    )
 )
 ADJUST = "__justera__"
 REASON = "__anledning"
@@ -70,9 +79,9 @@ def reason_field(question: Question) -> str:
 
 def first_field(question: Question) -> str:
     """The field an error or a link to the question points at."""
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return reason_field(question)
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         first_row = question.rows.all()[0]
         return row_field(question, first_row.code)
     return question.variable
@@ -120,12 +129,12 @@ class ResponseForm(forms.Form):
                 choices=options, required=False, widget=forms.RadioSelect
             )
             self.initial[name] = next((c.option for c in cells.values()), "")
-        elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+        elif facts(question.kind).multiple:
             self.fields[name] = forms.MultipleChoiceField(
                 choices=options, required=False, widget=forms.CheckboxSelectMultiple
             )
             self.initial[name] = [c.option for c in cells.values()]
-        elif question.kind == QuestionKind.MATRIX:
+        elif facts(question.kind).matrix:
             for row in question.rows.all():
                 self.fields[row_field(question, row.code)] = forms.ChoiceField(
                     choices=options,
@@ -136,7 +145,7 @@ class ResponseForm(forms.Form):
                 self.initial[row_field(question, row.code)] = (
                     cells[row.code].option if row.code in cells else ""
                 )
-        elif question.kind == QuestionKind.KOMMUN_COUNT:
+        elif facts(question.kind).kommun_counts:
             for slot in count_slots(question):
                 self.fields[adjust_field(question, slot)] = forms.CharField(
                     required=False, max_length=12, label="Justerat antal"
@@ -175,7 +184,7 @@ class ResponseForm(forms.Form):
             try:
                 raw = self.raw_value(question, cleaned)
                 cells = cells_for(question, raw)
-                if question.kind == QuestionKind.KOMMUN_COUNT:
+                if facts(question.kind).kommun_counts:
                     self._check_adjustments(question, cells, cleaned)
             except ValidationError as exc:
                 for message in exc.messages:
@@ -218,13 +227,13 @@ class ResponseForm(forms.Form):
 
     def raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
         name = question.variable
-        if question.kind == QuestionKind.KOMMUN_COUNT:
+        if facts(question.kind).kommun_counts:
             adjusted = {
                 slot: (cleaned.get(adjust_field(question, slot)) or "").strip()
                 for slot in count_slots(question)
             }
             return {slot: value for slot, value in adjusted.items() if value}
-        if question.kind == QuestionKind.MATRIX:
+        if facts(question.kind).matrix:
             return {
                 row.code: cleaned.get(row_field(question, row.code)) or ""
                 for row in question.rows.all()
@@ -275,10 +284,10 @@ def question_blocks(
 ) -> list[QuestionBlock]:
     blocks = []
     for question in form.questions:
-        if question.kind == QuestionKind.KOMMUN_COUNT:
+        if facts(question.kind).kommun_counts:
             blocks.append(_count_block(form, question, shown, consolidation))
             continue
-        if question.kind == QuestionKind.MATRIX:
+        if facts(question.kind).matrix:
             fields = [
                 form[row_field(question, row.code)] for row in question.rows.all()
             ]

@@ -65,11 +65,11 @@ from reports.rawdata import (
 )
 from surveys.conditions import GivenAnswer, codebook_clause, holds
 from surveys.errors import DomainError
+from surveys.kinds import facts
 from surveys.models import (
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
@@ -266,11 +266,11 @@ def _question_value(question: Question, parsed: Mapping[Column, Any]) -> Any:
     """The value for save_answers from the question's columns in the file."""
     given = {c: v for c, v in parsed.items() if v is not NO_ANSWER}
     kind = question.kind
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return {c.row_code: v for c, v in given.items()} or None
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return [c.option_code for c, v in given.items() if v == 1] or None
-    if kind == QuestionKind.KOMMUN_COUNT:
+    if facts(kind).kommun_counts:
         return {c.count_slot: v for c, v in given.items()} or None
     if not given:
         return None
@@ -401,7 +401,7 @@ def plan_import(
                     for message in exc.messages
                 )
                 continue
-            if question.kind == QuestionKind.KOMMUN_COUNT:
+            if facts(question.kind).kommun_counts:
                 count_errors = _count_errors(
                     question_columns,
                     file_cells[question.pk],
@@ -473,7 +473,7 @@ def _count_rules_of(
     """The rules of every RSS kommun count in the file: two queries, plus the live
     counts of each RSS whose counts come without their base (at most one
     consolidation per RSS, a fixed number of queries each)."""
-    counted = [q for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    counted = [q for q in questions if facts(q.kind).kommun_counts]
     if not counted:
         return lambda question, organisation: _CountRules(False, None, lambda: None)
     one_alternative = set(
