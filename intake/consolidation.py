@@ -63,7 +63,6 @@ from surveys.models import (
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     User,
 )
@@ -424,7 +423,7 @@ def consolidation_for(
         )
 
     texts = _kommun_texts(
-        [q for q in aggregates if q.kind == QuestionKind.KOMMUN_TEXT_SUMMARY],
+        [q for q in aggregates if facts(q.kind).text_summary],
         members=members,
         responses=responses,
         sources=sources,

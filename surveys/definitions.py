@@ -909,10 +909,7 @@ def validate_cycle(cycle: CycleDef) -> list[Problem]:
                         "svarsalternativ att räkna",
                     )
                 )
-            if (
-                question.kind == QuestionKind.KOMMUN_TEXT_SUMMARY
-                and source.kind not in FREE_TEXT_KINDS
-            ):
+            if facts(question.kind).text_summary and source.kind not in FREE_TEXT_KINDS:
                 problems.append(
                     Problem(
                         questionnaire.file,

@@ -63,6 +63,8 @@ class KindFacts:
     # computed from the kommuner's answers with its base slots (issue #4):
     # always counts as answered; the RSS only adjusts a count, with a reason.
     kommun_counts: bool = False
+    # A summary of the kommuner's free-text answers, written by the RSS.
+    text_summary: bool = False
     # Options the definition file lists itself, or the preset the kind implies.
     listed_options: bool = False
     preset_options: str | None = None
@@ -103,7 +105,9 @@ KINDS: Mapping[QuestionKind, KindFacts] = {
     QuestionKind.PERCENTAGE: KindFacts(number=True, percentage=True, in_workbook=True),
     QuestionKind.TEXT: KindFacts(free_text=True, typed_text=True, in_workbook=True),
     QuestionKind.KOMMUN_COUNT: KindFacts(rss_aggregate=True, kommun_counts=True),
-    QuestionKind.KOMMUN_TEXT_SUMMARY: KindFacts(rss_aggregate=True, typed_text=True),
+    QuestionKind.KOMMUN_TEXT_SUMMARY: KindFacts(
+        rss_aggregate=True, typed_text=True, text_summary=True
+    ),
 }
 # Checked at import, so a kind added to the enum without its facts cannot run.
 if set(KINDS) != set(QuestionKind):  # pragma: no cover - a programming error

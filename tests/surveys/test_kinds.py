@@ -58,6 +58,7 @@ def test_the_derived_sets() -> None:
     assert {k for k in QuestionKind if facts(k).kommun_counts} == {K.KOMMUN_COUNT}
     assert {k for k in QuestionKind if facts(k).whole_number} == {K.INTEGER}
     assert {k for k in QuestionKind if facts(k).percentage} == {K.PERCENTAGE}
+    assert {k for k in QuestionKind if facts(k).text_summary} == {K.KOMMUN_TEXT_SUMMARY}
 
 
 def test_the_two_meanings_of_text_kinds_have_two_names() -> None:
