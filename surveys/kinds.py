@@ -57,7 +57,8 @@ class KindFacts:
     free_text: bool = False
     # Answered by typing text in the web form (a free text or an RSS summary).
     typed_text: bool = False
-    # Computed from the kommuner's answers for an RSS questionnaire.
+    # An RSS question about its member kommuner's answers to a kommun question
+    # (`source_question`); only in RSS questionnaires.
     rss_aggregate: bool = False
     # The number of member kommuner per alternative (per row and alternative),
     # computed from the kommuner's answers with its base slots (issue #4):
@@ -75,10 +76,6 @@ class KindFacts:
     def closed(self) -> bool:
         """Answers are option codes, so the kind tabulates as counts per alternative."""
         return self.single_value or self.multiple or self.matrix
-
-    @property
-    def has_options(self) -> bool:
-        return self.listed_options or self.preset_options is not None
 
     @property
     def one_alternative(self) -> bool:
