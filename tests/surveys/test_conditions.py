@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from intake.cells import given_answer
-from intake.condition_sql import ByQuestionId, ByVariable, cell_test, holds_q
+from intake.condition_sql import (
+    ByQuestionId,
+    ByVariable,
+    cell_test,
+    excluded_q,
+    holds_q,
+)
 from intake.models import Answer, Channel, Response
 from intake.selectors import answer_cells, questions_of
 from intake.services import get_or_create_response, save_answers
@@ -124,6 +130,29 @@ def test_sql_and_python_agree_for_every_operator(
     # The cases are chosen so that the check cannot pass by everything or nothing.
     assert (in_python == set()) is name.endswith("_none")
     assert len(in_python) < len(ANSWER_SETS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", CONDITIONS)
+def test_decided_against_is_the_same_by_id_and_by_variable(
+    stored: Questionnaire, name: str
+) -> None:
+    """Consolidation's "decided against" (no later answer can make it hold),
+    from both reaches: equal, and never where the condition holds."""
+    condition = parse(CONDITIONS[name])
+    by_variable = {q.variable: q for q in questions_of(stored.pk)}
+    responses = Response.objects.filter(questionnaire=stored)
+    found = []
+    for reach in (ByQuestionId(by_variable), ByVariable(stored.pk)):
+        holds_here, excluded = excluded_q(condition, reach, lambda _variable: None)
+        found.append(set(responses.filter(excluded).values_list("pk", flat=True)))
+        assert not found[-1] & set(
+            responses.filter(holds_here).values_list("pk", flat=True)
+        )
+    assert found[0] == found[1]
+    # A parent answered otherwise decides against these (cannot pass by nothing).
+    if name in {"equals", "in", "includes", "escaped"}:
+        assert found[0]
 
 
 @pytest.mark.django_db
