@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from intake.models import Answer
-from surveys.definitions import GivenAnswer
-from surveys.models import Question, QuestionKind
+from surveys.conditions import GivenAnswer
+from surveys.kinds import facts
+from surveys.models import Question
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ def is_answered(question: Question, cells: Cells) -> bool:
     An RSS kommun count is computed from the kommuner's answers, so it is always
     answered: its base says how many kommuner answered (issue #4).
     """
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return True
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return {c.row for c in cells.values()} >= {r.code for r in question.rows.all()}
     return bool(cells)

@@ -46,6 +46,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from intake.cells import BASE_SLOTS, EJ_AKTUELL, EJ_SVARAT, SVARAT, Cells, cell_of
+from intake.condition_sql import ByVariable, excluded_q
 from intake.models import (
     Answer,
     AnswerChange,
@@ -54,26 +55,20 @@ from intake.models import (
     Response,
     ResponseStatus,
 )
-from surveys.definitions import SINGLE_VALUE_KINDS
+from surveys.conditions import parse_stored
 from surveys.errors import DomainError
+from surveys.kinds import ONE_ALTERNATIVE_KINDS as ONE_ALTERNATIVE_KINDS
+from surveys.kinds import RSS_AGGREGATE_KINDS, facts
 from surveys.models import (
-    MatrixRow,
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     User,
 )
 from surveys.selectors import kommuner_of_rss
 
 FROZEN_REASON = "Fastställt när RSS:en skickade in enkäten"
-RSS_KINDS = (QuestionKind.KOMMUN_COUNT, QuestionKind.KOMMUN_TEXT_SUMMARY)
-
-# Kommun question kinds in which a kommun picks one alternative per item (a
-# matrix: one per row), so that an item's counts add up to its svarat. The ticks
-# of a multiple choice may add up to more.
-ONE_ALTERNATIVE_KINDS = SINGLE_VALUE_KINDS | {QuestionKind.MATRIX}
 
 # Where a missing kommun answer is registered instead of adjusting a count: the
 # RSS status page ("Se kommunernas svar") links each kommun's form as proxy entry.
@@ -206,11 +201,11 @@ class Consolidation:
 
 
 class DisplayConditions:
-    """Translates the kommun questionnaires' display conditions into Q objects on
-    Response, so that "ej aktuell" is counted in SQL.
+    """The kommun questionnaires' display conditions as Q objects on Response,
+    so that "ej aktuell" is counted in SQL (`intake.condition_sql`, by variable).
 
-    Every operator of docs/questionnaire-format.md translates; a condition that
-    does not (an operator added later) raises DomainError rather than guessing.
+    A stored condition that cannot be read raises DomainError (ConditionError)
+    rather than guessing.
     """
 
     def __init__(self, conditions: Mapping[tuple[int, str], Any]) -> None:
@@ -218,88 +213,18 @@ class DisplayConditions:
 
     def excluded(self, questionnaire_id: int, variable: str) -> Q:
         """The item's condition is decided against it for this kommun response."""
-        condition = self.conditions.get((questionnaire_id, variable))
+        condition = parse_stored(self.conditions.get((questionnaire_id, variable)))
         if condition is None:
             return Q(pk__in=[])
-        holds, excluded = self._translate(condition, questionnaire_id)
+
+        def hidden(parent: str) -> Q | None:
+            # A parent that is itself not shown excludes its follow-ups too.
+            if (questionnaire_id, parent) not in self.conditions:
+                return None
+            return self.excluded(questionnaire_id, parent)
+
+        holds, excluded = excluded_q(condition, ByVariable(questionnaire_id), hidden)
         return excluded | (Q(status=ResponseStatus.SUBMITTED) & ~holds)
-
-    def _translate(self, condition: Any, questionnaire_id: int) -> tuple[Q, Q]:
-        """(holds, decided against) for a condition."""
-        if not isinstance(condition, Mapping):
-            raise DomainError(f"Visningsvillkoret {condition!r} kan inte räknas.")
-        if "all" in condition or "any" in condition:
-            parts = [
-                self._translate(p, questionnaire_id)
-                for p in condition.get("all") or condition.get("any") or []
-            ]
-            if not parts:
-                raise DomainError(f"Visningsvillkoret {condition!r} kan inte räknas.")
-            holds, excluded = parts[0]
-            for part_holds, part_excluded in parts[1:]:
-                if "all" in condition:
-                    holds, excluded = holds & part_holds, excluded | part_excluded
-                else:
-                    holds, excluded = holds | part_holds, excluded & part_excluded
-            return holds, excluded
-        variable = condition.get("question")
-        operators = set(condition) - {"question"}
-
-        def has(**filters: Any) -> Q:
-            return Q(
-                Exists(
-                    Answer.objects.filter(
-                        response=OuterRef("pk"),
-                        question__questionnaire_id=questionnaire_id,
-                        question__variable=variable,
-                        **filters,
-                    )
-                )
-            )
-
-        answered = has()
-        if operators == {"row", "equals"}:
-            holds = has(row__code=condition["row"], option__code=condition["equals"])
-            decided = has(row__code=condition["row"])
-        elif operators == {"equals"}:
-            holds = has(row__isnull=True, option__code=condition["equals"])
-            decided = answered
-        elif operators == {"in"}:
-            holds = has(row__isnull=True, option__code__in=list(condition["in"]))
-            decided = answered
-        elif operators == {"includes"}:
-            holds = has(option__code=condition["includes"])
-            decided = answered
-        elif operators == {"any_row"}:
-            holds = has(row__isnull=False, option__code=condition["any_row"])
-            # Decided against only once every row is answered without it.
-            unanswered_rows = MatrixRow.objects.filter(
-                question__questionnaire_id=questionnaire_id,
-                question__variable=variable,
-            ).exclude(
-                Exists(
-                    Answer.objects.filter(
-                        response=OuterRef(OuterRef("pk")), row=OuterRef("pk")
-                    )
-                )
-            )
-            decided = holds | ~Q(Exists(unanswered_rows))
-        elif operators == {"escaped"}:
-            holds = has(escaped=True)
-            decided = answered
-        elif operators == {"answered"}:
-            holds = answered
-            decided = holds  # an unanswered question may still be answered
-        else:
-            raise DomainError(
-                f"Visningsvillkoret {dict(condition)!r} kan inte räknas i databasen; "
-                "utöka intake.consolidation för den nya operatorn."
-            )
-        excluded = decided & ~holds
-        # A parent that is itself not shown excludes its follow-ups too.
-        if (questionnaire_id, variable) in self.conditions:
-            excluded = excluded | self.excluded(questionnaire_id, str(variable))
-        return holds, excluded
 
 
 # --- the selector ------------------------------------------------------------------------
@@ -320,7 +245,9 @@ def consolidation_for(
     """
     if rss.kind != OrganisationKind.RSS:
         return None
-    aggregates = [q for q in questions if q.kind in RSS_KINDS and q.source_question_id]
+    aggregates = [
+        q for q in questions if q.kind in RSS_AGGREGATE_KINDS and q.source_question_id
+    ]
     if not aggregates:
         return None
     members = list(
@@ -438,7 +365,7 @@ def consolidation_for(
 
     counts: dict[int, KommunCount] = {}
     for question in aggregates:
-        if question.kind != QuestionKind.KOMMUN_COUNT:
+        if not facts(question.kind).kommun_counts:
             continue
         source_id = question.source_question_id
         assert source_id is not None  # noqa: S101 - filtered above
@@ -496,7 +423,7 @@ def consolidation_for(
         )
 
     texts = _kommun_texts(
-        [q for q in aggregates if q.kind == QuestionKind.KOMMUN_TEXT_SUMMARY],
+        [q for q in aggregates if facts(q.kind).text_summary],
         members=members,
         responses=responses,
         sources=sources,
@@ -521,7 +448,7 @@ def _rss_cells(
     every stored cell (the frozen figures while submitted), with the reasons."""
     if response is None or response.pk is None:
         return {}, {}, {}
-    ids = [q.pk for q in aggregates if q.kind == QuestionKind.KOMMUN_COUNT]
+    ids = [q.pk for q in aggregates if facts(q.kind).kommun_counts]
     adjusted: dict[tuple[int, str], int] = {}
     stored: dict[tuple[int, str], int] = {}
     for question_id, slot, number, channel in Answer.objects.filter(
@@ -908,7 +835,7 @@ def adjustment_cells(
     """The RSS's own adjustments of its kommun counts, as answer cells by question
     id (every kommun count present, empty when none): what the form shows in its
     "Justerat antal" fields. Frozen and base cells are left out. One query."""
-    ids = [q.pk for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    ids = [q.pk for q in questions if facts(q.kind).kommun_counts]
     cells: dict[int, Cells] = {pk: {} for pk in ids}
     if response is None or response.pk is None or not ids:
         return cells

@@ -10,8 +10,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from surveys.definitions import GivenAnswer, condition_holds
-from surveys.models import Question, QuestionKind
+from surveys.conditions import GivenAnswer, holds
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS, facts
+from surveys.models import Question
 
 DEMO_TEXT = (
     "Exempelsvar: vi har infört mobila team i samverkan med kommunerna och "
@@ -24,7 +25,7 @@ def demo_values(questions: list[Question], rng: random.Random) -> dict[str, Any]
     values: dict[str, Any] = {}
     given: dict[str, GivenAnswer] = {}
     for question in questions:
-        if not condition_holds(question.condition, given):
+        if not holds(question.display_condition, given):
             continue
         value = _value_for(question, rng)
         if value is None:
@@ -37,36 +38,32 @@ def demo_values(questions: list[Question], rng: random.Random) -> dict[str, Any]
 def _value_for(question: Question, rng: random.Random) -> Any:
     codes = [o.code for o in question.options.all()]
     kind = question.kind
-    if kind in (
-        QuestionKind.YES_NO,
-        QuestionKind.YES_PARTLY_NO,
-        QuestionKind.SINGLE_CHOICE,
-    ):
+    if kind in SINGLE_VALUE_KINDS:
         # Lean towards the first alternative ("Ja"), as the real answers do.
         return codes[0] if rng.random() < 0.7 else rng.choice(codes)
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return [c for c in codes if rng.random() < 0.5] or [codes[0]]
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return {
             row.code: codes[0] if rng.random() < 0.6 else rng.choice(codes)
             for row in question.rows.all()
         }
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         if question.escape_label and rng.random() < 0.2:
             return {"escaped": True}
-        if kind == QuestionKind.PERCENTAGE:
+        if facts(kind).percentage:
             return Decimal(rng.randint(20, 98))
         return Decimal(rng.randint(1_000, 400_000))
-    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+    if kind in TYPED_TEXT_KINDS:
         return DEMO_TEXT if question.required or rng.random() < 0.5 else None
     # RSS kommun counts are computed from the kommuner's answers (issue #4).
     return None
 
 
 def _given(question: Question, value: Any) -> GivenAnswer:
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return GivenAnswer(rows=value)
-    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(question.kind).multiple:
         return GivenAnswer(options=frozenset(value))
     if isinstance(value, dict):
         return GivenAnswer(escaped=True)

@@ -38,9 +38,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from intake.cells import Cells, is_answered
 from intake.selectors import answer_in_words, questions_of, shown_questions
 from intake.services import cells_for
-from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
+from surveys.conditions import Condition, for_respondent
 from surveys.formatting import swedish_date, swedish_number
-from surveys.models import Organisation, Question, QuestionKind, Questionnaire
+from surveys.kinds import (
+    NUMBER_KINDS,
+    ONE_ALTERNATIVE_KINDS,
+    SINGLE_VALUE_KINDS,
+    WORKBOOK_KINDS,
+    facts,
+)
+from surveys.models import Organisation, Question, Questionnaire
 from surveys.sheet_text import clean
 from surveys.xlsx_safety import (
     EXCEL_ROWS,
@@ -73,12 +80,6 @@ YES = "Ja"
 # A layout problem makes every later row meaningless: list this many, then stop.
 MAX_LAYOUT_PROBLEMS = 10
 
-# The kinds a kommun answers in the workbook (RSS kinds are never kommun questions).
-WORKBOOK_KINDS = (
-    SINGLE_VALUE_KINDS
-    | NUMBER_KINDS
-    | {QuestionKind.TEXT, QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX}
-)
 
 ANSWER_FILL = PatternFill("solid", fgColor="FFF4C2")
 SECTION_FILL = PatternFill("solid", fgColor="DCE6F0")
@@ -136,7 +137,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
         note = "\n".join(
             part
             for part in (
-                describe_condition(question.condition, by_variable),
+                describe_condition(question.display_condition, by_variable),
                 question.help_text.strip(),
                 _hint(question),
             )
@@ -148,7 +149,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
         if question.unit:
             text += f" ({question.unit})"
         var = question.variable
-        if question.kind == QuestionKind.MATRIX:
+        if facts(question.kind).matrix:
             add(number=question.number, text=text, note=note, style="question")
             for matrix_row in question.rows.all():
                 add(
@@ -157,7 +158,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
                     answer=answer(var, matrix_row.code),
                     question=question,
                 )
-        elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+        elif facts(question.kind).multiple:
             add(number=question.number, text=text, note=note, style="question")
             for option in question.options.all():
                 add(
@@ -195,12 +196,12 @@ def _hint(question: Question) -> str:
     kind = question.kind
     if kind in SINGLE_VALUE_KINDS:
         return "Välj ett alternativ i listan i kolumn D."
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return "Välj ett alternativ i listan för varje rad."
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return f"Välj «{YES}» för varje alternativ som stämmer; lämna övriga tomma."
     if kind in NUMBER_KINDS:
-        whole = "Ett heltal" if kind == QuestionKind.INTEGER else "Ett tal"
+        whole = "Ett heltal" if facts(kind).whole_number else "Ett tal"
         return f"{whole}, {_range_words(question)}."
     return f"Fritext, högst {_max_length(question)} tecken."
 
@@ -221,7 +222,7 @@ def _range_words(question: Question) -> str:
 
 def _bounds(question: Question) -> tuple[Decimal | None, Decimal | None]:
     low, high = question.min_value, question.max_value
-    if question.kind == QuestionKind.PERCENTAGE:
+    if facts(question.kind).percentage:
         low = Decimal(0) if low is None else low
         high = Decimal(100) if high is None else high
     return low, high
@@ -232,44 +233,10 @@ def _max_length(question: Question) -> int:
 
 
 def describe_condition(
-    condition: Mapping[str, Any] | None, by_variable: Mapping[str, Question]
+    condition: Condition | None, by_variable: Mapping[str, Question]
 ) -> str:
     """A display condition in words: "Besvaras om du svarat «Ja» på fråga 3."""
-    if not condition:
-        return ""
-    return f"Besvaras om {_clause(condition, by_variable)}."
-
-
-def _clause(condition: Mapping[str, Any], by_variable: Mapping[str, Question]) -> str:
-    if "all" in condition:
-        return " och ".join(_clause(c, by_variable) for c in condition["all"])
-    if "any" in condition:
-        return " eller ".join(_clause(c, by_variable) for c in condition["any"])
-    question = by_variable.get(condition["question"])
-    if question is None:  # pragma: no cover - the loader checks references
-        return f"fråga {condition['question']} är besvarad"
-    number = question.number
-    labels = {o.code: o.label for o in question.options.all()}
-
-    def label(code: str) -> str:
-        return f"«{labels.get(code, code)}»"
-
-    if "row" in condition:
-        rows = {r.code: r.label for r in question.rows.all()}
-        row = rows.get(condition["row"], condition["row"])
-        return f"du svarat {label(condition['equals'])} för «{row}» på fråga {number}"
-    if "equals" in condition:
-        return f"du svarat {label(condition['equals'])} på fråga {number}"
-    if "in" in condition:
-        chosen = " eller ".join(label(c) for c in condition["in"])
-        return f"du svarat {chosen} på fråga {number}"
-    if "includes" in condition:
-        return f"du valt {label(condition['includes'])} på fråga {number}"
-    if "any_row" in condition:
-        return f"du svarat {label(condition['any_row'])} på någon av raderna i fråga {number}"
-    if "escaped" in condition:
-        return f"du svarat «{question.escape_label}» på fråga {number}"
-    return f"du besvarat fråga {number}"
+    return for_respondent(condition, by_variable)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -489,7 +456,7 @@ def _write_survey(
         current = cells.get(question.pk, {})
         slot = item.answer.slot
         kind = question.kind
-        if kind == QuestionKind.MULTIPLE_CHOICE or slot == ESCAPE_SLOT:
+        if facts(kind).multiple or slot == ESCAPE_SLOT:
             yes_list.add(cell.coordinate)
             chosen = (
                 any(c.escaped for c in current.values())
@@ -513,7 +480,7 @@ def _validation(question: Question, options_range: Any) -> DataValidation:
         "showInputMessage": True,
         "errorTitle": "Ogiltigt svar",
     }
-    if kind in SINGLE_VALUE_KINDS or kind == QuestionKind.MATRIX:
+    if kind in ONE_ALTERNATIVE_KINDS:
         return DataValidation(
             type="list",
             formula1=options_range(question),
@@ -535,7 +502,7 @@ def _validation(question: Question, options_range: Any) -> DataValidation:
             bounds = {"operator": "lessThanOrEqual", "formula1": _plain(high)}
         else:
             bounds = {"operator": "between", "formula1": "-1E+12", "formula2": "1E+12"}
-        whole = kind == QuestionKind.INTEGER
+        whole = facts(kind).whole_number
         return DataValidation(
             type="whole" if whole else "decimal",
             error=f"Ange {'ett heltal' if whole else 'ett tal'}, {_range_words(question)}.",
@@ -901,7 +868,7 @@ def _question_value(
             yield Problem(_not_an_option(question, given), SURVEY, cells[0].ref)
             return
         yield code or ""
-    elif kind == QuestionKind.MATRIX:
+    elif facts(kind).matrix:
         codes = _label_codes(question)
         matrix: dict[str, str] = {}
         bad = False
@@ -914,7 +881,7 @@ def _question_value(
             matrix[cell.slot] = code or ""
         if not bad:
             yield matrix
-    elif kind == QuestionKind.MULTIPLE_CHOICE:
+    elif facts(kind).multiple:
         chosen: list[str] = []
         bad = False
         for cell in cells:

@@ -306,7 +306,9 @@ def excel_preview(
             "not_applicable": [
                 {
                     "item": i,
-                    "condition": describe_condition(i.question.condition, by_variable),
+                    "condition": describe_condition(
+                        i.question.display_condition, by_variable
+                    ),
                 }
                 for i in items
                 if i.not_applicable

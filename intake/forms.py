@@ -34,22 +34,30 @@ from intake.merge import (
     fingerprint,
 )
 from intake.services import cells_for
-from surveys.definitions import NUMBER_KINDS, SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
-from surveys.models import Question, QuestionKind
+from surveys.kinds import (
+    NUMBER_KINDS,
+    SINGLE_VALUE_KINDS,
+    facts,
+    kinds_where,
+)
+from surveys.models import Question
 from surveys.sheet_text import refuse_unholdable
 
 ESCAPED = "__escaped"
 ROW = "__"
 CHOICE_KINDS = SINGLE_VALUE_KINDS
-TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY})
 # RSS kommun counts are computed from the kommuner's answers (issue #4); the form
 # has a field per cell only to adjust the computed count, with a reason.
-FORM_KINDS = (
-    CHOICE_KINDS
-    | NUMBER_KINDS
-    | TEXT_KINDS
-    | {QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX, QuestionKind.KOMMUN_COUNT}
+FORM_KINDS = kinds_where(
+    lambda f: (
+        f.single_value
+        or f.multiple
+        or f.matrix
+        or f.number
+        or f.typed_text
+        or f.kommun_counts
+    )
 )
 ADJUST = "__justera__"
 REASON = "__anledning"
@@ -81,9 +89,9 @@ def reason_field(question: Question) -> str:
 
 def first_field(question: Question) -> str:
     """The field an error or a link to the question points at."""
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return reason_field(question)
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         first_row = question.rows.all()[0]
         return row_field(question, first_row.code)
     return question.variable
@@ -92,11 +100,11 @@ def first_field(question: Question) -> str:
 def value_fields(question: Question) -> list[str]:
     """The fields that carry the question's answer (its base and choice aside)."""
     name = question.variable
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return [adjust_field(question, s) for s in count_slots(question)] + [
             reason_field(question)
         ]
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return [row_field(question, row.code) for row in question.rows.all()]
     if question.kind in NUMBER_KINDS and question.escape_label:
         return [name, name + ESCAPED]
@@ -109,14 +117,14 @@ def field_values(question: Question, cells: Cells) -> dict[str, Any]:
     name = question.variable
     if question.kind in CHOICE_KINDS:
         return {name: next((c.option for c in cells.values()), "")}
-    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(question.kind).multiple:
         return {name: [c.option for c in cells.values()]}
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return {
             row_field(question, row.code): _option(cells.get(row.code))
             for row in question.rows.all()
         }
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         values: dict[str, Any] = {}
         for slot in count_slots(question):
             cell = cells.get(slot)
@@ -186,11 +194,11 @@ class ResponseForm(forms.Form):
             self.fields[name] = forms.ChoiceField(
                 choices=options, required=False, widget=forms.RadioSelect
             )
-        elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+        elif facts(question.kind).multiple:
             self.fields[name] = forms.MultipleChoiceField(
                 choices=options, required=False, widget=forms.CheckboxSelectMultiple
             )
-        elif question.kind == QuestionKind.MATRIX:
+        elif facts(question.kind).matrix:
             for row in question.rows.all():
                 self.fields[row_field(question, row.code)] = forms.ChoiceField(
                     choices=options,
@@ -198,7 +206,7 @@ class ResponseForm(forms.Form):
                     widget=forms.RadioSelect,
                     label=row.label,
                 )
-        elif question.kind == QuestionKind.KOMMUN_COUNT:
+        elif facts(question.kind).kommun_counts:
             for slot in count_slots(question):
                 self.fields[adjust_field(question, slot)] = forms.CharField(
                     required=False, max_length=12, label="Justerat antal"
@@ -265,7 +273,7 @@ class ResponseForm(forms.Form):
             try:
                 raw = self.raw_value(question, cleaned)
                 cells = cells_for(question, raw)
-                if question.kind == QuestionKind.KOMMUN_COUNT:
+                if facts(question.kind).kommun_counts:
                     self._check_adjustments(question, cells, cleaned)
             except ValidationError as exc:
                 for message in exc.messages:
@@ -309,13 +317,13 @@ class ResponseForm(forms.Form):
 
     def raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
         name = question.variable
-        if question.kind == QuestionKind.KOMMUN_COUNT:
+        if facts(question.kind).kommun_counts:
             adjusted = {
                 slot: (cleaned.get(adjust_field(question, slot)) or "").strip()
                 for slot in count_slots(question)
             }
             return {slot: value for slot, value in adjusted.items() if value}
-        if question.kind == QuestionKind.MATRIX:
+        if facts(question.kind).matrix:
             return {
                 row.code: cleaned.get(row_field(question, row.code)) or ""
                 for row in question.rows.all()
@@ -413,9 +421,9 @@ def _block(
     consolidation: Consolidation | None,
     notices: Mapping[int, list[str]] | None,
 ) -> QuestionBlock:
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return _count_block(form, question, shown, consolidation)
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         fields = [form[row_field(question, row.code)] for row in question.rows.all()]
     else:
         fields = [form[question.variable]]

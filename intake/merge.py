@@ -32,7 +32,8 @@ from intake.consolidation import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import answer_cells
 from intake.services import StaleResponseError, cells_for, save_answers
-from surveys.models import Question, QuestionKind, User
+from surveys.kinds import facts
+from surveys.models import Question, User
 
 BASE = "__bas"
 CHOICE = "__val"
@@ -220,7 +221,7 @@ def _merge_and_save(
         else:
             base[variable] = None
     merge = merge_answers(base=base, mine=mine, theirs=theirs, choices=choices)
-    counts = [v for v in mine if by_variable[v].kind == QuestionKind.KOMMUN_COUNT]
+    counts = [v for v in mine if facts(by_variable[v].kind).kommun_counts]
     for variable in _frozen_counts(response, counts):
         # A reopened RSS response still holds the counts frozen when it was
         # submitted; the first save lets them follow the kommuner again

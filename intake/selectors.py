@@ -17,9 +17,10 @@ from intake.cells import (
     is_answered,
 )
 from intake.models import Answer, AnswerChange, Response
-from surveys.definitions import NUMBER_KINDS, GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, holds
 from surveys.formatting import swedish_number
-from surveys.models import Question, QuestionKind, Questionnaire
+from surveys.kinds import NUMBER_KINDS, facts
+from surveys.models import Question, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
 from surveys.selectors import population_of
 
@@ -51,7 +52,7 @@ def shown_questions(questions: Sequence[Question], cells: dict[int, Cells]) -> s
     given: dict[str, GivenAnswer] = {}
     shown: set[int] = set()
     for question in questions:
-        visible = condition_holds(question.condition, given)
+        visible = holds(question.display_condition, given)
         if visible:
             shown.add(question.pk)
         given[question.variable] = given_answer(
@@ -190,7 +191,7 @@ def answer_in_words(question: Question, cells: Cells) -> list[str]:
         return []
     options = {o.code: o.label for o in question.options.all()}
     rows = {r.code: r.label for r in question.rows.all()}
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return _kommun_count_in_words(cells, options, rows)
     lines = []
     for cell in cells.values():
@@ -207,14 +208,14 @@ def answer_in_words(question: Question, cells: Cells) -> list[str]:
             )
         elif cell.option:
             lines.append(options.get(cell.option, cell.option))
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         order = list(rows.values())
         lines.sort(
             key=lambda line: next(
                 (i for i, r in enumerate(order) if line.startswith(r + ":")), 0
             )
         )
-    elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+    elif facts(question.kind).multiple:
         order = list(options.values())
         lines.sort(key=lambda line: order.index(line) if line in order else 0)
     return lines

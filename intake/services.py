@@ -37,14 +37,14 @@ from intake.models import (
 )
 from intake.selectors import missing_required_answers
 from outbox.services import enqueue
-from surveys.definitions import SINGLE_VALUE_KINDS, GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
 from surveys.formatting import swedish_number
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS, facts
 from surveys.models import (
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     User,
 )
@@ -257,10 +257,7 @@ def correct_answer(
         # A correction replaces a value; removing an answer is the respondent's.
         raise ValidationError({variable: ["Ange det rättade värdet."]})
     question = response.questionnaire.questions.filter(variable=variable).first()
-    if question is None or question.kind not in (
-        QuestionKind.INTEGER,
-        QuestionKind.PERCENTAGE,
-    ):
+    if question is None or question.kind not in NUMBER_KINDS:
         raise DomainError("Bara svar som är tal kan rättas här.")
     if not response.answers.filter(question=question).exists():
         raise DomainError(
@@ -291,7 +288,7 @@ def _adjustment_problems(
     by moving the kommuner that answered between the alternatives
     (`intake.consolidation.count_limit_problem`); the base cells are the service's
     alone (issue #4). The rows checked are those whose adjustments change."""
-    counts = [q for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    counts = [q for q in questions if facts(q.kind).kommun_counts]
     if channel == Channel.COMPUTED or not counts:
         return {}
     was_adjusted = {
@@ -398,7 +395,7 @@ def _apply_display_conditions(
     given: dict[str, GivenAnswer] = {}
     hidden: set[int] = set()
     for question in questions:
-        if not condition_holds(question.condition, given):
+        if not holds(question.display_condition, given):
             if cells.get(question.pk):
                 hidden.add(question.pk)
             cells[question.pk] = {}
@@ -495,7 +492,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
         if code not in option_codes:
             raise ValidationError("Välj ett av svarsalternativen.")
         return {"": Cell(option=code)}
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         if isinstance(raw, str) or not isinstance(raw, list | tuple | set | frozenset):
             raise ValidationError("Ange alternativen som en lista.")
         chosen = [str(c) for c in raw]
@@ -503,7 +500,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
         if bad:
             raise ValidationError("Välj bland svarsalternativen.")
         return {code: Cell(option=code) for code in chosen}
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         if not isinstance(raw, Mapping):
             raise ValidationError("Ange ett svar per rad.")
         row_codes = [r.code for r in question.rows.all()]
@@ -517,13 +514,13 @@ def cells_for(question: Question, raw: Any) -> Cells:
                 raise ValidationError("Välj ett av svarsalternativen på varje rad.")
             cells[str(row)] = Cell(row=str(row), option=str(code))
         return cells
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         if isinstance(raw, Mapping) and raw.get("escaped") is True:
             if not question.escape_label:
                 raise ValidationError("Frågan har inget sådant svarsalternativ.")
             return {"": Cell(escaped=True)}
         return {"": Cell(number=_number(question, raw))}
-    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+    if kind in TYPED_TEXT_KINDS:
         text = holdable(str(raw)).strip()
         if not text:
             return {}
@@ -532,7 +529,7 @@ def cells_for(question: Question, raw: Any) -> Cells:
                 f"Svaret får vara högst {question.max_length} tecken (nu {len(text)})."
             )
         return {"": Cell(text=text)}
-    if kind == QuestionKind.KOMMUN_COUNT:
+    if facts(kind).kommun_counts:
         return _kommun_count_cells(question, raw, option_codes)
     raise ValidationError("Okänd frågetyp.")  # pragma: no cover - kinds are closed
 
@@ -547,9 +544,9 @@ def _number(question: Question, raw: Any) -> Decimal:
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.")
     if _too_large(value):
         raise ValidationError(TOO_LARGE)
-    if question.kind == QuestionKind.INTEGER and value != value.to_integral_value():
+    if facts(question.kind).whole_number and value != value.to_integral_value():
         raise ValidationError("Ange ett heltal.")
-    if question.kind == QuestionKind.PERCENTAGE and value.as_tuple().exponent < -2:  # type: ignore[operator]
+    if facts(question.kind).percentage and value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValidationError("Ange andelen med högst två decimaler.")
     if question.min_value is not None and value < question.min_value:
         if question.min_value == 0:

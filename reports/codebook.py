@@ -25,6 +25,7 @@ from reports.rawdata import (
     open_binary,
     raw_columns,
 )
+from surveys import conditions
 from surveys.models import Question, Questionnaire
 from surveys.sheet_text import CSV_TEXT_NOTE, csv_text, xlsx_row
 
@@ -76,40 +77,7 @@ def condition_in_words(
     condition: Mapping[str, Any] | None, questions: Mapping[str, Question]
 ) -> str:
     """A display condition as a reader says it: "Besvaras om r02 = Ja"."""
-    if not condition:
-        return ""
-    return "Besvaras om " + condition_text(condition, questions)
-
-
-def condition_text(
-    condition: Mapping[str, Any], questions: Mapping[str, Question]
-) -> str:
-    """The condition without "Besvaras om": "r02 = Ja och …"."""
-    if "all" in condition:
-        return " och ".join(condition_text(c, questions) for c in condition["all"])
-    if "any" in condition:
-        return " eller ".join(condition_text(c, questions) for c in condition["any"])
-    variable = condition["question"]
-    question = questions.get(variable)
-    options = {o.code: o.label for o in question.options.all()} if question else {}
-
-    def label(code: str) -> str:
-        return options.get(code, code)
-
-    if "row" in condition:
-        return f"{variable}_{condition['row']} = {label(condition['equals'])}"
-    if "equals" in condition:
-        return f"{variable} = {label(condition['equals'])}"
-    if "in" in condition:
-        return f"{variable} = " + " eller ".join(label(c) for c in condition["in"])
-    if "includes" in condition:
-        return f"{variable}_{condition['includes']} = 1 ({label(condition['includes'])} valt)"
-    if "any_row" in condition:
-        return f"någon rad i {variable} = {label(condition['any_row'])}"
-    if "escaped" in condition:
-        escape = question.escape_label if question else "undantagssvaret"
-        return f"{variable} = {escape}"
-    return f"{variable} är besvarad"
+    return conditions.for_codebook(conditions.parse_stored(condition), questions)
 
 
 def _values_in_words(column: Column) -> str:
@@ -170,7 +138,9 @@ def codebook_rows(
                 kind=question.get_kind_display(),
                 values=_values_in_words(column),
                 missing=missing_in_words(column),
-                condition=condition_in_words(question.condition, by_variable),
+                condition=conditions.for_codebook(
+                    question.display_condition, by_variable
+                ),
                 unit=question.unit,
                 reference_period=question.reference_text
                 or question.get_reference_period_display(),

@@ -54,7 +54,6 @@ from intake.consolidation import (
 from intake.models import Response, ResponseStatus
 from intake.selectors import cells_by_response, questions_of
 from intake.services import cells_for
-from reports.codebook import condition_text
 from reports.rawdata import (
     CONTACT_COLUMNS,
     LEADING_COLUMNS,
@@ -64,13 +63,13 @@ from reports.rawdata import (
     Missing,
     raw_columns,
 )
-from surveys.definitions import GivenAnswer, condition_holds
+from surveys.conditions import GivenAnswer, codebook_clause, holds
 from surveys.errors import DomainError
+from surveys.kinds import facts
 from surveys.models import (
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
@@ -330,11 +329,11 @@ def _question_value(question: Question, parsed: Mapping[Column, Any]) -> Any:
     """The value for save_answers from the question's columns in the file."""
     given = {c: v for c, v in parsed.items() if v is not NO_ANSWER}
     kind = question.kind
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return {c.row_code: v for c, v in given.items()} or None
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return [c.option_code for c, v in given.items() if v == 1] or None
-    if kind == QuestionKind.KOMMUN_COUNT:
+    if facts(kind).kommun_counts:
         return {c.count_slot: v for c, v in given.items()} or None
     if not given:
         return None
@@ -465,7 +464,7 @@ def plan_import(
                     for message in exc.messages
                 )
                 continue
-            if question.kind == QuestionKind.KOMMUN_COUNT:
+            if facts(question.kind).kommun_counts:
                 count_errors = _count_errors(
                     question_columns,
                     file_cells[question.pk],
@@ -537,7 +536,7 @@ def _count_rules_of(
     """The rules of every RSS kommun count in the file: two queries, plus the live
     counts of each RSS whose counts come without their base (at most one
     consolidation per RSS, a fixed number of queries each)."""
-    counted = [q for q in questions if q.kind == QuestionKind.KOMMUN_COUNT]
+    counted = [q for q in questions if facts(q.kind).kommun_counts]
     if not counted:
         return lambda question, organisation: _CountRules(False, None, lambda: None)
     one_alternative = set(
@@ -753,15 +752,16 @@ def _condition_errors(
     given: dict[str, GivenAnswer] = {}
     by_variable = {q.variable: q for q in questions}
     for question in questions:
-        holds = condition_holds(question.condition, given)
-        if not holds and file_cells.get(question.pk):
+        condition = question.display_condition
+        shown = holds(condition, given)
+        if condition is not None and not shown and file_cells.get(question.pk):
             column = by_question[question.pk][0].name
             errors.append(
                 f"Rad {line}, kolumn {column}: frågan har ett svar men ska bara "
-                f"besvaras om {condition_text(question.condition or {}, by_variable)}."
+                f"besvaras om {codebook_clause(condition, by_variable)}."
             )
         given[question.variable] = given_answer(
-            merged.get(question.pk, {}) if holds else {}
+            merged.get(question.pk, {}) if shown else {}
         )
     return errors
 
@@ -775,10 +775,10 @@ def _missing_for_submit(
     given: dict[str, GivenAnswer] = {}
     missing = []
     for question in questions:
-        holds = condition_holds(question.condition, given)
-        cells = merged.get(question.pk, {}) if holds else {}
+        shown = holds(question.display_condition, given)
+        cells = merged.get(question.pk, {}) if shown else {}
         given[question.variable] = given_answer(cells)
-        if holds and question.required and not is_answered(question, cells):
+        if shown and question.required and not is_answered(question, cells):
             missing.append(question.number)
     if not missing:
         return []

@@ -28,7 +28,7 @@ from reports.tabulation import (
     QuestionTabulation,
 )
 from surveys.formatting import round_half_up, swedish_number, swedish_percent
-from surveys.models import QuestionKind
+from surveys.kinds import facts
 
 NOT_ANSWERED = "–"  # applicable, but no answer (or no response at all)
 NOT_APPLICABLE = ""  # the question was not shown (a hidden follow-up)
@@ -129,7 +129,7 @@ def frequency_table(
     (or the question), one column per option. Multiple choice is always rounded
     per cell: its shares do not add up to 100."""
     ref = question.question
-    if ref.kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(ref.kind).multiple:
         rounding = Rounding.HALF_UP
     items = list(question.items)
     if alphabetical:
@@ -165,7 +165,7 @@ def group_table(
     """«antal (procent)» of one item, one row per group (region, RSS, kommun),
     with each group's base."""
     ref = item.question
-    if ref.kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(ref.kind).multiple:
         rounding = Rounding.HALF_UP
     units = _units(audience, ref)
     rows = [
@@ -289,7 +289,7 @@ def item_of(question: QuestionTabulation, item: Item) -> Item:
 def _columns(
     ref: QuestionRef, question: QuestionTabulation
 ) -> list[tuple[Item, str | None]]:
-    if ref.kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(ref.kind).multiple:
         return [(question.items[0], o.code) for o in ref.options]
     return [(item, None) for item in question.items]
 
@@ -300,7 +300,7 @@ def _column_label(ref: QuestionRef, item: Item, option: str | None) -> str:
     if item.row:
         return item.row.label
     if ref.is_number:
-        return ref.unit or ("Andel" if ref.kind == QuestionKind.PERCENTAGE else "Antal")
+        return ref.unit or ("Andel" if facts(ref.kind).percentage else "Antal")
     return "Svar"
 
 
@@ -338,7 +338,7 @@ def _number_text(
         return NOT_ANSWERED
     # Riket means are printed as whole numbers, as Bilaga 3 does ("59 %").
     number = round_half_up(value) if riket else round_half_up(value, 2).normalize()
-    if ref.kind == QuestionKind.PERCENTAGE:
+    if facts(ref.kind).percentage:
         return swedish_percent(number)
     return swedish_number(number)
 

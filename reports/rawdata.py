@@ -60,13 +60,12 @@ from django.utils import timezone
 from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT, Cell, Cells
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
-from surveys.definitions import SINGLE_VALUE_KINDS
 from surveys.formatting import swedish_number
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, facts
 from surveys.models import (
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
@@ -225,7 +224,7 @@ def question_columns(question: Question) -> list[Column]:
                 missing_labels=base_missing,
             )
         ]
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         return [
             Column(
                 _cell_name(question.variable, [row.code], f"r{i}"),
@@ -238,7 +237,7 @@ def question_columns(question: Question) -> list[Column]:
             )
             for i, row in enumerate(rows, start=1)
         ]
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return [
             Column(
                 _cell_name(question.variable, [option.code], f"o{j}"),
@@ -251,7 +250,7 @@ def question_columns(question: Question) -> list[Column]:
             )
             for j, option in enumerate(options, start=1)
         ]
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         missing = dict(base_missing)
         if question.escape_label:
             missing[Missing.ESCAPED] = question.escape_label
@@ -264,7 +263,7 @@ def question_columns(question: Question) -> list[Column]:
                 missing_labels=missing,
             )
         ]
-    if kind == QuestionKind.KOMMUN_COUNT:
+    if facts(kind).kommun_counts:
         columns = []
         for i, row in enumerate(rows or [None], start=1):
             for j, option in enumerate(options, start=1):
@@ -345,7 +344,7 @@ def question_values(
     if kind in SINGLE_VALUE_KINDS:
         cell = cells.get("")
         return [numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED]
-    if kind == QuestionKind.MATRIX:
+    if facts(kind).matrix:
         values: list[Value] = []
         for column in columns:
             cell = cells.get(column.row_code or "")
@@ -353,16 +352,16 @@ def question_values(
                 numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED
             )
         return values
-    if kind == QuestionKind.MULTIPLE_CHOICE:
+    if facts(kind).multiple:
         return [1 if column.option_code in cells else 0 for column in columns]
-    if kind in (QuestionKind.INTEGER, QuestionKind.PERCENTAGE):
+    if kind in NUMBER_KINDS:
         cell = cells.get("")
         if cell is None:
             return [Missing.NOT_ANSWERED]
         if cell.escaped:
             return [Missing.ESCAPED]
         return [cell.number if cell.number is not None else Missing.NOT_ANSWERED]
-    if kind == QuestionKind.KOMMUN_COUNT:
+    if facts(kind).kommun_counts:
         values = []
         for column in columns:
             cell = cells.get(column.count_slot)

@@ -19,11 +19,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from intake.condition_sql import ByQuestionId, holds_q
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from reports.models import ExportJob
-from reports.tabulation import condition_q
-from surveys.models import Question, QuestionKind, Questionnaire
+from surveys.kinds import facts
+from surveys.models import Question, Questionnaire
 from surveys.selectors import expected_respondents
 
 
@@ -48,9 +49,9 @@ def _answered_expression(question: Question) -> Any:
     """Whether a response has answered the question (`intake.cells.is_answered`),
     as an annotation: the number of rows answered for a matrix, else EXISTS."""
     answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question.pk)
-    if question.kind == QuestionKind.KOMMUN_COUNT:
+    if facts(question.kind).kommun_counts:
         return Value(True, output_field=BooleanField())
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         rows = (
             answers.order_by()
             .values("response_id")
@@ -62,7 +63,7 @@ def _answered_expression(question: Question) -> Any:
 
 
 def _is_answered(question: Question, value: Any) -> bool:
-    if question.kind == QuestionKind.MATRIX:
+    if facts(question.kind).matrix:
         return int(value) >= len(question.rows.all())
     return bool(value)
 
@@ -77,21 +78,19 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     them a response has answered is counted in SQL, on the responses query (a
     matrix counts when every row is answered; a kommun count always). For the
     required questions with a display condition a second query says, per
-    response, whether each is shown (`reports.tabulation.condition_q`, which
-    agrees with `condition_holds` on stored answers) and answered.
+    response, whether each is shown (`intake.condition_sql.holds_q`, which
+    agrees with `surveys.conditions.holds` on stored answers) and answered.
     """
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
     questions = questions_of(questionnaire.pk)
     always = [q for q in questions if q.required and not q.condition]
-    computed = sum(1 for q in always if q.kind == QuestionKind.KOMMUN_COUNT)
+    computed = sum(1 for q in always if facts(q.kind).kommun_counts)
     plain = [
         q.pk
         for q in always
-        if q.kind not in (QuestionKind.KOMMUN_COUNT, QuestionKind.MATRIX)
+        if not (facts(q.kind).kommun_counts or facts(q.kind).matrix)
     ]
-    matrices = {
-        q.pk: len(q.rows.all()) for q in always if q.kind == QuestionKind.MATRIX
-    }
+    matrices = {q.pk: len(q.rows.all()) for q in always if facts(q.kind).matrix}
     counts: dict[str, Count] = {"n_answers": Count("answers")}
     if plain:
         counts["plain_answered"] = Count(
@@ -118,10 +117,11 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     # answer is read into Python, whatever the number of respondents.
     conditional = [q for q in questions if q.condition and q.required]
     by_variable = {q.variable: q for q in questions}
+    reach = ByQuestionId(by_variable)
     flags: dict[str, Any] = {}
     for q in conditional:
         flags[f"shown_{q.pk}"] = ExpressionWrapper(
-            condition_q(q.condition or {}, by_variable), output_field=BooleanField()
+            holds_q(q.display_condition, reach), output_field=BooleanField()
         )
         flags[f"answered_{q.pk}"] = _answered_expression(q)
     conditional_figures: dict[int, tuple[int, int]] = {}

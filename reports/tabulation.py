@@ -18,7 +18,7 @@ Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 1
   condition does not hold for the respondent's answers (a hidden follow-up, such
   as 2019 Q2a for kommuner answering Ja on Q2). Conditions are translated into
   EXISTS filters on the parent's stored answers, which gives exactly what
-  `surveys.definitions.condition_holds` decides: the services never store an
+  `surveys.conditions.holds` decides: the services never store an
   answer to a hidden question, so a hidden parent has no answers either.
 - **escaped**: the escape answer ("Andelen kan inte uppskattas"); numbers only.
 - **not answered** (item nonresponse): applicable, but neither a value nor the
@@ -60,15 +60,14 @@ from django.db.models import (
     Sum,
 )
 
+from intake.condition_sql import ByQuestionId, CellTest, cell_test, holds_q
 from intake.models import Answer, Response, ResponseStatus
+from surveys.kinds import CLOSED_KINDS, NUMBER_KINDS, facts
 from surveys.models import (
-    CLOSED_KINDS,
-    NUMBER_KINDS,
     MatrixRow,
     Organisation,
     OrganisationKind,
     Question,
-    QuestionKind,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
@@ -162,7 +161,7 @@ class QuestionRef:
 
     @property
     def is_kommun_count(self) -> bool:
-        return self.kind == QuestionKind.KOMMUN_COUNT
+        return facts(self.kind).kommun_counts
 
 
 @dataclass(frozen=True)
@@ -339,7 +338,7 @@ def tabulate(
     cell_tests = {
         q.pk: test
         for q in conditional
-        if (test := cell_test(q.condition or {}, by_variable)) is not None
+        if (test := cell_test(q.display_condition, by_variable)) is not None
     }
     by_exists = [q for q in conditional if q.pk not in cell_tests]
 
@@ -378,7 +377,9 @@ def tabulate(
             "not_submitted": Count("pk", filter=started & ~submitted),
             **{
                 f"applicable_{q.pk}": Count(
-                    "pk", filter=counted & condition_q(q.condition or {}, by_variable)
+                    "pk",
+                    filter=counted
+                    & holds_q(q.display_condition, ByQuestionId(by_variable)),
                 )
                 for q in by_exists
             },
@@ -540,127 +541,6 @@ def _kommun_count(
         base=base,
         counts=sums,
     )
-
-
-@dataclass(frozen=True)
-class CellTest:
-    """A display condition that tests one answer cell of its parent question:
-    a row's option, a single value, a ticked option, the escape answer.
-
-    `slots` are the cells it may be in (`slot`, see intake.models: "" for a
-    single value, the option for a ticked option, the row for a matrix row);
-    a response has at most one answer per cell, so the number of responses for
-    which the condition holds is the number of answers that pass the test."""
-
-    question_id: int
-    slots: frozenset[str]
-    row_id: int | None
-    option_ids: frozenset[int]  # empty: the escape answer
-    escaped: bool = False
-
-    def holds(self, cell: Mapping[str, Any]) -> bool:
-        """For a row of answers grouped by question, slot, row, option, escaped."""
-        return (
-            cell["question_id"] == self.question_id
-            and cell["slot"] in self.slots
-            and cell["row_id"] == self.row_id
-            and (
-                cell["escaped"]
-                if self.escaped
-                else cell["option_id"] in self.option_ids
-            )
-        )
-
-    def as_q(self) -> Q:
-        """The test as a filter on answers."""
-        slots = sorted(self.slots)
-        result = Q(question_id=self.question_id)
-        result &= Q(slot=slots[0]) if len(slots) == 1 else Q(slot__in=slots)
-        result &= Q(row__isnull=True) if self.row_id is None else Q(row_id=self.row_id)
-        if self.escaped:
-            return result & Q(escaped=True)
-        return result & Q(option_id__in=sorted(self.option_ids))
-
-
-def cell_test(
-    condition: Mapping[str, Any], questions: Mapping[str, Question]
-) -> CellTest | None:
-    """The condition as a `CellTest`, or None when it is not one test of one cell
-    (any row, all, any, answered at all).
-
-    `questions`: the questionnaire's questions by variable, with their options
-    and rows prefetched, to look the codes up. No id is 0: a code the question
-    lacks matches nothing, as a comparison of codes would."""
-    if "question" not in condition or "any_row" in condition:
-        return None
-    question = questions[condition["question"]]
-    options = {o.code: o.pk for o in question.options.all()}
-    rows = {r.code: r.pk for r in question.rows.all()}
-
-    def option_cell(code: str) -> str:
-        return code if question.kind == QuestionKind.MULTIPLE_CHOICE else ""
-
-    if "row" in condition:
-        return CellTest(
-            question.pk,
-            frozenset({condition["row"]}),
-            rows.get(condition["row"], 0),
-            frozenset({options.get(condition["equals"], 0)}),
-        )
-    codes: list[str] = []
-    if "equals" in condition:
-        codes = [condition["equals"]]
-    elif "includes" in condition:
-        codes = [condition["includes"]]
-    elif "in" in condition:
-        codes = list(condition["in"])
-    elif "escaped" in condition:
-        return CellTest(question.pk, frozenset({""}), None, frozenset(), escaped=True)
-    else:
-        return None
-    return CellTest(
-        question.pk,
-        frozenset(option_cell(code) for code in codes),
-        None,
-        frozenset(options.get(code, 0) for code in codes),
-    )
-
-
-def condition_q(condition: Mapping[str, Any], questions: Mapping[str, Question]) -> Q:
-    """A display condition (docs/questionnaire-format.md) as a filter on responses:
-    true where `surveys.definitions.condition_holds` is true for the stored answers.
-
-    `questions` as for `cell_test`. A test of one cell looks the answer up by
-    the unique (response, question, slot) index: without the cell, SQLite (no
-    statistics) chose the (question, option) index and read, for every
-    response, every answer with the option; joining the options and rows by
-    code cost PostgreSQL a scan of them per response (issue #5 point 9)."""
-    if "all" in condition:
-        result = Q()
-        for part in condition["all"]:
-            result &= condition_q(part, questions)
-        return result
-    if "any_row" in condition:
-        # Some row has the option: the test of each row's own cell, any of them
-        # (a matrix without rows: of a row that no answer has).
-        variable, code = condition["question"], condition["any_row"]
-        codes = [row.code for row in questions[variable].rows.all()] or [""]
-        condition = {
-            "any": [{"question": variable, "row": row, "equals": code} for row in codes]
-        }
-    if "any" in condition:
-        parts = [condition_q(part, questions) for part in condition["any"]]
-        result = parts[0]
-        for part in parts[1:]:
-            result |= part
-        return result
-    answers = Answer.objects.filter(
-        response=OuterRef("pk"), question_id=questions[condition["question"]].pk
-    )
-    test = cell_test(condition, questions)
-    if test is not None:
-        answers = answers.filter(test.as_q())
-    return Q(Exists(answers))
 
 
 def _applicable_from_cells(
@@ -884,7 +764,7 @@ def item_nonresponse_of(
     cell_tests = {
         q.pk: test
         for q in conditional
-        if (test := cell_test(q.condition or {}, variables[q.questionnaire_id]))
+        if (test := cell_test(q.display_condition, variables[q.questionnaire_id]))
         is not None
     }
     by_exists = [q for q in conditional if q.pk not in cell_tests]
@@ -904,7 +784,9 @@ def item_nonresponse_of(
                 f"applicable_{q.pk}": Count(
                     "pk",
                     filter=Q(questionnaire_id=q.questionnaire_id)
-                    & condition_q(q.condition or {}, variables[q.questionnaire_id]),
+                    & holds_q(
+                        q.display_condition, ByQuestionId(variables[q.questionnaire_id])
+                    ),
                 )
                 for q in by_exists
             },
@@ -942,7 +824,7 @@ def item_nonresponse_of(
     }
     # The cells of the RSS kommun counts (their sums) and of the questions that
     # conditions test (their counts), as a tabulation has them at riket.
-    counted_cells = {q.pk for q in questions if q.kind == QuestionKind.KOMMUN_COUNT} | {
+    counted_cells = {q.pk for q in questions if facts(q.kind).kommun_counts} | {
         test.question_id for test in cell_tests.values()
     }
     slot_sums: dict[int, list[dict[str, Any]]] = {}
@@ -970,7 +852,7 @@ def item_nonresponse_of(
         )
         matrix_rows: list[MatrixRow | None] = [*question.rows.all()] or [None]
         for matrix_row in matrix_rows:
-            if question.kind == QuestionKind.KOMMUN_COUNT:
+            if facts(question.kind).kommun_counts:
                 counts = _kommun_count(
                     RIKET,
                     slot_sums.get(question.pk, []),

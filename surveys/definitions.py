@@ -21,12 +21,23 @@ from typing import Any
 
 import yaml
 
-from surveys.models import (
+from surveys import conditions
+from surveys.kinds import (
     CLOSED_KINDS,
+    FREE_TEXT_KINDS,
+    IMPLICIT_OPTION_KINDS,
+    LISTED_OPTION_KINDS,
+    NUMBER_KINDS,
+    PRESET_OPTIONS,
+    RSS_AGGREGATE_KINDS,
+    TYPED_TEXT_KINDS,
+    QuestionKind,
+    facts,
+)
+from surveys.models import (
     Comparability,
     NationalFigure,
     OrganisationKind,
-    QuestionKind,
     ReferencePeriod,
 )
 
@@ -37,23 +48,6 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 # Questionnaire.key is a 40-character column.
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
-# Options that yes/no kinds get without listing them, and the matrix presets.
-PRESET_OPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "yes_no": (("ja", "Ja"), ("nej", "Nej")),
-    "yes_partly_no": (("ja", "Ja"), ("delvis", "Delvis"), ("nej", "Nej")),
-}
-IMPLICIT_OPTION_KINDS = {
-    QuestionKind.YES_NO: "yes_no",
-    QuestionKind.YES_PARTLY_NO: "yes_partly_no",
-}
-LISTED_OPTION_KINDS = frozenset(
-    {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.MATRIX}
-)
-SINGLE_VALUE_KINDS = frozenset(
-    {QuestionKind.YES_NO, QuestionKind.YES_PARTLY_NO, QuestionKind.SINGLE_CHOICE}
-)
-NUMBER_KINDS = frozenset({QuestionKind.INTEGER, QuestionKind.PERCENTAGE})
-RSS_KINDS = frozenset({QuestionKind.KOMMUN_COUNT, QuestionKind.KOMMUN_TEXT_SUMMARY})
 DEFAULT_TEXT_MAX_LENGTH = 4000
 
 CYCLE_FIELDS = {"year", "name", "reference_period", "description"}
@@ -474,9 +468,9 @@ def _parse_question(
 
     options = _parse_options(out, where, kind, data.get("options"))
     rows = _parse_choices(out, where, "rows", data.get("rows"))
-    if kind == QuestionKind.MATRIX and not rows:
+    if facts(kind).matrix and not rows:
         out.add(where, "en matris behöver rows")
-    if kind != QuestionKind.MATRIX and data.get("rows") is not None:
+    if not facts(kind).matrix and data.get("rows") is not None:
         out.add(where, "bara matriser har rows")
 
     escape_label = _optional_text(out, where, data, "escape", 200)
@@ -485,11 +479,11 @@ def _parse_question(
     unit = _optional_text(out, where, data, "unit", 40)
     national_figure = _optional_text(out, where, data, "national_figure")
     if kind in NUMBER_KINDS:
-        if kind == QuestionKind.PERCENTAGE:
+        if facts(kind).percentage:
             min_value = Decimal(0) if min_value is None else min_value
             max_value = Decimal(100) if max_value is None else max_value
             unit = unit or "%"
-        if kind == QuestionKind.INTEGER and min_value is None:
+        if facts(kind).whole_number and min_value is None:
             min_value = Decimal(0)
         if min_value is not None and max_value is not None and min_value > max_value:
             out.add(where, "min är större än max")
@@ -501,7 +495,7 @@ def _parse_question(
                 out.add(where, f"{name} gäller bara antal och andelar")
 
     max_length = data.get("max_length")
-    if kind in (QuestionKind.TEXT, QuestionKind.KOMMUN_TEXT_SUMMARY):
+    if kind in TYPED_TEXT_KINDS:
         if max_length is None:
             max_length = DEFAULT_TEXT_MAX_LENGTH
         elif not isinstance(max_length, int) or max_length < 1:
@@ -539,7 +533,7 @@ def _parse_question(
 
     source_question = None
     raw_source = data.get("source_question")
-    if kind in RSS_KINDS:
+    if kind in RSS_AGGREGATE_KINDS:
         if (
             not isinstance(raw_source, dict)
             or not isinstance(raw_source.get("questionnaire"), str)
@@ -602,7 +596,7 @@ def _parse_plausibility(
     `validate_questionnaire`."""
     if raw is None:
         return False, None
-    if kind != QuestionKind.INTEGER:
+    if not facts(kind).whole_number:
         out.add(where, "plausibility gäller bara antal (integer)")
         return False, None
     if not isinstance(raw, dict) or not raw:
@@ -632,7 +626,7 @@ def _parse_options(
             Choice(c, label) for c, label in PRESET_OPTIONS[IMPLICIT_OPTION_KINDS[kind]]
         )
     if kind in LISTED_OPTION_KINDS:
-        if kind == QuestionKind.MATRIX and isinstance(raw, str):
+        if facts(kind).matrix and isinstance(raw, str):
             if raw not in PRESET_OPTIONS:
                 out.add(where, f"okänd förinställning av options: {raw!r}")
                 return ()
@@ -818,14 +812,14 @@ def validate_questionnaire(questionnaire: QuestionnaireDef) -> list[Problem]:
                     f"plausibility: percentage_question {question.percentage_question!r} "
                     "finns inte i enkäten",
                 )
-            elif linked.kind != QuestionKind.PERCENTAGE:
+            elif not facts(linked.kind).percentage:
                 out.add(
                     question.number,
                     f"plausibility: fråga {linked.number} är inte en andelsfråga "
                     "(percentage)",
                 )
         if (
-            question.kind in RSS_KINDS
+            question.kind in RSS_AGGREGATE_KINDS
             and questionnaire.audience != OrganisationKind.RSS
         ):
             out.add(
@@ -840,81 +834,29 @@ def _number_of(questionnaire: QuestionnaireDef, variable: str) -> str:
     return question.number if question else variable
 
 
-CONDITION_OPERATORS = {
-    "equals",
-    "in",
-    "includes",
-    "row",
-    "any_row",
-    "escaped",
-    "answered",
-}
-
-
 def condition_problems(
     condition: Any, earlier: Mapping[str, QuestionDef], all_variables: set[str]
 ) -> list[str]:
     """Why a display condition is invalid, given the questions that come before it."""
-    if not isinstance(condition, dict):
-        return [f"villkoret {condition!r} ska vara en mappning"]
-    if set(condition) in ({"all"}, {"any"}):
-        ((combinator, parts),) = condition.items()
-        if not isinstance(parts, list) or not parts:
-            return [f"{combinator} ska vara en lista med villkor"]
-        return [
-            m
-            for part in parts
-            for m in condition_problems(part, earlier, all_variables)
-        ]
-    variable = condition.get("question")
-    if not isinstance(variable, str):
-        return [f"villkoret saknar question: {condition!r}"]
-    target = earlier.get(variable)
-    if target is None:
-        if variable in all_variables:
-            return [f"villkoret gäller {variable}, som kommer senare i enkäten"]
-        return [f"villkoret gäller {variable}, som inte finns i enkäten"]
-    operators = set(condition) - {"question"}
-    if not operators <= CONDITION_OPERATORS:
-        return [f"okänd villkorsoperator {sorted(operators - CONDITION_OPERATORS)}"]
-    codes = {o.code for o in target.options}
-    row_codes = {r.code for r in target.rows}
-    kind = target.kind
-
-    def unknown(code: Any) -> list[str]:
-        if not isinstance(code, str) or code not in codes:
-            return [
-                f"villkoret använder alternativet {code!r}, som fråga {target.number} saknar"
-            ]
-        return []
-
-    if operators == {"equals"} and kind in SINGLE_VALUE_KINDS:
-        return unknown(condition["equals"])
-    if operators == {"in"} and kind in SINGLE_VALUE_KINDS:
-        values = condition["in"]
-        if not isinstance(values, list) or not values:
-            return ["in ska vara en lista med alternativ"]
-        return [m for value in values for m in unknown(value)]
-    if operators == {"includes"} and kind == QuestionKind.MULTIPLE_CHOICE:
-        return unknown(condition["includes"])
-    if operators == {"row", "equals"} and kind == QuestionKind.MATRIX:
-        problems = unknown(condition["equals"])
-        if not isinstance(condition["row"], str) or condition["row"] not in row_codes:
-            problems.append(
-                f"villkoret använder raden {condition['row']!r}, som fråga {target.number} saknar"
-            )
-        return problems
-    if operators == {"any_row"} and kind == QuestionKind.MATRIX:
-        return unknown(condition["any_row"])
-    if operators == {"escaped"} and kind in NUMBER_KINDS:
-        if not target.escape_label:
-            return [f"fråga {target.number} har inget undantagssvar att villkora på"]
-        return [] if condition["escaped"] is True else ["escaped ska vara true"]
-    if operators == {"answered"}:
-        return [] if condition["answered"] is True else ["answered ska vara true"]
-    return [
-        f"villkoret {sorted(operators)} passar inte fråga {target.number} av typen {kind.value}"
-    ]
+    try:
+        parsed = conditions.parse(condition)
+    except conditions.ConditionError as error:
+        return [error.message]
+    found: list[str] = []
+    for leaf in conditions.leaves(parsed):
+        target = earlier.get(leaf.question)
+        if target is None:
+            if leaf.question in all_variables:
+                found.append(
+                    f"villkoret gäller {leaf.question}, som kommer senare i enkäten"
+                )
+            else:
+                found.append(
+                    f"villkoret gäller {leaf.question}, som inte finns i enkäten"
+                )
+            continue
+        found += conditions.problems(leaf, target)
+    return found
 
 
 def validate_cycle(cycle: CycleDef) -> list[Problem]:
@@ -958,10 +900,7 @@ def validate_cycle(cycle: CycleDef) -> list[Problem]:
                     )
                 )
                 continue
-            if (
-                question.kind == QuestionKind.KOMMUN_COUNT
-                and source.kind not in CLOSED_KINDS
-            ):
+            if facts(question.kind).kommun_counts and source.kind not in CLOSED_KINDS:
                 problems.append(
                     Problem(
                         questionnaire.file,
@@ -970,10 +909,7 @@ def validate_cycle(cycle: CycleDef) -> list[Problem]:
                         "svarsalternativ att räkna",
                     )
                 )
-            if (
-                question.kind == QuestionKind.KOMMUN_TEXT_SUMMARY
-                and source.kind != QuestionKind.TEXT
-            ):
+            if facts(question.kind).text_summary and source.kind not in FREE_TEXT_KINDS:
                 problems.append(
                     Problem(
                         questionnaire.file,
@@ -1040,51 +976,3 @@ def lineage_problems(
                     )
                 )
     return problems
-
-
-# --- display conditions at run time ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GivenAnswer:
-    """One question's answer as the condition evaluator sees it."""
-
-    options: frozenset[str] = frozenset()  # chosen option codes (single or multiple)
-    rows: Mapping[str, str] = field(
-        default_factory=dict
-    )  # matrix row code -> option code
-    escaped: bool = False
-    has_value: bool = False  # a number or a text was given
-
-
-def condition_holds(
-    condition: Mapping[str, Any] | None, answers: Mapping[str, GivenAnswer]
-) -> bool:
-    """Whether a validated display condition holds for the given answers.
-
-    A condition on an unanswered question does not hold: a follow-up shows only
-    once its parent has the answer that calls for it.
-    """
-    if condition is None:
-        return True
-    if "all" in condition:
-        return all(condition_holds(part, answers) for part in condition["all"])
-    if "any" in condition:
-        return any(condition_holds(part, answers) for part in condition["any"])
-    answer = answers.get(condition["question"])
-    if answer is None:
-        return False
-    if "row" in condition:
-        return bool(answer.rows.get(condition["row"]) == condition["equals"])
-    if "equals" in condition:
-        return condition["equals"] in answer.options
-    if "in" in condition:
-        return bool(answer.options & set(condition["in"]))
-    if "includes" in condition:
-        return condition["includes"] in answer.options
-    if "any_row" in condition:
-        return condition["any_row"] in answer.rows.values()
-    if "escaped" in condition:
-        return answer.escaped
-    # "answered"
-    return bool(answer.options or answer.rows or answer.escaped or answer.has_value)

@@ -13,6 +13,13 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
+
+from surveys.conditions import Condition, parse_stored
+
+# QuestionKind is re-exported: the kinds and their facts are declared in surveys.kinds.
+from surveys.kinds import CLOSED_KINDS
+from surveys.kinds import QuestionKind as QuestionKind
 
 
 class EmailUserManager(UserManager["User"]):
@@ -326,33 +333,6 @@ class Section(models.Model):
         return self.title
 
 
-class QuestionKind(models.TextChoices):
-    YES_NO = "yes_no", "Ja/Nej"
-    YES_PARTLY_NO = "yes_partly_no", "Ja/Delvis/Nej"
-    SINGLE_CHOICE = "single_choice", "Envalsfråga"
-    MULTIPLE_CHOICE = "multiple_choice", "Flervalsfråga"
-    MATRIX = "matrix", "Matris (rader × alternativ)"
-    INTEGER = "integer", "Antal"
-    PERCENTAGE = "percentage", "Andel (procent)"
-    TEXT = "text", "Fritext"
-    KOMMUN_COUNT = "kommun_count", "Antal kommuner per svarsalternativ"
-    KOMMUN_TEXT_SUMMARY = "kommun_text_summary", "Sammanfattning av kommunernas fritext"
-
-
-# Kinds whose answers are option codes, and so tabulate as counts per alternative.
-CLOSED_KINDS = frozenset(
-    {
-        QuestionKind.YES_NO,
-        QuestionKind.YES_PARTLY_NO,
-        QuestionKind.SINGLE_CHOICE,
-        QuestionKind.MULTIPLE_CHOICE,
-        QuestionKind.MATRIX,
-    }
-)
-NUMBER_KINDS = frozenset({QuestionKind.INTEGER, QuestionKind.PERCENTAGE})
-TEXT_KINDS = frozenset({QuestionKind.TEXT})
-
-
 class ReferencePeriod(models.TextChoices):
     CALENDAR_YEAR = "calendar_year", "Kalenderår"
     SINCE_START = "since_start", "Sedan omställningens start (ca 2019)"
@@ -503,6 +483,11 @@ class Question(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.kind in CLOSED_KINDS
+
+    @cached_property
+    def display_condition(self) -> Condition | None:
+        """The stored condition, typed (surveys.conditions); None = always shown."""
+        return parse_stored(self.condition)
 
 
 class Option(models.Model):

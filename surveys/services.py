@@ -37,6 +37,7 @@ from surveys.definitions import (
     read_cycle_directory,
 )
 from surveys.errors import DomainError
+from surveys.kinds import facts
 from surveys.mailings import Recipient, record_mailing
 from surveys.models import (
     Cycle,
@@ -49,7 +50,6 @@ from surveys.models import (
     OrganisationRole,
     Population,
     Question,
-    QuestionKind,
     Questionnaire,
     RSSMembership,
     Section,
@@ -549,7 +549,7 @@ def _write_question(
 
     options = list(definition.options)
     rows = list(definition.rows)
-    if definition.kind == QuestionKind.KOMMUN_COUNT and source is not None:
+    if facts(definition.kind).kommun_counts and source is not None:
         # The RSS counts kommuner per alternative of the kommun question: it owns a
         # copy of the source's options and rows, with the same codes.
         options = [Choice(o.code, o.label, o.is_other) for o in source.options.all()]

@@ -21,11 +21,9 @@ from intake.services import get_or_create_response, save_answers
 from surveys.definitions import (
     CycleDef,
     DefinitionError,
-    GivenAnswer,
     PreviousQuestion,
     Problem,
     QuestionnaireDef,
-    condition_holds,
     lineage_problems,
     parse_questionnaire,
     read_cycle_directory,
@@ -943,69 +941,3 @@ def test_the_command_checks_the_shipped_definitions() -> None:
     assert out.getvalue().strip() == (
         f"{len(files)} enkäter i {len(cycles)} omgångar är giltiga."
     )
-
-
-# --- display conditions at run time -----------------------------------------------------
-
-ANSWERS = {
-    "q1_janej": GivenAnswer(options=frozenset({"ja"})),
-    "q3_flera": GivenAnswer(options=frozenset({"a", "annat"})),
-    "q4_matris": GivenAnswer(rows={"barn": "ja", "aldre": "nej"}),
-    "q5_andel": GivenAnswer(escaped=True),
-    "q6_antal": GivenAnswer(has_value=True),
-    "q7_fritext": GivenAnswer(),
-}
-JA = {"question": "q1_janej", "equals": "ja"}
-NEJ = {"question": "q1_janej", "equals": "nej"}
-
-
-@pytest.mark.parametrize(
-    ("condition", "holds"),
-    [
-        (JA, True),
-        (NEJ, False),
-        ({"question": "q1_janej", "in": ["delvis", "ja"]}, True),
-        ({"question": "q1_janej", "in": ["delvis", "nej"]}, False),
-        ({"question": "q3_flera", "includes": "annat"}, True),
-        ({"question": "q3_flera", "includes": "b"}, False),
-        ({"question": "q4_matris", "row": "barn", "equals": "ja"}, True),
-        ({"question": "q4_matris", "row": "aldre", "equals": "ja"}, False),
-        ({"question": "q4_matris", "row": "unga", "equals": "ja"}, False),
-        ({"question": "q4_matris", "any_row": "nej"}, True),
-        ({"question": "q4_matris", "any_row": "delvis"}, False),
-        ({"question": "q5_andel", "escaped": True}, True),
-        ({"question": "q6_antal", "escaped": True}, False),
-        ({"question": "q6_antal", "answered": True}, True),
-        ({"question": "q5_andel", "answered": True}, True),
-        ({"question": "q3_flera", "answered": True}, True),
-        ({"question": "q4_matris", "answered": True}, True),
-        ({"question": "q7_fritext", "answered": True}, False),
-        ({"all": [JA, {"question": "q3_flera", "includes": "a"}]}, True),
-        ({"all": [JA, NEJ]}, False),
-        ({"any": [NEJ, JA]}, True),
-        ({"any": [NEJ, {"question": "q3_flera", "includes": "b"}]}, False),
-    ],
-)
-def test_condition_holds(condition: dict[str, Any], holds: bool) -> None:
-    assert condition_holds(condition, ANSWERS) is holds
-
-
-@pytest.mark.parametrize(
-    "condition",
-    [
-        {"question": "q8_delvis", "equals": "ja"},
-        {"question": "q8_delvis", "answered": True},
-        {"question": "q8_delvis", "in": ["ja", "delvis", "nej"]},
-        {"any": [NEJ, {"question": "q8_delvis", "answered": True}]},
-    ],
-)
-def test_a_condition_on_an_unanswered_question_does_not_hold(
-    condition: dict[str, Any],
-) -> None:
-    assert "q8_delvis" not in ANSWERS
-    assert condition_holds(condition, ANSWERS) is False
-
-
-def test_no_condition_always_holds() -> None:
-    assert condition_holds(None, {}) is True
-    assert condition_holds(None, ANSWERS) is True
