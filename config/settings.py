@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets admin and form classes be subscripted with their model type at run time,
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every response (CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,6 +100,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: signs out sessions past
+    # SESSION_IDLE_MINUTES or SESSION_MAX_HOURS (saying why on the login page), and
+    # marks every response to a signed-in user no-store.
+    "surveys.middleware.SessionLifetimeMiddleware",
+    "surveys.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -166,11 +174,24 @@ AUTHENTICATION_BACKENDS = [
 # After AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one IP
 # address, that pair is refused (HTTP 429, registration/lockout.html) for
 # AXES_COOLOFF_MINUTES; a successful sign-in clears the count. Keying on the pair
-# means nobody can lock a colleague out from another address. Staff lift a lockout
+# means nobody can lock a colleague out from another address. A sign-in link's
+# failures count under the link (a hash of its token, surveys.auth.axes_username),
+# so spent links clicked in one office lock out only those links, not everyone's
+# links from the office's IP address (issue #13 point 9). Staff lift a lockout
 # in the admin (Axes › Access attempts) or with `manage.py axes_reset_username`.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Across addresses and links: AXES_IP_FAILURE_LIMIT failures from one IP address
+# within AXES_IP_FAILURE_WINDOW_MINUTES refuse every sign-in from it until the
+# oldest of them leaves the window. Axes has one limit for all its parameters, so
+# this one is counted by our handler on axes' failure log.
+AXES_HANDLER = "surveys.auth.SignInHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 100)
+AXES_IP_FAILURE_WINDOW_MINUTES = env_int("AXES_IP_FAILURE_WINDOW_MINUTES", 60)
+# Our lockout page says which limit was reached, without showing a link's hash.
+AXES_LOCKOUT_CALLABLE = "surveys.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # The field name of Django's AuthenticationForm (ours and the admin's).
 AXES_USERNAME_FORM_FIELD = "username"
@@ -323,11 +344,62 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Nära vård-uppföljningen <noreply@localhost>"
 )
 
-# Behind a TLS-terminating proxy in production.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Off by default so the local demo works over plain http; production turns them on.
+# --- Sessions -----------------------------------------------------------------------
+# A public e-service on shared office computers: a session ends after
+# SESSION_IDLE_MINUTES without a request (autosaves count), SESSION_MAX_HOURS after
+# signing in whatever happens, and when the browser closes
+# (surveys.middleware.SessionLifetimeMiddleware; README "Sessions").
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 8)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be >= 1"
+    )
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# The stored session row expires with the absolute limit too (Django's default is
+# two weeks); the middleware enforces the idle limit.
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+
+# --- HTTPS and security headers ------------------------------------------------------
+# Off by default so the local demo works over plain http; `.env.example`, the
+# production example, turns them all on (and `manage.py check --deploy` passes).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy, the header that proxy sets (and overwrites) to
+# say the client used https, as "HEADER,value", e.g. "HTTP_X_FORWARDED_PROTO,https".
+# Empty (the default): trust no header, since without such a proxy any client
+# could send it and pass for https.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_PROXY_SSL_HEADER = (
+    (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
+)
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only
+# from our own origin, so no inline <script>, <style>, style="" or on…= handler
+# runs (tests/test_security_headers.py scans the templates). Pages are never
+# framed, forms post only to us, and no plugin or <base> can redirect anything.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -83,3 +83,17 @@ class InvitationForm(forms.Form):
         self.fields["email"].widget.attrs.update(
             {"autocomplete": "off", "spellcheck": "false"}
         )
+
+
+class CurrentPasswordChangeForm(PasswordChangeForm):
+    """Django's password change form (the current password first), in our words."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Det nuvarande lösenordet stämmer inte. Skriv det igen.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Nuvarande lösenord"

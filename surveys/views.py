@@ -15,7 +15,13 @@ from sesame import settings as sesame_settings
 
 from surveys.auth import request_user
 from surveys.errors import DomainError
-from surveys.forms import LOGIN_ERROR_ID, EmailAuthenticationForm, InvitationForm
+from surveys.forms import (
+    LOGIN_ERROR_ID,
+    CurrentPasswordChangeForm,
+    EmailAuthenticationForm,
+    InvitationForm,
+)
+from surveys.models import User
 from surveys.selectors import cycles_with_questionnaires
 from surveys.services import invite_user, set_user_password
 
@@ -73,13 +79,31 @@ def magic_login(request: HttpRequest) -> HttpResponse:
             },
         )
     auth_login(request, user)
+    # The link proved the e-mail address: the first password chosen in this
+    # session needs no current one (someone who forgot theirs is sent a link).
+    request.session[LINK_SIGN_IN] = True
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+# Session key: this session signed in with a one-time link (magic_login).
+LINK_SIGN_IN = "signed_in_with_link"
+
+
+def may_skip_current_password(request: HttpRequest, user: User) -> bool:
+    """A password is changed with the current one, so that someone at an unlocked
+    computer cannot take over the account; except the first choice after a link
+    sign-in, or when there is no password yet."""
+    return not user.has_usable_password() or bool(request.session.get(LINK_SIGN_IN))
 
 
 @login_required
 def password_set(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = SetPasswordForm(user, request.POST or None, label_suffix="")
+    form: SetPasswordForm[User]
+    if may_skip_current_password(request, user):
+        form = SetPasswordForm(user, request.POST or None, label_suffix="")
+    else:
+        form = CurrentPasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             set_user_password(
@@ -92,8 +116,14 @@ def password_set(request: HttpRequest) -> HttpResponse:
         else:
             # Stay signed in: the session is tied to the password hash.
             update_session_auth_hash(request, user)
+            # The link's exemption is spent with the first password chosen.
+            request.session.pop(LINK_SIGN_IN, None)
             return redirect("surveys:password-set-done")
-    return render(request, "registration/password_set.html", {"form": form})
+    return render(
+        request,
+        "registration/password_set.html",
+        {"form": form, "asks_current": isinstance(form, CurrentPasswordChangeForm)},
+    )
 
 
 @login_required

@@ -1,5 +1,5 @@
 """Sign-in by e-mail and password, the lockout after repeated failures (django-axes),
-sign-out, and choosing a password. Real requests through the test client."""
+and sign-out (choosing a password: test_password_change.py). Real requests through the test client."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from surveys.auth import user_by_email
-from surveys.errors import DomainError
 from surveys.models import User
-from surveys.services import set_user_password
 
 pytestmark = pytest.mark.django_db
 
@@ -285,73 +283,6 @@ def test_the_header_has_a_logout_button_for_signed_in_users(
     assert f'<form method="post" action="{reverse("surveys:logout")}"' in page
     assert ">Logga ut</button>" in page
     assert ">Logga in</a>" not in page
-
-
-# --- choosing a password -------------------------------------------------------------
-
-NEW_PASSWORD = "Sörmland-svarar-2025"
-
-
-def test_choosing_a_password_requires_login(client: Client) -> None:
-    response = client.get(reverse("surveys:password-set"))
-    assert response.status_code == 302
-    assert response["Location"] == "/logga-in/?next=/konto/losenord/"
-
-
-def test_a_user_chooses_a_password_and_signs_in_with_it(
-    client: Client, region_user: User
-) -> None:
-    client.force_login(region_user)
-    page = client.get(reverse("surveys:password-set")).content.decode()
-    assert "<h1>Välj lösenord</h1>" in page
-    assert '<label for="id_new_password1">Nytt lösenord</label>' in page
-    assert 'autocomplete="new-password"' in page
-    response = client.post(
-        reverse("surveys:password-set"),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
-    assert response["Location"] == reverse("surveys:password-set-done")
-    # Still signed in, although the session is tied to the password hash.
-    assert "Lösenordet är sparat" in client.get(response["Location"]).content.decode()
-    assert sign_in(Client(), region_user.email, NEW_PASSWORD).status_code == 302
-    assert sign_in(Client(), region_user.email, PASSWORD).status_code == 200
-
-
-def test_mismatched_passwords_are_refused_in_swedish(
-    client: Client, region_user: User
-) -> None:
-    client.force_login(region_user)
-    response = client.post(
-        reverse("surveys:password-set"),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Lösenordet sparades inte" in page
-    assert "De två lösenordsfälten stämmer inte överens." in page
-    region_user.refresh_from_db()
-    assert region_user.check_password(PASSWORD)
-
-
-def test_a_short_password_is_refused(client: Client, region_user: User) -> None:
-    client.force_login(region_user)
-    response = client.post(
-        reverse("surveys:password-set"),
-        {"new_password1": "kort", "new_password2": "kort"},
-    )
-    assert response.status_code == 200
-    assert "minst 8 tecken" in response.content.decode()
-    region_user.refresh_from_db()
-    assert region_user.check_password(PASSWORD)
-
-
-def test_nobody_sets_another_users_password(
-    region_user: User, other_region_user: User
-) -> None:
-    with pytest.raises(DomainError):
-        set_user_password(region_user, actor=other_region_user, password=NEW_PASSWORD)
-    region_user.refresh_from_db()
-    assert region_user.check_password(PASSWORD)
 
 
 def test_the_one_user_finder_matches_the_address_in_any_case(
