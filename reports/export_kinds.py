@@ -51,7 +51,8 @@ from reports.rawdata import (
     replay,
     write_data,
 )
-from reports.tabulation import Level, Selection, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level, Selection
 from reports.workbook import (
     WorkbookLevel,
     item_charts,

@@ -14,7 +14,7 @@ from reports.exporters import FORMATS, Target, export_kinds, parse_option_pairs
 from reports.importing import MAX_IMPORT_BYTES
 from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
-from reports.tabulation import Level, Selection, levels_for
+from reports.tabulation.results import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
 from surveys.sheet_text import holdable, refuse_unholdable
 

@@ -22,10 +22,14 @@ from django.utils import timezone
 
 from intake.models import Response, ResponseEvent, ResponseStatus
 from reports.models import Kvalitetsdeklaration
-from reports.tabulation import ItemNonresponse as TabulatedItemNonresponse
-from reports.tabulation import Tabulation
-from reports.tabulation import item_nonresponse as tabulation_item_nonresponse
-from reports.tabulation import item_nonresponse_of as tabulation_item_nonresponse_of
+from reports.tabulation.nonresponse import ItemNonresponse as TabulatedItemNonresponse
+from reports.tabulation.nonresponse import (
+    item_nonresponse as tabulation_item_nonresponse,
+)
+from reports.tabulation.nonresponse import (
+    item_nonresponse_of as tabulation_item_nonresponse_of,
+)
+from reports.tabulation.results import Tabulation
 from surveys.formatting import swedish_date, swedish_number, swedish_percent_of
 from surveys.models import (
     RSS,

@@ -95,13 +95,8 @@ from reports.services import (
     request_import,
     update_kvalitetsdeklaration,
 )
-from reports.tabulation import (
-    PRELIMINARY_NOTE,
-    Level,
-    Selection,
-    Tabulation,
-    tabulate,
-)
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import PRELIMINARY_NOTE, Level, Selection, Tabulation
 from reports.workbook import (
     chart_data,
     page_charts,

@@ -63,14 +63,14 @@ from reports.layouts import (
     option_chart,
     organisation_table,
 )
-from reports.tabulation import (
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import (
     PRELIMINARY_NOTE,
     Level,
     QuestionTabulation,
     Selection,
     Tabulation,
     levels_for,
-    tabulate,
 )
 from surveys.errors import DomainError
 from surveys.formatting import round_half_up, swedish_number

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from reports.layouts import Table, organisation_table
-from reports.tabulation import Level, Tabulation, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level, Tabulation
 from surveys.models import Questionnaire, User
 from tests.reports.golden import VARIABLES, load_region_2024_published
 

@@ -22,7 +22,8 @@ from reports.codebook import codebook_rows
 from reports.importing import RawDataImportError
 from reports.layouts import frequency_table
 from reports.services import import_responses
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from surveys.models import RSS, MatrixRow, Option, Questionnaire, RSSMembership, User
 from tests.conftest import make_user
 from tests.factories import AnswerFactory, ResponseFactory
