@@ -41,7 +41,7 @@ from reports.exporters import (
     register,
 )
 from reports.exports import export_raw_data
-from reports.kvalitetsdeklaration_writers import kvalitetsdeklaration_docx
+from reports.kvalitetsdeklaration.writers import kvalitetsdeklaration_docx
 from reports.layouts import Rounding
 from reports.rawdata import FORMATS as RAW_FORMATS
 from reports.rawdata import (

@@ -49,13 +49,12 @@ from reports.forms import (
     SelectionForm,
 )
 from reports.importing import RawDataImportError
-from reports.kvalitetsdeklaration import (
+from reports.kvalitetsdeklaration.figures import (
     ComputedDeclaration,
     compute_kvalitetsdeklaration,
-    field_text,
-    outline,
 )
-from reports.kvalitetsdeklaration_writers import (
+from reports.kvalitetsdeklaration.outline import field_text, outline
+from reports.kvalitetsdeklaration.writers import (
     DOCX_CONTENT_TYPE,
     kvalitetsdeklaration_docx,
     write_kvalitetsdeklaration_sheet,

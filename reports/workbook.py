@@ -9,7 +9,7 @@ Sheets, in order:
   footnotes (bases, excluded counts), the "Källa:" line, and for closed
   questions a "Diagramunderlag" table (share per option at riket, as numbers)
   with a native Excel bar chart that references it (reports/charts.py).
-- "Kvalitetsdeklaration" (reports/kvalitetsdeklaration_writers.py).
+- "Kvalitetsdeklaration" (reports/kvalitetsdeklaration/writers.py).
 - "Manifest": what the file is (reports/exporters.py `Manifest`).
 
 Which tables (`question_tables`): riket always (the «antal (procent)» frequency
@@ -515,7 +515,7 @@ def write_table_workbook(
     `base_manifest` of the "tabeller" kind with the level and rounding.
     """
     from reports.exporters import base_manifest, data_as_of
-    from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
+    from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 
     resolved = resolve_level(questionnaire, level)
     progress(5, "Räknar tabellerna")

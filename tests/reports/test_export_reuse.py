@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.export_bench import build_year
-from reports.kvalitetsdeklaration import item_nonresponse_for
+from reports.kvalitetsdeklaration.adapters import item_nonresponse_for
 from reports.tabulation.counts import tabulate
 from reports.tabulation.nonresponse import item_nonresponse, item_nonresponse_of
 from reports.tabulation.results import Level, Selection

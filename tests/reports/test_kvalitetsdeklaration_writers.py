@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
+from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.services import create_kvalitetsdeklaration
 from surveys.models import Cycle, User
 
