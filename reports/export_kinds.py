@@ -40,7 +40,7 @@ from reports.exporters import (
     cycle_of,
     register,
 )
-from reports.exports import export_raw_data
+from reports.exports.bundle import export_raw_data
 from reports.kvalitetsdeklaration.writers import kvalitetsdeklaration_docx
 from reports.layouts import Rounding
 from reports.rawdata import FORMATS as RAW_FORMATS

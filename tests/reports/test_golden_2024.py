@@ -2,7 +2,7 @@
 from tests/fixtures/region_2024_published.json: the printed answers are
 loaded into 2024 region responses through the raw-data import
 (tests/reports/golden.py: `load_region_2024_published`, i.e.
-`reports.services.import_responses`, which saves every row through
+`reports.imports.jobs.import_responses`, which saves every row through
 `save_answers` with channel «Import»), and the Bilaga 3 layout must print every
 table back, Riket row included (issue #5 point 8).
 
