@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
@@ -52,6 +53,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.charts import BarChartData, ValueFormat, add_bar_chart
+from reports.exporters import base_manifest, data_as_of
+from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import (
     Chart,
     Rounding,
@@ -416,7 +419,6 @@ def write_index_sheet(
 
 
 def write_manifest_sheet(workbook: Workbook, manifest: Mapping[str, Any]) -> None:
-    import json
 
     sheet = workbook.create_sheet(SHEET_MANIFEST)
     sheet.append(["Uppgift", "Värde"])
@@ -514,8 +516,6 @@ def write_table_workbook(
     `manifest(row_counts)` returns what the "Manifest" sheet holds; by default
     `base_manifest` of the "tabeller" kind with the level and rounding.
     """
-    from reports.exporters import base_manifest, data_as_of
-    from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 
     resolved = resolve_level(questionnaire, level)
     progress(5, "Räknar tabellerna")
