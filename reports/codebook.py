@@ -14,9 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from openpyxl import Workbook
+
 from intake.selectors import questions_of
 from reports.rawdata import (
+    KIND_LABELS,
     STATA_MISSING,
+    STATUS_LABELS,
     Column,
     ColumnType,
     Missing,
@@ -151,7 +155,6 @@ def codebook_rows(
 
 
 def _leading_values(name: str) -> str:
-    from reports.rawdata import KIND_LABELS, STATUS_LABELS
 
     if name == "orgtyp":
         return _labels(KIND_LABELS)
@@ -192,7 +195,6 @@ def write_codebook_xlsx(
     *,
     manifest: Mapping[str, Any] | None = None,
 ) -> int:
-    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Kodbok")

@@ -40,8 +40,8 @@ from reports.exporters import (
     cycle_of,
     register,
 )
-from reports.exports import export_raw_data
-from reports.kvalitetsdeklaration_writers import kvalitetsdeklaration_docx
+from reports.exports.bundle import export_raw_data
+from reports.kvalitetsdeklaration.writers import kvalitetsdeklaration_docx
 from reports.layouts import Rounding
 from reports.rawdata import FORMATS as RAW_FORMATS
 from reports.rawdata import (
@@ -51,7 +51,8 @@ from reports.rawdata import (
     replay,
     write_data,
 )
-from reports.tabulation import Level, Selection, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level, Selection
 from reports.workbook import (
     WorkbookLevel,
     item_charts,

@@ -14,7 +14,7 @@ come in Swedish. It returns `base_manifest(...)` with its row counts; the runner
 (`run_exporter`) adds the file name and the SHA-256 of what was written.
 
 The same runner serves the Celery task behind the staff pages
-(`reports.services.run_export`) and the `export` management command, so a kind
+(`reports.exports.jobs.run_export`) and the `export` management command, so a kind
 registered here is available in both:
 
     register(ExportKind(key="bilaga3", label="Bilaga 3 …", target=ExportTarget.QUESTIONNAIRE,
@@ -36,8 +36,15 @@ from typing import Any, BinaryIO, Protocol
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from intake.models import Response
 from reports.manifest import git_commit, package_version
+from reports.selectors import response_status_rows
 from surveys.errors import DomainError
 from surveys.models import Cycle, Questionnaire
 from surveys.sheet_text import csv_text, xlsx_row
@@ -262,7 +269,6 @@ def cycle_of(target: Target) -> Cycle:
 
 def data_as_of(target: Target) -> datetime | None:
     """When the newest answer or status change in the target was saved: one query."""
-    from intake.models import Response
 
     responses = Response.objects.all()
     if isinstance(target, Questionnaire):
@@ -346,7 +352,6 @@ def run_exporter(
 
 def download_name(target: Target, *, kind: ExportKind, format: str) -> str:
     """A file name that says what the file is: "svarsstatus-2024-region.xlsx"."""
-    from django.utils.text import slugify
 
     parts = [slugify(kind.key), str(cycle_of(target).year)]
     if isinstance(target, Questionnaire):
@@ -402,10 +407,6 @@ def write_xlsx_table(
     Written in openpyxl's write-only mode, so memory stays flat however many rows.
     Returns the number of rows (without the header).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
@@ -468,7 +469,6 @@ SVARSSTATUS_OPTIONS = (
 def _status_rows(
     questionnaire: Questionnaire, options: Mapping[str, str], progress: Progress
 ) -> tuple[list[Any], dict[str, int]]:
-    from reports.selectors import response_status_rows
 
     progress(5, "Läser ramen och svaren")
     rows = response_status_rows(questionnaire)

@@ -1,4 +1,4 @@
-"""Report forms (they parse; `reports.services` writes): the report page's
+"""Report forms (they parse; `reports.*.services` and `reports.*.jobs` write): the report page's
 choices (level, RSS, rounding), the kvalitetsdeklaration's texts, the raw-data
 import upload and the export request.
 """
@@ -11,10 +11,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reports.exporters import FORMATS, Target, export_kinds, parse_option_pairs
-from reports.importing import MAX_IMPORT_BYTES
+from reports.imports.importing import MAX_IMPORT_BYTES
 from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
-from reports.tabulation import Level, Selection, levels_for
+from reports.tabulation.results import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
 from surveys.sheet_text import holdable, refuse_unholdable
 

@@ -21,12 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from reports.tabulation import (
-    Item,
-    ItemCounts,
-    QuestionRef,
-    QuestionTabulation,
-)
+from reports.tabulation.results import Item, ItemCounts, QuestionRef, QuestionTabulation
 from surveys.formatting import round_half_up, swedish_number, swedish_percent
 from surveys.kinds import facts
 

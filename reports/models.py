@@ -19,13 +19,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from surveys.models import Cycle, Questionnaire
 
 
 class Kvalitetsdeklaration(models.Model):
     """One cycle's kvalitetsdeklaration: the texts staff write, prefilled from the
-    previous cycle's declaration (`reports.services.create_kvalitetsdeklaration`)."""
+    previous cycle's declaration (`reports.kvalitetsdeklaration.services.create_kvalitetsdeklaration`)."""
 
     cycle = models.OneToOneField(
         Cycle,
@@ -338,8 +339,6 @@ class ExportStatus(models.TextChoices):
 def export_upload_to(instance: ExportJob, filename: str) -> str:
     """A generated name that carries no user input and cannot be guessed:
     exports/2025/03/<random>-<safe download name>."""
-    from django.utils import timezone
-    from django.utils.text import get_valid_filename
 
     now = timezone.now()
     safe = get_valid_filename(filename)[-80:] or "export"
@@ -391,7 +390,7 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField("klar", null=True, blank=True)
     updated_at = models.DateTimeField("senast ändrad", auto_now=True)
     # Written by the worker while the job runs; a stale heartbeat means the worker
-    # died, and beat re-queues the job (reports.services.recover_export_jobs).
+    # died, and beat re-queues the job (reports.exports.jobs.recover_export_jobs).
     heartbeat_at = models.DateTimeField("senaste livstecken", null=True, blank=True)
     # Runs started; each run writes only under its own number, so a run that a
     # dead worker's redelivery replaced cannot overwrite the new run's row.

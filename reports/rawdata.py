@@ -1,6 +1,6 @@
 """Raw data: one row per organisation, one column per answer cell (issue #5 B).
 
-The layout, which `reports.importing` reads back:
+The layout, which `reports.imports.importing` reads back:
 
 - Leading columns: `orgkod`, `orgnamn`, `orgtyp`, `regionkod`, `rsskod` (a
   kommun's RSS in the cycle's year), `status`, `inskickad` (ISO 8601, local time);
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -56,6 +57,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from django.utils import timezone
+from openpyxl import Workbook
 
 from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT, Cell, Cells
 from intake.models import Answer, Response, ResponseStatus
@@ -600,7 +602,6 @@ def write_xlsx(
 ) -> WriteResult:
     """A write-only workbook (rows stream to disk): sheet "Rådata", and "Manifest"
     with the export's metadata when given."""
-    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Rådata")
@@ -624,7 +625,6 @@ def write_xlsx(
 
 
 def append_manifest_sheet(workbook: Any, manifest: Mapping[str, Any]) -> None:
-    import json
 
     sheet = workbook.create_sheet("Manifest")
     sheet.append(["Uppgift", "Värde"])
@@ -658,6 +658,8 @@ def _statistical_frame(
     Any, dict[str, str | None], dict[str, dict[Any, str]], dict[str, list[Any]], int
 ]:
     """Columns for pyreadstat: values, variable labels, value labels, missing."""
+    # Imported here for start-up cost: pandas and pyreadstat are only needed for
+    # the statistical formats.
     import pandas as pd
 
     rows = list(data.rows)

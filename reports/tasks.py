@@ -7,15 +7,14 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from reports.models import ExportJob, ImportJob
-from reports.services import (
+from reports.exports.jobs import (
     delete_expired_export_files,
     fail_stale_export_jobs,
     recover_export_jobs,
-    recover_import_jobs,
     run_export,
-    run_import,
 )
+from reports.imports.jobs import recover_import_jobs, run_import
+from reports.models import ExportJob, ImportJob
 
 
 # The soft limit raises inside the exporter (the job is marked failed with a

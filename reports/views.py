@@ -40,6 +40,7 @@ from intake.services import StaleResponseError, correct_answer
 from reports.charts import bar_chart_png
 from reports.export_kinds import png_name
 from reports.exporters import FORMATS, export_kinds, get_kind
+from reports.exports.jobs import request_export
 from reports.forms import (
     CorrectionForm,
     ExportRequestForm,
@@ -48,14 +49,25 @@ from reports.forms import (
     ReportOptionsForm,
     SelectionForm,
 )
-from reports.importing import RawDataImportError
-from reports.kvalitetsdeklaration import (
+from reports.imports.importing import RawDataImportError
+from reports.imports.jobs import (
+    confirm_import,
+    import_responses,
+    imports_in_worker,
+    request_import,
+)
+from reports.kvalitetsdeklaration.figures import (
     ComputedDeclaration,
     compute_kvalitetsdeklaration,
-    field_text,
-    outline,
 )
-from reports.kvalitetsdeklaration_writers import (
+from reports.kvalitetsdeklaration.outline import field_text, outline
+from reports.kvalitetsdeklaration.services import (
+    StaleKvalitetsdeklarationError,
+    create_kvalitetsdeklaration,
+    previous_kvalitetsdeklaration,
+    update_kvalitetsdeklaration,
+)
+from reports.kvalitetsdeklaration.writers import (
     DOCX_CONTENT_TYPE,
     kvalitetsdeklaration_docx,
     write_kvalitetsdeklaration_sheet,
@@ -84,24 +96,8 @@ from reports.permissions import (
 )
 from reports.plausibility import plausibility_review
 from reports.selectors import export_jobs_for_list
-from reports.services import (
-    StaleKvalitetsdeklarationError,
-    confirm_import,
-    create_kvalitetsdeklaration,
-    import_responses,
-    imports_in_worker,
-    previous_kvalitetsdeklaration,
-    request_export,
-    request_import,
-    update_kvalitetsdeklaration,
-)
-from reports.tabulation import (
-    PRELIMINARY_NOTE,
-    Level,
-    Selection,
-    Tabulation,
-    tabulate,
-)
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import PRELIMINARY_NOTE, Level, Selection, Tabulation
 from reports.workbook import (
     chart_data,
     page_charts,

@@ -9,7 +9,7 @@ Sheets, in order:
   footnotes (bases, excluded counts), the "Källa:" line, and for closed
   questions a "Diagramunderlag" table (share per option at riket, as numbers)
   with a native Excel bar chart that references it (reports/charts.py).
-- "Kvalitetsdeklaration" (reports/kvalitetsdeklaration_writers.py).
+- "Kvalitetsdeklaration" (reports/kvalitetsdeklaration/writers.py).
 - "Manifest": what the file is (reports/exporters.py `Manifest`).
 
 Which tables (`question_tables`): riket always (the «antal (procent)» frequency
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
@@ -52,6 +53,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.charts import BarChartData, ValueFormat, add_bar_chart
+from reports.exporters import base_manifest, data_as_of
+from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import (
     Chart,
     Rounding,
@@ -63,14 +66,14 @@ from reports.layouts import (
     option_chart,
     organisation_table,
 )
-from reports.tabulation import (
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import (
     PRELIMINARY_NOTE,
     Level,
     QuestionTabulation,
     Selection,
     Tabulation,
     levels_for,
-    tabulate,
 )
 from surveys.errors import DomainError
 from surveys.formatting import round_half_up, swedish_number
@@ -416,7 +419,6 @@ def write_index_sheet(
 
 
 def write_manifest_sheet(workbook: Workbook, manifest: Mapping[str, Any]) -> None:
-    import json
 
     sheet = workbook.create_sheet(SHEET_MANIFEST)
     sheet.append(["Uppgift", "Värde"])
@@ -514,8 +516,6 @@ def write_table_workbook(
     `manifest(row_counts)` returns what the "Manifest" sheet holds; by default
     `base_manifest` of the "tabeller" kind with the level and rounding.
     """
-    from reports.exporters import base_manifest, data_as_of
-    from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
 
     resolved = resolve_level(questionnaire, level)
     progress(5, "Räknar tabellerna")

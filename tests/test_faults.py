@@ -45,8 +45,8 @@ from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers
 from outbox.models import OutboxState, OutboxTask
 from outbox.services import redispatch_pending
+from reports.exports.jobs import recover_export_jobs
 from reports.models import ExportJob, ExportStatus
-from reports.services import recover_export_jobs
 from surveys.models import Dispatch, DispatchStatus, Kommun, Questionnaire, Region
 from surveys.services import load_questionnaires, load_reference_data
 from tests.brokers import RedisServer, broker_at, free_port

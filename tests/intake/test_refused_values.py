@@ -22,8 +22,8 @@ from intake.forms import ResponseForm
 from intake.models import AnswerChange, Channel, Response
 from intake.selectors import answer_cells, questions_of
 from intake.services import get_or_create_response, save_answers
-from reports.importing import RawDataImportError
-from reports.services import import_responses
+from reports.imports.importing import RawDataImportError
+from reports.imports.jobs import import_responses
 from surveys.models import RSS, Kommun, Organisation, Questionnaire, Region, User
 from tests.intake.test_excel import answer_ref, as_upload, download, upload
 from tests.reports.conftest import EveryKind, every_kind  # noqa: F401 - a fixture

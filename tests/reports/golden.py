@@ -6,7 +6,7 @@ raw-data import, for tests that need the real figures (e.g. the Bilaga 3 tables)
 converts the file to the raw-data layout (region names → codes, labels as values,
 «.» → 0 for multiple choice, the escape labels as they are, which the import reads
 as the escape answer), imports it into the 2024 region questionnaire with
-`reports.services.import_responses` and returns the import summary and the golden
+`reports.imports.jobs.import_responses` and returns the import summary and the golden
 JSON as read.
 """
 
@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reports.imports.jobs import ImportSummary, import_responses
 from reports.rawdata import LEADING_COLUMNS
-from reports.services import ImportSummary, import_responses
 from surveys.models import Question, Questionnaire, Region, User
 
 # Transcribed from the published 2024 report (Bilaga 3); the

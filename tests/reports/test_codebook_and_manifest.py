@@ -14,7 +14,7 @@ from django.utils import timezone
 from intake.models import Response
 from intake.services import correct_answer
 from reports.codebook import codebook_rows, condition_in_words
-from reports.exports import export_raw_data
+from reports.exports.bundle import export_raw_data
 from reports.rawdata import RawDataOptions
 from surveys.models import Question, User
 from tests.reports.conftest import EveryKind

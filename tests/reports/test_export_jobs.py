@@ -25,8 +25,8 @@ from reports.exporters import (
     register,
     unregister,
 )
+from reports.exports.jobs import fail_stale_export_jobs, request_export, run_export
 from reports.models import ExportJob, ExportStatus
-from reports.services import fail_stale_export_jobs, request_export, run_export
 from reports.tasks import delete_expired_export_files_task, fail_stale_export_jobs_task
 from surveys.errors import DomainError
 from surveys.models import Cycle, Questionnaire, User
@@ -208,7 +208,7 @@ def test_a_failing_exporter_fails_the_job_with_a_swedish_message_and_logs_it(
         raise ZeroDivisionError("division by zero")
 
     test_kind["write"] = boom
-    with caplog.at_level(logging.ERROR, logger="reports.services"):
+    with caplog.at_level(logging.ERROR, logger="reports.exports.jobs"):
         job = request(
             Cycle.objects.get(year=2024),
             staff_user,

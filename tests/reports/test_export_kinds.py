@@ -19,8 +19,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from reports.exporters import get_kind
+from reports.exports.jobs import request_export
 from reports.models import ExportJob, ExportStatus
-from reports.services import request_export
 from surveys.models import Questionnaire, User
 from tests.reports.conftest import EveryKind
 

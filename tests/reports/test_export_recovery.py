@@ -1,5 +1,5 @@
 """Export jobs whose worker died, or that never reached one, are picked up again
-or failed with a clear message (reports.services.recover_export_jobs); a
+or failed with a clear message (reports.exports.jobs.recover_export_jobs); a
 redelivered task re-runs a job a dead worker left running."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from outbox.models import OutboxState, OutboxTask
 from outbox.services import redispatch_pending
+from reports.exports.jobs import ProgressRecorder, recover_export_jobs
 from reports.models import ExportJob, ExportStatus
-from reports.services import ProgressRecorder, recover_export_jobs
 from reports.tasks import recover_export_jobs_task, run_export_job
 from surveys.models import Questionnaire, User
 from tests.brokers import broker_at, free_port

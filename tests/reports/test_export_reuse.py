@@ -12,14 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.export_bench import build_year
-from reports.kvalitetsdeklaration import item_nonresponse_for
-from reports.tabulation import (
-    Level,
-    Selection,
-    item_nonresponse,
-    item_nonresponse_of,
-    tabulate,
-)
+from reports.kvalitetsdeklaration.adapters import item_nonresponse_for
+from reports.tabulation.counts import tabulate
+from reports.tabulation.nonresponse import item_nonresponse, item_nonresponse_of
+from reports.tabulation.results import Level, Selection
 from surveys.models import Questionnaire, User
 from tests.reports.conftest import EveryKind
 

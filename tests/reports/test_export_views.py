@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reports.exports.jobs import request_export
 from reports.models import ExportJob, ExportStatus
-from reports.services import request_export
 from surveys.models import Questionnaire, User
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from intake.models import Channel, Response
 from intake.selectors import answer_cells, questions_of, shown_questions
 from intake.services import get_or_create_response, save_answers
 from reports.layouts import Rounding, largest_remainder, organisation_table, percentages
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from surveys.formatting import share_percent, swedish_number, swedish_percent
 from surveys.models import Questionnaire, Region, User
 from tests.factories import mark_submitted

@@ -13,7 +13,9 @@ import pytest
 from intake.models import Answer, Channel, Response
 from intake.services import get_or_create_response, save_answers
 from reports.layouts import Rounding, frequency_table
-from reports.tabulation import Level, Tabulation, item_nonresponse, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.nonresponse import item_nonresponse
+from reports.tabulation.results import Level, Tabulation
 from surveys.formatting import share_percent, swedish_percent
 from surveys.models import Kommun, Questionnaire, User
 from tests.factories import mark_submitted

@@ -2,7 +2,7 @@
 from tests/fixtures/region_2024_published.json: the printed answers are
 loaded into 2024 region responses through the raw-data import
 (tests/reports/golden.py: `load_region_2024_published`, i.e.
-`reports.services.import_responses`, which saves every row through
+`reports.imports.jobs.import_responses`, which saves every row through
 `save_answers` with channel «Import»), and the Bilaga 3 layout must print every
 table back, Riket row included (issue #5 point 8).
 
@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from reports.layouts import Table, organisation_table
-from reports.tabulation import Level, Tabulation, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level, Tabulation
 from surveys.models import Questionnaire, User
 from tests.reports.golden import VARIABLES, load_region_2024_published
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from reports.importing import RawDataImportError
-from reports.services import import_responses
+from reports.imports.importing import RawDataImportError
+from reports.imports.jobs import import_responses
 from tests.reports.conftest import EveryKind
 from tests.reports.helpers import csv_bytes, csv_rows, export_bytes
 

@@ -19,10 +19,11 @@ import pytest
 from intake.models import Answer, Channel, Response, ResponseStatus
 from intake.services import reopen_response, save_answers, submit_response
 from reports.codebook import codebook_rows
-from reports.importing import RawDataImportError
+from reports.imports.importing import RawDataImportError
+from reports.imports.jobs import import_responses
 from reports.layouts import frequency_table
-from reports.services import import_responses
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from surveys.models import RSS, MatrixRow, Option, Questionnaire, RSSMembership, User
 from tests.conftest import make_user
 from tests.factories import AnswerFactory, ResponseFactory

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Response
+from reports.exports.jobs import delete_expired_export_files
 from reports.models import ImportJob
-from reports.services import delete_expired_export_files
 from reports.tasks import recover_export_jobs_task
 from surveys.models import User
 from tests.hostile_xlsx import (

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from intake.models import ResponseStatus
 from reports.layouts import frequency_table, group_table
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire
 from tests.factories import AnswerFactory, ResponseFactory
 

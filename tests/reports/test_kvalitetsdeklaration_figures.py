@@ -13,16 +13,15 @@ from django.test.utils import CaptureQueriesContext
 
 from intake.models import Channel, Response, ResponseEvent, ResponseStatus
 from intake.services import get_or_create_response, save_answers
-from reports.kvalitetsdeklaration import (
+from reports.kvalitetsdeklaration.adapters import ItemNonresponse, ReminderRound
+from reports.kvalitetsdeklaration.figures import (
     ChangedQuestion,
     ComputedDeclaration,
-    ItemNonresponse,
     QuestionnaireFigures,
     QuestionRef,
-    ReminderRound,
     compute_kvalitetsdeklaration,
-    outline,
 )
+from reports.kvalitetsdeklaration.outline import outline
 from surveys.formatting import share_percent, swedish_number, swedish_percent_of
 from surveys.mailings import Recipient, record_mailing
 from surveys.models import Cycle, MailingKind, Organisation, Questionnaire, User

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reports.models import Kvalitetsdeklaration, KvalitetsdeklarationChange
-from reports.services import (
+from reports.kvalitetsdeklaration.services import (
     StaleKvalitetsdeklarationError,
     create_kvalitetsdeklaration,
     update_kvalitetsdeklaration,
 )
+from reports.models import Kvalitetsdeklaration, KvalitetsdeklarationChange
 from surveys.errors import DomainError
 from surveys.models import Cycle, User
 

@@ -11,8 +11,11 @@ from docx import Document
 from openpyxl import load_workbook
 
 from intake.models import Response, ResponseStatus
+from reports.kvalitetsdeklaration.services import (
+    create_kvalitetsdeklaration,
+    update_kvalitetsdeklaration,
+)
 from reports.models import Kvalitetsdeklaration
-from reports.services import create_kvalitetsdeklaration, update_kvalitetsdeklaration
 from surveys.models import Cycle, Questionnaire, User
 from surveys.selectors import expected_respondents
 

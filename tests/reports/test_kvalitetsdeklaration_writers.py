@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
-from reports.services import create_kvalitetsdeklaration
+from reports.kvalitetsdeklaration.services import create_kvalitetsdeklaration
+from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from surveys.models import Cycle, User
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,8 @@ from django.urls import reverse
 
 from intake.models import AnswerChange, Channel, Response
 from reports.plausibility import plausibility_review
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from surveys.models import Questionnaire, User
 from surveys.plausibility import PlausibilityCheck
 from tests.reports.golden import load_region_2024_published

@@ -22,7 +22,8 @@ from intake.services import (
     save_answers,
     submit_response,
 )
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from surveys.errors import DomainError
 from surveys.models import (
     QuestionKind,

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from intake.models import Channel
 from intake.services import get_or_create_response, reopen_response, save_answers
-from reports.tabulation import Level, Selection, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level, Selection
 from surveys.models import Region, User
 from tests.reports.conftest import EveryKind
 

@@ -21,9 +21,10 @@ from openpyxl import Workbook, load_workbook
 
 from intake.models import Channel
 from intake.services import get_or_create_response, save_answers
-from reports.kvalitetsdeklaration_writers import write_kvalitetsdeklaration_sheet
+from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import Rounding
-from reports.tabulation import Level, tabulate
+from reports.tabulation.counts import tabulate
+from reports.tabulation.results import Level
 from reports.workbook import (
     save_workbook,
     sheet_name,

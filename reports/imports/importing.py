@@ -1,5 +1,5 @@
 """Reading raw data back: validation of a whole file before anything is saved
-(issue #5 B). `reports.services.import_responses` saves a valid plan.
+(issue #5 B). `reports.imports.jobs.import_responses` saves a valid plan.
 
 The file has the raw-data export's layout (`reports.rawdata`), as CSV (UTF-8,
 semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:

@@ -16,15 +16,17 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.kvalitetsdeklaration import (
-    Chapter,
+from reports.kvalitetsdeklaration.figures import (
     ComputedDeclaration,
-    Table,
     compute_kvalitetsdeklaration,
+)
+from reports.kvalitetsdeklaration.outline import (
+    Chapter,
     field_label,
     field_text,
     outline,
 )
+from reports.kvalitetsdeklaration.tables import Table
 from reports.models import Kvalitetsdeklaration
 from surveys.models import Cycle
 from surveys.sheet_text import clean

@@ -1,0 +1,284 @@
+"""Importing raw data (docs/conventions.md §2, §6): `import_responses`, through
+`intake.services.save_answers`, and the import jobs that run it in the worker
+(issue #13 point 6).
+
+Separate from the export jobs because it writes responses, not files; it shares
+their failure message and recovery result (`reports.exports.jobs`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import Channel
+from intake.services import (
+    get_or_create_response,
+    save_answers,
+    submit_response,
+    update_contact_details,
+)
+from outbox.services import enqueue
+from reports.exports.jobs import Recovery
+from reports.imports.importing import (
+    ImportPlan,
+    PlannedResponse,
+    RawDataImportError,
+    plan_import,
+)
+from reports.models import (
+    ExportStatus,
+    ImportJob,
+    ImportStage,
+)
+from surveys.errors import DomainError
+from surveys.models import Questionnaire, User
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (or, as a dry run, would do)."""
+
+    rows: int
+    new_responses: int
+    updated_responses: int
+    submitted: int
+    answered_questions: int
+    skipped: int
+    dry_run: bool
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, plan: ImportPlan, *, dry_run: bool) -> ImportSummary:
+        return cls(
+            rows=len(plan.rows),
+            new_responses=plan.new_responses,
+            updated_responses=plan.updated_responses,
+            submitted=plan.to_submit,
+            answered_questions=sum(r.answered_questions for r in plan.rows),
+            skipped=plan.skipped,
+            dry_run=dry_run,
+            warnings=tuple(plan.warnings),
+        )
+
+
+@transaction.atomic
+def import_responses(
+    questionnaire: Questionnaire,
+    content: bytes,
+    *,
+    actor: User,
+    file_name: str = "",
+    submit: bool = False,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Load raw data (the export's layout, CSV or .xlsx) into a questionnaire.
+
+    The whole file is validated first (`reports.imports.importing.plan_import`); if
+    anything is wrong, RawDataImportError lists every problem by row and column
+    and nothing is saved. Otherwise, in one transaction, each row goes through
+    `intake.services.save_answers` with channel «Import», so history, validation
+    and display conditions apply as for every other channel. A rule only the
+    services know, or answers that changed since the check (e.g. a kommun answer
+    behind an RSS count), raises RawDataImportError naming the row, and nothing
+    is saved.
+
+    With `submit`, the rows whose `status` is «Inskickad» are marked submitted
+    with the time in `inskickad` (or now), without a receipt e-mail; other rows
+    stay in progress. Without it nothing is submitted. An RSS row whose kommun
+    counts come with their bases (`_svarat`, `_ejsvarat`, `_ejaktuell`) is
+    submitted with the file's counts; one without them is frozen from the
+    kommun answers in the database, as a submission on the web is.
+    """
+    plan = plan_import(questionnaire, content, submit=submit)
+    if plan.errors:
+        raise RawDataImportError(plan.errors)
+    if dry_run:
+        return ImportSummary.of(plan, dry_run=True)
+    reason = f"Import från {file_name}" if file_name else "Import"
+    for row in plan.rows:
+        try:
+            _import_row(questionnaire, row, actor=actor, reason=reason[:300])
+        except ValidationError as exc:
+            # A rule only the services know, or answers changed since the check
+            # (a kommun's answer behind an RSS count): nothing is saved.
+            raise RawDataImportError(
+                [
+                    f"Rad {row.line}, fråga {variable}: {message}"
+                    for variable, messages in exc.message_dict.items()
+                    for message in messages
+                ]
+                if hasattr(exc, "error_dict")
+                else [f"Rad {row.line}: {message}" for message in exc.messages]
+            ) from exc
+        except DomainError as exc:
+            raise RawDataImportError([f"Rad {row.line}: {exc.message}"]) from exc
+    return ImportSummary.of(plan, dry_run=False)
+
+
+def _import_row(
+    questionnaire: Questionnaire, row: PlannedResponse, *, actor: User, reason: str
+) -> None:
+    response = get_or_create_response(questionnaire, organisation=row.organisation)
+    response = save_answers(
+        response,
+        actor=actor,
+        channel=Channel.IMPORT,
+        values=row.values,
+        reason=reason,
+    )
+    if row.contacts is not None:
+        name, email, phone = row.contacts
+        response = update_contact_details(
+            response, actor=actor, name=name, email=email, phone=phone
+        )
+    if row.submit:
+        submit_response(
+            response,
+            actor=actor,
+            submitted_at=row.submitted_at,
+            notify=False,
+            freeze_counts=not row.carries_count_bases,
+            # The file records what was submitted; the plan warned about
+            # required questions left unanswered.
+            require_complete=False,
+        )
+
+
+logger = logging.getLogger(__name__)
+
+# --- raw-data imports in the worker (issue #13 point 6) -----------------------------
+
+IMPORT_FAILED = (
+    "Inläsningen kunde inte göras på grund av ett tekniskt fel. Försök igen; "
+    "kvarstår felet, kontakta förvaltningen."
+)
+
+
+def imports_in_worker(size: int) -> bool:
+    """A file this large is checked and imported by a Celery task, not in the
+    web request (settings.IMPORT_IN_WORKER_BYTES)."""
+    return size > settings.IMPORT_IN_WORKER_BYTES
+
+
+def request_import(
+    questionnaire: Questionnaire,
+    content: bytes,
+    *,
+    actor: User,
+    file_name: str,
+    submit: bool,
+) -> ImportJob:
+    """Keep the file and queue its check; nothing is saved to the responses
+    until staff confirm the checked file (`confirm_import`)."""
+    if not actor.is_staff_member:
+        raise DomainError("Bara Socialstyrelsen kan läsa in rådata.")
+    job = ImportJob(
+        requested_by=actor,
+        questionnaire=questionnaire,
+        file_name=file_name[:200],
+        submit=submit,
+    )
+    job.file.save("import", ContentFile(content), save=False)
+    job.save()
+    _start_import(job)
+    return job
+
+
+def confirm_import(job: ImportJob, *, actor: User) -> ImportJob:
+    """Queue the import of a checked file."""
+    if not actor.is_staff_member:
+        raise DomainError("Bara Socialstyrelsen kan läsa in rådata.")
+    updated = ImportJob.objects.filter(
+        pk=job.pk, stage=ImportStage.CHECK, status=ExportStatus.DONE
+    ).update(stage=ImportStage.APPLY, status=ExportStatus.QUEUED)
+    if not updated:
+        raise DomainError("Filen är redan inläst eller inte kontrollerad.")
+    job.refresh_from_db()
+    _start_import(job)
+    return job
+
+
+RUN_IMPORT_TASK = "reports.tasks.run_import_job"
+
+
+def _start_import(job: ImportJob) -> None:
+    # The same start as every task: an outbox row in this transaction, sent
+    # after commit and again while pending; run_import claims the job, so a
+    # second delivery changes nothing (docs/background-work.md).
+    enqueue(RUN_IMPORT_TASK, job.pk)
+
+
+IMPORT_INTERRUPTED = (
+    "Inläsningen avbröts eftersom arbetsprocessen som körde den stoppades. "
+    "Kontrollera enkätens svar och läs in filen igen om de saknas."
+)
+
+
+def recover_import_jobs(*, now: datetime | None = None) -> Recovery:
+    """Import jobs whose worker died: running past the task's hard time limit
+    and EXPORT_STALE_SECONDS more. A check (a dry run) is queued again, which is
+    harmless; an interrupted import is failed with a message instead, since its
+    transaction may or may not have committed before the worker died. A queued
+    job is sent again by the outbox until the broker takes it, and the claim
+    makes a second delivery a no-op."""
+    now = now or timezone.now()
+    limit = now - timedelta(
+        seconds=settings.EXPORT_JOB_TIMEOUT_SECONDS + 60 + settings.EXPORT_STALE_SECONDS
+    )
+    dead = ImportJob.objects.filter(status=ExportStatus.RUNNING, updated_at__lt=limit)
+    requeue = list(dead.filter(stage=ImportStage.CHECK).values_list("pk", flat=True))
+    ImportJob.objects.filter(pk__in=requeue).update(
+        status=ExportStatus.QUEUED, updated_at=now
+    )
+    for pk in requeue:
+        enqueue(RUN_IMPORT_TASK, pk)
+    failed = dead.filter(stage=ImportStage.APPLY).update(
+        status=ExportStatus.FAILED, errors=[IMPORT_INTERRUPTED], updated_at=now
+    )
+    if requeue or failed:
+        logger.warning("Import jobs lost their worker: %s queued again", requeue)
+    return Recovery(requeued=len(requeue), failed=failed, redispatched=0)
+
+
+def run_import(job: ImportJob) -> ImportJob:
+    """The task's work: check (a dry run) or import the job's file; the result
+    or the Swedish errors go on the row."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return job
+    job.refresh_from_db()
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        summary = import_responses(
+            job.questionnaire,
+            content,
+            actor=job.requested_by,
+            file_name=job.file_name,
+            submit=job.submit,
+            dry_run=job.stage == ImportStage.CHECK,
+        )
+    except RawDataImportError as exc:
+        job.errors, job.summary = exc.errors, {"title": exc.message}
+        job.status = ExportStatus.FAILED
+    except Exception:
+        logger.exception("raw-data import job %s failed", job.pk)
+        job.errors, job.summary = [IMPORT_FAILED], None
+        job.status = ExportStatus.FAILED
+    else:
+        job.summary, job.errors = asdict(summary), []
+        job.status = ExportStatus.DONE
+    if job.stage == ImportStage.APPLY or job.status == ExportStatus.FAILED:
+        job.file.delete(save=False)  # the data is in the responses, or refused
+    job.save(update_fields=["status", "summary", "errors", "file", "updated_at"])
+    return job

@@ -1,0 +1,136 @@
+"""The kvalitetsdeklaration's adapters to other parts of the service: the reminder
+log and the tabulation's item nonresponse.
+
+Separate from the figures because their contract is the boundary with other
+parts of the service: an adapter that returns None is shown as "uppgift saknas",
+never as 0.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+
+from reports.tabulation.nonresponse import ItemNonresponse as TabulatedItemNonresponse
+from reports.tabulation.nonresponse import (
+    item_nonresponse as tabulation_item_nonresponse,
+)
+from reports.tabulation.nonresponse import (
+    item_nonresponse_of as tabulation_item_nonresponse_of,
+)
+from reports.tabulation.results import Tabulation
+from surveys.models import (
+    Mailing,
+    MailingKind,
+    Questionnaire,
+)
+
+# --- adapters to other parts of the service --------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRound:
+    """One reminder round: one sending to the respondents of a questionnaire who had
+    not submitted, counted once however many e-mails it took."""
+
+    sent_on: datetime.date
+    recipients: int
+    ordinary: bool  # an "ordinarie påminnelse"; False for an ad hoc reminder
+
+
+RemindersAdapter = Callable[[Questionnaire], Sequence[ReminderRound] | None]
+
+
+def reminders_for(questionnaire: Questionnaire) -> Sequence[ReminderRound] | None:
+    """The reminder rounds sent for a questionnaire, oldest first, from the
+    message log (`surveys.Mailing`).
+
+    One `ReminderRound` per reminder mailing (one send action, however many
+    e-mails it took): a bulk mailing ("Påminn alla som inte har skickat in") is
+    an ordinary round, a reminder to one organisation an ad hoc one. An empty
+    sequence when none were sent. One query.
+    """
+    mailings = (
+        Mailing.objects.filter(questionnaire=questionnaire, kind=MailingKind.REMINDER)
+        .annotate(recipients=Count("dispatches__organisation", distinct=True))
+        .order_by("created_at", "pk")
+        .values_list("created_at", "recipients", "is_bulk")
+    )
+    return [
+        ReminderRound(
+            sent_on=timezone.localdate(created_at),
+            recipients=recipients,
+            ordinary=is_bulk,
+        )
+        for created_at, recipients, is_bulk in mailings
+    ]
+
+
+@dataclass(frozen=True)
+class ItemNonresponse:
+    """One item's nonresponse among the respondents (as the tables count them).
+
+    base = answered + not_answered + escape: the respondents to which the item
+    applied (it was shown). not_applicable: respondents routed past it by a
+    display condition. base + not_applicable = respondents.
+    """
+
+    variable: str
+    number: str
+    label: str
+    base: int
+    answered: int
+    not_answered: int
+    not_applicable: int
+    escape: int
+
+
+ItemNonresponseAdapter = Callable[[Questionnaire], Sequence[ItemNonresponse] | None]
+
+
+def item_nonresponse_for(
+    questionnaire: Questionnaire, *, riket: Tabulation | None = None
+) -> Sequence[ItemNonresponse] | None:
+    """Item nonresponse per question (matrix rows apart), in questionnaire order,
+    from the tabulation (`reports.tabulation.item_nonresponse`): the same
+    respondents, bases and three kinds of "no number" as the published tables,
+    in a fixed number of queries (none when `riket`, the questionnaire's whole
+    riket tabulation, is given).
+    """
+    return _declared(tabulation_item_nonresponse(questionnaire, riket=riket))
+
+
+def item_nonresponse_of_all(
+    questionnaires: Sequence[Questionnaire],
+) -> ItemNonresponseAdapter:
+    """The default `item_nonresponse` adapter of a declaration: every
+    questionnaire of the cycle counted at once (six queries in all,
+    `reports.tabulation.item_nonresponse_of`), then looked up per questionnaire."""
+    computed = tabulation_item_nonresponse_of(questionnaires)
+
+    def adapter(questionnaire: Questionnaire) -> Sequence[ItemNonresponse] | None:
+        if questionnaire.pk not in computed:
+            return item_nonresponse_for(questionnaire)
+        return _declared(computed[questionnaire.pk])
+
+    return adapter
+
+
+def _declared(items: Iterable[TabulatedItemNonresponse]) -> list[ItemNonresponse]:
+    return [
+        ItemNonresponse(
+            variable=item.variable,
+            number=item.number,
+            label=f"{item.label}: {item.row}" if item.row else item.label,
+            base=item.base,
+            answered=item.answered,
+            not_answered=item.not_answered,
+            not_applicable=item.not_applicable,
+            escape=item.escaped,
+        )
+        for item in items
+    ]
