@@ -16,13 +16,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from intake.cells import Cell, Cells
-from intake.consolidation import (
+from intake.consolidation.limits import adjustment_problems
+from intake.consolidation.results import (
     Consolidation,
     CountCell,
     CountRow,
     KommunCount,
     KommunText,
-    adjustment_problems,
 )
 from intake.merge import (
     MINE,

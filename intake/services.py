@@ -26,6 +26,16 @@ from intake.cells import (
     cell_of,
     given_answer,
 )
+from intake.consolidation.freeze import (
+    freeze_kommun_counts,
+    record_consolidation_sources,
+)
+from intake.consolidation.limits import (
+    adjustment_problems,
+    count_limit_problem,
+    item_name,
+)
+from intake.consolidation.live import consolidation_for
 from intake.models import (
     Answer,
     AnswerChange,
@@ -335,13 +345,6 @@ def _base_problems(
     """The adjusted counts of the touched rows against the live base; an imported
     row that carries its own base (the record of an earlier freeze) against that
     base, whose parts cannot add up to more than the RSS's member kommuner."""
-    from intake.consolidation import (
-        adjustment_problems,
-        consolidation_for,
-        count_limit_problem,
-        item_name,
-    )
-
     consolidation = consolidation_for(
         response.questionnaire,
         response.organisation,
@@ -631,10 +634,8 @@ def submit_response(
     sources: list[Any] = []
     if response.questionnaire.audience == OrganisationKind.RSS and freeze_counts:
         # The kommun counts as they stand become the RSS's answers (issue #4).
-        from intake.consolidation import freeze_kommun_counts
-
         response, sources = freeze_kommun_counts(
-            response, actor=actor, expected_version=version
+            response, actor=actor, expected_version=version, save=save_answers
         )
         version = response.version
     now = timezone.now()
@@ -651,8 +652,6 @@ def submit_response(
         )
     response.refresh_from_db()
     if sources:
-        from intake.consolidation import record_consolidation_sources
-
         record_consolidation_sources(response, sources)
     event = ResponseEvent.objects.create(
         response=response, kind=ResponseEvent.Kind.SUBMITTED, actor=actor

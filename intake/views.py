@@ -18,11 +18,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from intake.consolidation import (
-    Consolidation,
-    CountsAboveBaseError,
-    adjustment_cells,
-    consolidation_for,
+from intake.consolidation.limits import CountsAboveBaseError
+from intake.consolidation.live import adjustment_cells, consolidation_for
+from intake.consolidation.results import Consolidation
+from intake.consolidation.stale import (
     n_stale_consolidations,
     stale_consolidations,
     stale_for,
