@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.cells import Cells, is_answered
 from intake.selectors import answer_in_words, questions_of, shown_questions
-from intake.services import cells_for
+from intake.services.values import cells_for
 from surveys.conditions import Condition, for_respondent
 from surveys.formatting import swedish_date, swedish_number
 from surveys.kinds import (

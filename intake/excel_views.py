@@ -41,7 +41,8 @@ from intake.permissions import (
     get_rss_status_access,
 )
 from intake.selectors import answer_cells, cells_by_response, questions_of
-from intake.services import StaleResponseError, import_kommun_workbook
+from intake.services.excel_import import import_kommun_workbook
+from intake.services.saving import StaleResponseError
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.models import Organisation, OrganisationKind, Questionnaire

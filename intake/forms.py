@@ -33,7 +33,7 @@ from intake.merge import (
     choice_value,
     fingerprint,
 )
-from intake.services import cells_for
+from intake.services.values import cells_for
 from surveys.formatting import swedish_number
 from surveys.kinds import (
     NUMBER_KINDS,

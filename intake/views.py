@@ -61,13 +61,13 @@ from intake.selectors import (
     responses_for_pairs,
     shown_questions,
 )
-from intake.services import (
-    cells_for,
+from intake.services.lifecycle import (
     get_or_create_response,
     reopen_response,
     submit_response,
     update_contact_details,
 )
+from intake.services.values import cells_for
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.http import json_post
