@@ -24,15 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from intake.excel import (
-    WorkbookContext,
-    WorkbookError,
-    build_kommun_workbook,
-    describe_condition,
-    max_upload_bytes,
-    preview_workbook_values,
-    read_kommun_workbook,
-)
+from intake.excel.grid import WorkbookError
+from intake.excel.layout import describe_condition
+from intake.excel.preview import preview_workbook_values
+from intake.excel.reader import max_upload_bytes, read_kommun_workbook
+from intake.excel.writer import WorkbookContext, build_kommun_workbook
 from intake.forms import WorkbookUploadForm
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
