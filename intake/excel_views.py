@@ -24,15 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from intake.excel import (
-    WorkbookContext,
-    WorkbookError,
-    build_kommun_workbook,
-    describe_condition,
-    max_upload_bytes,
-    preview_workbook_values,
-    read_kommun_workbook,
-)
+from intake.excel.grid import WorkbookError
+from intake.excel.layout import describe_condition
+from intake.excel.preview import preview_workbook_values
+from intake.excel.reader import max_upload_bytes, read_kommun_workbook
+from intake.excel.writer import WorkbookContext, build_kommun_workbook
 from intake.forms import WorkbookUploadForm
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
@@ -41,7 +37,8 @@ from intake.permissions import (
     get_rss_status_access,
 )
 from intake.selectors import answer_cells, cells_by_response, questions_of
-from intake.services import StaleResponseError, import_kommun_workbook
+from intake.services.excel_import import import_kommun_workbook
+from intake.services.saving import StaleResponseError
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.models import Organisation, OrganisationKind, Questionnaire

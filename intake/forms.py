@@ -16,13 +16,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from intake.cells import Cell, Cells
-from intake.consolidation import (
+from intake.consolidation.limits import adjustment_problems
+from intake.consolidation.results import (
     Consolidation,
     CountCell,
     CountRow,
     KommunCount,
     KommunText,
-    adjustment_problems,
 )
 from intake.merge import (
     MINE,
@@ -33,7 +33,7 @@ from intake.merge import (
     choice_value,
     fingerprint,
 )
-from intake.services import cells_for
+from intake.services.values import cells_for
 from surveys.formatting import swedish_number
 from surveys.kinds import (
     NUMBER_KINDS,

@@ -28,10 +28,11 @@ from typing import Any
 from django.db import transaction
 
 from intake.cells import Cell, Cells
-from intake.consolidation import adjustment_cells
+from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import answer_cells
-from intake.services import StaleResponseError, cells_for, save_answers
+from intake.services.saving import StaleResponseError, save_answers
+from intake.services.values import cells_for
 from surveys.kinds import facts
 from surveys.models import Question, User
 

@@ -1,34 +1,35 @@
 from django.urls import path
 
-from intake import excel_views, rss_views, views
+from intake import excel_views, rss_views
+from intake.views import form, receipt, saving, staff
 
 app_name = "intake"
 
 urlpatterns = [
-    path("mina-enkater/", views.response_list, name="response-list"),
+    path("mina-enkater/", form.response_list, name="response-list"),
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/",
-        views.response_edit,
+        form.response_edit,
         name="response-edit",
     ),
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/synliga/",
-        views.response_visibility,
+        form.response_visibility,
         name="response-visibility",
     ),
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/autospara/",
-        views.response_autosave,
+        saving.response_autosave,
         name="response-autosave",
     ),
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/kvitto/",
-        views.response_receipt,
+        receipt.response_receipt,
         name="response-receipt",
     ),
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/oppna-igen/",
-        views.response_reopen,
+        receipt.response_reopen,
         name="response-reopen",
     ),
     # Status boards and sending to kommuner (issue #4): an RSS's kommuner, and
@@ -112,7 +113,7 @@ urlpatterns += [
     # Staff: RSS questionnaires whose frozen kommun counts no longer match (issue #4).
     path(
         "samordning/inaktuella/",
-        views.consolidation_stale,
+        staff.consolidation_stale,
         name="consolidation-stale",
     ),
     # Every member kommun's Excel copy in one zip, from the RSS status page.

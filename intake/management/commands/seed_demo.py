@@ -14,7 +14,8 @@ from intake.outreach import (
     send_sign_in_link,
     send_to_all_not_submitted,
 )
-from intake.services import get_or_create_response, save_answers, submit_response
+from intake.services.lifecycle import get_or_create_response, submit_response
+from intake.services.saving import save_answers
 from surveys.models import (
     RSS,
     Dispatch,

@@ -1,0 +1,327 @@
+"""Writes to answers (docs/conventions.md §2, §6).
+
+`save_answers` is the one way answers change, whatever the channel (web form,
+Excel upload, proxy entry, import): it validates values against the definition,
+applies the display conditions (an answer to a question that is not shown is
+removed, and the history says so), writes answers and their history in one
+transaction, and bumps the response's version under an optimistic lock.
+`correct_answer` is staff's correction of a number through the same save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from intake.cells import (
+    Cells,
+    cell_of,
+    given_answer,
+)
+from intake.models import (
+    Answer,
+    AnswerChange,
+    Channel,
+    Response,
+    ResponseStatus,
+)
+from intake.services.adjustments import _adjustment_problems
+from intake.services.values import cells_for
+from surveys.conditions import GivenAnswer, holds
+from surveys.errors import DomainError
+from surveys.kinds import NUMBER_KINDS
+from surveys.models import (
+    Question,
+    User,
+)
+
+HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
+UNFROZEN_REASON = (
+    "Det inskickade antalet gäller inte längre; antalet följer kommunernas svar "
+    "tills enkäten skickas in igen"
+)
+
+
+class StaleResponseError(DomainError):
+    """Someone else saved the response after this user loaded it."""
+
+    def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(
+            "Någon annan har sparat ändringar i enkäten sedan du öppnade den. "
+            "Dina uppgifter har inte sparats; se vad som ändrats och spara igen."
+        )
+
+
+@transaction.atomic
+def save_answers(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+    reasons: Mapping[str, str] | None = None,
+) -> Response:
+    """Change the answers named in `values` (by variable); leave the others.
+
+    Values by kind: a code for yes/no and single choice; a list of codes for
+    multiple choice; a {row: code} mapping for a matrix; a number, or
+    {"escaped": True}, for integers and percentages; a string for text; a
+    {"row.option" or "option": count} mapping for RSS kommun counts. None or an
+    empty value clears the answer. `reasons` gives a question's change its own
+    reason (by variable) instead of `reason`; an RSS's adjustment of a kommun
+    count needs one (issue #4).
+
+    A correction (`Channel.CORRECTION`, see `correct_answer`) is staff's alone,
+    needs a reason for every answer it changes, and is the one write a submitted
+    response accepts: it stays submitted.
+
+    Raises ValidationError keyed by variable (Swedish messages), DomainError if
+    the response is locked, and StaleResponseError if `expected_version` is not
+    the current version.
+    """
+    if channel == Channel.CORRECTION:
+        _check_correction(actor, values=values, reason=reason, reasons=reasons)
+    elif response.status == ResponseStatus.SUBMITTED:
+        raise DomainError(
+            "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
+        )
+    questions = list(
+        response.questionnaire.questions.order_by("position").prefetch_related(
+            "options", "rows"
+        )
+    )
+    by_variable = {q.variable: q for q in questions}
+    unknown = sorted(set(values) - set(by_variable))
+    if unknown:
+        raise ValidationError({v: ["Frågan finns inte i enkäten."] for v in unknown})
+
+    existing = list(response.answers.select_related("option", "row"))
+    before: dict[int, Cells] = {}
+    for answer in existing:
+        before.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
+
+    after: dict[int, Cells] = {qid: dict(cells) for qid, cells in before.items()}
+    errors: dict[str, list[str]] = {}
+    for variable, raw in values.items():
+        question = by_variable[variable]
+        try:
+            after[question.pk] = cells_for(question, raw)
+        except ValidationError as exc:
+            errors[variable] = exc.messages
+    reasons = dict(reasons or {})
+    errors.update(
+        _adjustment_problems(
+            response,
+            [by_variable[v] for v in values if v not in errors],
+            existing=existing,
+            before=before,
+            after=after,
+            channel=channel,
+            reasons={v: reasons.get(v, reason) for v in values},
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    hidden = _apply_display_conditions(questions, after)
+
+    version = response.version if expected_version is None else expected_version
+    now = timezone.now()
+    new_status = (
+        ResponseStatus.IN_PROGRESS
+        if response.status == ResponseStatus.NOT_STARTED
+        else response.status
+    )
+    locked = Response.objects.filter(pk=response.pk, version=version).update(
+        version=F("version") + 1, status=new_status, updated_at=now
+    )
+    if not locked:
+        current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
+        raise StaleResponseError(current)
+    response.refresh_from_db(fields=["version", "status", "updated_at"])
+
+    _write_changes(
+        response,
+        questions=questions,
+        existing=existing,
+        before=before,
+        after=after,
+        hidden=hidden,
+        actor=actor,
+        channel=channel,
+        reason=reason,
+        reasons=reasons,
+    )
+    return response
+
+
+CORRECTION_STAFF_ONLY = "Bara Socialstyrelsen kan rätta ett svar."
+CORRECTION_REASON_MISSING = "Ange varför svaret rättas."
+CORRECTION_REASON_MAX_LENGTH = AnswerChange._meta.get_field("reason").max_length or 300
+
+
+def _check_correction(
+    actor: User,
+    *,
+    values: Mapping[str, Any],
+    reason: str,
+    reasons: Mapping[str, str] | None,
+) -> None:
+    if not actor.is_staff_member:
+        raise DomainError(CORRECTION_STAFF_ONLY)
+    missing = [v for v in values if not (reasons or {}).get(v, reason).strip()]
+    if missing:
+        raise ValidationError({v: [CORRECTION_REASON_MISSING] for v in missing})
+
+
+@transaction.atomic
+def correct_answer(
+    response: Response,
+    *,
+    actor: User,
+    variable: str,
+    value: Any,
+    reason: str,
+    expected_version: int | None = None,
+) -> Response:
+    """Socialstyrelsen corrects one number answer (e.g. Kalmar's «179», read as
+    179 000: docs/domain/region_questionnaire_2024.md §4, footnote 36), also in
+    a submitted response, without reopening it.
+
+    Goes through `save_answers` with `Channel.CORRECTION`, so the value is
+    validated like any other, and the history keeps the value as entered, the
+    corrected one, who, when and the reason; tables and exports read the
+    corrected answer. `value` is what staff typed, or {"escaped": True} for the
+    escape answer (a count that cannot be used: Gävleborg's «38»).
+    """
+    if not actor.is_staff_member:
+        raise DomainError(CORRECTION_STAFF_ONLY)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [CORRECTION_REASON_MISSING]})
+    if len(reason) > CORRECTION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    f"Anledningen får vara högst {CORRECTION_REASON_MAX_LENGTH} "
+                    f"tecken (nu {len(reason)})."
+                ]
+            }
+        )
+    if value is None or value == "" or value == {}:
+        # A correction replaces a value; removing an answer is the respondent's.
+        raise ValidationError({variable: ["Ange det rättade värdet."]})
+    question = response.questionnaire.questions.filter(variable=variable).first()
+    if question is None or question.kind not in NUMBER_KINDS:
+        raise DomainError("Bara svar som är tal kan rättas här.")
+    if not response.answers.filter(question=question).exists():
+        raise DomainError(
+            f"{response.organisation} har inte svarat på fråga {question.number}; "
+            "det finns inget att rätta."
+        )
+    return save_answers(
+        response,
+        actor=actor,
+        channel=Channel.CORRECTION,
+        values={variable: value},
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+def _apply_display_conditions(
+    questions: Sequence[Question], cells: dict[int, Cells]
+) -> set[int]:
+    """Clear the answers of questions whose condition does not hold; return their ids."""
+    given: dict[str, GivenAnswer] = {}
+    hidden: set[int] = set()
+    for question in questions:
+        if not holds(question.display_condition, given):
+            if cells.get(question.pk):
+                hidden.add(question.pk)
+            cells[question.pk] = {}
+        given[question.variable] = given_answer(cells.get(question.pk, {}))
+    return hidden
+
+
+def _write_changes(
+    response: Response,
+    *,
+    questions: Sequence[Question],
+    existing: Sequence[Answer],
+    before: dict[int, Cells],
+    after: dict[int, Cells],
+    hidden: set[int],
+    actor: User,
+    channel: Channel,
+    reason: str,
+    reasons: Mapping[str, str] | None = None,
+) -> None:
+    """Replace changed answer rows and log each change: a fixed number of queries."""
+    existing_by_key = {(a.question_id, a.slot): a for a in existing}
+    to_delete: list[int] = []
+    to_create: list[Answer] = []
+    history: list[AnswerChange] = []
+    for question in questions:
+        old_cells = before.get(question.pk, {})
+        new_cells = after.get(question.pk, {})
+        options = {o.code: o for o in question.options.all()}
+        rows = {r.code: r for r in question.rows.all()}
+        for slot in sorted(set(old_cells) | set(new_cells)):
+            old, new = old_cells.get(slot), new_cells.get(slot)
+            if old == new:
+                continue
+            change_reason = (reasons or {}).get(question.variable, reason)
+            if question.pk in hidden and new is None:
+                change_reason = HIDDEN_REASON
+            if old is not None:
+                old_answer = existing_by_key[(question.pk, slot)]
+                to_delete.append(old_answer.pk)
+                if (
+                    new is None
+                    and old_answer.channel == Channel.COMPUTED
+                    and channel != Channel.COMPUTED
+                ):
+                    change_reason = UNFROZEN_REASON
+            if new is not None:
+                to_create.append(
+                    Answer(
+                        response=response,
+                        question=question,
+                        slot=slot,
+                        row=rows[new.row] if new.row else None,
+                        option=options[new.option] if new.option else None,
+                        number=new.number,
+                        text=new.text,
+                        escaped=new.escaped,
+                        channel=channel,
+                        entered_by=actor,
+                    )
+                )
+            history.append(
+                AnswerChange(
+                    response=response,
+                    question=question,
+                    slot=slot,
+                    old_value=old.as_json() if old else None,
+                    new_value=new.as_json() if new else None,
+                    channel=channel,
+                    changed_by=actor,
+                    reason=change_reason,
+                    response_version=response.version,
+                )
+            )
+    if to_delete:
+        Answer.objects.filter(pk__in=to_delete).delete()
+    if to_create:
+        Answer.objects.bulk_create(to_create)
+    if history:
+        AnswerChange.objects.bulk_create(history)

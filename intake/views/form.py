@@ -1,0 +1,337 @@
+"""The respondent's questionnaire pages: the list of one's questionnaires, the
+form (GET, and the POST of "Spara" / "Skicka in"), and the visibility check the
+form asks for while the user types.
+
+Thin views (docs/conventions.md §4): the gateway decides access, the form parses, the
+services write. The server alone decides which follow-up questions are shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from intake.consolidation.limits import CountsAboveBaseError
+from intake.consolidation.live import adjustment_cells, consolidation_for
+from intake.consolidation.results import Consolidation
+from intake.consolidation.stale import (
+    n_stale_consolidations,
+    stale_for,
+)
+from intake.forms import (
+    CollisionView,
+    ResponseForm,
+    first_field,
+    question_blocks,
+)
+from intake.models import Response, ResponseStatus
+from intake.permissions import (
+    ResponseAccess,
+    answerable_pairs,
+    get_response_access,
+    rss_status_pages,
+)
+from intake.selectors import (
+    answer_cells,
+    cells_by_response,
+    missing_required_answers,
+    plausibility_notices,
+    progress,
+    questions_of,
+    responses_for_pairs,
+    shown_questions,
+)
+from intake.services.lifecycle import (
+    submit_response,
+)
+from intake.services.values import cells_for
+from intake.views.saving import (
+    _add_question_errors,
+    _collision_views,
+    _kept_message,
+    _save_posted,
+    _saved_message,
+)
+from surveys.auth import request_user
+from surveys.errors import DomainError
+from surveys.http import json_post
+
+
+@login_required
+def response_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    pairs = answerable_pairs(user)
+    responses = responses_for_pairs((q.pk, o.pk) for q, o in pairs)
+    cells = cells_by_response(responses.values())
+    questions = {q.pk: questions_of(q.pk) for q in {q for q, _ in pairs}}
+    rows = []
+    for questionnaire, organisation in pairs:
+        response = responses.get((questionnaire.pk, organisation.pk))
+        rows.append(
+            {
+                "questionnaire": questionnaire,
+                "organisation": organisation,
+                "response": response,
+                "status": response.get_status_display()
+                if response
+                else ResponseStatus.NOT_STARTED.label,
+                "progress": progress(
+                    questions[questionnaire.pk],
+                    cells.get(response.pk, {}) if response else {},
+                ),
+            }
+        )
+    return render(
+        request,
+        "intake/response_list.html",
+        {
+            "rows": rows,
+            "rss_pages": rss_status_pages(user),
+            "n_stale": n_stale_consolidations() if user.is_staff_member else None,
+        },
+    )
+
+
+@login_required
+def response_edit(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> HttpResponse:
+    user = request_user(request)
+    access = get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=request.method == "POST",
+    )
+    questions = questions_of(access.questionnaire.pk)
+    cells = answer_cells(access.response)
+    version = access.response.version if access.response else 0
+    contact = _contact(access.response)
+    # An RSS questionnaire: live counts and texts of the kommuner (issue #4).
+    consolidation = consolidation_for(
+        access.questionnaire,
+        access.organisation,
+        response=access.response,
+        questions=questions,
+    )
+    form_cells = {**cells, **adjustment_cells(access.response, questions)}
+    counts = consolidation.counts if consolidation else None
+    if request.method != "POST":
+        form = ResponseForm(
+            questions,
+            answers=form_cells,
+            version=version,
+            contact=contact,
+            counts=counts,
+        )
+        return _render_form(
+            request,
+            access,
+            form,
+            shown_questions(questions, cells),
+            consolidation=consolidation,
+            notice_cells=cells,
+        )
+
+    form = ResponseForm(
+        questions,
+        answers=form_cells,
+        version=version,
+        contact=contact,
+        data=request.POST,
+        counts=counts,
+    )
+    missing: list[Any] = []
+    outcome = _save_posted(user, access, form, request.POST)
+    saved = outcome.saved
+    if saved is not None:
+        if saved.kept:
+            messages.info(request, _kept_message(form, saved.kept))
+        if form.errors:
+            messages.warning(request, _saved_message(form, saved))
+        elif request.POST.get("action") == "submit" and not saved.kept:
+            missing = missing_required_answers(saved.response)
+            if not missing:
+                try:
+                    submit_response(
+                        saved.response,
+                        actor=user,
+                        expected_version=saved.response.version,
+                    )
+                except CountsAboveBaseError as exc:
+                    # Adjusted counts that no longer fit the kommuner who have
+                    # answered: said at the top and beside each question.
+                    form.add_error(None, exc.message)
+                    _add_question_errors(form, exc.problems)
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, "Enkäten är inskickad. Tack!")
+                    return redirect(_url("intake:response-receipt", access))
+        else:
+            # The page's script clears the browser's copy of unsaved input on
+            # this message (extra tag "sparat").
+            messages.success(request, "Utkastet är sparat.", extra_tags="sparat")
+            return redirect(_url("intake:response-edit", access))
+    posted_cells = _posted_cells(form)
+    if saved is not None:
+        # Others' answers now in the form decide the follow-ups shown, too.
+        by_variable = {q.variable: q.pk for q in questions}
+        for variable in saved.kept:
+            posted_cells[by_variable[variable]] = saved.stored.get(variable, {})
+    return _render_form(
+        request,
+        access,
+        form,
+        shown_questions(questions, posted_cells),
+        collisions=_collision_views(form, saved, posted_cells),
+        missing=missing,
+        status=400 if form.errors or missing else 200,
+        consolidation=consolidation,
+        # What was just saved: the valid answers as posted.
+        notice_cells=posted_cells if saved is not None else None,
+    )
+
+
+def _contact(response: Response | None) -> dict[str, str]:
+    if response is None:
+        return {}
+    return {
+        "contact_name": response.contact_name,
+        "contact_email": response.contact_email,
+        "contact_phone": response.contact_phone,
+    }
+
+
+def _posted_cells(form: ResponseForm) -> dict[int, Any]:
+    """The answers as posted (valid ones), to decide what to show on re-render."""
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    cells: dict[int, Any] = {}
+    for question in form.questions:
+        try:
+            cells[question.pk] = cells_for(question, form.raw_value(question, cleaned))
+        except ValidationError:  # an invalid value simply shows no new follow-up
+            continue
+    return cells
+
+
+def _url(name: str, access: ResponseAccess) -> str:
+    return reverse(name, args=[access.questionnaire.pk, access.organisation.pk])
+
+
+def _render_form(
+    request: HttpRequest,
+    access: ResponseAccess,
+    form: ResponseForm,
+    shown: set[int],
+    *,
+    collisions: dict[str, CollisionView] | None = None,
+    missing: list[Any] | None = None,
+    status: int = 200,
+    consolidation: Consolidation | None = None,
+    notice_cells: dict[int, Any] | None = None,
+) -> HttpResponse:
+    locked = (
+        access.response is not None
+        and access.response.status == ResponseStatus.SUBMITTED
+    )
+    read_only = locked or not access.can_write
+    # "Kontrollera: …" beside a saved number that looks implausible; advisory,
+    # and only where the user can still change it.
+    notices = (
+        plausibility_notices(
+            access.questionnaire,
+            organisation_id=access.organisation.pk,
+            questions=form.questions,
+            cells=notice_cells,
+        )
+        if notice_cells is not None and not read_only
+        else None
+    )
+    blocks = question_blocks(form, shown, consolidation, notices, collisions)
+    by_variable = {b.question.variable: b for b in blocks}
+    sections: list[dict[str, Any]] = []
+    for block in blocks:
+        section = block.question.section
+        if not sections or sections[-1]["section"].pk != section.pk:
+            sections.append({"section": section, "blocks": []})
+        sections[-1]["blocks"].append(block)
+    error_links = [
+        {
+            "anchor": first_field(b.question),
+            "number": b.question.number,
+            "message": message,
+        }
+        for b in blocks
+        for message in b.errors
+    ]
+    error_links += [
+        {"anchor": name, "number": "–", "message": f"{form[name].label}: {message}"}
+        for name in ("contact_name", "contact_email", "contact_phone")
+        for message in form[name].errors
+    ]
+    missing_links = [
+        {
+            "anchor": first_field(by_variable[m.variable].question),
+            "number": m.number,
+            "label": m.label,
+        }
+        for m in (missing or [])
+        if m.variable in by_variable
+    ]
+    return render(
+        request,
+        "intake/response_form.html",
+        {
+            "access": access,
+            "form": form,
+            "sections": sections,
+            "error_links": error_links,
+            "missing_links": missing_links,
+            "collisions": [
+                (by_variable[v].question, c) for v, c in (collisions or {}).items()
+            ],
+            "read_only": read_only,
+            "locked": locked,
+            "stale": stale_for(consolidation, access.response)
+            if consolidation
+            else None,
+            "autosave_seconds": settings.AUTOSAVE_SECONDS,
+            # Only an RSS's coordinators and staff open an RSS form, and both may
+            # open its status page.
+            "kommun_status_url": reverse(
+                "intake:rss-status",
+                args=[access.organisation.pk, consolidation.helper_questionnaire_id],
+            )
+            if consolidation and consolidation.helper_questionnaire_id
+            else "",
+        },
+        status=status,
+    )
+
+
+@json_post
+def response_visibility(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """Which questions to show for the answers in the (unsaved) form; used by the
+    page's script so follow-ups appear and disappear without a reload."""
+    access = get_response_access(
+        request_user(request),
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=False,
+    )
+    questions = questions_of(access.questionnaire.pk)
+    version = access.response.version if access.response else 0
+    form = ResponseForm(questions, answers={}, version=version, data=request.POST)
+    form.is_valid()
+    shown = shown_questions(questions, _posted_cells(form))
+    return JsonResponse({"shown": [q.variable for q in questions if q.pk in shown]})

@@ -1,0 +1,289 @@
+"""Saving a posted form, shared by the form's POST and the autosave endpoint:
+the per-question merge (`intake.merge`), its messages, and the collision views
+shown when someone else saved the same questions in between.
+
+Separate from the page (`form`) because the autosave endpoint answers in JSON and
+needs none of the page's rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+
+from intake.consolidation.live import adjustment_cells, consolidation_for
+from intake.forms import (
+    CollisionView,
+    ResponseForm,
+    collision_view,
+    field_values,
+    first_field,
+    value_fields,
+)
+from intake.merge import (
+    MergedSave,
+    base_field,
+    choice_field,
+    fingerprint,
+    save_merged,
+)
+from intake.models import Channel
+from intake.permissions import (
+    ResponseAccess,
+    get_response_access,
+)
+from intake.selectors import (
+    answer_cells,
+    answer_in_words,
+    questions_of,
+)
+from intake.services.lifecycle import (
+    get_or_create_response,
+    update_contact_details,
+)
+from surveys.auth import request_user
+from surveys.errors import DomainError
+from surveys.http import json_post
+from surveys.models import OrganisationRole, User
+
+
+def _channel(user: User, access: ResponseAccess) -> Channel:
+    """Answers typed by an RSS coordinator for a kommun are proxy entries."""
+    own = OrganisationRole.objects.filter(
+        user=user, organisation=access.organisation
+    ).exists()
+    return Channel.WEB if own else Channel.PROXY
+
+
+def _numbers(form: ResponseForm, variables: Any) -> str:
+    by_variable = {q.variable: q.number for q in form.questions}
+    return ", ".join(by_variable[v] for v in variables if v in by_variable)
+
+
+def _kept_message(form: ResponseForm, kept: list[str]) -> str:
+    return (
+        f"Någon annan har ändrat fråga {_numbers(form, kept)} sedan du öppnade "
+        "enkäten. Du hade inte ändrat de frågorna, så de nya svaren står kvar och "
+        "visas nu i formuläret."
+    )
+
+
+def _saved_message(form: ResponseForm, saved: MergedSave) -> str:
+    """Exactly what this save stored and what it did not (issue #13)."""
+    parts = []
+    if saved.written:
+        parts.append(f"Sparat: fråga {_numbers(form, saved.written)}.")
+    else:
+        parts.append("Inga svar ändrades.")
+    if form.refused:
+        parts.append(
+            f"Inte sparat: fråga {_numbers(form, form.refused)}. Där står det "
+            "tidigare sparade svaret kvar tills du rättar det du skrev."
+        )
+    if saved.collisions:
+        parts.append(
+            f"Välj svar för fråga {_numbers(form, [c.variable for c in saved.collisions])}."
+        )
+    return " ".join(parts)
+
+
+@dataclass
+class SaveOutcome:
+    saved: MergedSave | None  # None when nothing could be saved
+
+
+COLLISION_MESSAGE = (
+    "Någon annan har sparat ändringar i samma fråga som du sedan du öppnade "
+    "enkäten. Välj vid frågan vilket svar som ska gälla och spara igen."
+)
+
+
+def _save_posted(
+    user: User, access: ResponseAccess, form: ResponseForm, data: Any
+) -> SaveOutcome:
+    """Save every valid answer, merged per question with what others saved since
+    the page was loaded (intake.merge), and the contact details, as the form and
+    autosave do.
+
+    Refused values stay on the form with their errors and change nothing stored;
+    a collision stays on the form for the user to choose; a locked response
+    saves nothing and says why.
+    """
+    form.is_valid()  # fills cleaned_data; invalid fields keep their errors
+    if "version" not in form.cleaned_data:
+        return SaveOutcome(None)
+    values = form.answer_values()
+    try:
+        response = access.response or get_or_create_response(
+            access.questionnaire, organisation=access.organisation
+        )
+        saved = save_merged(
+            response,
+            actor=user,
+            channel=_channel(user, access),
+            questions=form.questions,
+            values=values,
+            bases=form.bases(),
+            choices=form.choices(),
+            seen_version=form.cleaned_data["version"],
+            reasons=form.reasons,
+        )
+        if "contact_email" not in form.errors:
+            update_contact_details(
+                saved.response,
+                actor=user,
+                name=form.cleaned_data.get("contact_name", ""),
+                email=form.cleaned_data.get("contact_email", ""),
+                phone=form.cleaned_data.get("contact_phone", ""),
+            )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return SaveOutcome(None)
+    except ValidationError as exc:
+        # A rule only the service knows (e.g. an RSS count adjusted after the
+        # page was loaded): nothing is saved, the input stays and says why.
+        _add_question_errors(form, exc.message_dict)
+        return SaveOutcome(None)
+    if saved.collisions:
+        form.add_error(None, COLLISION_MESSAGE)
+    form.data = _after_save(form, data, saved)
+    return SaveOutcome(saved)
+
+
+def _after_save(form: ResponseForm, data: Any, saved: MergedSave) -> Any:
+    """The form as the next save should post it: the new version; the new base of
+    every question whose field now matches what is stored; others' answers in
+    place of the ones the user had not changed. Refused and colliding questions
+    keep the user's input and the base it was typed on."""
+    copy = data.copy()
+    copy["version"] = str(saved.response.version)
+    skip = set(form.refused) | {c.variable for c in saved.collisions}
+    for question in form.questions:
+        variable = question.variable
+        if variable in skip:
+            continue
+        stored = saved.stored.get(variable, {})
+        if variable in saved.kept:
+            for name in value_fields(question):
+                copy.pop(name, None)
+            for name, value in field_values(question, stored).items():
+                if isinstance(value, list):
+                    copy.setlist(name, value)
+                elif value is True:
+                    copy[name] = "on"
+                elif value not in (False, ""):
+                    copy[name] = value
+        copy[base_field(variable)] = fingerprint(stored)
+        copy.pop(choice_field(variable), None)
+    return copy
+
+
+def bases_after_save(form: ResponseForm, saved: MergedSave) -> dict[str, str]:
+    """For autosave: the new base of each question whose field matches what is
+    stored (written, or already equal). Kept and colliding questions keep their
+    old base in the browser, so the next save still sees them as not seen."""
+    skip = set(form.refused) | set(saved.kept) | {c.variable for c in saved.collisions}
+    return {
+        q.variable: fingerprint(saved.stored.get(q.variable, {}))
+        for q in form.questions
+        if q.variable not in skip
+    }
+
+
+def _collision_views(
+    form: ResponseForm, saved: MergedSave | None, posted: dict[int, Any]
+) -> dict[str, CollisionView]:
+    if saved is None:
+        return {}
+    by_variable = {q.variable: q for q in form.questions}
+    return {
+        c.variable: collision_view(
+            by_variable[c.variable],
+            c,
+            posted.get(by_variable[c.variable].pk, {}),
+            answer_in_words,
+        )
+        for c in saved.collisions
+    }
+
+
+def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> None:
+    """Messages by question variable, onto the question's first field."""
+    by_variable = {q.variable: q for q in form.questions}
+    for variable, messages_ in errors.items():
+        target = by_variable.get(variable)
+        for message in messages_:
+            form.add_error(first_field(target) if target else None, message)
+
+
+@json_post
+def response_autosave(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """Autosave from the page's script (also when the tab closes): the same rules as
+    "Spara utkast", answered in JSON."""
+    user = request_user(request)
+    access = get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=True,
+    )
+    questions = questions_of(access.questionnaire.pk)
+    consolidation = consolidation_for(
+        access.questionnaire,
+        access.organisation,
+        response=access.response,
+        questions=questions,
+    )
+    form = ResponseForm(
+        questions,
+        answers={
+            **answer_cells(access.response),
+            **adjustment_cells(access.response, questions),
+        },
+        version=0,
+        data=request.POST,
+        counts=consolidation.counts if consolidation else None,
+    )
+    outcome = _save_posted(user, access, form, request.POST)
+    errors = {
+        name: [str(e) for e in errs]
+        for name, errs in form.errors.items()
+        if name != "__all__"
+    }
+    saved = outcome.saved
+    if saved is None:
+        message = (
+            " ".join(str(e) for e in form.non_field_errors())
+            or "Utkastet kunde inte sparas."
+        )
+        return JsonResponse(
+            {"saved": False, "message": message, "errors": errors}, status=400
+        )
+    body = {
+        "saved": not saved.collisions,
+        "version": saved.response.version,
+        "message": "Utkastet sparades automatiskt.",
+        "errors": errors,
+        # Exactly what happened to each answer (issue #13).
+        "saved_answers": saved.written,
+        "refused": form.refused,
+        "kept": saved.kept,
+        "conflicts": [
+            {
+                "variable": c.variable,
+                "by": c.by,
+                "at": c.at.isoformat() if c.at else None,
+            }
+            for c in saved.collisions
+        ],
+        "bases": bases_after_save(form, saved),
+    }
+    if saved.collisions:
+        body["message"] = COLLISION_MESSAGE
+        return JsonResponse(body, status=409)
+    return JsonResponse(body)
