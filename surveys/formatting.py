@@ -19,7 +19,7 @@ kvalitetsdeklaration) share it without `intake` importing `reports`.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 THOUSANDS_SEPARATOR = " "
@@ -90,6 +90,24 @@ def swedish_number(
     if fraction:
         result += "," + fraction
     return result
+
+
+def parse_swedish_number(text: str, *, percent_sign: bool = False) -> Decimal | None:
+    """The one reader of a number as people type it in Swedish: "4 245 026",
+    "59,5", "59.5", with ordinary, no-break or narrow no-break spaces between the
+    groups; with `percent_sign`, a trailing "%" ("72 %") is allowed. None when
+    the text is not a finite number (the caller words the refusal: a form field,
+    an Excel cell and an import column say it differently)."""
+    cleaned = text.strip()
+    for space in (" ", NBSP, "\u202f"):
+        cleaned = cleaned.replace(space, "")
+    if percent_sign:
+        cleaned = cleaned.removesuffix("%")
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def swedish_percent(

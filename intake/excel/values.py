@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from intake.excel.grid import Problem, WorkbookError, _Grid, _short, _text
 from intake.excel.layout import SURVEY, YES, AnswerCell
 from intake.services.values import cells_for
+from surveys.formatting import parse_swedish_number
 from surveys.kinds import (
     NUMBER_KINDS,
     SINGLE_VALUE_KINDS,
@@ -142,12 +143,8 @@ def _number_value(
     if isinstance(raw, int | float | Decimal):
         number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
     elif raw is not None and _text(raw):
-        typed = _text(raw).replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        try:
-            number = Decimal(typed)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
+        number = parse_swedish_number(_text(raw))
+        if number is None:
             yield Problem(
                 f"«{_short(_text(raw))}» är inte ett tal.", SURVEY, number_cell.ref
             )

@@ -22,7 +22,7 @@ from intake.cells import (
 from intake.models import (
     Answer,
 )
-from surveys.formatting import swedish_number
+from surveys.formatting import parse_swedish_number, swedish_number
 from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, TYPED_TEXT_KINDS, facts
 from surveys.models import (
     Question,
@@ -100,12 +100,8 @@ def cells_for(question: Question, raw: Any) -> Cells:
 
 
 def _number(question: Question, raw: Any) -> Decimal:
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.") from None
-    if not value.is_finite():
+    value = parse_swedish_number(str(raw))
+    if value is None:
         raise ValidationError("Ange ett tal, t.ex. 59 eller 59,5.")
     if _too_large(value):
         raise ValidationError(TOO_LARGE)

@@ -12,6 +12,7 @@ import pytest
 from surveys.formatting import (
     MONTHS,
     NBSP,
+    parse_swedish_number,
     round_half_up,
     swedish_date,
     swedish_number,
@@ -71,3 +72,34 @@ def test_dates_are_written_out_in_swedish() -> None:
         "1 augusti 2024",
     ]
     assert len(MONTHS) == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4 245 026", Decimal("4245026")),
+        ("4\u00a0245\u00a0026", Decimal("4245026")),
+        ("4\u202f245", Decimal("4245")),
+        (" 59,5 ", Decimal("59.5")),
+        ("59.5", Decimal("59.5")),
+        ("-3", Decimal("-3")),
+        ("1E+13", Decimal("1E+13")),
+        ("", None),
+        ("tre", None),
+        ("59,5,1", None),
+        ("NaN", None),
+        ("Infinity", None),
+        ("72 %", None),
+    ],
+)
+def test_parse_swedish_number(text: str, expected: Decimal | None) -> None:
+    assert parse_swedish_number(text) == expected
+
+
+def test_parse_swedish_number_reads_a_percentage_only_when_asked() -> None:
+    assert parse_swedish_number("72 %", percent_sign=True) == Decimal("72")
+    assert parse_swedish_number("72,5%", percent_sign=True) == Decimal("72.5")
+    # It reads back what the formatter writes.
+    assert parse_swedish_number(swedish_number(Decimal("-1234567.25"))) == Decimal(
+        "-1234567.25"
+    )
