@@ -214,7 +214,7 @@ class ResponseEvent(models.Model):
 class ConsolidationSource(models.Model):
     """Which kommun answers an RSS response's frozen kommun counts came from.
 
-    Written when the RSS submits (`intake.consolidation.freeze_kommun_counts`): one
+    Written when the RSS submits (`intake.consolidation.freeze.freeze_kommun_counts`): one
     row per member kommun and kommun questionnaire counted, with the kommun
     response's version and status at that moment (no response: both empty). The
     rows of the latest submission carry the RSS response's version after it; a

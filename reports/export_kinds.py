@@ -12,7 +12,7 @@
 
 Contact details are personal data: off unless asked for (`kontaktuppgifter=ja`).
 Tables and charts count submitted responses unless `svar=paborjade` asks for
-preliminary figures (reports.tabulation.Selection); the manifest records it.
+preliminary figures (reports.tabulation.results.Selection); the manifest records it.
 Option keys are ASCII (they are typed as `--option nyckel=värde`); labels Swedish.
 """
 

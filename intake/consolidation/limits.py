@@ -3,7 +3,7 @@ member kommuner that answered between the alternatives, never add answers.
 
 The one rule, `count_limit_problem`, is shared by the form, the save
 (`intake.services.adjustments`), the freeze on submit and the import of raw data
-(`reports.importing`); it is a module of its own so that each of them takes the
+(`reports.imports.importing`); it is a module of its own so that each of them takes the
 rule without taking the queries of the live counts.
 """
 

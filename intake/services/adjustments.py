@@ -61,7 +61,7 @@ def _adjustment_problems(
         if not changed and not removed:
             continue
         # An import restores the bases an earlier freeze wrote (raw data with
-        # them, validated by reports.importing); nobody else may set them.
+        # them, validated by reports.imports.importing); nobody else may set them.
         if channel != Channel.IMPORT and any(
             s.rpartition(".")[2] in BASE_SLOTS for s in changed
         ):

@@ -96,7 +96,7 @@ def item_nonresponse_for(
     questionnaire: Questionnaire, *, riket: Tabulation | None = None
 ) -> Sequence[ItemNonresponse] | None:
     """Item nonresponse per question (matrix rows apart), in questionnaire order,
-    from the tabulation (`reports.tabulation.item_nonresponse`): the same
+    from the tabulation (`reports.tabulation.nonresponse.item_nonresponse`): the same
     respondents, bases and three kinds of "no number" as the published tables,
     in a fixed number of queries (none when `riket`, the questionnaire's whole
     riket tabulation, is given).
@@ -109,7 +109,7 @@ def item_nonresponse_of_all(
 ) -> ItemNonresponseAdapter:
     """The default `item_nonresponse` adapter of a declaration: every
     questionnaire of the cycle counted at once (six queries in all,
-    `reports.tabulation.item_nonresponse_of`), then looked up per questionnaire."""
+    `reports.tabulation.nonresponse.item_nonresponse_of`), then looked up per questionnaire."""
     computed = tabulation_item_nonresponse_of(questionnaires)
 
     def adapter(questionnaire: Questionnaire) -> Sequence[ItemNonresponse] | None:
