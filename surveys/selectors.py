@@ -9,7 +9,7 @@ from typing import Literal
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from surveys.definitions import PreviousQuestion
+from surveys.definitions.records import PreviousQuestion
 from surveys.models import (
     Cycle,
     Dispatch,

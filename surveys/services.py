@@ -25,7 +25,8 @@ from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 
 from surveys.auth import normalise_email, user_by_email
-from surveys.definitions import (
+from surveys.definitions.files import read_cycle_directory
+from surveys.definitions.records import (
     Choice,
     CycleDef,
     DefinitionError,
@@ -33,9 +34,8 @@ from surveys.definitions import (
     Problem,
     QuestionDef,
     QuestionnaireDef,
-    lineage_problems,
-    read_cycle_directory,
 )
+from surveys.definitions.validation import lineage_problems
 from surveys.errors import DomainError
 from surveys.kinds import facts
 from surveys.mailings import Recipient, record_mailing

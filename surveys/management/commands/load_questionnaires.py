@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.definitions import DefinitionError
+from surveys.definitions.records import DefinitionError
 from surveys.services import DEFINITIONS_DIR, load_questionnaires, read_definitions
 
 
