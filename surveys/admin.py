@@ -17,25 +17,25 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from surveys.errors import DomainError
-from surveys.models import (
-    RSS,
+from surveys.models.message_log import Dispatch, Mailing
+from surveys.models.questionnaires import (
     Cycle,
-    Dispatch,
-    Kommun,
-    Mailing,
     MatrixRow,
     Option,
-    Organisation,
-    OrganisationKind,
-    OrganisationRole,
-    Population,
     Question,
     Questionnaire,
+    Section,
+)
+from surveys.models.register import (
+    RSS,
+    Kommun,
+    Organisation,
+    OrganisationKind,
+    Population,
     Region,
     RSSMembership,
-    Section,
-    User,
 )
+from surveys.models.users import OrganisationRole, User
 from surveys.services import overlapping_memberships, send_invitation
 
 

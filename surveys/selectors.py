@@ -10,21 +10,17 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from surveys.definitions.records import PreviousQuestion
-from surveys.models import (
-    Cycle,
-    Dispatch,
+from surveys.models.message_log import Dispatch, Mailing, MailingKind
+from surveys.models.questionnaires import Cycle, Question, Questionnaire
+from surveys.models.register import (
     Kommun,
-    Mailing,
-    MailingKind,
     Organisation,
     OrganisationKind,
-    OrganisationRole,
     Population,
-    Question,
-    Questionnaire,
     RSSMembership,
     memberships_in_year,
 )
+from surveys.models.users import OrganisationRole
 from surveys.plausibility import PopulationFigure
 
 

@@ -39,23 +39,24 @@ from surveys.definitions.validation import lineage_problems
 from surveys.errors import DomainError
 from surveys.kinds import facts
 from surveys.mailings import Recipient, record_mailing
-from surveys.models import (
+from surveys.models.message_log import MailingKind
+from surveys.models.questionnaires import (
     Cycle,
-    Kommun,
-    MailingKind,
     MatrixRow,
     Option,
-    Organisation,
-    OrganisationKind,
-    OrganisationRole,
-    Population,
     Question,
     Questionnaire,
-    RSSMembership,
     Section,
-    User,
+)
+from surveys.models.register import (
+    Kommun,
+    Organisation,
+    OrganisationKind,
+    Population,
+    RSSMembership,
     memberships_in_year,
 )
+from surveys.models.users import OrganisationRole, User
 from surveys.selectors import previous_questions
 
 logger = logging.getLogger(__name__)

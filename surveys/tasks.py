@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
-from surveys.models import Dispatch, DispatchStatus, MailingKind
+from surveys.models.message_log import Dispatch, DispatchStatus, MailingKind
 
 
 @shared_task(name="surveys.tasks.heartbeat")

@@ -42,12 +42,8 @@ from surveys.kinds import (
     QuestionKind,
     facts,
 )
-from surveys.models import (
-    Comparability,
-    NationalFigure,
-    OrganisationKind,
-    ReferencePeriod,
-)
+from surveys.models.questionnaires import Comparability, NationalFigure, ReferencePeriod
+from surveys.models.register import OrganisationKind
 
 NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
 VARIABLE_RE = re.compile(r"^[a-z][a-z0-9_]{0,17}$")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from surveys.kinds import QuestionKind
-from surveys.models import OrganisationKind
+from surveys.models.register import OrganisationKind
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from surveys.definitions.records import (
 )
 from surveys.definitions.values import check_unique
 from surveys.kinds import CLOSED_KINDS, FREE_TEXT_KINDS, RSS_AGGREGATE_KINDS, facts
-from surveys.models import Comparability, OrganisationKind
+from surveys.models.questionnaires import Comparability
+from surveys.models.register import OrganisationKind
 
 
 def validate_questionnaire(questionnaire: QuestionnaireDef) -> list[Problem]:
