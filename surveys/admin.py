@@ -36,7 +36,8 @@ from surveys.models.register import (
     RSSMembership,
 )
 from surveys.models.users import OrganisationRole, User
-from surveys.services import overlapping_memberships, send_invitation
+from surveys.services.accounts import send_invitation
+from surveys.services.reference_data import overlapping_memberships
 
 
 class OrganisationRoleInline(admin.TabularInline[OrganisationRole, User]):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from surveys.auth import user_by_email
 from surveys.errors import DomainError
 from surveys.models import User
-from surveys.services import set_user_password
+from surveys.services.accounts import set_user_password
 
 pytestmark = pytest.mark.django_db
 

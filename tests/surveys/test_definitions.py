@@ -29,7 +29,7 @@ from surveys.definitions.records import (
 )
 from surveys.definitions.validation import lineage_problems, validate_cycle
 from surveys.models import Cycle, Organisation, Questionnaire, User
-from surveys.services import DEFINITIONS_DIR, load_questionnaires
+from surveys.services.questionnaires import DEFINITIONS_DIR, load_questionnaires
 
 FILE = "2031/provenkat.yaml"
 

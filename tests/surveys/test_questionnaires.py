@@ -20,7 +20,7 @@ from surveys.models import (
     Questionnaire,
     User,
 )
-from surveys.services import DEFINITIONS_DIR, load_questionnaires
+from surveys.services.questionnaires import DEFINITIONS_DIR, load_questionnaires
 
 pytestmark = pytest.mark.django_db
 

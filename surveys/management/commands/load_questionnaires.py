@@ -5,7 +5,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.definitions.records import DefinitionError
-from surveys.services import DEFINITIONS_DIR, load_questionnaires, read_definitions
+from surveys.services.questionnaires import (
+    DEFINITIONS_DIR,
+    load_questionnaires,
+    read_definitions,
+)
 
 
 class Command(BaseCommand):
