@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from surveys.errors import DomainError
@@ -290,8 +290,6 @@ class QuestionnaireAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Questionnaire]):
     inlines = [SectionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Questionnaire]:
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_questions=Count("questions"))
 
     @admin.display(description="antal frågor", ordering="n_questions")

@@ -89,8 +89,6 @@ def active_register_years() -> list[int]:
 
 def cycles_with_questionnaires() -> QuerySet[Cycle]:
     """Cycles, newest first, with their questionnaires and question counts: two queries."""
-    from django.db.models import Count, Prefetch
-
     questionnaires = Questionnaire.objects.annotate(
         n_questions=Count("questions")
     ).order_by("is_supplementary", "audience", "key")
