@@ -36,8 +36,8 @@ class Mailing(models.Model):
     is one reminder, two e-mails). Each e-mail is a `Dispatch` row.
 
     In `surveys` rather than `intake` because the staff invitation
-    (`surveys.services.invite_user`) writes here too and `surveys` does not depend
-    on `intake`.
+    (`surveys.services.accounts.invite_user`) writes here too and `surveys` does
+    not depend on `intake`.
     """
 
     kind = models.CharField("typ", max_length=20, choices=MailingKind.choices)

@@ -119,8 +119,8 @@ class RSSMembership(models.Model):
     """A kommun's membership of an RSS from one year to another (inclusive).
 
     Every kommun belongs to exactly one RSS in a given year; the admin form and
-    `surveys.services.check_rss_coverage` enforce it, since an exclusion constraint
-    on overlapping ranges would not be portable to SQLite.
+    `surveys.services.reference_data.rss_coverage_problems` enforce it, since an
+    exclusion constraint on overlapping ranges would not be portable to SQLite.
     """
 
     rss = models.ForeignKey(
