@@ -415,7 +415,7 @@ LOGGING = {
 # The largest Excel copy of a kommun questionnaire that may be uploaded (bytes);
 # a filled-in copy is well under 1 MB.
 EXCEL_UPLOAD_MAX_BYTES = env_int("EXCEL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-# What an uploaded .xlsx may unpack to (surveys/xlsx_safety.py, issue #13): each
+# What an uploaded .xlsx may unpack to (surveys/xlsx_safety/, issue #13): each
 # sheet or the shared strings, each other part (styles, workbook, relations,
 # themes), and all parts together. Real sizes, counted while unpacking.
 XLSX_PART_MAX_BYTES = env_int("XLSX_PART_MAX_BYTES", 50 * 1024 * 1024)

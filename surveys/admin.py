@@ -13,30 +13,31 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from surveys.errors import DomainError
-from surveys.models import (
-    RSS,
+from surveys.models.message_log import Dispatch, Mailing
+from surveys.models.questionnaires import (
     Cycle,
-    Dispatch,
-    Kommun,
-    Mailing,
     MatrixRow,
     Option,
-    Organisation,
-    OrganisationKind,
-    OrganisationRole,
-    Population,
     Question,
     Questionnaire,
+    Section,
+)
+from surveys.models.register import (
+    RSS,
+    Kommun,
+    Organisation,
+    OrganisationKind,
+    Population,
     Region,
     RSSMembership,
-    Section,
-    User,
 )
-from surveys.services import overlapping_memberships, send_invitation
+from surveys.models.users import OrganisationRole, User
+from surveys.services.accounts import send_invitation
+from surveys.services.reference_data import overlapping_memberships
 
 
 class OrganisationRoleInline(admin.TabularInline[OrganisationRole, User]):
@@ -289,8 +290,6 @@ class QuestionnaireAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Questionnaire]):
     inlines = [SectionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Questionnaire]:
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_questions=Count("questions"))
 
     @admin.display(description="antal frågor", ordering="n_questions")

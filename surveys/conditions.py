@@ -14,15 +14,12 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, assert_never
+from typing import Any, Protocol, assert_never
 
 from surveys.errors import DomainError
 from surveys.kinds import facts
-
-if TYPE_CHECKING:
-    from surveys.models import Question
 
 
 class ConditionError(DomainError):
@@ -338,6 +335,32 @@ def holds(condition: Condition | None, answers: Mapping[str, GivenAnswer]) -> bo
 
 
 # --- in words ----------------------------------------------------------------------
+
+
+class _Labelled(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
+class _Choices(Protocol):
+    def all(self) -> Iterable[_Labelled]: ...
+
+
+class Question(Protocol):
+    """What the wording needs of the question a condition names (a
+    surveys.models Question). A protocol rather than the model: the models use
+    this module, so it must not import them."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def escape_label(self) -> str: ...
+    @property
+    def options(self) -> _Choices: ...
+    @property
+    def rows(self) -> _Choices: ...
 
 
 def _labels(question: Question | None) -> dict[str, str]:

@@ -14,14 +14,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from outbox.services import enqueue_many
-from surveys.models import (
-    Dispatch,
-    Mailing,
-    MailingKind,
-    Organisation,
-    Questionnaire,
-    User,
-)
+from surveys.models.message_log import Dispatch, Mailing, MailingKind
+from surveys.models.questionnaires import Questionnaire
+from surveys.models.register import Organisation
+from surveys.models.users import User
 
 
 @dataclass(frozen=True)

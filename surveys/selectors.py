@@ -9,22 +9,18 @@ from typing import Literal
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from surveys.definitions import PreviousQuestion
-from surveys.models import (
-    Cycle,
-    Dispatch,
+from surveys.definitions.records import PreviousQuestion
+from surveys.models.message_log import Dispatch, Mailing, MailingKind
+from surveys.models.questionnaires import Cycle, Question, Questionnaire
+from surveys.models.register import (
     Kommun,
-    Mailing,
-    MailingKind,
     Organisation,
     OrganisationKind,
-    OrganisationRole,
     Population,
-    Question,
-    Questionnaire,
     RSSMembership,
     memberships_in_year,
 )
+from surveys.models.users import OrganisationRole
 from surveys.plausibility import PopulationFigure
 
 
@@ -93,8 +89,6 @@ def active_register_years() -> list[int]:
 
 def cycles_with_questionnaires() -> QuerySet[Cycle]:
     """Cycles, newest first, with their questionnaires and question counts: two queries."""
-    from django.db.models import Count, Prefetch
-
     questionnaires = Questionnaire.objects.annotate(
         n_questions=Count("questions")
     ).order_by("is_supplementary", "audience", "key")

@@ -14,7 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
-from surveys.models import Dispatch, DispatchStatus, MailingKind
+from surveys.models.message_log import Dispatch, DispatchStatus, MailingKind
+from surveys.services.sign_in_records import (
+    delete_old_sign_in_records as delete_sign_in_records,
+)
 
 
 @shared_task(name="surveys.tasks.heartbeat")
@@ -122,10 +125,7 @@ def _message(dispatch: Dispatch) -> EmailMultiAlternatives:
 @shared_task(name="surveys.tasks.delete_old_sign_in_records", soft_time_limit=300)
 def delete_old_sign_in_records() -> dict[str, int]:
     """Beat runs this daily: sign-in records are kept AXES_LOG_RETENTION_DAYS."""
-    # Imported here: surveys.services enqueues this module's tasks.
-    from surveys.services import delete_old_sign_in_records as delete
-
-    deleted = delete(age_days=settings.AXES_LOG_RETENTION_DAYS)
+    deleted = delete_sign_in_records(age_days=settings.AXES_LOG_RETENTION_DAYS)
     return {
         "attempts": deleted.attempts,
         "logs": deleted.logs,

@@ -1,5 +1,5 @@
 """The questionnaire definition format and what the loader refuses
-(docs/questionnaire-format.md, surveys/definitions.py).
+(docs/questionnaire-format.md, surveys/definitions/).
 
 Most tests run the pure parser and validators on small dictionaries: a valid base
 questionnaire, with one thing changed per test. The base is checked to be valid on
@@ -18,19 +18,18 @@ from django.core.management import CommandError, call_command
 
 from intake.models import Channel
 from intake.services import get_or_create_response, save_answers
-from surveys.definitions import (
+from surveys.definitions.files import read_cycle_directory
+from surveys.definitions.parsing import parse_questionnaire
+from surveys.definitions.records import (
     CycleDef,
     DefinitionError,
     PreviousQuestion,
     Problem,
     QuestionnaireDef,
-    lineage_problems,
-    parse_questionnaire,
-    read_cycle_directory,
-    validate_cycle,
 )
+from surveys.definitions.validation import lineage_problems, validate_cycle
 from surveys.models import Cycle, Organisation, Questionnaire, User
-from surveys.services import DEFINITIONS_DIR, load_questionnaires
+from surveys.services.questionnaires import DEFINITIONS_DIR, load_questionnaires
 
 FILE = "2031/provenkat.yaml"
 

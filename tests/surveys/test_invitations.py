@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from surveys.errors import DomainError
 from surveys.models import Kommun, OrganisationRole, Region, User
-from surveys.services import invite_user, send_invitation, set_user_password
+from surveys.services.accounts import invite_user, send_invitation, set_user_password
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from surveys.models import Dispatch, DispatchStatus, Mailing, MailingKind, Region, User
-from surveys.services import invite_user, send_invitation
+from surveys.services.accounts import invite_user, send_invitation
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from surveys.errors import DomainError
 from surveys.models import Population, Region, User
 from surveys.plausibility import PopulationFigure
 from surveys.selectors import population_of
-from surveys.services import REFERENCE_DIR, load_reference_data
+from surveys.services.reference_data import REFERENCE_DIR, load_reference_data
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from intake.models import Channel
 from intake.services import get_or_create_response, save_answers
-from surveys.definitions import DefinitionError
+from surveys.definitions.records import DefinitionError
 from surveys.models import (
     Comparability,
     Kommun,
@@ -20,7 +20,7 @@ from surveys.models import (
     Questionnaire,
     User,
 )
-from surveys.services import DEFINITIONS_DIR, load_questionnaires
+from surveys.services.questionnaires import DEFINITIONS_DIR, load_questionnaires
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from surveys.models import RSS, Kommun, Region, RSSMembership
 from surveys.selectors import kommuner_of_rss, rss_of_kommun
-from surveys.services import load_reference_data, rss_coverage_problems
+from surveys.services.reference_data import load_reference_data, rss_coverage_problems
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.definitions import DefinitionError
-from surveys.services import DEFINITIONS_DIR, load_questionnaires, read_definitions
+from surveys.definitions.records import DefinitionError
+from surveys.services.questionnaires import (
+    DEFINITIONS_DIR,
+    load_questionnaires,
+    read_definitions,
+)
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.selectors import active_register_years
-from surveys.services import load_reference_data, rss_coverage_problems
+from surveys.services.reference_data import load_reference_data, rss_coverage_problems
 
 
 class Command(BaseCommand):

@@ -1,42 +1,20 @@
-"""Reading uploaded .xlsx files with bounded memory and time (issue #13 point 6).
+"""The streaming reader of an opened upload (`SafeWorkbook`): expat over each part,
+in chunks, keeping only sheet names, shared strings, date styles and the cells of
+the rows asked for; a DTD is refused outright.
 
-Every upload of a workbook (the kommun's Excel copy, the staff's raw-data import)
-is opened here and nowhere else. An .xlsx is a zip of XML parts, and anyone who
-can upload can make those parts hostile: a 263 KB file whose styles.xml unpacks
-to 85 MB drove openpyxl to 2.2 GB, a sheet that declares `A1:XFD1048576` made
-openpyxl pad a billion empty cells, and a DTD with nested entities (billion
-laughs) or a malformed part ended in a 500. So this module does not hand the
-file to openpyxl's reader at all:
-
-- Before anything is parsed, every part is unpacked once with a cap on its
-  real size (the zip header's sizes are the sender's claim, not a fact), and the
-  sum of all parts has a cap too.
-- The parts are read with expat as a stream, in chunks, with handlers that
-  keep only what is needed: sheet names, the shared strings, which styles are
-  dates, and the cells of the rows asked for. No tree is built.
-- A DTD is refused outright (no real workbook has one), so no entity can be
-  declared, let alone expanded; any XML error ends as `UnsafeWorkbookError`.
-- The sheet's declared dimension is never read. Rows come as they are in the
-  file, only up to the row and column asked for, and a cap on rows and cells
-  bounds what a caller can collect.
-
-Values are converted as openpyxl does with `data_only=True` (numbers as int or
-float, dates as datetime, booleans, shared and inline strings, cached formula
-results), so callers see what they saw before.
+Separate from the size checks (surveys.xlsx_safety.opening), which run first and
+hand over only an archive whose every part is within its cap.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import posixpath
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 from xml.parsers import expat
 
-from django.conf import settings
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     is_date_format,
@@ -50,58 +28,20 @@ from openpyxl.utils.datetime import (
     from_ISO8601,
 )
 
-from surveys.errors import DomainError
-
-NOT_XLSX = (
-    "Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den som "
-    "Excel-arbetsbok (.xlsx) och försök igen."
+from surveys.xlsx_safety.limits import (
+    CHUNK,
+    EXCEL_COLUMNS,
+    EXCEL_ROWS,
+    MAX_CELL_CHARS,
+    NOT_XLSX,
+    Limits,
+    UnsafeWorkbookError,
 )
-CHUNK = 64 * 1024
-# Excel's own limits: a cell holds at most 32 767 characters; a sheet has
-# 1 048 576 rows and 16 384 columns.
-MAX_CELL_CHARS = 32_767
-EXCEL_ROWS = 1_048_576
-EXCEL_COLUMNS = 16_384
-MAX_PARTS = 2_000
 
 REL_OFFICE_DOCUMENT = "/officeDocument"
 REL_WORKSHEET = "/worksheet"
 REL_SHARED_STRINGS = "/sharedStrings"
 REL_STYLES = "/styles"
-
-
-class UnsafeWorkbookError(DomainError):
-    """The upload cannot be read within the limits, or is not a workbook; the
-    message is Swedish and names no technical detail."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one upload may cost. Parts the reader keeps in memory (shared
-    strings) and parts it streams (sheets) share `part_bytes`; every other part
-    (workbook, relations, styles, themes, pictures) has `small_part_bytes`."""
-
-    file_bytes: int
-    part_bytes: int = field(default_factory=lambda: settings.XLSX_PART_MAX_BYTES)
-    small_part_bytes: int = field(
-        default_factory=lambda: settings.XLSX_SMALL_PART_MAX_BYTES
-    )
-    unpacked_bytes: int = field(
-        default_factory=lambda: settings.XLSX_UNPACKED_MAX_BYTES
-    )
-    rows: int = 100_000
-    cells: int = 1_000_000
-
-    @property
-    def elements(self) -> int:
-        """XML elements one sheet or the shared strings may have: parsing costs
-        about a microsecond each, so this bounds the time too. A cell is two or
-        three (c, v or is/t)."""
-        return 3 * self.cells + 10_000
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
 
 
 @functools.lru_cache(maxsize=512)
@@ -472,78 +412,4 @@ def _too_long() -> str:
     return (
         f"En cell i filen har mer än {MAX_CELL_CHARS:,} tecken, ".replace(",", " ")
         + "mer än Excel tillåter. Kontrollera att det är rätt fil."
-    )
-
-
-def open_workbook(file: IO[bytes] | bytes, limits: Limits) -> SafeWorkbook:
-    """Check the upload's size and every part's real unpacked size, then open it.
-    Raises UnsafeWorkbookError with a Swedish message."""
-    source: IO[bytes] = io.BytesIO(file) if isinstance(file, bytes) else file
-    source.seek(0, io.SEEK_END)
-    size = source.tell()
-    source.seek(0)
-    if size == 0:
-        raise UnsafeWorkbookError("Filen är tom.")
-    if size > limits.file_bytes:
-        raise UnsafeWorkbookError(
-            f"Filen är för stor ({_megabytes(size)}). Största tillåtna storlek "
-            f"är {_megabytes(limits.file_bytes)}."
-        )
-    try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise UnsafeWorkbookError(NOT_XLSX) from None
-    try:
-        _check_parts(archive, limits)
-        return SafeWorkbook(archive, limits)
-    except BaseException:
-        archive.close()
-        raise
-
-
-def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
-    """Unpack every part once, counting its real size against its cap: the sizes
-    in the zip directory are the sender's claim and cannot be trusted."""
-    members = archive.infolist()
-    if len(members) > MAX_PARTS:
-        raise UnsafeWorkbookError(NOT_XLSX)
-    total = 0
-    too_big = UnsafeWorkbookError(
-        "Filen är för stor när den packas upp: den innehåller mer data än en sådan "
-        "arbetsbok kan ha. Spara den som en ny Excel-arbetsbok (.xlsx) och försök "
-        "igen."
-    )
-    for member in members:
-        cap = (
-            limits.part_bytes
-            if _is_large_part(member.filename)
-            else limits.small_part_bytes
-        )
-        unpacked = 0
-        try:
-            with archive.open(member) as part:
-                while chunk := part.read(CHUNK):
-                    unpacked += len(chunk)
-                    if unpacked > cap or total + unpacked > limits.unpacked_bytes:
-                        raise too_big
-        # RuntimeError: an encrypted part; NotImplementedError: an unknown
-        # compression method.
-        except (
-            zipfile.BadZipFile,
-            OSError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-        ):
-            raise UnsafeWorkbookError(NOT_XLSX) from None
-        total += unpacked
-
-
-def _is_large_part(name: str) -> bool:
-    """Sheets and shared strings may be large; the reader streams them or keeps
-    only their strings. Any other part (styles included) gets the small cap."""
-    folder, base = posixpath.split(name)
-    return (folder == "xl/worksheets" and base.endswith(".xml")) or (
-        name == "xl/sharedStrings.xml"
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.celery import app
 from surveys.errors import DomainError
 from surveys.models import User
-from surveys.services import delete_old_sign_in_records
+from surveys.services.sign_in_records import delete_old_sign_in_records
 from surveys.tasks import delete_old_sign_in_records as delete_task
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,78 @@
+"""Organisation register, users, the yearly questionnaires and the message log.
+
+One module per sub-domain (register, users, questionnaires, message_log); Django
+finds an app's models through this package, so each is imported here, and other
+apps import them from `surveys.models` as before. Inside `surveys`, code imports
+from the submodules.
+"""
+
+from __future__ import annotations
+
+# QuestionKind is re-exported: the kinds and their facts are declared in surveys.kinds.
+from surveys.kinds import QuestionKind as QuestionKind
+from surveys.models.message_log import (
+    Dispatch,
+    DispatchStatus,
+    Mailing,
+    MailingKind,
+)
+from surveys.models.questionnaires import (
+    Comparability,
+    Cycle,
+    MatrixRow,
+    NationalFigure,
+    Option,
+    Question,
+    Questionnaire,
+    ReferencePeriod,
+    Section,
+)
+from surveys.models.register import (
+    RSS,
+    Kommun,
+    KommunManager,
+    Organisation,
+    OrganisationKind,
+    Population,
+    Region,
+    RegionManager,
+    RSSManager,
+    RSSMembership,
+    memberships_in_year,
+)
+from surveys.models.users import (
+    EmailUserManager,
+    OrganisationRole,
+    User,
+)
+
+__all__ = [
+    "Comparability",
+    "Cycle",
+    "Dispatch",
+    "DispatchStatus",
+    "EmailUserManager",
+    "Kommun",
+    "KommunManager",
+    "Mailing",
+    "MailingKind",
+    "MatrixRow",
+    "NationalFigure",
+    "Option",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationRole",
+    "Population",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "RSS",
+    "RSSManager",
+    "RSSMembership",
+    "ReferencePeriod",
+    "Region",
+    "RegionManager",
+    "Section",
+    "User",
+    "memberships_in_year",
+]

@@ -1,0 +1,137 @@
+"""The message log: every mailing (utskick) and each of its e-mails (Dispatch).
+
+Its own module because it ties the other three together (who sent what to whom,
+for which organisation and questionnaire) and is written only by surveys.mailings.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from surveys.models.questionnaires import Questionnaire
+from surveys.models.register import Organisation
+from surveys.models.users import User
+
+
+class MailingKind(models.TextChoices):
+    INVITATION = "invitation", "Inbjudan"
+    SIGN_IN_LINK = "sign_in_link", "Inloggningslänk"
+    REMINDER = "reminder", "Påminnelse"
+
+
+class DispatchStatus(models.TextChoices):
+    QUEUED = "queued", "Köad"
+    SENT = "sent", "Skickad"
+    FAILED = "failed", "Misslyckades"
+
+
+class Mailing(models.Model):
+    """One send action (utskick): an invitation, a sign-in link or a reminder to
+    one organisation's contacts, or a bulk round to many organisations.
+
+    The message log is two tables because two things are counted: the
+    kvalitetsdeklaration counts reminder *rounds* ("två ordinarie påminnelser",
+    bulk mailings, kept apart from ad-hoc single reminders) and the status board
+    counts reminders *per organisation* (a reminder to a kommun with two contacts
+    is one reminder, two e-mails). Each e-mail is a `Dispatch` row.
+
+    In `surveys` rather than `intake` because the staff invitation
+    (`surveys.services.accounts.invite_user`) writes here too and `surveys` does
+    not depend on `intake`.
+    """
+
+    kind = models.CharField("typ", max_length=20, choices=MailingKind.choices)
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name="enkät",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mailings",
+        help_text="Tomt för en inbjudan till kontot utan enkät.",
+    )
+    is_bulk = models.BooleanField(
+        "utskick till alla",
+        default=False,
+        help_text="En ordinarie omgång till alla som inte har skickat in, "
+        "inte ett enskilt utskick.",
+    )
+    scope = models.ForeignKey(
+        Organisation,
+        verbose_name="avsändande RSS",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="RSS:et vars kommuner utskicket gick till; tomt = Socialstyrelsen "
+        "till alla.",
+    )
+    sent_by = models.ForeignKey(
+        User, verbose_name="skickat av", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("skapat", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "utskick"
+        verbose_name_plural = "utskick"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Dispatch(models.Model):
+    """One e-mail to one respondent, its address as sent, and whether it went."""
+
+    mailing = models.ForeignKey(
+        Mailing, on_delete=models.CASCADE, related_name="dispatches"
+    )
+    # Denormalised from the mailing so that the per-organisation counts on the
+    # status board are one indexed filter.
+    kind = models.CharField("typ", max_length=20, choices=MailingKind.choices)
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name="enkät",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispatches",
+    )
+    recipient = models.ForeignKey(
+        User, verbose_name="mottagare", on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField("e-postadress")
+    sent_by = models.ForeignKey(
+        User, verbose_name="skickat av", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("skapat", auto_now_add=True)
+    status = models.CharField(
+        "status",
+        max_length=10,
+        choices=DispatchStatus.choices,
+        default=DispatchStatus.QUEUED,
+    )
+    sent_at = models.DateTimeField("skickat", null=True, blank=True)
+    # Set by the send task before it sends (cleared if the mail server refuses),
+    # so a task delivered twice sends the e-mail once.
+    claimed_at = models.DateTimeField("sänds sedan", null=True, blank=True)
+    error = models.TextField("fel", blank=True)
+
+    class Meta:
+        verbose_name = "e-postmeddelande"
+        verbose_name_plural = "e-postmeddelanden"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["questionnaire", "organisation", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} till {self.email}"
