@@ -16,7 +16,11 @@ from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
-from surveys.sheet_text import holdable, refuse_unholdable
+from surveys.sheet_text import (
+    holdable,
+    plain_unholdable_messages,
+    refuse_unholdable,
+)
 
 
 class SelectionForm(forms.Form):
@@ -93,6 +97,7 @@ class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.label_suffix = ""
+        plain_unholdable_messages(self)
         if "version" not in self.initial and self.instance.pk:
             self.initial["version"] = self.instance.version
 
