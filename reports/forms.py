@@ -103,6 +103,13 @@ class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if "version" in self.errors:
+            # A hidden field, so its own error would show nowhere on the page.
+            self.add_error(
+                None,
+                "Texten kunde inte sparas eftersom sidan saknar uppgiften om vilken "
+                "version den visar. Ladda om sidan och försök igen.",
+            )
         for field in TEXT_FIELDS:
             if isinstance(cleaned.get(field), str):
                 try:

@@ -164,7 +164,9 @@ def form_outcome(result: HttpResponse) -> Outcome:
         return Outcome(False, [])
     if result.status_code in (200, 400, 409):
         messages = form_errors(result)
-        return Outcome(bool(messages), messages or [""])
+        # A 400 or 409 without a message the reader can see is not clear.
+        refused = bool(messages) or result.status_code != 200
+        return Outcome(refused, messages or [""])
     return Outcome(True, [error_page_message(result)])
 
 
