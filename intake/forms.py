@@ -42,7 +42,7 @@ from surveys.kinds import (
     kinds_where,
 )
 from surveys.models import Question
-from surveys.sheet_text import refuse_unholdable
+from surveys.sheet_text import plain_unholdable_messages, refuse_unholdable
 
 ESCAPED = "__escaped"
 ROW = "__"
@@ -186,6 +186,7 @@ class ResponseForm(forms.Form):
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         for question in self.questions:
             self._add_fields(question, answers.get(question.pk, {}))
+        plain_unholdable_messages(self)
 
     def _add_fields(self, question: Question, cells: Cells) -> None:
         options = [(o.code, o.label) for o in question.options.all()]
@@ -229,8 +230,10 @@ class ResponseForm(forms.Form):
         self.initial.update(field_values(question, cells))
         # The stored answer this page shows, for the per-question merge
         # (intake.merge), and the user's choice when it collides.
+        # No max_length: a base that is not a fingerprint simply matches
+        # nothing; refused, its error would be on a field nobody sees.
         self.fields[base_field(name)] = forms.CharField(
-            required=False, max_length=64, widget=forms.HiddenInput
+            required=False, widget=forms.HiddenInput
         )
         self.initial[base_field(name)] = fingerprint(cells)
         self.fields[choice_field(name)] = forms.CharField(

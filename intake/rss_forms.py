@@ -8,7 +8,7 @@ from django import forms
 
 from intake.models import Channel, ResponseStatus
 from surveys.models import Organisation
-from surveys.sheet_text import refuse_unholdable
+from surveys.sheet_text import plain_unholdable_messages, refuse_unholdable
 
 
 class StatusFilterForm(forms.Form):
@@ -52,6 +52,7 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        plain_unholdable_messages(self)
         self.fields["email"].widget.attrs.update(
             {"autocomplete": "off", "spellcheck": "false"}
         )

@@ -16,7 +16,11 @@ from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation.results import Level, Selection, levels_for
 from surveys.models import RSS, Cycle, Questionnaire
-from surveys.sheet_text import holdable, refuse_unholdable
+from surveys.sheet_text import (
+    holdable,
+    plain_unholdable_messages,
+    refuse_unholdable,
+)
 
 
 class SelectionForm(forms.Form):
@@ -93,11 +97,19 @@ class KvalitetsdeklarationForm(forms.ModelForm[Kvalitetsdeklaration]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.label_suffix = ""
+        plain_unholdable_messages(self)
         if "version" not in self.initial and self.instance.pk:
             self.initial["version"] = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if "version" in self.errors:
+            # A hidden field, so its own error would show nowhere on the page.
+            self.add_error(
+                None,
+                "Texten kunde inte sparas eftersom sidan saknar uppgiften om vilken "
+                "version den visar. Ladda om sidan och försök igen.",
+            )
         for field in TEXT_FIELDS:
             if isinstance(cleaned.get(field), str):
                 try:

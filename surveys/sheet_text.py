@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from openpyxl.cell import WriteOnlyCell
 
 MANUAL_LINE_BREAK = "\x0b"
@@ -68,6 +70,21 @@ def refuse_unholdable(value: Any) -> None:
     for match in UNHOLDABLE.finditer(value):
         if match.group() != MANUAL_LINE_BREAK:
             raise ValidationError(UNHOLDABLE_MESSAGE, code="unholdable")
+
+
+def plain_unholdable_messages(form: forms.BaseForm) -> None:
+    """Every text field of `form` refuses a NUL character with the message of
+    this rule: Django's own check, which runs first, says «Null-tecken är inte
+    tillåtna», a word the user cannot act on (issue #13 point 10)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators = [
+                v
+                for v in field.validators
+                if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+            if refuse_unholdable not in field.validators:
+                field.validators.append(refuse_unholdable)
 
 
 def is_formula_like(text: str) -> bool:

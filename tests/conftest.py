@@ -11,6 +11,7 @@ from django.conf import LazySettings
 
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
+from tests.battery import add_up, summary_line
 
 
 def pytest_configure(config: Any) -> None:
@@ -104,3 +105,24 @@ def kommun_user(kommun: Kommun) -> User:
 def debug_settings(settings: LazySettings) -> LazySettings:
     settings.DEBUG = True
     return settings
+
+
+# --- the fault and bad-input battery's totals (tests/test_battery.py) --------------------
+
+BATTERY_TOTAL: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Under xdist this runs in the controller too, with the workers' reports and
+    # their user properties; only the teardown report is counted, once per test.
+    if report.when != "teardown":
+        return
+    for name, value in report.user_properties:
+        if name == "battery" and isinstance(value, dict):
+            add_up(BATTERY_TOTAL, value)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if BATTERY_TOTAL.get("inputs") or BATTERY_TOTAL.get("emails_expected"):
+        terminalreporter.write_sep("-", "fault and bad-input battery")
+        terminalreporter.write_line(summary_line(BATTERY_TOTAL))

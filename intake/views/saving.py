@@ -90,6 +90,12 @@ def _saved_message(form: ResponseForm, saved: MergedSave) -> str:
     return " ".join(parts)
 
 
+VERSION_MISSING = (
+    "Svaren kunde inte sparas eftersom sidan saknar uppgiften om vilka sparade "
+    "svar den visar. Ladda om sidan och försök igen."
+)
+
+
 @dataclass
 class SaveOutcome:
     saved: MergedSave | None  # None when nothing could be saved
@@ -114,6 +120,8 @@ def _save_posted(
     """
     form.is_valid()  # fills cleaned_data; invalid fields keep their errors
     if "version" not in form.cleaned_data:
+        # A hidden field, so its own error would show nowhere on the page.
+        form.add_error(None, VERSION_MISSING)
         return SaveOutcome(None)
     values = form.answer_values()
     try:
