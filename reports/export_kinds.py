@@ -43,14 +43,10 @@ from reports.exporters import (
 from reports.exports.bundle import export_raw_data
 from reports.kvalitetsdeklaration.writers import kvalitetsdeklaration_docx
 from reports.layouts import Rounding
-from reports.rawdata import FORMATS as RAW_FORMATS
-from reports.rawdata import (
-    RawDataOptions,
-    RawFormat,
-    build_raw_data,
-    replay,
-    write_data,
-)
+from reports.rawdata.columns import RawDataOptions
+from reports.rawdata.rows import build_raw_data, replay
+from reports.rawdata.writers import FORMATS as RAW_FORMATS
+from reports.rawdata.writers import RawFormat, write_data
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import Level, Selection
 from reports.workbook import (

@@ -54,7 +54,7 @@ from intake.consolidation import (
 from intake.models import Response, ResponseStatus
 from intake.selectors import cells_by_response, questions_of
 from intake.services import cells_for
-from reports.rawdata import (
+from reports.rawdata.columns import (
     CONTACT_COLUMNS,
     LEADING_COLUMNS,
     MISSING_LABELS,
