@@ -13,13 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from reports.forms import ImportForm
-from reports.imports.importing import RawDataImportError
 from reports.imports.jobs import (
     confirm_import,
     import_responses,
     imports_in_worker,
     request_import,
 )
+from reports.imports.reading import RawDataImportError
 from reports.models import ExportStatus, ImportJob
 from surveys.errors import DomainError
 from surveys.models import Questionnaire, User
