@@ -7,7 +7,5 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Fills the registry of export kinds (reports/exporters.py).
-        from reports import (
-            export_kinds,  # noqa: F401
-            exporters,  # noqa: F401
-        )
+        from reports import export_kinds  # noqa: F401
+        from reports.exports import svarsstatus  # noqa: F401
