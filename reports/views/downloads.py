@@ -19,15 +19,10 @@ from reports.kvalitetsdeklaration.writers import (
     write_kvalitetsdeklaration_sheet,
 )
 from reports.permissions import get_cycle_for_staff, get_questionnaire_for_report
+from reports.question_parts import chart_data, page_charts, source_line
 from reports.tabulation.results import Level
 from reports.views.tables import report_options, tabulate_question
-from reports.workbook import (
-    chart_data,
-    page_charts,
-    sheet_name,
-    source_line,
-    write_question_sheet,
-)
+from reports.workbook import sheet_name, write_question_sheet
 from surveys.auth import request_user
 from surveys.sheet_text import harden_workbook
 

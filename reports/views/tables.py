@@ -22,9 +22,9 @@ from reports.layouts import (
     organisation_table,
 )
 from reports.permissions import get_questionnaire_for_report, require_report_access
+from reports.question_parts import page_charts
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import PRELIMINARY_NOTE, Level, Selection, Tabulation
-from reports.workbook import page_charts
 from surveys.auth import request_user
 from surveys.formatting import swedish_percent_of
 from surveys.models import RSS, OrganisationKind, QuestionKind, Questionnaire
