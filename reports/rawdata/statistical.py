@@ -130,6 +130,7 @@ def _write_via_path(target: Target, suffix: str, write: Any) -> None:
 def write_sav(data: RawData, target: Target) -> WriteResult:
     """SPSS .sav: variable labels, value labels and the codes -1/-2/-3 declared
     as user-missing values."""
+    # Imported here for start-up cost, as pandas in _statistical_frame.
     import pyreadstat
 
     df, labels, value_labels, missing, count = _statistical_frame(data, stata=False)
@@ -151,6 +152,7 @@ def write_sav(data: RawData, target: Target) -> WriteResult:
 def write_dta(data: RawData, target: Target) -> WriteResult:
     """Stata .dta: variable labels, value labels and the extended missing values
     .a (ej aktuell), .b (ej besvarad) and .c (undantagssvaret)."""
+    # Imported here for start-up cost, as pandas in _statistical_frame.
     import pyreadstat
 
     df, labels, value_labels, missing, count = _statistical_frame(data, stata=True)
