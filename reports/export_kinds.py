@@ -1,5 +1,5 @@
 """Every export kind of issue #5 point 3, registered in one place (imported from
-`ReportsConfig.ready`); "svarsstatus" lives beside the registry in exporters.py.
+`ReportsConfig.ready`); "svarsstatus" is in reports/exports/svarsstatus.py.
 
 | key                  | formats               | target        | options                                   |
 | -------------------- | --------------------- | ------------- | ----------------------------------------- |
