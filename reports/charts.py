@@ -22,6 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Font
+
 from surveys.formatting import swedish_number, swedish_percent
 from surveys.sheet_text import harden_workbook
 
@@ -135,6 +140,7 @@ def chart_size_px(bars: int) -> tuple[int, int]:
 def _font(points: float, *, bold: bool = False) -> FreeTypeFont:
     """DejaVu Sans at a size in points, loaded once per process: the same files
     matplotlib drew these charts with, so they keep their look (and å, ä, ö)."""
+    # Imported here for start-up cost: only the PNG downloads draw with Pillow.
     from PIL import ImageFont
 
     return ImageFont.truetype(
@@ -206,6 +212,7 @@ def bar_chart_png(data: BarChartData) -> bytes:
     one grey, a hair from white, is replaced by the bar colour: a paletted PNG
     has a fifth of the pixels' bytes to filter and compress, with no colour lost.
     """
+    # Imported here for start-up cost, as ImageFont above.
     from PIL import Image, ImageDraw
 
     data = data.sorted()
@@ -337,7 +344,6 @@ def add_bar_chart_sheet(
     Percentages are stored as fractions formatted "0 %", as Excel expects, so the
     table and the chart show them in the reader's own locale ("47 %" in Swedish).
     """
-    from openpyxl.styles import Font
 
     sheet = workbook.create_sheet(sheet_title[:31])
     sheet["A1"] = data.title
@@ -372,9 +378,6 @@ def add_bar_chart(
     Used for a sheet of its own (`add_bar_chart_sheet`) and beside the tables of
     a question sheet in the table workbook (reports/workbook.py).
     """
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.chart.label import DataLabelList
-    from openpyxl.styles import Font
 
     data = data.sorted()
     count = len(data.values)
@@ -431,7 +434,6 @@ def add_bar_chart(
 
 def bar_chart_xlsx(data: BarChartData) -> bytes:
     """A workbook with one chart sheet, as bytes."""
-    from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)

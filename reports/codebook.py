@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from intake.selectors import questions_of
-from reports.rawdata import (
+from reports.rawdata.columns import (
     KIND_LABELS,
     STATA_MISSING,
     STATUS_LABELS,
@@ -25,10 +25,9 @@ from reports.rawdata import (
     ColumnType,
     Missing,
     Target,
-    append_manifest_sheet,
-    open_binary,
     raw_columns,
 )
+from reports.rawdata.spreadsheets import append_manifest_sheet, open_binary
 from surveys import conditions
 from surveys.models import Question, Questionnaire
 from surveys.sheet_text import CSV_TEXT_NOTE, csv_text, xlsx_row

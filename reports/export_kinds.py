@@ -1,5 +1,5 @@
 """Every export kind of issue #5 point 3, registered in one place (imported from
-`ReportsConfig.ready`); "svarsstatus" lives beside the registry in exporters.py.
+`ReportsConfig.ready`); "svarsstatus" is in reports/exports/svarsstatus.py.
 
 | key                  | formats               | target        | options                                   |
 | -------------------- | --------------------- | ------------- | ----------------------------------------- |
@@ -43,23 +43,14 @@ from reports.exporters import (
 from reports.exports.bundle import export_raw_data
 from reports.kvalitetsdeklaration.writers import kvalitetsdeklaration_docx
 from reports.layouts import Rounding
-from reports.rawdata import FORMATS as RAW_FORMATS
-from reports.rawdata import (
-    RawDataOptions,
-    RawFormat,
-    build_raw_data,
-    replay,
-    write_data,
-)
+from reports.question_parts import item_charts, source_line
+from reports.rawdata.columns import RawDataOptions
+from reports.rawdata.rows import build_raw_data, replay
+from reports.rawdata.writers import FORMATS as RAW_FORMATS
+from reports.rawdata.writers import RawFormat, write_data
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import Level, Selection
-from reports.workbook import (
-    WorkbookLevel,
-    item_charts,
-    resolve_level,
-    source_line,
-    write_table_workbook,
-)
+from reports.workbook import WorkbookLevel, resolve_level, write_table_workbook
 from surveys.models import Questionnaire
 
 YES_NO = (("ja", "Ja"), ("nej", "Nej"))

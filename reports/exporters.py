@@ -1,5 +1,7 @@
 """The registry of export kinds, the manifest every export carries, and the
-exporters that ship with it.
+runner. The table writers the tabular exporters share are in
+`reports.exports.tables`, the response-status export in
+`reports.exports.svarsstatus` and the others in `reports.export_kinds`.
 
 An export kind is a key, a Swedish label, what it is run over (one questionnaire,
 or a whole cycle), the options it accepts, and one writer per file format. A
@@ -23,11 +25,9 @@ registered here is available in both:
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -37,17 +37,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from intake.models import Response
 from reports.manifest import git_commit, package_version
-from reports.selectors import response_status_rows
 from surveys.errors import DomainError
 from surveys.models import Cycle, Questionnaire
-from surveys.sheet_text import csv_text, xlsx_row
 
 Target = Questionnaire | Cycle
 Progress = Callable[[int, str], None]
@@ -357,214 +351,3 @@ def download_name(target: Target, *, kind: ExportKind, format: str) -> str:
     if isinstance(target, Questionnaire):
         parts.append(slugify(target.key))
     return "-".join(parts) + "." + FORMATS[format].extension
-
-
-# --- table writers shared by the tabular exporters -------------------------------------
-
-# CSV for Swedish Excel: semicolon-separated (the comma is the decimal sign), UTF-8
-# with a byte-order mark so that å, ä and ö open correctly, and CRLF line ends.
-CSV_DELIMITER = ";"
-
-
-def write_csv(
-    output: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Write a header and rows; returns the number of rows (without the header)."""
-    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=CSV_DELIMITER)
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow(
-            [
-                ""
-                if value is None
-                else csv_text(value)
-                if isinstance(value, str)
-                else value
-                for value in row
-            ]
-        )
-        count += 1
-    text.flush()
-    text.detach()
-    return count
-
-
-def write_xlsx_table(
-    output: BinaryIO,
-    *,
-    sheet_title: str,
-    title: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    notes: Sequence[str] = (),
-    number_formats: Mapping[int, str] | None = None,
-    column_widths: Sequence[int] = (),
-) -> int:
-    """One sheet: a title line, notes, then a filterable table with a frozen header.
-
-    Written in openpyxl's write-only mode, so memory stays flat however many rows.
-    Returns the number of rows (without the header).
-    """
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    for index, width in enumerate(column_widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header_row = len(notes) + 3
-    sheet.freeze_panes = f"A{header_row + 1}"
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = Font(bold=True, size=13)
-    sheet.append([title_cell])
-    for note in notes:
-        sheet.append(xlsx_row(sheet, [note]))
-    sheet.append([])
-    bold = Font(bold=True)
-    cells = []
-    for value in header:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    formats = number_formats or {}
-    count = 0
-    for row in rows:
-        values: list[Any] = []
-        for index, value in enumerate(row):
-            if index in formats and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = formats[index]
-                values.append(cell)
-            else:
-                values.append(value)
-        sheet.append(xlsx_row(sheet, values))
-        count += 1
-    last_column = get_column_letter(max(len(header), 1))
-    sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + count}"
-    workbook.save(output)
-    return count
-
-
-# --- Svarsstatus ----------------------------------------------------------------------
-
-SVARSSTATUS_HEADER = (
-    "Kod",
-    "Organisation",
-    "Status",
-    "Inskickad",
-    "Besvarade obligatoriska frågor",
-    "Obligatoriska frågor",
-)
-SVARSSTATUS_OPTIONS = (
-    ExportOption(
-        key="urval",
-        label="Urval",
-        choices=(("alla", "Alla i ramen"), ("ej-inskickade", "Bara ej inskickade")),
-        default="alla",
-    ),
-)
-
-
-def _status_rows(
-    questionnaire: Questionnaire, options: Mapping[str, str], progress: Progress
-) -> tuple[list[Any], dict[str, int]]:
-
-    progress(5, "Läser ramen och svaren")
-    rows = response_status_rows(questionnaire)
-    counts = {
-        "ram": len(rows),
-        "inskickade": sum(1 for r in rows if r.is_submitted),
-    }
-    if options.get("urval") == "ej-inskickade":
-        rows = [r for r in rows if not r.is_submitted]
-    counts["rader"] = len(rows)
-    progress(60, "Skriver filen")
-    return rows, counts
-
-
-def _submitted_local(row: Any) -> datetime | None:
-    if row.submitted_at is None:
-        return None
-    # Excel has no time zones: local (Swedish) time, without the offset.
-    local: datetime = timezone.localtime(row.submitted_at).replace(tzinfo=None)
-    return local
-
-
-def write_svarsstatus_csv(
-    target: Questionnaire,
-    *,
-    options: Mapping[str, str],
-    output: BinaryIO,
-    progress: Progress,
-) -> Manifest:
-    rows, counts = _status_rows(target, options, progress)
-    write_csv(
-        output,
-        SVARSSTATUS_HEADER,
-        (
-            (
-                r.code,
-                r.name,
-                r.status_label,
-                f"{_submitted_local(r):%Y-%m-%d %H:%M}" if r.submitted_at else "",
-                r.answered,
-                r.required,
-            )
-            for r in rows
-        ),
-    )
-    return base_manifest(
-        target, kind="svarsstatus", format="csv", options=options, row_counts=counts
-    )
-
-
-def write_svarsstatus_xlsx(
-    target: Questionnaire,
-    *,
-    options: Mapping[str, str],
-    output: BinaryIO,
-    progress: Progress,
-) -> Manifest:
-    rows, counts = _status_rows(target, options, progress)
-    now = timezone.localtime()
-    write_xlsx_table(
-        output,
-        sheet_title="Svarsstatus",
-        title=f"Svarsstatus: {target.title}",
-        notes=[
-            f"{counts['inskickade']} av {counts['ram']} har skickat in "
-            f"(uttaget {now:%Y-%m-%d %H:%M}).",
-        ],
-        header=SVARSSTATUS_HEADER,
-        rows=(
-            (
-                r.code,
-                r.name,
-                r.status_label,
-                _submitted_local(r),
-                r.answered,
-                r.required,
-            )
-            for r in rows
-        ),
-        number_formats={3: "yyyy-mm-dd hh:mm"},
-        column_widths=(10, 40, 14, 18, 16, 16),
-    )
-    return base_manifest(
-        target, kind="svarsstatus", format="xlsx", options=options, row_counts=counts
-    )
-
-
-SVARSSTATUS = register(
-    ExportKind(
-        key="svarsstatus",
-        label="Svarsstatus",
-        description="Status per organisation i enkätens ram: inskickad, pågår eller "
-        "ej påbörjad, när den skickades in och hur många obligatoriska frågor som "
-        "är besvarade.",
-        target=ExportTarget.QUESTIONNAIRE,
-        writers={"csv": write_svarsstatus_csv, "xlsx": write_svarsstatus_xlsx},
-        options=SVARSSTATUS_OPTIONS,
-    )
-)

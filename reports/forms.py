@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from reports.exporters import FORMATS, Target, export_kinds, parse_option_pairs
-from reports.imports.importing import MAX_IMPORT_BYTES
+from reports.imports.reading import MAX_IMPORT_BYTES
 from reports.layouts import Rounding
 from reports.models import TEXT_FIELDS, Kvalitetsdeklaration
 from reports.tabulation.results import Level, Selection, levels_for

@@ -1,74 +1,81 @@
 from django.urls import path
 
-from reports import views
+from reports.views import (
+    downloads,
+    exports,
+    imports,
+    kvalitetsdeklaration,
+    review,
+    tables,
+)
 
 app_name = "reports"
 
 urlpatterns = [
-    path("rapporter/", views.report_index, name="index"),
+    path("rapporter/", tables.report_index, name="index"),
     path(
         "rapporter/enkat/<int:questionnaire_id>/",
-        views.questionnaire_report,
+        tables.questionnaire_report,
         name="questionnaire",
     ),
     path(
         "rapporter/enkat/<int:questionnaire_id>/granskning/",
-        views.questionnaire_review,
+        review.questionnaire_review,
         name="questionnaire-review",
     ),
     path(
         "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/",
-        views.question_report,
+        tables.question_report,
         name="question",
     ),
     path(
         "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/"
         "diagram-<int:index>.png",
-        views.question_chart_png,
+        downloads.question_chart_png,
         name="question-chart-png",
     ),
     path(
         "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/tabeller.xlsx",
-        views.question_tables_xlsx,
+        downloads.question_tables_xlsx,
         name="question-xlsx",
     ),
     path(
         "rapporter/kvalitetsdeklaration/<int:year>/",
-        views.kvalitetsdeklaration_edit,
+        kvalitetsdeklaration.kvalitetsdeklaration_edit,
         name="kvalitetsdeklaration-edit",
     ),
     path(
         "rapporter/kvalitetsdeklaration/<int:year>/skapa/",
-        views.kvalitetsdeklaration_create,
+        kvalitetsdeklaration.kvalitetsdeklaration_create,
         name="kvalitetsdeklaration-create",
     ),
     path(
         "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.docx",
-        views.kvalitetsdeklaration_docx_download,
+        downloads.kvalitetsdeklaration_docx_download,
         name="kvalitetsdeklaration-docx",
     ),
     path(
         "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.xlsx",
-        views.kvalitetsdeklaration_xlsx_download,
+        downloads.kvalitetsdeklaration_xlsx_download,
         name="kvalitetsdeklaration-xlsx",
     ),
-    path("rapporter/import/", views.import_upload, name="import-upload"),
-    path("rapporter/import/bekrafta/", views.import_confirm, name="import-confirm"),
-    path("rapporter/import/<int:pk>/", views.import_job, name="import-job"),
+    path("rapporter/import/", imports.import_upload, name="import-upload"),
+    path("rapporter/import/bekrafta/", imports.import_confirm, name="import-confirm"),
+    path("rapporter/import/<int:pk>/", imports.import_job, name="import-job"),
     path(
         "rapporter/import/<int:pk>/bekrafta/",
-        views.import_job_confirm,
+        imports.import_job_confirm,
         name="import-job-confirm",
     ),
-    path("rapporter/exporter/", views.export_list, name="export-list"),
+    path("rapporter/exporter/", exports.export_list, name="export-list"),
     path(
         "rapporter/exporter/<int:job_id>/status/",
-        views.export_status,
+        exports.export_status,
         name="export-status",
     ),
     path(
         "rapporter/exporter/<int:job_id>/ladda-ned/",
-        views.export_download,
+        exports.export_download,
         name="export-download",
     ),
 ]

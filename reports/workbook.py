@@ -12,8 +12,8 @@ Sheets, in order:
 - "Kvalitetsdeklaration" (reports/kvalitetsdeklaration/writers.py).
 - "Manifest": what the file is (reports/exporters.py `Manifest`).
 
-Which tables (`question_tables`): riket always (the «antal (procent)» frequency
-table, or the number table); at the questionnaire's own level (regions for the
+Which tables (`reports.question_parts.question_tables`): riket always (the
+«antal (procent)» frequency table, or the number table); at the questionnaire's own level (regions for the
 region questionnaire, RSS for the RSS questionnaire) also the Bilaga 3 table,
 one row per organisation with «Riket» first; at a level that groups several
 respondents (RSS or region for kommuner) also one «antal (procent)» table per
@@ -52,23 +52,13 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from reports.charts import BarChartData, ValueFormat, add_bar_chart
+from reports.charts import add_bar_chart
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
-from reports.layouts import (
-    Chart,
-    Rounding,
-    Table,
-    frequency_table,
-    group_chart,
-    group_table,
-    number_table,
-    option_chart,
-    organisation_table,
-)
+from reports.layouts import Rounding, Table
+from reports.question_parts import OWN_LEVEL, item_charts, question_tables, source_line
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import (
-    PRELIMINARY_NOTE,
     Level,
     QuestionTabulation,
     Selection,
@@ -76,7 +66,6 @@ from reports.tabulation.results import (
     levels_for,
 )
 from surveys.errors import DomainError
-from surveys.formatting import round_half_up, swedish_number
 from surveys.models import OrganisationKind, QuestionKind, Questionnaire
 from surveys.sheet_text import harden_workbook
 
@@ -102,13 +91,6 @@ class WorkbookLevel(enum.StrEnum):
     KOMMUN = "kommun"
 
 
-OWN_LEVEL: dict[str, Level] = {
-    OrganisationKind.REGION: Level.REGION,
-    OrganisationKind.RSS: Level.RSS,
-    OrganisationKind.KOMMUN: Level.KOMMUN,
-}
-
-
 def resolve_level(questionnaire: Questionnaire, level: str) -> Level:
     """The tabulation level for a workbook level; DomainError (Swedish) for a level
     the questionnaire's audience lacks."""
@@ -126,128 +108,6 @@ def resolve_level(questionnaire: Questionnaire, level: str) -> Level:
             f"Nivån ”{level}” finns inte för {questionnaire.title} (välj {allowed})."
         )
     return resolved
-
-
-def source_line(
-    questionnaire: Questionnaire, selection: Selection = Selection.SUBMITTED
-) -> str:
-    """The "Källa:" line under every table and chart. Preliminary figures say so
-    here, because a table or a chart is often copied without its workbook."""
-    line = f"Källa: {questionnaire.title}, Socialstyrelsen {questionnaire.cycle.year}."
-    if selection == Selection.STARTED:
-        line += f" {PRELIMINARY_NOTE}."
-    return line
-
-
-def is_tabulated(question: QuestionTabulation) -> bool:
-    ref = question.question
-    return ref.is_closed or ref.is_number or ref.is_kommun_count
-
-
-def question_tables(
-    riket: QuestionTabulation,
-    grouped: QuestionTabulation | None,
-    *,
-    audience: str,
-    level: Level,
-    rounding: Rounding,
-    source: str,
-    total_label: str = "Riket",
-) -> list[Table]:
-    """The tables of one question (see the module docstring); `grouped` is the
-    question tabulated at `level` (None at riket). Free text: no tables."""
-    if not is_tabulated(riket):
-        return []
-    ref = riket.question
-    tables = []
-    if ref.is_number:
-        tables.append(number_table(riket, audience=audience, source=source))
-    else:
-        tables.append(
-            frequency_table(riket, audience=audience, rounding=rounding, source=source)
-        )
-    if grouped is None or level == Level.RIKET:
-        return tables
-    if level == OWN_LEVEL.get(audience) and not ref.is_kommun_count:
-        tables.append(
-            organisation_table(
-                grouped,
-                riket,
-                row_heading=str(level.label).removeprefix("Per ").capitalize(),
-                total_label=total_label,
-                source=source,
-            )
-        )
-    elif ref.is_number:
-        tables.append(number_table(grouped, audience=audience, source=source))
-    else:
-        tables += [
-            group_table(item, audience=audience, rounding=rounding, source=source)
-            for item in grouped.items
-        ]
-    return tables
-
-
-def page_charts(question: QuestionTabulation, *, level: Level) -> list[Chart]:
-    """The charts the question's report page shows: per option at riket (closed
-    questions), one bar per group at other levels; one chart per item."""
-    if not is_tabulated(question):
-        return []
-    if level == Level.RIKET:
-        if question.question.is_number:
-            return []
-        return [option_chart(item) for item in question.items]
-    return [group_chart(item) for item in question.items]
-
-
-def chart_data(
-    chart: Chart,
-    *,
-    source: str,
-    base_note: str = "",
-    value_format: ValueFormat = "percent",
-    category_title: str = "Svarsalternativ",
-) -> BarChartData:
-    """A layout chart (shares in per cent, or numbers) as the data of a PNG or an
-    Excel chart."""
-    return BarChartData(
-        title=chart.title,
-        categories=[bar.label for bar in chart.bars],
-        values=[round_half_up(bar.value, 1) for bar in chart.bars],
-        value_format=value_format,
-        category_title=category_title,
-        source_line=source,
-        base_note=base_note,
-        decimals=0,
-    )
-
-
-def item_charts(
-    riket: QuestionTabulation, *, audience: str, source: str
-) -> list[BarChartData]:
-    """One chart per item (matrix row) of a closed question at riket: the share
-    of the base per option. Items without a base have no chart."""
-    ref = riket.question
-    if not ref.is_closed or not ref.options:
-        return []
-    result = []
-    for item in riket.items:
-        counts = item.by_group[0]
-        if not counts.base:
-            continue
-        result.append(
-            chart_data(
-                option_chart(item),
-                source=source,
-                base_note=f"Bas: {_base_note(counts.base, audience)}.",
-            )
-        )
-    return result
-
-
-def _base_note(base: int, audience: str) -> str:
-    units = {"region": "regioner", "rss": "RSS", "kommun": "kommuner"}
-    return f"{swedish_number(base)} {units.get(audience, 'svarande')} har svarat"
 
 
 # --- sheets ----------------------------------------------------------------------------

@@ -15,15 +15,9 @@ from django.utils import timezone
 from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
 from reports.manifest import Manifest, exported_file
 from reports.plausibility import Correction, corrections_of
-from reports.rawdata import (
-    FORMATS,
-    Missing,
-    RawDataOptions,
-    RawFormat,
-    build_raw_data,
-    replay,
-    write_data,
-)
+from reports.rawdata.columns import Missing, RawDataOptions
+from reports.rawdata.rows import build_raw_data, replay
+from reports.rawdata.writers import FORMATS, RawFormat, write_data
 from surveys.models import Questionnaire
 from surveys.sheet_text import csv_text
 

@@ -35,11 +35,7 @@ from reports.exporters import (
     download_name,
     run_exporter,
 )
-from reports.models import (
-    ExportJob,
-    ExportStatus,
-    ImportJob,
-)
+from reports.models import ExportJob, ExportStatus, ImportJob
 from surveys.errors import DomainError
 from surveys.models import Questionnaire, User
 

@@ -1,2 +1,3 @@
-"""Raw-data imports: reading and checking a file (`importing`) and saving it,
-directly or as a job in the worker (`jobs`)."""
+"""Raw-data imports: reading a file (`reading`), parsing its cells (`values`),
+checking it into a plan (`importing`, with the RSS kommun counts' rules in
+`counts`) and saving it, directly or as a job in the worker (`jobs`)."""

@@ -1,5 +1,7 @@
 """Reading raw data back: validation of a whole file before anything is saved
-(issue #5 B). `reports.imports.jobs.import_responses` saves a valid plan.
+(issue #5 B), row by row into a plan. Reading the file (`reading`), one cell's
+value (`values`) and the RSS kommun counts' rules (`counts`) are modules of
+their own. `reports.imports.jobs.import_responses` saves a valid plan.
 
 The file has the raw-data export's layout (`reports.rawdata`), as CSV (UTF-8,
 semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:
@@ -32,78 +34,32 @@ semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.utils import timezone
 
-from intake.cells import SVARAT, Cells, given_answer, is_answered
-from intake.consolidation import (
-    ONE_ALTERNATIVE_KINDS,
-    KommunCount,
-    adjustment_problems,
-    consolidation_for,
-)
+from intake.cells import Cells, given_answer, is_answered
 from intake.models import Response, ResponseStatus
 from intake.selectors import cells_by_response, questions_of
 from intake.services import cells_for
-from reports.rawdata import (
+from reports.imports.counts import count_rules_of, kommun_count_errors
+from reports.imports.reading import MAX_ERRORS, RawDataImportError, read_table
+from reports.imports.values import parse_value, question_value
+from reports.rawdata.columns import (
     CONTACT_COLUMNS,
     LEADING_COLUMNS,
-    MISSING_LABELS,
     Column,
-    ColumnType,
-    Missing,
     raw_columns,
 )
 from surveys.conditions import GivenAnswer, codebook_clause, holds
-from surveys.errors import DomainError
 from surveys.kinds import facts
-from surveys.models import (
-    Organisation,
-    OrganisationKind,
-    Question,
-    Questionnaire,
-    RSSMembership,
-    memberships_in_year,
-)
+from surveys.models import Organisation, Question, Questionnaire
 from surveys.selectors import expected_respondents
-from surveys.sheet_text import from_csv_text, holdable
-from surveys.xlsx_safety import (
-    NOT_XLSX,
-    Limits,
-    UnsafeWorkbookError,
-    open_workbook,
-)
-
-MAX_ERRORS = 200
-# A raw-data file has a row per organisation (a few hundred) and a column per
-# answer cell: these bound what an upload may make the web worker hold.
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
-MAX_IMPORT_ROWS = 10_000
-MAX_IMPORT_CELLS = 500_000
-
-
-def import_limits() -> Limits:
-    return Limits(
-        file_bytes=MAX_IMPORT_BYTES, rows=MAX_IMPORT_ROWS, cells=MAX_IMPORT_CELLS
-    )
-
-
-class RawDataImportError(DomainError):
-    """The file has problems; `errors` lists each one in Swedish, naming row and
-    column. Nothing has been saved."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        super().__init__(f"Filen har {len(self.errors)} fel och ingenting har sparats.")
 
 
 @dataclass(frozen=True)
@@ -140,207 +96,6 @@ class ImportPlan:
     @property
     def to_submit(self) -> int:
         return sum(1 for r in self.rows if r.submit)
-
-
-# --- reading the file -------------------------------------------------------------
-
-
-def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows as text, from .xlsx (detected by content) or CSV; text
-    that no spreadsheet can hold is refused (surveys.sheet_text)."""
-    header, rows = (
-        _read_xlsx(content) if content[:4] == b"PK\x03\x04" else _read_csv(content)
-    )
-    errors: list[str] = []
-    for number, row in enumerate(rows, start=2):
-        for index, value in enumerate(row):
-            try:
-                row[index] = holdable(value)
-            except ValidationError as exc:
-                name = header[index] if index < len(header) else str(index + 1)
-                errors.append(f"Rad {number}, kolumn {name}: {exc.messages[0]}")
-        if len(errors) >= MAX_ERRORS:
-            break
-    if errors:
-        raise RawDataImportError(errors)
-    return header, rows
-
-
-def _read_csv(content: bytes) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RawDataImportError(
-            ["Filen är varken en Excel-fil (.xlsx) eller en CSV-fil i UTF-8."]
-        ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first or "," not in first else ","
-    # csv builds a whole row before it can be cut: a file of nothing but
-    # delimiters would be millions of fields in one list.
-    if text.count(delimiter) > MAX_IMPORT_CELLS:
-        raise RawDataImportError([_too_many_cells()])
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not rows:
-        raise RawDataImportError(["Filen är tom."])
-    # Text our CSV export marked with an apostrophe (surveys.sheet_text) is read
-    # back as it was entered.
-    return [h.strip() for h in rows[0]], [
-        [from_csv_text(c.strip()) for c in r] for r in rows[1:]
-    ]
-
-
-def _read_xlsx(content: bytes) -> tuple[list[str], list[list[str]]]:
-    """The first sheet, or "Rådata", read within `import_limits()`: the header's
-    width bounds every row, and rows missing in the file come back empty so the
-    row numbers stay those of the spreadsheet."""
-    try:
-        workbook = open_workbook(content, import_limits())
-    except UnsafeWorkbookError as exc:
-        raise RawDataImportError([exc.message]) from None
-    try:
-        if not workbook.sheetnames:
-            raise RawDataImportError([NOT_XLSX])
-        name = "Rådata" if "Rådata" in workbook.sheetnames else workbook.sheetnames[0]
-        header: list[str] = []
-        rows: list[list[str]] = []
-        # Row 1 is the header: nothing to the right of it is read.
-        for number, values in workbook.rows(name, header_width=True):
-            if number == 1:
-                header = [_excel_text(v) for v in values]
-                continue
-            while len(rows) < number - 2:
-                rows.append([])
-            rows.append([_excel_text(v) for v in values])
-    except UnsafeWorkbookError as exc:
-        raise RawDataImportError([exc.message]) from None
-    finally:
-        workbook.close()
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        raise RawDataImportError(["Filen är tom."])
-    width = len(header)
-    return header, [r[:width] + [""] * (width - len(r)) for r in rows]
-
-
-def _too_many_cells() -> str:
-    return (
-        f"Filen har fler än {MAX_IMPORT_CELLS:,} celler".replace(",", " ")
-        + ", fler än en rådatafil kan ha. Kontrollera att det är rätt fil."
-    )
-
-
-def _excel_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# --- one value --------------------------------------------------------------------
-
-
-class _NoAnswer:
-    """A blank cell or a missing-value code: the question has no answer."""
-
-
-NO_ANSWER = _NoAnswer()
-_MISSING_WORDS = {
-    *(str(int(m)) for m in Missing),
-    *(label.casefold() for label in MISSING_LABELS.values()),
-}
-
-
-def _choices_in_words(column: Column) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in column.value_labels.items())
-
-
-def parse_value(column: Column, text: str) -> Any:
-    """A cell's text as the column's value; raises ValueError with the Swedish
-    reason (without row and column, which the caller adds)."""
-    if text == "" or text.casefold() in _MISSING_WORDS:
-        if text == str(int(Missing.ESCAPED)) and column.type == ColumnType.NUMBER:
-            return _escape(column, text)
-        return NO_ANSWER
-    question = column.question
-    assert question is not None  # noqa: S101 - only question columns get here
-    if column.type == ColumnType.CODE:
-        options = list(question.options.all())
-        wanted = text.casefold()
-        number = _as_int(text)
-        for position, option in enumerate(options, start=1):
-            if (
-                number == position
-                or option.code == wanted
-                or option.label.casefold() == wanted
-            ):
-                return option.code
-        raise ValueError(
-            f"«{text}» är inget svarsalternativ ({_choices_in_words(column)})."
-        )
-    if column.type == ColumnType.FLAG:
-        number = _as_int(text)
-        if number in (0, 1):
-            return number
-        raise ValueError(f"«{text}» går inte; ange 1 (vald) eller 0 (ej vald).")
-    if column.type == ColumnType.NUMBER:
-        if (
-            question.escape_label
-            and text.casefold() == question.escape_label.casefold()
-        ):
-            return _escape(column, text)
-        cleaned = (
-            text.replace("\u00a0", "")
-            .replace(" ", "")
-            .removesuffix("%")
-            .replace(",", ".")
-        )
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(f"«{text}» är inget tal.") from None
-        if not value.is_finite():
-            raise ValueError(f"«{text}» är inget tal.")
-        return value
-    return text
-
-
-def _escape(column: Column, text: str) -> Any:
-    question = column.question
-    if question is None or not question.escape_label:
-        raise ValueError(f"«{text}» går inte; frågan har inget undantagssvar.")
-    return {"escaped": True}
-
-
-def _as_int(text: str) -> int | None:
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.to_integral_value():
-        return None
-    return int(value)
-
-
-def _question_value(question: Question, parsed: Mapping[Column, Any]) -> Any:
-    """The value for save_answers from the question's columns in the file."""
-    given = {c: v for c, v in parsed.items() if v is not NO_ANSWER}
-    kind = question.kind
-    if facts(kind).matrix:
-        return {c.row_code: v for c, v in given.items()} or None
-    if facts(kind).multiple:
-        return [c.option_code for c, v in given.items() if v == 1] or None
-    if facts(kind).kommun_counts:
-        return {c.count_slot: v for c, v in given.items()} or None
-    if not given:
-        return None
-    (value,) = given.values()
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return value
 
 
 # --- the whole file ----------------------------------------------------------------
@@ -400,7 +155,7 @@ def plan_import(
         **{label.casefold(): value for value, label in ResponseStatus.choices},
     }
     first_line: dict[str, int] = {}
-    count_rules = _count_rules_of(questionnaire, questions, organisations)
+    count_rules = count_rules_of(questionnaire, questions, organisations)
 
     for offset, raw in enumerate(rows):
         line = offset + 2
@@ -454,7 +209,7 @@ def plan_import(
                     row_errors.append(f"Rad {line}, kolumn {column.name}: {exc}")
             if len(parsed) < len(question_columns):
                 continue
-            value = _question_value(question, parsed)
+            value = question_value(question, parsed)
             try:
                 file_cells[question.pk] = cells_for(question, value)
             except ValidationError as exc:
@@ -465,7 +220,7 @@ def plan_import(
                 )
                 continue
             if facts(question.kind).kommun_counts:
-                count_errors = _count_errors(
+                count_errors = kommun_count_errors(
                     question_columns,
                     file_cells[question.pk],
                     line,
@@ -528,62 +283,6 @@ def plan_import(
     return plan
 
 
-def _count_rules_of(
-    questionnaire: Questionnaire,
-    questions: Sequence[Question],
-    organisations: Mapping[str, list[Organisation]],
-) -> Callable[[Question, Organisation | None], _CountRules]:
-    """The rules of every RSS kommun count in the file: two queries, plus the live
-    counts of each RSS whose counts come without their base (at most one
-    consolidation per RSS, a fixed number of queries each)."""
-    counted = [q for q in questions if facts(q.kind).kommun_counts]
-    if not counted:
-        return lambda question, organisation: _CountRules(False, None, lambda: None)
-    one_alternative = set(
-        Question.objects.filter(
-            pk__in=[q.source_question_id for q in counted],
-            kind__in=ONE_ALTERNATIVE_KINDS,
-        ).values_list("pk", flat=True)
-    )
-    rss_ids = [
-        o.pk
-        for found in organisations.values()
-        for o in found
-        if o.kind == OrganisationKind.RSS
-    ]
-    n_members = dict(
-        RSSMembership.objects.filter(
-            memberships_in_year(questionnaire.cycle.year), rss_id__in=rss_ids
-        )
-        .values("rss_id")
-        .annotate(n=Count("kommun_id", distinct=True))
-        .values_list("rss_id", "n")
-        .order_by()
-    )
-    live: dict[int, dict[int, KommunCount]] = {}
-
-    def live_count(
-        question: Question, organisation: Organisation
-    ) -> KommunCount | None:
-        if organisation.pk not in live:
-            consolidation = consolidation_for(
-                questionnaire, organisation, response=None, questions=counted
-            )
-            live[organisation.pk] = consolidation.counts if consolidation else {}
-        return live[organisation.pk].get(question.pk)
-
-    def rules(question: Question, organisation: Organisation | None) -> _CountRules:
-        if organisation is None or organisation.kind != OrganisationKind.RSS:
-            return _CountRules(False, None, lambda: None)
-        return _CountRules(
-            one_alternative=question.source_question_id in one_alternative,
-            n_members=n_members.get(organisation.pk, 0),
-            live=lambda: live_count(question, organisation),
-        )
-
-    return rules
-
-
 def _organisation(
     code: str,
     organisations: Mapping[str, list[Organisation]],
@@ -639,107 +338,6 @@ def _column_of(question: Question, parsed: Mapping[Column, Any], value: Any) -> 
     return next(iter(parsed)).name if parsed else question.variable
 
 
-@dataclass(frozen=True)
-class _CountRules:
-    """What the kommun counts of one RSS row are checked against."""
-
-    one_alternative: bool  # each kommun has one alternative (per matrix row)
-    n_members: int | None  # the RSS's member kommuner in the cycle's year
-    live: Callable[[], KommunCount | None]  # the live counts, for items without base
-
-
-def _count_errors(
-    columns: Sequence[Column],
-    cells: Cells,
-    line: int,
-    totals: dict[str, int],
-    rules: _CountRules,
-) -> list[str]:
-    """The base checks of one RSS kommun count (see the module docstring).
-
-    `totals` collects each item's total (by its first base column) across the
-    row's questions, so that a total differing from the first one is reported.
-    """
-    errors: list[str] = []
-    items: dict[str, list[Column]] = {}
-    for column in columns:
-        items.setdefault(column.row_code or "", []).append(column)
-    for row_code, item in items.items():
-        options = [c for c in item if c.base_slot is None]
-        bases = [c for c in item if c.base_slot is not None]
-        given = [c for c in bases if c.count_slot in cells]
-        counts = {
-            c: int(cells[c.count_slot].number or 0)
-            for c in options
-            if c.count_slot in cells
-        }
-        if not given:
-            errors += _live_base_errors(counts, row_code, line, rules)
-            continue
-        if len(given) < len(bases):
-            missing = next(c for c in bases if c not in given)
-            errors.append(
-                f"Rad {line}, kolumn {missing.name}: antalet saknas; ange antal "
-                "kommuner som svarat, inte svarat och där frågan inte var aktuell, "
-                "eller inget av dem."
-            )
-            continue
-        total = sum(int(cells[c.count_slot].number or 0) for c in bases)
-        svarat_column = next(c for c in bases if c.base_slot == SVARAT)
-        svarat = int(cells[svarat_column.count_slot].number or 0)
-        if not totals and rules.n_members is not None and total > rules.n_members:
-            errors.append(
-                f"Rad {line}, kolumn {bases[0].name}: svarat + inte svarat + ej "
-                f"aktuell är {total} kommuner, men RSS:en har {rules.n_members} "
-                "kommuner det året."
-            )
-        # An adjustment only moves kommuner that answered between the
-        # alternatives (intake.consolidation.count_limit_problem).
-        above = [(c, n) for c, n in counts.items() if n > svarat]
-        for column, count in above:
-            errors.append(
-                f"Rad {line}, kolumn {column.name}: {count} kommuner är fler än de "
-                f"{svarat} som har svarat ({svarat_column.name}); en justering kan "
-                "bara flytta kommuner mellan svarsalternativen."
-            )
-        if rules.one_alternative and not above and sum(counts.values()) > svarat:
-            errors.append(
-                f"Rad {line}, kolumn {next(iter(counts)).name}: "
-                + " + ".join(c.name for c in counts)
-                + f" är {sum(counts.values())} kommuner, fler än de {svarat} som har "
-                f"svarat ({svarat_column.name}); varje kommun har ett svar, så en "
-                "justering kan bara flytta kommuner mellan svarsalternativen."
-            )
-        first_column, first_total = next(iter(totals.items()), (None, total))
-        if total != first_total:
-            errors.append(
-                f"Rad {line}, kolumn {bases[0].name}: svarat + inte svarat + ej "
-                f"aktuell är {total} kommuner men {first_total} i kolumn "
-                f"{first_column}; RSS:en har lika många kommuner i varje fråga."
-            )
-        totals.setdefault(bases[0].name, total)
-    return errors
-
-
-def _live_base_errors(
-    counts: Mapping[Column, int],
-    row_code: str,
-    line: int,
-    rules: _CountRules,
-) -> list[str]:
-    """Counts without their base are saved as the RSS's adjustments, and frozen
-    with the live base (`save_answers`, `submit_response`): they must fit the
-    kommuner that have answered in the service; a blank cell follows the live
-    count."""
-    live = rules.live() if counts else None
-    if live is None:
-        return []
-    problems = adjustment_problems(
-        live, {c.count_slot: n for c, n in counts.items()}, rows={row_code}
-    )
-    return [f"Rad {line}, kolumn {next(iter(counts)).name}: {p}" for p in problems]
-
-
 def _condition_errors(
     questions: Sequence[Question],
     merged: Mapping[int, Cells],
@@ -790,11 +388,11 @@ def _missing_for_submit(
     ]
 
 
+# RawDataImportError is raised while reading (`reports.imports.reading`); callers
+# outside the app catch it under this module's name.
 __all__ = [
     "ImportPlan",
     "PlannedResponse",
     "RawDataImportError",
-    "parse_value",
     "plan_import",
-    "read_table",
 ]

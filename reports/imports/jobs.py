@@ -27,17 +27,9 @@ from intake.services import (
 )
 from outbox.services import enqueue
 from reports.exports.jobs import Recovery
-from reports.imports.importing import (
-    ImportPlan,
-    PlannedResponse,
-    RawDataImportError,
-    plan_import,
-)
-from reports.models import (
-    ExportStatus,
-    ImportJob,
-    ImportStage,
-)
+from reports.imports.importing import ImportPlan, PlannedResponse, plan_import
+from reports.imports.reading import RawDataImportError
+from reports.models import ExportStatus, ImportJob, ImportStage
 from surveys.errors import DomainError
 from surveys.models import Questionnaire, User
 

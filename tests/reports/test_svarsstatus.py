@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from intake.models import Channel
 from intake.services import get_or_create_response, save_answers, submit_response
-from reports.exporters import SVARSSTATUS, run_exporter
+from reports.exporters import run_exporter
+from reports.exports.svarsstatus import SVARSSTATUS
 from reports.selectors import response_status_rows
 from surveys.models import OrganisationKind, Questionnaire, Region, User
 from tests.factories import OrganisationFactory

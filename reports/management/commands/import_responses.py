@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports.imports.importing import RawDataImportError
 from reports.imports.jobs import import_responses
+from reports.imports.reading import RawDataImportError
 from surveys.auth import user_by_email
 from surveys.models import Questionnaire, User
 

@@ -1,0 +1,221 @@
+"""The raw data's rows: one per organisation, its answers as column values
+(`build_raw_data`), read by one ordered query as the rows are consumed; and the
+same data over rows already read (`replay`). Separate from the columns, which the
+codebook and the import read without any answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+
+from django.utils import timezone
+
+from intake.cells import Cell, Cells
+from intake.models import Answer, Response, ResponseStatus
+from intake.selectors import questions_of, shown_questions
+from reports.rawdata.columns import (
+    Column,
+    Missing,
+    RawData,
+    RawDataOptions,
+    Value,
+    raw_columns,
+)
+from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, facts
+from surveys.models import (
+    Organisation,
+    OrganisationKind,
+    Question,
+    Questionnaire,
+    RSSMembership,
+    memberships_in_year,
+)
+from surveys.selectors import expected_respondents
+
+
+def _option_numbers(question: Question) -> dict[str, int]:
+    return {o.code: i for i, o in enumerate(question.options.all(), start=1)}
+
+
+def question_values(
+    question: Question, columns: Sequence[Column], cells: Cells, *, shown: bool
+) -> list[Value]:
+    """The values of one question's columns for one response."""
+    if not shown:
+        return [Missing.NOT_APPLICABLE] * len(columns)
+    if not cells:
+        return [Missing.NOT_ANSWERED] * len(columns)
+    kind = question.kind
+    numbers = _option_numbers(question)
+    if kind in SINGLE_VALUE_KINDS:
+        cell = cells.get("")
+        return [numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED]
+    if facts(kind).matrix:
+        values: list[Value] = []
+        for column in columns:
+            cell = cells.get(column.row_code or "")
+            values.append(
+                numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED
+            )
+        return values
+    if facts(kind).multiple:
+        return [1 if column.option_code in cells else 0 for column in columns]
+    if kind in NUMBER_KINDS:
+        cell = cells.get("")
+        if cell is None:
+            return [Missing.NOT_ANSWERED]
+        if cell.escaped:
+            return [Missing.ESCAPED]
+        return [cell.number if cell.number is not None else Missing.NOT_ANSWERED]
+    if facts(kind).kommun_counts:
+        values = []
+        for column in columns:
+            cell = cells.get(column.count_slot)
+            values.append(
+                cell.number
+                if cell and cell.number is not None
+                else Missing.NOT_ANSWERED
+            )
+        return values
+    cell = cells.get("")
+    return [cell.text if cell and cell.text else Missing.NOT_ANSWERED]
+
+
+def build_raw_data(
+    questionnaire: Questionnaire, *, options: RawDataOptions | None = None
+) -> RawData:
+    """Fetch one questionnaire's raw data in a fixed number of queries.
+
+    Queries: questions, options, rows (3), responses (1), the frame (1, with
+    `include_nonrespondents`), RSS memberships (1, kommun questionnaires) and the
+    answers (1, ordered by organisation, pivoted into rows as they stream).
+    """
+    options = options or RawDataOptions()
+    data_as_of = timezone.now()
+    questions = questions_of(questionnaire.pk)
+    columns = raw_columns(questions, include_contacts=options.include_contacts)
+    by_question: dict[int, list[Column]] = {}
+    for column in columns:
+        if column.question is not None:
+            by_question.setdefault(column.question.pk, []).append(column)
+
+    responses = list(
+        Response.objects.filter(questionnaire=questionnaire)
+        .select_related("organisation__region")
+        .order_by("organisation__sort_order", "organisation__code")
+    )
+    entries: list[tuple[Organisation, Response | None]] = [
+        (r.organisation, r) for r in responses
+    ]
+    if options.include_nonrespondents:
+        answered = {r.organisation_id for r in responses}
+        entries += [
+            (organisation, None)
+            for organisation in expected_respondents(questionnaire).select_related(
+                "region"
+            )
+            if organisation.pk not in answered
+        ]
+        entries.sort(key=lambda e: (e[0].sort_order, e[0].code))
+
+    rss_codes: dict[int, str] = {}
+    if questionnaire.audience == OrganisationKind.KOMMUN:
+        year = questionnaire.cycle.year
+        rss_codes = dict(
+            RSSMembership.objects.filter(memberships_in_year(year)).values_list(
+                "kommun_id", "rss__code"
+            )
+        )
+
+    def rows() -> Iterator[list[Value]]:
+        answers = (
+            Answer.objects.filter(response__questionnaire=questionnaire)
+            .order_by(
+                "response__organisation__sort_order",
+                "response__organisation__code",
+                "question_id",
+                "slot",
+            )
+            .values_list(
+                "response_id",
+                "question_id",
+                "slot",
+                "row__code",
+                "option__code",
+                "number",
+                "text",
+                "escaped",
+            )
+        )
+        grouped = groupby(answers.iterator(chunk_size=2000), key=lambda a: a[0])
+        pending = next(grouped, None)
+        for organisation, response in entries:
+            cells: dict[int, Cells] = {}
+            if response is not None and pending and pending[0] == response.pk:
+                for _, qid, slot, row, option, number, text, escaped in pending[1]:
+                    cells.setdefault(qid, {})[slot] = Cell(
+                        option=option,
+                        row=row,
+                        number=number,
+                        text=text,
+                        escaped=escaped,
+                    )
+                pending = next(grouped, None)
+            yield _row(organisation, response, cells)
+
+    def _row(
+        organisation: Organisation, response: Response | None, cells: dict[int, Cells]
+    ) -> list[Value]:
+        submitted = (
+            timezone.localtime(response.submitted_at).isoformat()
+            if response and response.submitted_at
+            else ""
+        )
+        values: list[Value] = [
+            organisation.code,
+            organisation.name,
+            organisation.kind,
+            organisation.region.code if organisation.region else "",
+            rss_codes.get(organisation.pk, ""),
+            response.status if response else ResponseStatus.NOT_STARTED.value,
+            submitted,
+        ]
+        if options.include_contacts:
+            values += (
+                [response.contact_name, response.contact_email, response.contact_phone]
+                if response
+                else ["", "", ""]
+            )
+        shown = shown_questions(questions, cells) if response else set()
+        for question in questions:
+            question_cols = by_question[question.pk]
+            if response is None:
+                values += [None] * len(question_cols)
+            else:
+                values += question_values(
+                    question,
+                    question_cols,
+                    cells.get(question.pk, {}),
+                    shown=question.pk in shown,
+                )
+        return values
+
+    return RawData(
+        questionnaire=questionnaire,
+        columns=columns,
+        rows=rows(),
+        row_count=len(entries),
+        data_as_of=data_as_of,
+    )
+
+
+def replay(data: RawData, rows: Sequence[list[Value]]) -> RawData:
+    """The same raw data over rows already read, so that several files written
+    from it show one snapshot."""
+    return RawData(
+        questionnaire=data.questionnaire,
+        columns=data.columns,
+        rows=iter(rows),
+        row_count=len(rows),
+        data_as_of=data.data_as_of,
+    )
