@@ -5,10 +5,11 @@ question's value for `save_answers` from its parsed columns."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from reports.rawdata.columns import MISSING_LABELS, Column, ColumnType, Missing
+from surveys.formatting import parse_swedish_number
 from surveys.kinds import facts
 from surveys.models import Question
 
@@ -64,17 +65,8 @@ def parse_value(column: Column, text: str) -> Any:
             and text.casefold() == question.escape_label.casefold()
         ):
             return _escape(column, text)
-        cleaned = (
-            text.replace("\u00a0", "")
-            .replace(" ", "")
-            .removesuffix("%")
-            .replace(",", ".")
-        )
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(f"«{text}» är inget tal.") from None
-        if not value.is_finite():
+        value = parse_swedish_number(text, percent_sign=True)
+        if value is None:
             raise ValueError(f"«{text}» är inget tal.")
         return value
     return text
@@ -88,11 +80,8 @@ def _escape(column: Column, text: str) -> Any:
 
 
 def _as_int(text: str) -> int | None:
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.to_integral_value():
+    value = parse_swedish_number(text)
+    if value is None or value != value.to_integral_value():
         return None
     return int(value)
 
