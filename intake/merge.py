@@ -33,6 +33,7 @@ from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatu
 from intake.selectors import answer_cells
 from intake.services.saving import StaleResponseError, save_answers
 from intake.services.values import cells_for
+from surveys.errors import DomainError
 from surveys.kinds import facts
 from surveys.models import Question, User
 
@@ -184,6 +185,12 @@ def save_merged(
     raise StaleResponseError(response.version)
 
 
+UNKNOWN_VERSION = (
+    "Svaren kunde inte sparas eftersom sidan anger en version av svaren som inte "
+    "finns. Ladda om sidan och försök igen."
+)
+
+
 @transaction.atomic
 def _merge_and_save(
     response: Response,
@@ -207,6 +214,11 @@ def _merge_and_save(
         .get(pk=response.pk)
     )
     response.version, response.status = locked.version, locked.status
+    if seen_version > response.version:
+        # No page can have shown a version that was never saved: a forged or
+        # garbled one would otherwise read as "nothing changed since" and
+        # write over what others saved.
+        raise DomainError(UNKNOWN_VERSION)
     theirs = stored_cells(response, questions)
     changed_since = set(
         AnswerChange.objects.filter(

@@ -345,10 +345,15 @@ def test_forged_requests_change_nothing(
         ("missing version", "", {**without_version, **change}, False),
         ("version -1", "", {**posted, "version": "-1", **change}, False),
         ("version text", "", {**posted, "version": "abc", **change}, False),
-        # A version from the future is taken as "nothing changed since": the
-        # edit is saved (merged as if the page were current). Found by the
-        # battery, not yet refused; counted as taken, not as lost.
-        ("version huge", "", {**posted, "version": "9" * 30, **change}, True),
+        # A version that was never saved would read as "nothing changed
+        # since" and write over others' answers: refused (found by the battery).
+        ("version huge", "", {**posted, "version": "9" * 30, **change}, False),
+        (
+            "version ahead by one",
+            "",
+            {**posted, "version": str(int(posted["version"]) + 1), **change},
+            False,
+        ),
         ("version as a list", "", {**posted, "version": ["1", "x"], **change}, False),
         (
             "stale base on the changed question",
