@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from django.conf import LazySettings
 
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
-from tests.battery import add_up, summary_line
+from tests.battery import Tally, add_up, summary_line
 
 
 def pytest_configure(config: Any) -> None:
@@ -105,6 +105,16 @@ def kommun_user(kommun: Kommun) -> User:
 def debug_settings(settings: LazySettings) -> LazySettings:
     settings.DEBUG = True
     return settings
+
+
+@pytest.fixture
+def battery(record_property: Callable[[str, object], None]) -> Iterator[Tally]:
+    """A test's share of the battery's totals (tests/test_battery.py and the
+    fault tests in tests/test_faults.py)."""
+    tally = Tally()
+    yield tally
+    # Read below from the teardown report, also under xdist.
+    record_property("battery", tally.counts())
 
 
 # --- the fault and bad-input battery's totals (tests/test_battery.py) --------------------

@@ -21,7 +21,7 @@ import io
 import os
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,14 +233,6 @@ def answered_for(
     return Answered(
         response.questionnaire, organisation, user, response, [other_response.pk]
     )
-
-
-@pytest.fixture
-def battery(record_property: Callable[[str, object], None]) -> Iterator[Tally]:
-    tally = Tally()
-    yield tally
-    # Read by tests/conftest.py from the teardown report, also under xdist.
-    record_property("battery", tally.counts())
 
 
 # The whole sweep (every bad value of every question, in both channels) takes

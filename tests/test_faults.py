@@ -49,6 +49,7 @@ from reports.exports.jobs import recover_export_jobs
 from reports.models import ExportJob, ExportStatus
 from surveys.models import Dispatch, DispatchStatus, Kommun, Questionnaire, Region
 from surveys.services import load_questionnaires, load_reference_data
+from tests.battery import Tally
 from tests.brokers import RedisServer, broker_at, free_port
 from tests.conftest import make_user, services_required
 from tests.intake.test_response_views import edit_url, form_data
@@ -193,6 +194,7 @@ def test_redis_stopping_mid_request_fails_nothing_and_every_email_goes_once(
     register_again: None,
     transactional_db: None,
     redis_server: RedisServer,
+    battery: Tally,
 ) -> None:
     load_reference_data()
     load_questionnaires()
@@ -223,6 +225,8 @@ def test_redis_stopping_mid_request_fails_nothing_and_every_email_goes_once(
             )
         finally:
             post_save.disconnect(stop_redis, sender=ResponseEvent)
+        battery.inputs += 1
+        battery.server_errors += submitted.status_code >= 500
         assert submitted.status_code == 302
         invited = staff_client.post(
             reverse("surveys:user-invite"),
@@ -232,6 +236,8 @@ def test_redis_stopping_mid_request_fails_nothing_and_every_email_goes_once(
                 "organisation": Kommun.objects.get(code="0780").pk,
             },
         )
+        battery.inputs += 1
+        battery.server_errors += invited.status_code >= 500
         assert invited.status_code == 302
         answered.refresh_from_db()
         assert answered.status == ResponseStatus.SUBMITTED
@@ -252,11 +258,14 @@ def test_redis_stopping_mid_request_fails_nothing_and_every_email_goes_once(
         with embedded_worker() as ran:
             # Each task twice: the outbox's dispatch and the duplicate.
             wait_for(lambda: len(ran) == 4, "four task runs")
+    expected = ["kontakt@sormland.test", "ny@vaxjo.test"]
+    sent = [m.to[0] for m in mail.outbox]
+    battery.emails_expected += len(expected)
+    battery.emails_sent_once += sum(sent.count(address) == 1 for address in expected)
+    battery.email_duplicates += sum(sent.count(address) > 1 for address in expected)
+    battery.tasks_lost += sum(address not in sent for address in expected)
     assert Dispatch.objects.get(pk=dispatch.pk).status == DispatchStatus.SENT
-    assert sorted(m.to[0] for m in mail.outbox) == [
-        "kontakt@sormland.test",
-        "ny@vaxjo.test",
-    ]
+    assert sorted(sent) == expected
 
 
 # --- a worker killed mid-export -----------------------------------------------------------
@@ -278,6 +287,7 @@ def test_a_worker_killed_mid_export_leaves_no_job_unfinished(
     redis_server: RedisServer,
     settings: LazySettings,
     tmp_path: Path,
+    battery: Tally,
 ) -> None:
     load_reference_data()
     load_questionnaires()
@@ -310,6 +320,8 @@ def test_a_worker_killed_mid_export_leaves_no_job_unfinished(
                 "format": "csv",
             },
         )
+        battery.inputs += 1
+        battery.server_errors += ordered.status_code >= 500
         assert ordered.status_code == 302
         job = ExportJob.objects.get()
 
@@ -336,6 +348,7 @@ def test_a_worker_killed_mid_export_leaves_no_job_unfinished(
             return job.status in (ExportStatus.DONE, ExportStatus.FAILED)
 
         wait_for(finished, "the second worker to finish the export", log)
+    battery.tasks_lost += job.status != ExportStatus.DONE
     assert (job.status, job.attempts, job.error) == (ExportStatus.DONE, 2, "")
     assert (tmp_path / "media" / job.file.name).is_file()
 
@@ -371,6 +384,7 @@ def test_postgresql_ending_connections_between_requests(
     transactional_db: None,
     tmp_path: Path,
     health_checks: bool,
+    battery: Tally,
 ) -> None:
     user = make_user("kontakt@sormland.test")
     client = Client()
@@ -405,6 +419,8 @@ def test_postgresql_ending_connections_between_requests(
         assert terminate_web_connections(admin) == 1, "the web process's connection"
         status = get(port, path, session)
     if health_checks:
+        battery.inputs += 1
+        battery.server_errors += status >= 500
         assert status == 200
     else:
         # The control: without health checks the reused, dead connection fails.
