@@ -76,4 +76,7 @@ def shown_errors(
             for key, errors in exc.message_dict.items():
                 form.add_error(key if key in form.fields else None, errors)
         else:
-            form.add_error(field, outcome.error)
+            # Each of a ValidationError's messages as an error of its own.
+            form.add_error(
+                field, exc.messages if isinstance(exc, ValidationError) else exc.message
+            )

@@ -5,7 +5,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from sesame import settings as sesame_settings
 
 from surveys.auth import request_user
-from surveys.errors import DomainError
+from surveys.errors import shown_errors
 from surveys.forms import (
     LOGIN_ERROR_ID,
     CurrentPasswordChangeForm,
@@ -105,15 +105,11 @@ def password_set(request: HttpRequest) -> HttpResponse:
     else:
         form = CurrentPasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown_errors(form=form) as outcome:
             set_user_password(
                 user, actor=user, password=form.cleaned_data["new_password1"]
             )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        if outcome.ok:
             # Stay signed in: the session is tied to the password hash.
             update_session_auth_hash(request, user)
             # The link's exemption is spent with the first password chosen.
@@ -138,7 +134,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown_errors(form=form) as outcome:
             invited = invite_user(
                 email=form.cleaned_data["email"],
                 organisation=form.cleaned_data["organisation"],
@@ -146,12 +142,8 @@ def user_invite(request: HttpRequest) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
                 actor=user,
             )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            # Keyed by field ("email") when it is about one; added where it belongs.
-            form.add_error(None, exc)
-        else:
+        # A ValidationError keyed by field ("email") lands on that field.
+        if outcome.ok:
             messages.success(
                 request,
                 f"En inbjudan med inloggningslänk har skickats till {invited.email}.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -25,7 +25,7 @@ from intake.services.lifecycle import (
 )
 from intake.views.form import _url
 from surveys.auth import request_user
-from surveys.errors import DomainError
+from surveys.errors import shown_errors
 
 
 @login_required
@@ -79,13 +79,11 @@ def response_reopen(
         raise PermissionDenied(
             "Bara Socialstyrelsen kan öppna en inskickad enkät igen."
         )
-    try:
+    with shown_errors(request) as outcome:
         reopen_response(
             access.response, actor=user, reason=request.POST.get("reason", "")
         )
-    except (DomainError, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))  # type: ignore[union-attr]
-    else:
+    if outcome.ok:
         messages.success(
             request, "Enkäten är öppnad igen och de svarande har fått besked."
         )

@@ -21,7 +21,7 @@ from reports.imports.jobs import (
 )
 from reports.imports.reading import RawDataImportError
 from reports.models import ExportStatus, ImportJob
-from surveys.errors import DomainError
+from surveys.errors import shown_errors
 from surveys.models import Questionnaire, User
 
 SESSION_KEY = "reports_import"
@@ -140,8 +140,6 @@ def import_job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     job = get_object_or_404(ImportJob, pk=pk)
     if request.method == "POST":
-        try:
+        with shown_errors(request):
             confirm_import(job, actor=user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
     return redirect("reports:import-job", pk=job.pk)
