@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Demo runs on the embedded defaults: SQLite, tasks in-process, e-mail to the console.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo serve setup-demo test check pytest install browser clean bench lock
+.PHONY: demo serve setup-demo test check pytest pytest-services install browser clean bench lock
 
 # The pinned versions of requirements-dev.lock, then the project itself without
 # resolving again, so every machine (and CI) tests the same versions.
@@ -66,6 +66,11 @@ pytest: install browser
 	$(BIN)/pytest -p no:xdist -m browser
 
 test: check pytest
+
+# CI's second pass, against PostgreSQL and Redis: every test but the browser
+# tests, which the first pass has run (CI must stay under 15 minutes).
+pytest-services: install
+	$(BIN)/pytest -n auto --dist=loadfile -m "not browser"
 
 # Export benchmark on a throwaway database (bench/export_bench.py): a realistic year,
 # then one SCALE times larger. Prints figures; asserts nothing.
