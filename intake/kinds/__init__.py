@@ -2,8 +2,10 @@
 
 `surveys.kinds` says what each kind *is* (its facts); this package says what
 each kind *does* in intake: its web-form fields, how a submitted value is
-parsed into answer cells (`intake.services.values.cells_for`), and how an
-answer reads in words (receipts, collisions, the Excel preview). One module per
+parsed into answer cells (`intake.services.values.cells_for`), how an
+answer reads in words (receipts, collisions, the Excel preview), and its cells
+in the Excel copy: where they go, the hint, the validation and how they are
+read back (`intake.excel`). One module per
 family of kinds, one registry `BEHAVIOURS` keyed by kind: "what does a matrix
 question do?" is `intake/kinds/matrix.py`.
 

@@ -6,11 +6,15 @@ Kept apart from the families so that each family module imports only this.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django import forms
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from intake.cells import Cells
+from intake.excel.grid import _Grid, _short
 from surveys.formatting import swedish_number
 from surveys.models import Question
 
@@ -39,6 +43,30 @@ def adjust_field(question: Question, slot: str) -> str:
 
 def reason_field(question: Question) -> str:
     return f"{question.variable}{REASON}"
+
+
+@dataclass(frozen=True)
+class WorkbookSlot:
+    """One answer cell of a question in the Excel copy: on the question's own row
+    (`text` None) or on a row of its own below it, labelled `text`."""
+
+    slot: str
+    text: str | None = None
+    note: str = ""
+
+
+class AnswerRef(Protocol):
+    """Where an answer cell is in the Excel copy (`intake.excel.layout.AnswerCell`)."""
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def slot(self) -> str: ...
+
+
+# The data validation of a list cell, from the question's options.
+OptionsRange = Callable[[Question], str]
 
 
 class KindBehaviour(Protocol):
@@ -77,6 +105,24 @@ class KindBehaviour(Protocol):
     ) -> list[str]:
         """A non-empty answer in words, as the respondent gave it."""
 
+    # --- the Excel copy (intake.excel) -----------------------------------------
+
+    def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
+        """The question's answer cells in the Excel copy, in sheet order."""
+
+    def workbook_hint(self, question: Question) -> str:
+        """How to answer, in the note column beside the question."""
+
+    def workbook_validation(
+        self, question: Question, slot: str, options_range: OptionsRange
+    ) -> DataValidation | None:
+        """The cell's data validation; None for a «Ja» cell (ticked or empty)."""
+
+    def workbook_value(
+        self, question: Question, cells: Sequence[AnswerRef], survey: _Grid
+    ) -> Iterator[Any]:
+        """Yield the question's raw value from its cells, or a Problem per bad cell."""
+
 
 class OneField:
     """Defaults for the families whose answer is one form field named after the
@@ -99,6 +145,35 @@ class OneField:
         rows: dict[str, str],
     ) -> list[str]:
         return cell_lines(question, cells, options, rows)
+
+
+def label_codes(question: Question) -> dict[str, str]:
+    return {
+        " ".join(o.label.split()).casefold(): o.code for o in question.options.all()
+    }
+
+
+def not_an_option(question: Question, given: str) -> str:
+    labels = ", ".join(o.label for o in question.options.all())
+    return f"«{_short(given)}» finns inte bland svarsalternativen ({labels})."
+
+
+def list_validation(question: Question, options_range: OptionsRange) -> DataValidation:
+    """A drop-down of the question's alternatives (one alternative per cell)."""
+    return DataValidation(
+        type="list",
+        formula1=options_range(question),
+        error="Välj ett av alternativen i listan.",
+        **VALIDATION_COMMON,
+    )
+
+
+VALIDATION_COMMON: dict[str, Any] = {
+    "allow_blank": True,
+    "showErrorMessage": True,
+    "showInputMessage": True,
+    "errorTitle": "Ogiltigt svar",
+}
 
 
 def cell_lines(

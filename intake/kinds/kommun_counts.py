@@ -7,15 +7,24 @@ answered is `ResponseForm._check_adjustments` and `intake.services.adjustments`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from intake.cells import BASE_SLOTS, EJ_AKTUELL, EJ_SVARAT, SVARAT, Cell, Cells
-from intake.kinds.base import adjust_field, count_slots, reason_field
+from intake.excel.grid import _Grid
+from intake.kinds.base import (
+    AnswerRef,
+    OptionsRange,
+    WorkbookSlot,
+    adjust_field,
+    count_slots,
+    reason_field,
+)
 from intake.kinds.number import TOO_LARGE, too_large
 from surveys.formatting import swedish_number
 from surveys.models import Question
@@ -123,5 +132,25 @@ class KommunCounts:
                     )
         return lines
 
+    # Not in the Excel copy (WORKBOOK_KINDS): the counts are computed, and an RSS
+    # adjusts them on its own page. The layout skips the kind before asking.
 
+    def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
+        raise NotImplementedError(NOT_IN_WORKBOOK)
+
+    def workbook_hint(self, question: Question) -> str:
+        raise NotImplementedError(NOT_IN_WORKBOOK)
+
+    def workbook_validation(
+        self, question: Question, slot: str, options_range: OptionsRange
+    ) -> DataValidation | None:
+        raise NotImplementedError(NOT_IN_WORKBOOK)
+
+    def workbook_value(
+        self, question: Question, cells: Sequence[AnswerRef], survey: _Grid
+    ) -> Iterator[Any]:
+        raise NotImplementedError(NOT_IN_WORKBOOK)
+
+
+NOT_IN_WORKBOOK = "RSS kommun counts are not in the Excel copy (WORKBOOK_KINDS)."
 KOMMUN_COUNTS = KommunCounts()

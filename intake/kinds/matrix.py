@@ -3,14 +3,26 @@ each row is its own radio field in the web form."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from intake.cells import Cell, Cells
-from intake.kinds.base import cell_lines, row_field
+from intake.excel.grid import Problem, _Grid, _text
+from intake.excel.terms import SURVEY
+from intake.kinds.base import (
+    AnswerRef,
+    OptionsRange,
+    WorkbookSlot,
+    cell_lines,
+    label_codes,
+    list_validation,
+    not_an_option,
+    row_field,
+)
 from surveys.models import Question
 
 
@@ -83,6 +95,34 @@ class Matrix:
             )
         )
         return lines
+
+    def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
+        # A drop-down per row, each on its own row below the question.
+        return [WorkbookSlot(r.code, text=r.label) for r in question.rows.all()]
+
+    def workbook_hint(self, question: Question) -> str:
+        return "Välj ett alternativ i listan för varje rad."
+
+    def workbook_validation(
+        self, question: Question, slot: str, options_range: OptionsRange
+    ) -> DataValidation | None:
+        return list_validation(question, options_range)
+
+    def workbook_value(
+        self, question: Question, cells: Sequence[AnswerRef], survey: _Grid
+    ) -> Iterator[Any]:
+        codes = label_codes(question)
+        matrix: dict[str, str] = {}
+        bad = False
+        for cell in cells:
+            given = _text(survey.get(cell.ref))
+            code = codes.get(" ".join(given.split()).casefold())
+            if given and code is None:
+                bad = True
+                yield Problem(not_an_option(question, given), SURVEY, cell.ref)
+            matrix[cell.slot] = code or ""
+        if not bad:
+            yield matrix
 
 
 MATRIX = Matrix()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from intake.cells import Cell, Cells
-from intake.kinds.base import OneField, cell_lines
+from intake.excel.grid import Problem, _Grid, _short, _text
+from intake.excel.terms import SURVEY, YES
+from intake.kinds.base import (
+    AnswerRef,
+    OneField,
+    OptionsRange,
+    WorkbookSlot,
+    cell_lines,
+)
 from surveys.models import Question
 
 
@@ -47,6 +57,38 @@ class Multiple(OneField):
         order = list(options.values())
         lines.sort(key=lambda line: order.index(line) if line in order else 0)
         return lines
+
+    def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
+        # One «Ja» cell per alternative, on its own row.
+        return [WorkbookSlot(o.code, text=o.label) for o in question.options.all()]
+
+    def workbook_hint(self, question: Question) -> str:
+        return f"Välj «{YES}» för varje alternativ som stämmer; lämna övriga tomma."
+
+    def workbook_validation(
+        self, question: Question, slot: str, options_range: OptionsRange
+    ) -> DataValidation | None:
+        return None
+
+    def workbook_value(
+        self, question: Question, cells: Sequence[AnswerRef], survey: _Grid
+    ) -> Iterator[Any]:
+        chosen: list[str] = []
+        bad = False
+        for cell in cells:
+            given = _text(survey.get(cell.ref))
+            if given.casefold() == YES.casefold():
+                chosen.append(cell.slot)
+            elif given:
+                bad = True
+                yield Problem(
+                    f"«{_short(given)}» går inte att tolka; välj «{YES}» eller lämna "
+                    "cellen tom.",
+                    SURVEY,
+                    cell.ref,
+                )
+        if not bad:
+            yield chosen
 
 
 MULTIPLE = Multiple()

@@ -3,15 +3,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from intake.cells import Cell, Cells
-from intake.kinds.base import ESCAPED, OneField
+from intake.excel.grid import Problem, _Grid, _short, _text
+from intake.excel.terms import ESCAPE_SLOT, SURVEY, YES, bounds, range_words
+from intake.kinds.base import (
+    ESCAPED,
+    VALIDATION_COMMON,
+    AnswerRef,
+    OneField,
+    OptionsRange,
+    WorkbookSlot,
+)
 from intake.models import Answer
 from surveys.formatting import parse_swedish_number, swedish_number
 from surveys.kinds import facts
@@ -80,6 +91,101 @@ class Number(OneField):
                 raise ValidationError("Frågan har inget sådant svarsalternativ.")
             return {"": Cell(escaped=True)}
         return {"": Cell(number=_number(question, raw))}
+
+    def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
+        slots = [WorkbookSlot("")]
+        if question.escape_label:
+            slots.append(
+                WorkbookSlot(
+                    ESCAPE_SLOT,
+                    text=question.escape_label,
+                    note=f"Välj «{YES}» om värdet inte kan uppskattas; lämna då "
+                    "cellen ovan tom.",
+                )
+            )
+        return slots
+
+    def workbook_hint(self, question: Question) -> str:
+        whole = "Ett heltal" if facts(question.kind).whole_number else "Ett tal"
+        return f"{whole}, {range_words(question)}."
+
+    def workbook_validation(
+        self, question: Question, slot: str, options_range: OptionsRange
+    ) -> DataValidation | None:
+        if slot == ESCAPE_SLOT:
+            return None
+        low, high = bounds(question)
+        limits: dict[str, Any]
+        if low is not None and high is not None:
+            limits = {
+                "operator": "between",
+                "formula1": _plain(low),
+                "formula2": _plain(high),
+            }
+        elif low is not None:
+            limits = {"operator": "greaterThanOrEqual", "formula1": _plain(low)}
+        elif high is not None:
+            limits = {"operator": "lessThanOrEqual", "formula1": _plain(high)}
+        else:
+            limits = {"operator": "between", "formula1": "-1E+12", "formula2": "1E+12"}
+        whole = facts(question.kind).whole_number
+        return DataValidation(
+            type="whole" if whole else "decimal",
+            error=f"Ange {'ett heltal' if whole else 'ett tal'}, {range_words(question)}.",
+            promptTitle="Tal",
+            prompt=self.workbook_hint(question)[:255],
+            **limits,
+            **VALIDATION_COMMON,
+        )
+
+    def workbook_value(
+        self, question: Question, cells: Sequence[AnswerRef], survey: _Grid
+    ) -> Iterator[Any]:
+        number_cell = cells[0]
+        raw = survey.get(number_cell.ref)
+        escaped = False
+        if len(cells) > 1:
+            given = _text(survey.get(cells[1].ref))
+            if given and given.casefold() != YES.casefold():
+                yield Problem(
+                    f"«{_short(given)}» går inte att tolka; välj «{YES}» eller lämna "
+                    "cellen tom.",
+                    SURVEY,
+                    cells[1].ref,
+                )
+                return
+            escaped = bool(given)
+        number: Decimal | None = None
+        if isinstance(raw, bool | datetime | date):
+            yield Problem(f"«{_text(raw)}» är inte ett tal.", SURVEY, number_cell.ref)
+            return
+        if isinstance(raw, int | float | Decimal):
+            number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        elif raw is not None and _text(raw):
+            number = parse_swedish_number(_text(raw))
+            if number is None:
+                yield Problem(
+                    f"«{_short(_text(raw))}» är inte ett tal.", SURVEY, number_cell.ref
+                )
+                return
+        if escaped and number is not None:
+            yield Problem(
+                f"Ange antingen ett värde eller «{question.escape_label}», inte båda.",
+                SURVEY,
+                number_cell.ref,
+            )
+            return
+        if escaped:
+            yield {"escaped": True}
+        elif number is None:
+            yield ""
+        else:
+            yield f"{number:f}"
+
+
+def _plain(value: Decimal) -> str:
+    """A bound as Excel reads it in a formula: 100.00 -> "100"."""
+    return f"{value.normalize():f}"
 
 
 def _number(question: Question, raw: Any) -> Decimal:
