@@ -3,7 +3,8 @@
 The raw-data side of `intake.kinds` (a lower app does not import reports, so the
 table lives here): per family of kinds the columns of one question
 (`question_columns`, the layout `reports.rawdata.columns` describes) and their
-values for one response (`question_values`), in a table keyed by kind that
+values for one response (`question_values`) and back from an imported file
+(`reports.imports.values.question_value`), in a table keyed by kind that
 covers every QuestionKind; and the full column list built from them
 (`raw_columns`).
 """
@@ -11,7 +12,8 @@ covers every QuestionKind; and the full column list built from them
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from decimal import Decimal
+from typing import Any, Protocol
 
 from intake.cells import Cells
 from reports.rawdata.columns import (
@@ -51,6 +53,10 @@ class RawDataKind(Protocol):
         """The values of the question's columns for one non-empty answer;
         `numbers` are the options' positions, their codes in the data."""
 
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        """The value for save_answers from the question's columns read back from
+        a file (`reports.imports`), blank and missing cells left out."""
+
 
 class Choice:
     """Yes/no, yes/partly/no, single choice: the option's number, value labels."""
@@ -83,6 +89,9 @@ class Choice:
     ) -> list[Value]:
         cell = cells.get("")
         return [numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED]
+
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        return _one_value(given)
 
 
 class Matrix:
@@ -124,6 +133,9 @@ class Matrix:
             )
         return values
 
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        return {c.row_code: v for c, v in given.items()} or None
+
 
 class Multiple:
     """One column per option: 1 ticked, 0 not."""
@@ -157,6 +169,9 @@ class Multiple:
         numbers: dict[str, int],
     ) -> list[Value]:
         return [1 if column.option_code in cells else 0 for column in columns]
+
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        return [c.option_code for c, v in given.items() if v == 1] or None
 
 
 class Number:
@@ -196,6 +211,9 @@ class Number:
         if cell.escaped:
             return [Missing.ESCAPED]
         return [cell.number if cell.number is not None else Missing.NOT_ANSWERED]
+
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        return _one_value(given)
 
 
 class KommunCounts:
@@ -259,6 +277,9 @@ class KommunCounts:
             )
         return values
 
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        return {c.count_slot: v for c, v in given.items()} or None
+
 
 class Text:
     """Free text and RSS summaries: the text."""
@@ -290,6 +311,9 @@ class Text:
     ) -> list[Value]:
         cell = cells.get("")
         return [cell.text if cell and cell.text else Missing.NOT_ANSWERED]
+
+    def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
+        return _one_value(given)
 
 
 CHOICE = Choice()
@@ -341,6 +365,16 @@ def question_values(
     return RAW_DATA_KINDS[QuestionKind(question.kind)].values(
         question, columns, cells, numbers
     )
+
+
+def _one_value(given: Mapping[Column, Any]) -> Any:
+    """A one-column question's value; a number as text, as a user types it."""
+    if not given:
+        return None
+    (value,) = given.values()
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return value
 
 
 def _option_numbers(question: Question) -> dict[str, int]:
