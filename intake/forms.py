@@ -1,8 +1,9 @@
 """The respondent form, built from a questionnaire definition.
 
-Fields accept what the user types (numbers stay text, so "59,5" or "abc" come back
-as typed); the domain rules live in `intake.services.cells_for`, which this form
-calls per question so that a draft keeps every valid answer and marks the rest.
+Each kind's fields, what they show and what they submit are its family's in
+`intake.kinds`; fields accept what the user types, and the domain rules live in
+`intake.services.cells_for`, which this form calls per question so that a draft
+keeps every valid answer and marks the rest.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from intake.cells import Cell, Cells
+from intake.cells import Cells
 from intake.consolidation.limits import adjustment_problems
 from intake.consolidation.results import (
     Consolidation,
@@ -23,6 +24,14 @@ from intake.consolidation.results import (
     CountRow,
     KommunCount,
     KommunText,
+)
+from intake.kinds import behaviour
+from intake.kinds.base import (
+    ESCAPED,
+    adjust_field,
+    count_slots,
+    reason_field,
+    row_field,
 )
 from intake.merge import (
     MINE,
@@ -36,17 +45,12 @@ from intake.merge import (
 from intake.services.values import cells_for
 from surveys.formatting import swedish_number
 from surveys.kinds import (
-    NUMBER_KINDS,
-    SINGLE_VALUE_KINDS,
     facts,
     kinds_where,
 )
 from surveys.models import Question
 from surveys.sheet_text import plain_unholdable_messages, refuse_unholdable
 
-ESCAPED = "__escaped"
-ROW = "__"
-CHOICE_KINDS = SINGLE_VALUE_KINDS
 # RSS kommun counts are computed from the kommuner's answers (issue #4); the form
 # has a field per cell only to adjust the computed count, with a reason.
 FORM_KINDS = kinds_where(
@@ -59,93 +63,25 @@ FORM_KINDS = kinds_where(
         or f.kommun_counts
     )
 )
-ADJUST = "__justera__"
-REASON = "__anledning"
 REASON_MISSING = (
     "Ange varför antalet kommuner justeras. Det justerade antalet är inte sparat."
 )
 
 
-def row_field(question: Question, row_code: str) -> str:
-    return f"{question.variable}{ROW}{row_code}"
-
-
-def count_slots(question: Question) -> list[str]:
-    """The cells of an RSS kommun count: "option", or "row.option" for a matrix."""
-    options = [o.code for o in question.options.all()]
-    rows = [r.code for r in question.rows.all()]
-    if not rows:
-        return options
-    return [f"{row}.{option}" for row in rows for option in options]
-
-
-def adjust_field(question: Question, slot: str) -> str:
-    return f"{question.variable}{ADJUST}{slot}"
-
-
-def reason_field(question: Question) -> str:
-    return f"{question.variable}{REASON}"
-
-
 def first_field(question: Question) -> str:
     """The field an error or a link to the question points at."""
-    if facts(question.kind).kommun_counts:
-        return reason_field(question)
-    if facts(question.kind).matrix:
-        first_row = question.rows.all()[0]
-        return row_field(question, first_row.code)
-    return question.variable
+    return behaviour(question.kind).first_field(question)
 
 
 def value_fields(question: Question) -> list[str]:
     """The fields that carry the question's answer (its base and choice aside)."""
-    name = question.variable
-    if facts(question.kind).kommun_counts:
-        return [adjust_field(question, s) for s in count_slots(question)] + [
-            reason_field(question)
-        ]
-    if facts(question.kind).matrix:
-        return [row_field(question, row.code) for row in question.rows.all()]
-    if question.kind in NUMBER_KINDS and question.escape_label:
-        return [name, name + ESCAPED]
-    return [name]
+    return behaviour(question.kind).value_fields(question)
 
 
 def field_values(question: Question, cells: Cells) -> dict[str, Any]:
     """What the question's fields show for a stored answer: the form's initial
     values, and what replaces a posted value when someone else's answer is kept."""
-    name = question.variable
-    if question.kind in CHOICE_KINDS:
-        return {name: next((c.option for c in cells.values()), "")}
-    if facts(question.kind).multiple:
-        return {name: [c.option for c in cells.values()]}
-    if facts(question.kind).matrix:
-        return {
-            row_field(question, row.code): _option(cells.get(row.code))
-            for row in question.rows.all()
-        }
-    if facts(question.kind).kommun_counts:
-        values: dict[str, Any] = {}
-        for slot in count_slots(question):
-            cell = cells.get(slot)
-            if cell is not None and cell.number is not None:
-                values[adjust_field(question, slot)] = swedish_number(
-                    cell.number, thousands=False
-                )
-        return values
-    if question.kind in NUMBER_KINDS:
-        cell = cells.get("")
-        values = {}
-        if cell is not None and cell.number is not None:
-            values[name] = swedish_number(cell.number, thousands=False)
-        if question.escape_label:
-            values[name + ESCAPED] = bool(cell and cell.escaped)
-        return values
-    return {name: next((c.text for c in cells.values()), "")}
-
-
-def _option(cell: Cell | None) -> str:
-    return (cell.option or "") if cell is not None else ""
+    return behaviour(question.kind).field_values(question, cells)
 
 
 class ResponseForm(forms.Form):
@@ -191,42 +127,7 @@ class ResponseForm(forms.Form):
     def _add_fields(self, question: Question, cells: Cells) -> None:
         options = [(o.code, o.label) for o in question.options.all()]
         name = question.variable
-        if question.kind in CHOICE_KINDS:
-            self.fields[name] = forms.ChoiceField(
-                choices=options, required=False, widget=forms.RadioSelect
-            )
-        elif facts(question.kind).multiple:
-            self.fields[name] = forms.MultipleChoiceField(
-                choices=options, required=False, widget=forms.CheckboxSelectMultiple
-            )
-        elif facts(question.kind).matrix:
-            for row in question.rows.all():
-                self.fields[row_field(question, row.code)] = forms.ChoiceField(
-                    choices=options,
-                    required=False,
-                    widget=forms.RadioSelect,
-                    label=row.label,
-                )
-        elif facts(question.kind).kommun_counts:
-            for slot in count_slots(question):
-                self.fields[adjust_field(question, slot)] = forms.CharField(
-                    required=False, max_length=12, label="Justerat antal"
-                )
-            self.fields[reason_field(question)] = forms.CharField(
-                required=False, max_length=300, label="Anledning till justeringen"
-            )
-        elif question.kind in NUMBER_KINDS:
-            self.fields[name] = forms.CharField(required=False, max_length=40)
-            if question.escape_label:
-                self.fields[name + ESCAPED] = forms.BooleanField(
-                    required=False, label=question.escape_label
-                )
-        else:
-            # No max_length here: an over-long text comes back with the domain's
-            # message, and the user's text stays in the field.
-            self.fields[name] = forms.CharField(
-                required=False, widget=forms.Textarea(attrs={"rows": 4})
-            )
+        behaviour(question.kind).add_fields(self.fields, question, options)
         self.initial.update(field_values(question, cells))
         # The stored answer this page shows, for the per-question merge
         # (intake.merge), and the user's choice when it collides.
@@ -319,28 +220,7 @@ class ResponseForm(forms.Form):
             self.reasons[question.variable] = reason
 
     def raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
-        name = question.variable
-        if facts(question.kind).kommun_counts:
-            adjusted = {
-                slot: (cleaned.get(adjust_field(question, slot)) or "").strip()
-                for slot in count_slots(question)
-            }
-            return {slot: value for slot, value in adjusted.items() if value}
-        if facts(question.kind).matrix:
-            return {
-                row.code: cleaned.get(row_field(question, row.code)) or ""
-                for row in question.rows.all()
-            }
-        if question.kind in NUMBER_KINDS:
-            typed = (cleaned.get(name) or "").strip()
-            if cleaned.get(name + ESCAPED):
-                if typed:
-                    raise ValidationError(
-                        f"Ange antingen ett värde eller ”{question.escape_label}”, inte båda."
-                    )
-                return {"escaped": True}
-            return typed
-        return cleaned.get(name)
+        return behaviour(question.kind).raw_value(question, cleaned)
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,15 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from intake.cells import (
-    EJ_AKTUELL,
-    EJ_SVARAT,
-    SVARAT,
     Cells,
     cell_of,
     given_answer,
     is_answered,
 )
+from intake.kinds import behaviour
 from intake.models import Answer, AnswerChange, Response
 from surveys.conditions import GivenAnswer, holds
-from surveys.formatting import swedish_number
-from surveys.kinds import NUMBER_KINDS, facts
+from surveys.kinds import NUMBER_KINDS
 from surveys.models import Question, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
 from surveys.selectors import population_of
@@ -186,61 +183,9 @@ def receipt_items(response: Response) -> list[dict[str, object]]:
 
 
 def answer_in_words(question: Question, cells: Cells) -> list[str]:
-    """The answer in words, as the respondent gave it."""
+    """The answer in words, as the respondent gave it (per kind: `intake.kinds`)."""
     if not cells:
         return []
     options = {o.code: o.label for o in question.options.all()}
     rows = {r.code: r.label for r in question.rows.all()}
-    if facts(question.kind).kommun_counts:
-        return _kommun_count_in_words(cells, options, rows)
-    lines = []
-    for cell in cells.values():
-        if cell.escaped:
-            lines.append(question.escape_label)
-        elif cell.number is not None:
-            number = swedish_number(cell.number, thousands=False)
-            lines.append(f"{number} {question.unit}".strip())
-        elif cell.text:
-            lines.append(cell.text)
-        elif cell.row:
-            lines.append(
-                f"{rows.get(cell.row, cell.row)}: {options.get(cell.option or '', '')}"
-            )
-        elif cell.option:
-            lines.append(options.get(cell.option, cell.option))
-    if facts(question.kind).matrix:
-        order = list(rows.values())
-        lines.sort(
-            key=lambda line: next(
-                (i for i, r in enumerate(order) if line.startswith(r + ":")), 0
-            )
-        )
-    elif facts(question.kind).multiple:
-        order = list(options.values())
-        lines.sort(key=lambda line: order.index(line) if line in order else 0)
-    return lines
-
-
-BASE_LABELS = {
-    SVARAT: "Antal kommuner som har svarat",
-    EJ_SVARAT: "Ej svarat",
-    EJ_AKTUELL: "Ej aktuell",
-}
-
-
-def _kommun_count_in_words(
-    cells: Cells, options: dict[str, str], rows: dict[str, str]
-) -> list[str]:
-    """An RSS kommun count as "Alternativ: antal" lines, in the definition's order,
-    each row's base last (issue #4)."""
-    lines = []
-    for row_code, row_label in list(rows.items()) or [("", "")]:
-        prefix = f"{row_code}." if row_code else ""
-        heading = f"{row_label}: " if row_label else ""
-        for code, label in [*options.items(), *BASE_LABELS.items()]:
-            cell = cells.get(prefix + code)
-            if cell is not None and cell.number is not None:
-                lines.append(
-                    f"{heading}{label}: {swedish_number(cell.number, thousands=False)}"
-                )
-    return lines
+    return behaviour(question.kind).in_words(question, cells, options, rows)

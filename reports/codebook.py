@@ -25,8 +25,8 @@ from reports.rawdata.columns import (
     ColumnType,
     Missing,
     Target,
-    raw_columns,
 )
+from reports.rawdata.kinds import raw_columns
 from reports.rawdata.spreadsheets import append_manifest_sheet, open_binary
 from surveys import conditions
 from surveys.models import Question, Questionnaire

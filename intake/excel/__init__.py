@@ -18,10 +18,7 @@ rows were moved or deleted, is refused instead of read into the wrong questions.
 By sub-domain: `layout` (shared by both sides), `writer`, `grid` (what the reader
 works on, and its problems), `reader`, `values` (parsing the answer cells),
 `preview` (what an upload would change). Inside `intake`, import from those
-modules; this package re-exports only the names the tests import.
+modules. The package re-exports nothing: each kind's Excel hooks
+(`intake.kinds`) use `grid` and `terms`, and importing the reader here would
+import them back.
 """
-
-from intake.excel.grid import WorkbookError
-from intake.excel.reader import read_kommun_workbook
-
-__all__ = ["WorkbookError", "read_kommun_workbook"]

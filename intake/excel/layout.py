@@ -8,24 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from intake.kinds import behaviour
 from surveys.conditions import Condition, for_respondent
-from surveys.formatting import swedish_number
-from surveys.kinds import (
-    NUMBER_KINDS,
-    SINGLE_VALUE_KINDS,
-    WORKBOOK_KINDS,
-    facts,
-)
+from surveys.kinds import WORKBOOK_KINDS
 from surveys.models import Organisation, Question, Questionnaire
 
 FORMAT = "naravard-kommun-excel"
 FORMAT_VERSION = 1
 
 INSTRUCTIONS = "Instruktioner"
-SURVEY = "Enkät"
 METADATA = "Metadata"
 OPTIONS = "Alternativ"
 
@@ -39,8 +32,6 @@ HEADER_ROW = 6
 FIRST_ROW = 7
 # Metadata sheet: key/value pairs from row 1, the cell map from CELL_MAP_ROW.
 CELL_MAP_ROW = 12
-ESCAPE_SLOT = "__escaped"  # not a valid row or option code, so it cannot collide
-YES = "Ja"
 # A layout problem makes every later row meaningless: list this many, then stop.
 MAX_LAYOUT_PROBLEMS = 10
 
@@ -96,7 +87,7 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
             for part in (
                 describe_condition(question.display_condition, by_variable),
                 question.help_text.strip(),
-                _hint(question),
+                behaviour(question.kind).workbook_hint(question),
             )
             if part
         )
@@ -106,40 +97,28 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
         if question.unit:
             text += f" ({question.unit})"
         var = question.variable
-        if facts(question.kind).matrix:
+        # Each kind's answer cells (intake.kinds): on the question's own row, or
+        # each on a row of its own below it (matrix rows, alternatives, escape).
+        slots = behaviour(question.kind).workbook_slots(question)
+        own = next((s.slot for s in slots if s.text is None), None)
+        if own is None:
             add(number=question.number, text=text, note=note, style="question")
-            for matrix_row in question.rows.all():
-                add(
-                    number="",
-                    text=matrix_row.label,
-                    answer=answer(var, matrix_row.code),
-                    question=question,
-                )
-        elif facts(question.kind).multiple:
-            add(number=question.number, text=text, note=note, style="question")
-            for option in question.options.all():
-                add(
-                    number="",
-                    text=option.label,
-                    answer=answer(var, option.code),
-                    question=question,
-                )
         else:
             add(
                 number=question.number,
                 text=text,
                 note=note,
                 style="question",
-                answer=answer(var, ""),
+                answer=answer(var, own),
                 question=question,
             )
-            if question.kind in NUMBER_KINDS and question.escape_label:
+        for slot in slots:
+            if slot.text is not None:
                 add(
                     number="",
-                    text=question.escape_label,
-                    note=f"Välj «{YES}» om värdet inte kan uppskattas; lämna då "
-                    "cellen ovan tom.",
-                    answer=answer(var, ESCAPE_SLOT),
+                    text=slot.text,
+                    note=slot.note,
+                    answer=answer(var, slot.slot),
                     question=question,
                 )
     return rows
@@ -147,46 +126,6 @@ def workbook_layout(questions: Sequence[Question]) -> list[LayoutRow]:
 
 def answer_cells_of(layout: Sequence[LayoutRow]) -> list[AnswerCell]:
     return [r.answer for r in layout if r.answer is not None]
-
-
-def _hint(question: Question) -> str:
-    kind = question.kind
-    if kind in SINGLE_VALUE_KINDS:
-        return "Välj ett alternativ i listan i kolumn D."
-    if facts(kind).matrix:
-        return "Välj ett alternativ i listan för varje rad."
-    if facts(kind).multiple:
-        return f"Välj «{YES}» för varje alternativ som stämmer; lämna övriga tomma."
-    if kind in NUMBER_KINDS:
-        whole = "Ett heltal" if facts(kind).whole_number else "Ett tal"
-        return f"{whole}, {_range_words(question)}."
-    return f"Fritext, högst {_max_length(question)} tecken."
-
-
-def _range_words(question: Question) -> str:
-    low, high = _bounds(question)
-    # As typed in the cell: no thousands separator.
-    low_text = None if low is None else swedish_number(low, thousands=False)
-    high_text = None if high is None else swedish_number(high, thousands=False)
-    if low_text is not None and high_text is not None:
-        return f"{low_text}–{high_text}"
-    if low_text is not None:
-        return f"minst {low_text}"
-    if high_text is not None:
-        return f"högst {high_text}"
-    return "utan gränser"
-
-
-def _bounds(question: Question) -> tuple[Decimal | None, Decimal | None]:
-    low, high = question.min_value, question.max_value
-    if facts(question.kind).percentage:
-        low = Decimal(0) if low is None else low
-        high = Decimal(100) if high is None else high
-    return low, high
-
-
-def _max_length(question: Question) -> int:
-    return question.max_length or 4000
 
 
 def describe_condition(

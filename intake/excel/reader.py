@@ -22,7 +22,6 @@ from intake.excel.layout import (
     MAX_LAYOUT_PROBLEMS,
     METADATA,
     NUMBER_COLUMN,
-    SURVEY,
     TEXT_COLUMN,
     AnswerCell,
     LayoutRow,
@@ -30,6 +29,7 @@ from intake.excel.layout import (
     answer_cells_of,
     workbook_layout,
 )
+from intake.excel.terms import SURVEY
 from intake.excel.values import _values
 from intake.selectors import questions_of
 from surveys.models import Organisation, Question, Questionnaire

@@ -11,7 +11,6 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,7 +24,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from intake.cells import Cells
 from intake.excel.layout import (
     CELL_MAP_ROW,
-    ESCAPE_SLOT,
     FIRST_ROW,
     HEADER_ROW,
     INSTRUCTIONS,
@@ -35,24 +33,15 @@ from intake.excel.layout import (
     NOTE_COLUMN,
     NUMBER_COLUMN,
     OPTIONS,
-    SURVEY,
     TEXT_COLUMN,
-    YES,
     LayoutRow,
-    _bounds,
-    _hint,
     _identity,
-    _max_length,
-    _range_words,
     answer_cells_of,
     workbook_layout,
 )
+from intake.excel.terms import ESCAPE_SLOT, SURVEY, YES
+from intake.kinds import behaviour
 from surveys.formatting import swedish_date
-from surveys.kinds import (
-    NUMBER_KINDS,
-    ONE_ALTERNATIVE_KINDS,
-    facts,
-)
 from surveys.models import Organisation, Question, Questionnaire
 from surveys.sheet_text import clean
 
@@ -279,8 +268,11 @@ def _write_survey(
         cell.alignment = WRAP
         current = cells.get(question.pk, {})
         slot = item.answer.slot
-        kind = question.kind
-        if facts(kind).multiple or slot == ESCAPE_SLOT:
+        # Each kind's validation (intake.kinds); none: a «Ja» cell.
+        validation = behaviour(question.kind).workbook_validation(
+            question, slot, options_range
+        )
+        if validation is None:
             yes_list.add(cell.coordinate)
             chosen = (
                 any(c.escaped for c in current.values())
@@ -290,63 +282,9 @@ def _write_survey(
             if chosen:
                 _put(cell, YES)
             continue
-        validation = _validation(question, options_range)
         sheet.add_data_validation(validation)
         validation.add(cell.coordinate)
         _put(cell, _prefill(question, current, slot))
-
-
-def _validation(question: Question, options_range: Any) -> DataValidation:
-    kind = question.kind
-    common: dict[str, Any] = {
-        "allow_blank": True,
-        "showErrorMessage": True,
-        "showInputMessage": True,
-        "errorTitle": "Ogiltigt svar",
-    }
-    if kind in ONE_ALTERNATIVE_KINDS:
-        return DataValidation(
-            type="list",
-            formula1=options_range(question),
-            error="Välj ett av alternativen i listan.",
-            **common,
-        )
-    if kind in NUMBER_KINDS:
-        low, high = _bounds(question)
-        bounds: dict[str, Any]
-        if low is not None and high is not None:
-            bounds = {
-                "operator": "between",
-                "formula1": _plain(low),
-                "formula2": _plain(high),
-            }
-        elif low is not None:
-            bounds = {"operator": "greaterThanOrEqual", "formula1": _plain(low)}
-        elif high is not None:
-            bounds = {"operator": "lessThanOrEqual", "formula1": _plain(high)}
-        else:
-            bounds = {"operator": "between", "formula1": "-1E+12", "formula2": "1E+12"}
-        whole = facts(kind).whole_number
-        return DataValidation(
-            type="whole" if whole else "decimal",
-            error=f"Ange {'ett heltal' if whole else 'ett tal'}, {_range_words(question)}.",
-            promptTitle="Tal",
-            prompt=_hint(question)[:255],
-            **bounds,
-            **common,
-        )
-    return DataValidation(
-        type="textLength",
-        operator="lessThanOrEqual",
-        formula1=str(_max_length(question)),
-        error=f"Svaret får vara högst {_max_length(question)} tecken.",
-        **common,
-    )
-
-
-def _plain(value: Decimal) -> str:
-    """A bound as Excel reads it in a formula: 100.00 -> "100"."""
-    return f"{value.normalize():f}"
 
 
 def _prefill(question: Question, current: Cells, slot: str) -> Any:

@@ -54,8 +54,8 @@ from reports.rawdata.columns import (
     CONTACT_COLUMNS,
     LEADING_COLUMNS,
     Column,
-    raw_columns,
 )
+from reports.rawdata.kinds import raw_columns
 from surveys.conditions import GivenAnswer, codebook_clause, holds
 from surveys.kinds import facts
 from surveys.models import Organisation, Question, Questionnaire

@@ -5,12 +5,12 @@ question's value for `save_answers` from its parsed columns."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from reports.rawdata.columns import MISSING_LABELS, Column, ColumnType, Missing
+from reports.rawdata.kinds import RAW_DATA_KINDS
 from surveys.formatting import parse_swedish_number
-from surveys.kinds import facts
+from surveys.kinds import QuestionKind
 from surveys.models import Question
 
 # --- one value --------------------------------------------------------------------
@@ -89,16 +89,4 @@ def _as_int(text: str) -> int | None:
 def question_value(question: Question, parsed: Mapping[Column, Any]) -> Any:
     """The value for save_answers from the question's columns in the file."""
     given = {c: v for c, v in parsed.items() if v is not NO_ANSWER}
-    kind = question.kind
-    if facts(kind).matrix:
-        return {c.row_code: v for c, v in given.items()} or None
-    if facts(kind).multiple:
-        return [c.option_code for c, v in given.items() if v == 1] or None
-    if facts(kind).kommun_counts:
-        return {c.count_slot: v for c, v in given.items()} or None
-    if not given:
-        return None
-    (value,) = given.values()
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return value
+    return RAW_DATA_KINDS[QuestionKind(question.kind)].imported(question, given)

@@ -1,5 +1,6 @@
 """Raw data: one row per organisation, one column per answer cell (issue #5 B), by
-sub-domain: the layout (`columns`, whose docstring describes it), the rows
+sub-domain: the layout (`columns`, whose docstring describes it), each kind's
+columns and values (`kinds`), the rows
 (`rows`), CSV and Excel (`spreadsheets`), SPSS and Stata (`statistical`) and the
 choice of writer per format (`writers`).
 

@@ -1,5 +1,6 @@
 """The raw data's layout: its columns, their names and types, and the codes of
-missing values; the types the other rawdata modules share (issue #5 B).
+missing values; the types the other rawdata modules share (issue #5 B). Each
+kind's columns and values are built in `reports.rawdata.kinds`.
 
 The layout, which `reports.imports.importing` reads back:
 
@@ -45,7 +46,7 @@ empty question columns (system missing); its `status` says why.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -53,7 +54,6 @@ from typing import IO, Any, Literal
 
 from intake.cells import EJ_AKTUELL, EJ_SVARAT, SVARAT
 from intake.models import ResponseStatus
-from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, facts
 from surveys.models import OrganisationKind, Question, Questionnaire
 
 ValueStyle = Literal["codes", "labels"]
@@ -183,135 +183,3 @@ class WriteResult:
 
 
 # --- columns ----------------------------------------------------------------------
-
-
-def _question_label(question: Question, *parts: str) -> str:
-    return " – ".join([f"{question.number}. {question.label}", *parts])
-
-
-def question_columns(question: Question) -> list[Column]:
-    """The raw-data columns of one question (options and rows prefetched)."""
-    options = list(question.options.all())
-    rows = list(question.rows.all())
-    codes = {i: o.label for i, o in enumerate(options, start=1)}
-    base_missing = dict(MISSING_LABELS)
-    kind = question.kind
-    if kind in SINGLE_VALUE_KINDS:
-        return [
-            Column(
-                question.variable,
-                _question_label(question),
-                ColumnType.CODE,
-                question,
-                value_labels=codes,
-                missing_labels=base_missing,
-            )
-        ]
-    if facts(kind).matrix:
-        return [
-            Column(
-                _cell_name(question.variable, [row.code], f"r{i}"),
-                _question_label(question, row.label),
-                ColumnType.CODE,
-                question,
-                row_code=row.code,
-                value_labels=codes,
-                missing_labels=base_missing,
-            )
-            for i, row in enumerate(rows, start=1)
-        ]
-    if facts(kind).multiple:
-        return [
-            Column(
-                _cell_name(question.variable, [option.code], f"o{j}"),
-                _question_label(question, option.label),
-                ColumnType.FLAG,
-                question,
-                option_code=option.code,
-                value_labels=FLAG_LABELS,
-                missing_labels=base_missing,
-            )
-            for j, option in enumerate(options, start=1)
-        ]
-    if kind in NUMBER_KINDS:
-        missing = dict(base_missing)
-        if question.escape_label:
-            missing[Missing.ESCAPED] = question.escape_label
-        return [
-            Column(
-                question.variable,
-                _question_label(question),
-                ColumnType.NUMBER,
-                question,
-                missing_labels=missing,
-            )
-        ]
-    if facts(kind).kommun_counts:
-        columns = []
-        for i, row in enumerate(rows or [None], start=1):
-            for j, option in enumerate(options, start=1):
-                parts = [row.code, option.code] if row else [option.code]
-                name = _cell_name(question.variable, parts, f"r{i}_{j}")
-                labels = [row.label, option.label] if row else [option.label]
-                columns.append(
-                    Column(
-                        name,
-                        _question_label(question, *labels),
-                        ColumnType.NUMBER,
-                        question,
-                        row_code=row.code if row else None,
-                        option_code=option.code,
-                        missing_labels=base_missing,
-                    )
-                )
-            for k, (slot, suffix, label) in enumerate(KOMMUN_BASE_COLUMNS, start=1):
-                parts = [row.code, suffix] if row else [suffix]
-                labels = [row.label, label] if row else [label]
-                columns.append(
-                    Column(
-                        _cell_name(question.variable, parts, f"r{i}_b{k}"),
-                        _question_label(question, *labels),
-                        ColumnType.NUMBER,
-                        question,
-                        row_code=row.code if row else None,
-                        missing_labels=base_missing,
-                        base_slot=slot,
-                    )
-                )
-        return columns
-    return [
-        Column(
-            question.variable,
-            _question_label(question),
-            ColumnType.TEXT,
-            question,
-            missing_labels=base_missing,
-        )
-    ]
-
-
-def raw_columns(
-    questions: Sequence[Question], *, include_contacts: bool = False
-) -> list[Column]:
-    """Every column of the raw data, in order. Raises ValueError on a name clash."""
-    columns = [Column(n, label, ColumnType.TEXT) for n, label in LEADING_COLUMNS]
-    if include_contacts:
-        columns += [Column(n, label, ColumnType.TEXT) for n, label in CONTACT_COLUMNS]
-    for question in questions:
-        columns += question_columns(question)
-    seen: set[str] = set()
-    for column in columns:
-        if column.name in seen:
-            raise ValueError(f"Kolumnnamnet {column.name} förekommer två gånger.")
-        seen.add(column.name)
-    return columns
-
-
-# --- rows ---------------------------------------------------------------------------
-
-
-def _cell_name(variable: str, codes: list[str], positions: str) -> str:
-    """`<variable>_<code>[_<code>]`, or by position (`<variable>_r2`, `_o14`,
-    `_r1_3`) when that would not fit STATA_NAME_MAX."""
-    name = "_".join([variable, *codes])
-    return name if len(name) <= STATA_NAME_MAX else f"{variable}_{positions}"

@@ -15,70 +15,19 @@ from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from reports.rawdata.columns import (
     Column,
-    Missing,
     RawData,
     RawDataOptions,
     Value,
-    raw_columns,
 )
-from surveys.kinds import NUMBER_KINDS, SINGLE_VALUE_KINDS, facts
+from reports.rawdata.kinds import question_values, raw_columns
 from surveys.models import (
     Organisation,
     OrganisationKind,
-    Question,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
 )
 from surveys.selectors import expected_respondents
-
-
-def _option_numbers(question: Question) -> dict[str, int]:
-    return {o.code: i for i, o in enumerate(question.options.all(), start=1)}
-
-
-def question_values(
-    question: Question, columns: Sequence[Column], cells: Cells, *, shown: bool
-) -> list[Value]:
-    """The values of one question's columns for one response."""
-    if not shown:
-        return [Missing.NOT_APPLICABLE] * len(columns)
-    if not cells:
-        return [Missing.NOT_ANSWERED] * len(columns)
-    kind = question.kind
-    numbers = _option_numbers(question)
-    if kind in SINGLE_VALUE_KINDS:
-        cell = cells.get("")
-        return [numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED]
-    if facts(kind).matrix:
-        values: list[Value] = []
-        for column in columns:
-            cell = cells.get(column.row_code or "")
-            values.append(
-                numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED
-            )
-        return values
-    if facts(kind).multiple:
-        return [1 if column.option_code in cells else 0 for column in columns]
-    if kind in NUMBER_KINDS:
-        cell = cells.get("")
-        if cell is None:
-            return [Missing.NOT_ANSWERED]
-        if cell.escaped:
-            return [Missing.ESCAPED]
-        return [cell.number if cell.number is not None else Missing.NOT_ANSWERED]
-    if facts(kind).kommun_counts:
-        values = []
-        for column in columns:
-            cell = cells.get(column.count_slot)
-            values.append(
-                cell.number
-                if cell and cell.number is not None
-                else Missing.NOT_ANSWERED
-            )
-        return values
-    cell = cells.get("")
-    return [cell.text if cell and cell.text else Missing.NOT_ANSWERED]
 
 
 def build_raw_data(

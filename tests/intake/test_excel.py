@@ -18,7 +18,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from intake.excel import WorkbookError, read_kommun_workbook
+from intake.excel.grid import WorkbookError
+from intake.excel.reader import read_kommun_workbook
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
 from intake.services import get_or_create_response, save_answers
 from surveys.models import (

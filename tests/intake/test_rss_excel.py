@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from intake.excel import read_kommun_workbook
+from intake.excel.reader import read_kommun_workbook
 from intake.models import Channel
 from intake.services import get_or_create_response, save_answers
 from surveys.models import RSS, Kommun, Organisation, Questionnaire, User
