@@ -22,19 +22,13 @@ from reports.layouts import (
     organisation_table,
 )
 from reports.permissions import get_questionnaire_for_report, require_report_access
-from reports.question_parts import page_charts
+from reports.question_parts import OWN_LEVEL, page_charts
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import PRELIMINARY_NOTE, Level, Selection, Tabulation
 from surveys.auth import request_user
 from surveys.formatting import swedish_percent_of
-from surveys.models import RSS, OrganisationKind, QuestionKind, Questionnaire
+from surveys.models import RSS, QuestionKind, Questionnaire
 from surveys.selectors import cycles_with_questionnaires
-
-OWN_LEVEL: dict[str, Level] = {
-    OrganisationKind.REGION: Level.REGION,
-    OrganisationKind.RSS: Level.RSS,
-    OrganisationKind.KOMMUN: Level.KOMMUN,
-}
 
 
 @login_required
