@@ -102,7 +102,7 @@ def excel_download(
     content = build_kommun_workbook(
         questionnaire,
         organisation=kommun,
-        questions=questions_of(questionnaire.pk),
+        questions=questions_of(questionnaire),
         cells=answer_cells(access.response),
         context=WorkbookContext(
             return_to=return_to,
@@ -140,7 +140,7 @@ def rss_excel_all(
         )
     }
     cells = cells_by_response(responses.values())
-    questions = questions_of(questionnaire.pk)
+    questions = questions_of(questionnaire)
     today = timezone.localdate()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -282,7 +282,7 @@ def excel_preview(
                 del request.session[_session_key(access)]
                 messages.success(request, "Svaren från Excel-filen är sparade.")
                 return redirect("intake:response-edit", *_args(access))
-    questions = questions_of(access.questionnaire.pk)
+    questions = questions_of(access.questionnaire)
     try:
         items = preview_workbook_values(
             questions, answer_cells(access.response), pending["values"]

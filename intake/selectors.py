@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import QuerySet
 
@@ -22,14 +24,50 @@ from surveys.plausibility import check_number, population_reference_date
 from surveys.selectors import population_of
 
 
-def questions_of(response_questionnaire_id: int) -> list[Question]:
-    """A questionnaire's questions with sections, options and rows: three queries."""
+def questions_of(questionnaire: Questionnaire | int) -> list[Question]:
+    """A questionnaire's questions with sections, options and rows, in order.
+
+    The structure depends only on the questionnaire's loaded content, yet building
+    it (three queries and some 600 model objects for the region questionnaire) was
+    two thirds of a save (issue #20). So it is built once per process and content:
+    the key holds the content hash and `loaded_at`, which the loader
+    (surveys/services/questionnaires.py) changes whenever it writes the
+    questionnaire, so a reloaded questionnaire is never served stale. Questions are
+    read-only everywhere else (the admin shows them read-only). Callers get a list
+    of their own; the shared question objects must not be changed.
+    Given an id, one small query reads the key.
+    """
+    if isinstance(questionnaire, int):
+        content_hash, loaded_at = Questionnaire.objects.values_list(
+            "content_hash", "loaded_at"
+        ).get(pk=questionnaire)
+        return list(_structure(questionnaire, content_hash, loaded_at))
     return list(
-        Question.objects.filter(questionnaire_id=response_questionnaire_id)
+        _structure(
+            questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at
+        )
+    )
+
+
+def forget_question_structures() -> None:
+    """Drop every built structure (tests start each case cold, like a new process)."""
+    _structure.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _structure(
+    questionnaire_id: int, content_hash: str, loaded_at: datetime.datetime
+) -> tuple[Question, ...]:
+    questions = tuple(
+        Question.objects.filter(questionnaire_id=questionnaire_id)
         .select_related("section")
         .order_by("position")
         .prefetch_related("options", "rows")
     )
+    for question in questions:
+        # Parsed once with the structure rather than on first use in a request.
+        question.display_condition  # noqa: B018
+    return questions
 
 
 def answer_cells(response: Response | None) -> dict[int, Cells]:

@@ -110,7 +110,7 @@ def codebook_rows(
     questionnaire: Questionnaire, *, include_contacts: bool = False
 ) -> list[CodebookRow]:
     """One row per raw-data column, in the same order: four queries."""
-    questions = questions_of(questionnaire.pk)
+    questions = questions_of(questionnaire)
     by_variable = {q.variable: q for q in questions}
     rows = []
     for column in raw_columns(questions, include_contacts=include_contacts):

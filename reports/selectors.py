@@ -82,7 +82,7 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     agrees with `surveys.conditions.holds` on stored answers) and answered.
     """
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
-    questions = questions_of(questionnaire.pk)
+    questions = questions_of(questionnaire)
     always = [q for q in questions if q.required and not q.condition]
     computed = sum(1 for q in always if facts(q.kind).kommun_counts)
     plain = [

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.conf import LazySettings
 
+from intake.selectors import forget_question_structures as questions_of_cache_clear
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
 from tests.battery import Tally, add_up, summary_line
@@ -31,6 +32,15 @@ def pytest_configure(config: Any) -> None:
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def cold_question_structures() -> Iterator[None]:
+    """Each test starts as a fresh process would: no questionnaire structure built
+    yet (intake.selectors.questions_of), so pinned query counts do not depend on
+    which tests ran before in the same worker."""
+    questions_of_cache_clear()
+    yield
 
 
 @pytest.fixture(scope="session")

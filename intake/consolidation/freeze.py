@@ -73,7 +73,7 @@ def freeze_kommun_counts(
         pk=response.questionnaire_id
     )
     rss = response.organisation
-    questions = questions_of(questionnaire.pk)
+    questions = questions_of(questionnaire)
     member_ids = kommuner_of_rss(rss, year=questionnaire.cycle.year).values("pk")
     source_questionnaires = Question.objects.filter(
         pk__in=[q.source_question_id for q in questions if q.source_question_id]

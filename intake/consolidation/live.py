@@ -380,7 +380,7 @@ def _consolidation_of(rss_response: Response) -> Consolidation | None:
         questionnaire,
         rss_response.organisation,
         response=rss_response,
-        questions=questions_of(questionnaire.pk),
+        questions=questions_of(questionnaire),
     )
 
 

@@ -65,7 +65,7 @@ def read_kommun_workbook(
     WorkbookError listing every problem; nothing is returned in part.
     """
     if questions is None:
-        questions = questions_of(questionnaire.pk)
+        questions = questions_of(questionnaire)
     layout = workbook_layout(questions)
     answers = answer_cells_of(layout)
     try:

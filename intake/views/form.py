@@ -70,7 +70,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
     pairs = answerable_pairs(user)
     responses = responses_for_pairs((q.pk, o.pk) for q, o in pairs)
     cells = cells_by_response(responses.values())
-    questions = {q.pk: questions_of(q.pk) for q in {q for q, _ in pairs}}
+    questions = {q.pk: questions_of(q) for q in {q for q, _ in pairs}}
     rows = []
     for questionnaire, organisation in pairs:
         response = responses.get((questionnaire.pk, organisation.pk))
@@ -110,7 +110,7 @@ def response_edit(
         organisation_id=organisation_id,
         for_write=request.method == "POST",
     )
-    questions = questions_of(access.questionnaire.pk)
+    questions = questions_of(access.questionnaire)
     cells = answer_cells(access.response)
     version = access.response.version if access.response else 0
     contact = _contact(access.response)
@@ -329,7 +329,7 @@ def response_visibility(
         organisation_id=organisation_id,
         for_write=False,
     )
-    questions = questions_of(access.questionnaire.pk)
+    questions = questions_of(access.questionnaire)
     version = access.response.version if access.response else 0
     form = ResponseForm(questions, answers={}, version=version, data=request.POST)
     form.is_valid()

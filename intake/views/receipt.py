@@ -44,7 +44,7 @@ def response_receipt(
             access.questionnaire,
             access.organisation,
             response=access.response,
-            questions=questions_of(access.questionnaire.pk),
+            questions=questions_of(access.questionnaire),
         )
         if access.response
         else None

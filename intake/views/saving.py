@@ -240,7 +240,7 @@ def response_autosave(
         organisation_id=organisation_id,
         for_write=True,
     )
-    questions = questions_of(access.questionnaire.pk)
+    questions = questions_of(access.questionnaire)
     consolidation = consolidation_for(
         access.questionnaire,
         access.organisation,

@@ -113,7 +113,7 @@ def plan_import(
     """
     plan = ImportPlan(questionnaire)
     header, rows = read_table(content)
-    questions = questions_of(questionnaire.pk)
+    questions = questions_of(questionnaire)
     columns = {c.name: c for c in raw_columns(questions, include_contacts=True)}
     errors = plan.errors
 

@@ -41,7 +41,7 @@ def build_raw_data(
     """
     options = options or RawDataOptions()
     data_as_of = timezone.now()
-    questions = questions_of(questionnaire.pk)
+    questions = questions_of(questionnaire)
     columns = raw_columns(questions, include_contacts=options.include_contacts)
     by_question: dict[int, list[Column]] = {}
     for column in columns:

@@ -130,6 +130,9 @@ def test_a_long_name_falls_back_to_positions(lan: Lan) -> None:
     question = lan.q["c_rutiner"]
     question.variable = "c_rutiner_mycket_langt_x"  # 24 characters, the column's limit
     question.save(update_fields=["variable"])
+    # As the loader does when it rewrites a questionnaire: a new `loaded_at`, so
+    # the structure built before is not reused (intake.selectors.questions_of).
+    lan.rss_questionnaire.save(update_fields=["loaded_at"])
     header = csv_rows(export_bytes(lan.rss_questionnaire))[0]
     assert [c for c in header if c.startswith("c_rutiner")] == [
         f"c_rutiner_mycket_langt_x_r{r}_{s}"
