@@ -5,6 +5,7 @@ SQLite, Celery tasks run in-process, e-mail printed to the console, DEBUG off.
 Production differs only in environment values; `.env.example` lists them all.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ import django_stubs_ext
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config import production
 
 # Lets admin and form classes be subscripted with their model type at run time,
 # as strict mypy wants them written.
@@ -56,12 +59,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Local runs and tests only; production sets SECRET_KEY and REQUIRE_SECRET_KEY.
-    SECRET_KEY = "insecure-local-development-key"  # noqa: S105
+# The image sets PRODUCTION=true: the service then refuses to start with a
+# development key, DEBUG, no e-mail server or open ALLOWED_HOSTS (config/production.py,
+# checked at the end of this module).
+PRODUCTION = env_bool("PRODUCTION", False)
+# Local runs and tests only fall back to a fixed key; production refuses it.
+SECRET_KEY = env_str("SECRET_KEY", "") or "insecure-local-development-key"
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -87,6 +90,7 @@ INSTALLED_APPS = [
     "reports",
     # Background work recorded with the change that needs it (docs/background-work.md).
     "outbox",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -234,8 +238,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Export and import files: a folder (MEDIA_ROOT: in compose.yaml a volume web and
+# worker share) unless STORAGE_BACKEND names another Django storage, e.g.
+# "storages.backends.s3.S3Storage" (django-storages, S3-compatible object storage)
+# with its options as JSON in STORAGE_OPTIONS. Code reaches files only through the
+# storage API (job.file), never by path.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str(
+            "STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(env_str("STORAGE_OPTIONS", "{}")),
+    },
     # Compressed but not manifest-hashed, so templates render before collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -268,12 +282,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Workers keep retrying the broker instead of exiting when it is down at start.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 60)
+# /healthz fails when beat's last heartbeat is older than this (three missed
+# beats by default), and gives each service this long to answer.
+HEALTH_BEAT_MAX_AGE_SECONDS = env_int(
+    "HEALTH_BEAT_MAX_AGE_SECONDS", 3 * CELERY_HEARTBEAT_SECONDS
+)
+HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 3)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Periodic jobs (reminders, clean-up) are added here, one commented entry each.
     "heartbeat": {
-        # Proves that beat and a worker are alive; a cheap no-op every five minutes.
-        "task": "surveys.tasks.heartbeat",
-        "schedule": env_int("CELERY_HEARTBEAT_SECONDS", 300),
+        # Proves that beat, the broker and a worker are alive: the worker records
+        # it (health.Heartbeat) and /healthz reports its age.
+        "task": "health.tasks.heartbeat",
+        "schedule": CELERY_HEARTBEAT_SECONDS,
     },
     "outbox-redispatch": {
         # Publishes outbox rows whose after-commit dispatch failed (broker down).
@@ -366,6 +388,8 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The health probe comes from inside the host over plain http (compose.yaml).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -424,3 +448,15 @@ XLSX_UNPACKED_MAX_BYTES = env_int("XLSX_UNPACKED_MAX_BYTES", 150 * 1024 * 1024)
 # A raw-data import above this size is checked and imported by a Celery task
 # (reports.ImportJob) instead of the web request; a typical file is well under.
 IMPORT_IN_WORKER_BYTES = env_int("IMPORT_IN_WORKER_BYTES", 1024 * 1024)
+
+if PRODUCTION:
+    _problems = production.problems(
+        secret_key=SECRET_KEY,
+        debug=DEBUG,
+        email_host=EMAIL_HOST,
+        allowed_hosts=env_list("ALLOWED_HOSTS", []),
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            "PRODUCTION=true, but: " + "; ".join(_problems) + " (see .env.example)"
+        )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import errors
+from health.views import healthz
 
 admin.site.site_header = "Nära vård-uppföljningen"
 admin.site.site_title = "Nära vård-uppföljningen"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
     path("csrf-token/", errors.csrf_token, name="csrf-token"),
+    path("healthz", healthz, name="healthz"),
 ]
 
 # Swedish pages in the site's layout; JSON for the scripts' endpoints (issue #13).

@@ -19,13 +19,6 @@ from surveys.services.sign_in_records import (
     delete_old_sign_in_records as delete_sign_in_records,
 )
 
-
-@shared_task(name="surveys.tasks.heartbeat")
-def heartbeat() -> str:
-    """A no-op that proves a worker consumes what beat or the web process enqueues."""
-    return "ok"
-
-
 # Retries back off from 30 seconds; after the last one the row says "failed".
 DISPATCH_MAX_RETRIES = 5
 

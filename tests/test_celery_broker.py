@@ -21,7 +21,8 @@ from celery.signals import task_prerun
 from kombu.exceptions import OperationalError
 
 from config.celery import app
-from surveys.tasks import heartbeat
+from health.models import Heartbeat
+from health.tasks import BEAT, heartbeat
 from tests.conftest import services_required
 
 pytestmark = pytest.mark.services
@@ -80,6 +81,8 @@ def through_broker(broker_url: str, queue: str) -> Iterator[None]:
             declared.delete()
 
 
+# The worker thread records the heartbeat on a connection of its own.
+@pytest.mark.django_db(transaction=True)
 def test_heartbeat_runs_in_a_worker_through_the_broker() -> None:
     broker_url = require_broker()
     queue = f"naravard-test-broker-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -106,3 +109,5 @@ def test_heartbeat_runs_in_a_worker_through_the_broker() -> None:
     # Ran once, in the embedded worker's thread, not in the caller's.
     assert len(ran_in) == 1
     assert ran_in[0] != threading.get_ident()
+    # What /healthz reads (health/checks.py).
+    assert Heartbeat.objects.filter(name=BEAT).count() == 1
