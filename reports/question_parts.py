@@ -7,16 +7,14 @@ them out in sheets."""
 
 from __future__ import annotations
 
+from reports.chart_layouts import Chart, group_chart, option_chart
 from reports.charts import BarChartData, ValueFormat
 from reports.layouts import (
-    Chart,
     Rounding,
     Table,
     frequency_table,
-    group_chart,
     group_table,
     number_table,
-    option_chart,
     organisation_table,
 )
 from reports.tabulation.results import (

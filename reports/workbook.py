@@ -21,11 +21,13 @@ group. `WorkbookLevel.STANDARD` picks the own level for region and RSS
 questionnaires and RSS for kommun questionnaires.
 
 Numbers: the tables are the published layouts (reports/layouts.py) cell for cell,
-so the workbook reads like the report and the golden tests cover it. Cells that
-are whole counts ("21", "1 600") are written as numbers with the format "#,##0"
-(Swedish Excel shows "1 600"), so they can be summed; "3 (75)", "19/21", "59 %"
-stay text, as printed. The chart data are numbers: shares as fractions with the
-format "0 %" (Swedish Excel shows "75 %").
+so the workbook reads like the report and the golden tests cover it, but every
+count and share is a numeric cell (reports/cells.py) whose number format shows
+it as printed in Swedish Excel: counts "#,##0" ("1 600"), shares as fractions
+"0 %" ("72 %"), «19/21» as the count 19 formatted '#,##0"/21"'. A column of
+«antal (procent)» is two columns, «Antal» and «Procent», under the option's
+heading. Only words and markers (reports/markers.py, explained on the index
+sheet) are text. The chart data are numbers too.
 
 Queries: the questionnaire is tabulated once per level (riket, and the chosen
 level), never per question; the number of queries does not depend on the number
@@ -41,6 +43,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.utils import timezone
@@ -52,6 +55,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from reports.cells import Cell, text_cell
 from reports.charts import add_bar_chart
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
@@ -78,8 +82,8 @@ BOLD = Font(bold=True)
 ITALIC = Font(italic=True)
 SHEET_MANIFEST = "Manifest"
 SHEET_NAME_MAX = 31
-COUNT_FORMAT = "#,##0"
-_WHOLE_COUNT = re.compile(r"^-?\d{1,3}(?: \d{3})*$")
+# The headings under a column that holds a count and its share (reports/cells.py).
+SPLIT_HEADINGS = ("Antal", "Procent")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -125,29 +129,67 @@ def sheet_name(number: str, taken: set[str]) -> str:
     return name
 
 
-def _cell_value(text: str) -> int | str:
-    if _WHOLE_COUNT.match(text):
-        return int(text.replace(" ", ""))
-    return text
+def _excel_number(value: int | Decimal) -> int | float:
+    """A figure as the number type Excel stores (a Decimal would be written in
+    exponent notation)."""
+    if isinstance(value, int) or value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _table_cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
+    if table.cells:
+        return table.cells
+    return tuple(tuple(text_cell(text) for text in row) for row in table.rows)
 
 
 def write_table(sheet: Worksheet, table: Table, *, row: int) -> int:
     """A layout table from `row`: title, subtitle, header, rows, footnotes.
-    Returns the next free row (after one empty row)."""
+    Returns the next free row (after one empty row).
+
+    Numbers are numbers (reports/cells.py): a column whose cells hold a count
+    and its share («3 (75)») is written as two columns, «Antal» and «Procent»,
+    under its heading; words and markers stay text."""
+    cells = _table_cells(table)
+    spans = [
+        max([len(line[index].figures) for line in cells if index < len(line)] + [1])
+        for index in range(len(table.header))
+    ]
     sheet.cell(row=row, column=1, value=table.title).font = BOLD
     row += 1
     if table.subtitle:
         sheet.cell(row=row, column=1, value=table.subtitle).font = ITALIC
         row += 1
-    for column, text in enumerate(table.header, start=1):
+    split = any(span > 1 for span in spans)
+    column = 1
+    for text, span in zip(table.header, spans, strict=True):
         sheet.cell(row=row, column=column, value=text).font = BOLD
-    row += 1
-    for cells in table.rows:
-        for column, text in enumerate(cells, start=1):
-            value = _cell_value(text) if column > 1 else text
-            cell = sheet.cell(row=row, column=column, value=value)
-            if isinstance(value, int):
-                cell.number_format = COUNT_FORMAT
+        if span > 1:
+            sheet.merge_cells(
+                start_row=row,
+                start_column=column,
+                end_row=row,
+                end_column=column + span - 1,
+            )
+            for offset, part in enumerate(SPLIT_HEADINGS[:span]):
+                sheet.cell(row=row + 1, column=column + offset, value=part).font = BOLD
+        column += span
+    row += 2 if split else 1
+    for line in cells:
+        column = 1
+        for cell, span in zip(line, spans, strict=True):
+            if cell.figures:
+                for offset, figure in enumerate(cell.figures):
+                    written = sheet.cell(
+                        row=row,
+                        column=column + offset,
+                        value=_excel_number(figure.value),
+                    )
+                    written.number_format = figure.number_format
+            else:  # a word or a marker, in each of the column's cells
+                for offset in range(span):
+                    sheet.cell(row=row, column=column + offset, value=cell.text)
+            column += span
         row += 1
     for note in table.notes:
         sheet.cell(row=row, column=1, value=note)

@@ -95,17 +95,23 @@ def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
     workbook = load_workbook(io.BytesIO(workbook_bytes(four_regions)))
     sheet = workbook["Fråga 1"]
     assert sheet["A1"].value == "Fråga 1. Frågetext 1?"
-    assert rows_of(sheet, 4, 8) == [
+    # «antal (procent)»: each option's column is two, the count and the share.
+    assert rows_of(sheet, 4, 9) == [
         ("Fråga 1. Etikett 1",),
         ("Antal och procent (inom parentes)",),
         ("Fråga", "Ja", "Nej"),
-        ("Etikett 1", "3 (75)", "1 (25)"),
+        ("Antal", "Procent", "Antal", "Procent"),
+        ("Etikett 1", 3, 0.75, 1, 0.25),
         ("4 regioner har svarat på denna fråga.",),
     ]
-    assert rows_of(sheet, 10, 18) == [
+    assert "B6:C6" in sheet.merged_cells and "D6:E6" in sheet.merged_cells
+    assert [sheet[c].number_format for c in ("B8", "C8", "D8", "E8")] == [
+        "#,##0", "0 %", "#,##0", "0 %",
+    ]  # fmt: skip
+    assert rows_of(sheet, 11, 19) == [
         ("Fråga 1. Frågetext 1?",),
         ("Region (län)", "Svar"),
-        ("Riket", "3/4"),
+        ("Riket", 3),
         ("Stockholm", "Ja"),
         ("Uppsala", "Ja"),
         ("Sörmland", "Ja"),
@@ -113,20 +119,22 @@ def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
         ("Jönköping", "–"),
         ("Kronoberg", "Nej"),
     ]
-    assert sheet["A33"].value == "Norrbotten"  # all 21 regions
-    assert sheet["A35"].value == "Källa: Testenkät, Socialstyrelsen 2041."
+    # «3/4» as printed: the count 3, the base in its number format.
+    assert (sheet["B13"].data_type, sheet["B13"].number_format) == ("n", '#,##0"/4"')
+    assert sheet["A34"].value == "Norrbotten"  # all 21 regions
+    assert sheet["A36"].value == "Källa: Testenkät, Socialstyrelsen 2041."
     # The chart's data: shares as numbers, and the chart references them.
-    assert rows_of(sheet, 38, 41) == [
+    assert rows_of(sheet, 39, 42) == [
         ("Svarsalternativ", "Andel (%)"),
         ("Ja", 0.75),
         ("Nej", 0.25),
         ("Bas: 4 regioner har svarat.",),
     ]
-    assert sheet["B39"].number_format == "0 %"
+    assert sheet["B40"].number_format == "0 %"
     (chart,) = sheet._charts
     (series,) = chart.series
-    assert series.val.numRef.f == "'Fråga 1'!$B$39:$B$40"
-    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$39:$A$40"
+    assert series.val.numRef.f == "'Fråga 1'!$B$40:$B$41"
+    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$40:$A$41"
 
 
 def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
@@ -146,11 +154,12 @@ def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
 
 def test_a_matrix_gets_one_chart_per_row(four_regions: Questionnaire) -> None:
     sheet = load_workbook(io.BytesIO(workbook_bytes(four_regions)))["Fråga 4"]
-    assert rows_of(sheet, 7, 8) == [
-        ("Samverkan", "3 (75)", "1 (25)"),
-        ("Primärvården som nav", "2 (50)", "2 (50)"),
+    assert rows_of(sheet, 8, 9) == [
+        ("Samverkan", 3, 0.75, 1, 0.25),
+        ("Primärvården som nav", 2, 0.5, 2, 0.5),
     ]
-    assert rows_of(sheet, 13, 13) == [("Riket", "3/4", "2/4")]
+    assert rows_of(sheet, 14, 14) == [("Riket", 3, 2)]
+    assert sheet["C14"].number_format == '#,##0"/4"'
     assert len(sheet._charts) == 2
 
 
@@ -194,8 +203,8 @@ def test_at_riket_only_the_riket_tables(four_regions: Questionnaire) -> None:
             )
         )
     )["Fråga 1"]
-    assert rows_of(sheet, 7, 10) == [
-        ("Etikett 1", "3 (75)", "1 (25)"),
+    assert rows_of(sheet, 8, 11) == [
+        ("Etikett 1", 3, 0.75, 1, 0.25),
         ("4 regioner har svarat på denna fråga.",),
         (),
         ("Källa: Testenkät, Socialstyrelsen 2041.",),
