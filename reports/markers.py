@@ -21,6 +21,8 @@ the report pages print `LEGEND` beside the tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 NO_DATA = ".."
 NOTHING_TO_REPORT = "–"
 NOT_TICKED = "."
@@ -28,10 +30,27 @@ TICKED = "Ja"
 NOT_APPLICABLE = ""
 
 LEGEND_TITLE = "Teckenförklaring"
+EMPTY_CELL = "Tom cell"
 LEGEND: tuple[tuple[str, str], ...] = (
     (NO_DATA, "Uppgift saknas: ingen i gruppen har svarat på frågan."),
     (NOTHING_TO_REPORT, "Inget att redovisa: organisationen har inte svarat."),
     (NOT_TICKED, "Alternativet är inte markerat (flervalsfråga)."),
-    ("0", "Noll: svaren räknades och inget föll i gruppen."),
-    ("(tom)", "Frågan ställdes inte (följdfråga som bara visas efter vissa svar)."),
+    ("0", "Noll: svaren har räknats och inget föll på alternativet."),
+    (EMPTY_CELL, "Frågan ställdes inte (följdfråga som bara visas efter vissa svar)."),
 )
+
+
+def legend_for(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, str], ...]:
+    """The legend's lines for the markers these table rows use (the first cell
+    of a row is its label, not a value), in the legend's order."""
+    used: set[str] = set()
+    for row in rows:
+        used.update(row[1:])
+    symbols = {
+        NO_DATA: NO_DATA in used,
+        NOTHING_TO_REPORT: NOTHING_TO_REPORT in used,
+        NOT_TICKED: NOT_TICKED in used,
+        "0": False,  # a counted zero is a number: the full legend explains it
+        EMPTY_CELL: NOT_APPLICABLE in used,
+    }
+    return tuple(line for line in LEGEND if symbols[line[0]])

@@ -60,6 +60,7 @@ from reports.charts import add_bar_chart
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import Rounding, Table
+from reports.markers import LEGEND, LEGEND_TITLE, legend_for
 from reports.question_parts import OWN_LEVEL, item_charts, question_tables, source_line
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import (
@@ -245,6 +246,9 @@ def write_question_sheet(
         row = write_table(sheet, table, row=row)
     sheet.cell(row=row, column=1, value=source)
     row += 2
+    legend = legend_for(line for table in tables for line in table.rows)
+    if legend:
+        row = write_legend(sheet, legend, row=row)
     charts = item_charts(riket, audience=audience, source=source)
     for data in charts:
         sheet.cell(
@@ -255,6 +259,19 @@ def write_question_sheet(
         # Room for the chart (its height grows with the number of bars).
         row = max(last + 3, row + 10 + 2 * len(data.values))
     return QuestionSheet(name=name, tables=len(tables), charts=len(charts))
+
+
+def write_legend(
+    sheet: Worksheet, legend: Iterable[tuple[str, str]], *, row: int
+) -> int:
+    """«Teckenförklaring» and one line per marker; returns the next free row
+    (after one empty row)."""
+    sheet.cell(row=row, column=1, value=LEGEND_TITLE).font = BOLD
+    for symbol, meaning in legend:
+        row += 1
+        sheet.cell(row=row, column=1, value=symbol)
+        sheet.cell(row=row, column=2, value=meaning)
+    return row + 2
 
 
 def _riket_base(question: QuestionTabulation) -> int | str:
@@ -317,6 +334,7 @@ def write_index_sheet(
         sheet.cell(row=row, column=3, value=str(QuestionKind(ref.kind).label))
         sheet.cell(row=row, column=4, value=_riket_base(question))
         row += 1
+    write_legend(sheet, LEGEND, row=row + 1)
     sheet.freeze_panes = f"A{header_row + 1}"
 
 

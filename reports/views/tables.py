@@ -21,6 +21,7 @@ from reports.layouts import (
     number_table,
     organisation_table,
 )
+from reports.markers import LEGEND_TITLE, legend_for
 from reports.permissions import get_questionnaire_for_report, require_report_access
 from reports.question_parts import OWN_LEVEL, page_charts
 from reports.tabulation.counts import tabulate
@@ -146,6 +147,7 @@ def question_report(
         "response_rate": _rate(tabulation),
         "tables": [],
         "charts": [],
+        "legend_title": LEGEND_TITLE,
     }
     tabulated = ref.is_closed or ref.is_number or ref.is_kommun_count
     if not tabulated:
@@ -201,4 +203,7 @@ def question_report(
         else ""
     )
     context["tabulated"] = tabulated
+    context["legend"] = legend_for(
+        line for table in context["tables"] for line in table.rows
+    )
     return render(request, "reports/question.html", context)

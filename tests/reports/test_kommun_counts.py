@@ -4,16 +4,19 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import ResponseStatus
 from reports.layouts import frequency_table, group_table
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import Level
-from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire
+from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire, User
 from tests.factories import AnswerFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +131,42 @@ def test_per_region_and_per_rss(rss_questionnaire: Questionnaire) -> None:
     }
     assert (by_rss["rss-14-gr"].count("ja"), by_rss["rss-14-gr"].base) == (10, 13)
     assert by_rss["rss-14-fyrbodal"].not_answered == 2
+
+
+def test_a_group_where_no_kommun_answered_shows_no_data_not_zeros(
+    rss_questionnaire: Questionnaire,
+) -> None:
+    """Stockholm's RSS has no counts: «..» (no data), not a row of 0s; its base
+    is a counted 0 (reports/markers.py). A counted zero stays a zero."""
+    per_region = tabulate(rss_questionnaire, level=Level.REGION)
+    item = per_region.question("s06_breddinfort").items[0]
+    rows = {row[0]: row[1:] for row in group_table(item, audience="rss").rows}
+    assert rows["Stockholm"] == ("..", "..", "0")
+    riket = tabulate(rss_questionnaire, level=Level.RIKET)
+    table = frequency_table(riket.question("s05_malgrupper"), audience="rss")
+    by_row = {row[0]: row[1:] for row in table.rows}
+    # Nobody answered the row «kroniska sjukdomar».
+    assert by_row["… personer med kroniska sjukdomar?"] == ("..", "..")
+    # Äldre: 6 Ja and a counted 0 Nej of 6.
+    assert by_row["… äldre personer med stora vård- och omsorgsbehov?"] == (
+        "6 (100)",
+        "0 (0)",
+    )
+
+
+def test_the_report_page_marks_no_data_and_explains_the_markers(
+    rss_questionnaire: Questionnaire, client: Client, staff_user: User
+) -> None:
+    client.force_login(staff_user)
+    url = reverse("reports:question", args=[rss_questionnaire.pk, "s06_breddinfort"])
+    text = client.get(url, {"niva": "region", "avrundning": "half_up"}).content.decode()
+    assert re.search(
+        r"<th scope=\"row\">Stockholm</th>\s*<td class=\"num\">\.\.</td>", text
+    )
+    assert "Teckenförklaring" in text
+    assert (
+        "<dt>..</dt><dd>Uppgift saknas: ingen i gruppen har svarat på frågan.</dd>"
+        in text
+    )
+    # Only the markers the tables use: no multiple choice here, so no «.».
+    assert "<dt>.</dt>" not in text

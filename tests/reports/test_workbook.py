@@ -123,18 +123,23 @@ def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
     assert (sheet["B13"].data_type, sheet["B13"].number_format) == ("n", '#,##0"/4"')
     assert sheet["A34"].value == "Norrbotten"  # all 21 regions
     assert sheet["A36"].value == "Källa: Testenkät, Socialstyrelsen 2041."
+    # The markers these tables use, explained under them.
+    assert rows_of(sheet, 38, 39) == [
+        ("Teckenförklaring",),
+        ("–", "Inget att redovisa: organisationen har inte svarat."),
+    ]
     # The chart's data: shares as numbers, and the chart references them.
-    assert rows_of(sheet, 39, 42) == [
+    assert rows_of(sheet, 42, 45) == [
         ("Svarsalternativ", "Andel (%)"),
         ("Ja", 0.75),
         ("Nej", 0.25),
         ("Bas: 4 regioner har svarat.",),
     ]
-    assert sheet["B40"].number_format == "0 %"
+    assert sheet["B43"].number_format == "0 %"
     (chart,) = sheet._charts
     (series,) = chart.series
-    assert series.val.numRef.f == "'Fråga 1'!$B$40:$B$41"
-    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$40:$A$41"
+    assert series.val.numRef.f == "'Fråga 1'!$B$43:$B$44"
+    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$43:$A$44"
 
 
 def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
@@ -185,6 +190,18 @@ def test_the_index_links_every_question_with_its_base(
         ("Fråga 1a", "Etikett 1a", "Fritext", 1),
     ]
     assert index["D16"].value == 3  # question 5: three gave a number
+    # The full legend of the markers under the list of questions.
+    assert rows_of(index, 20, 25) == [
+        ("Teckenförklaring",),
+        ("..", "Uppgift saknas: ingen i gruppen har svarat på frågan."),
+        ("–", "Inget att redovisa: organisationen har inte svarat."),
+        (".", "Alternativet är inte markerat (flervalsfråga)."),
+        ("0", "Noll: svaren har räknats och inget föll på alternativet."),
+        (
+            "Tom cell",
+            "Frågan ställdes inte (följdfråga som bara visas efter vissa svar).",
+        ),
+    ]
     links = [index.cell(row, 1).hyperlink.location for row in range(11, 19)]
     assert links[0] == "'Fråga 1'!A1"
     assert links[-1] == "'Fråga 7'!A1"
