@@ -1,18 +1,44 @@
-"""The report pages' bar charts as plain models (a title and sorted bars),
-from a tabulation: `option_chart` (one bar per option) and `group_chart` (one
-bar per group). `reports.question_parts.chart_data` turns one into the data of
-a PNG or an Excel chart (reports/charts.py)."""
+"""The bar charts of a question as plain models (a title, sorted bars, the base),
+shared by the report pages, the PNGs, the chart zip and the workbook's native
+charts (`reports.question_parts.chart_data` turns one into the data of a PNG or
+an Excel chart, reports/charts.py).
+
+- `option_chart`: one group's answers to an item (riket by default), one bar
+  per option, the share of the base ("Andel kommuner som …");
+- `group_chart`: one bar per group (region, RSS, kommun): the share answering
+  an option («Ja», or one ticked option of a multiple choice), or the group's
+  figure for a number (sum or mean, as the question defines it).
+
+Titles say what is shown: «Andel …» for shares (an RSS count question's label
+«Antal kommuner som …» becomes «Andel kommuner som …», since the chart shows
+their share), «summa» or «medelvärde» for numbers. The base (who the shares are
+of) is stated under every chart, and groups without data («..», reports/markers.py)
+are named there, as they have no bar.
+
+Sort order (docs/published-figures.md): largest value first; equal values keep
+the questionnaire's order (options as listed in the questionnaire file, groups
+in the register's official order).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
-from reports.layouts import number_text
-from reports.tabulation.results import Item
-from surveys.formatting import round_half_up, swedish_percent
+from reports.layouts import number_text, units_of
+from reports.markers import NO_DATA
+from reports.tabulation.results import Item, Level, QuestionRef
+from surveys.formatting import round_half_up, swedish_number, swedish_percent
+from surveys.kinds import facts
 
-# --- a simple bar chart ------------------------------------------------------------------------
+ValueKind = Literal["percent", "count"]
+
+GROUP_NOUNS = {
+    Level.REGION: "region",
+    Level.RSS: "RSS",
+    Level.KOMMUN: "kommun",
+}
 
 
 @dataclass(frozen=True)
@@ -25,8 +51,11 @@ class Bar:
 @dataclass(frozen=True)
 class Chart:
     title: str
-    bars: tuple[Bar, ...]  # sorted by value, largest first
+    bars: tuple[Bar, ...]  # sorted by value, largest first (module docstring)
     maximum: Fraction  # the value a full-width bar stands for
+    base_note: str = ""
+    value_format: ValueKind = "percent"
+    category_title: str = "Svarsalternativ"
 
     @property
     def scaled(self) -> tuple[tuple[Bar, str], ...]:
@@ -37,55 +66,111 @@ class Chart:
         )
 
 
-def option_chart(item: Item, *, group_index: int = 0) -> Chart:
+def share_title(ref: QuestionRef, audience: str) -> str:
+    """«Andel …»: the label of an RSS count question («Antal kommuner som …»)
+    with «Andel», or «Andel <units>: <label>»."""
+    label = ref.label
+    if label.startswith("Antal "):
+        return "Andel " + label.removeprefix("Antal ")
+    return f"Andel {units_of(audience, ref)[1]}: {label}"
+
+
+def _row(item: Item) -> str:
+    return f" – {item.row.label}" if item.row else ""
+
+
+def _percent_bar(label: str, share: Fraction) -> Bar:
+    return Bar(label, share * 100, swedish_percent(round_half_up(share * 100)))
+
+
+def option_chart(item: Item, *, audience: str, group_index: int = 0) -> Chart:
     """One group's answers to an item: one bar per option, the share of the base."""
+    ref = item.question
     counts = item.by_group[group_index]
     bars = [
-        Bar(o.label, share * 100, f"{swedish_percent(round_half_up(share * 100))}")
-        for o in item.question.options
+        _percent_bar(o.label, share)
+        for o in ref.options
         if (share := counts.share(o.code)) is not None
     ]
-    return _chart(item, bars, Fraction(100))
+    units = units_of(audience, ref)[1]
+    note = f"Bas: {swedish_number(counts.base)} {units} har svarat."
+    if facts(ref.kind).multiple:
+        note += " Flera alternativ kunde väljas, så andelarna summerar inte till 100."
+    return _chart(
+        share_title(ref, audience) + _row(item), bars, Fraction(100), base_note=note
+    )
 
 
-def group_chart(item: Item) -> Chart:
-    """One bar per group: the share answering the first option (Ja), or ticking
-    the option, or the number. Groups without a base are left out."""
+def group_chart(
+    item: Item, *, audience: str, level: Level, option: str | None = None
+) -> Chart:
+    """One bar per group: the share answering `option` (by default the first
+    option, «Ja»), or the group's figure for a number. Groups without a base
+    have no bar; the note under the chart names them."""
     ref = item.question
-    bars = []
-    for counts in item.by_group:
-        if ref.is_number:
+    units = units_of(audience, ref)[1]
+    noun = GROUP_NOUNS.get(level, "grupp")
+    bars: list[Bar] = []
+    missing: list[str] = []
+    if ref.is_number:
+        for counts in item.by_group:
             value = counts.figure(ref.national_figure)
-            if value is not None:
+            if value is None:
+                missing.append(counts.group.short_name)
+            else:
                 bars.append(
                     Bar(counts.group.short_name, value, number_text(ref, value))
                 )
-        elif ref.options and (share := counts.share(ref.options[0].code)) is not None:
-            bars.append(
-                Bar(
-                    counts.group.short_name,
-                    share * 100,
-                    swedish_percent(round_half_up(share * 100)),
-                )
-            )
-    maximum = (
-        max((b.value for b in bars), default=Fraction(1))
-        if ref.is_number
-        else Fraction(100)
-    )
-    measure = ""
-    if ref.is_number:
         measure = "summa" if ref.national_figure == "sum" else "medelvärde"
-    elif ref.options:
-        measure = f"andel «{ref.options[0].label}»"
-    return _chart(item, bars, maximum or Fraction(1), measure=measure)
+        title = f"{ref.label}{_row(item)}: {measure} per {noun}"
+        note = f"Bas: de {units} som har angett ett värde"
+        maximum = max((b.value for b in bars), default=Fraction(1)) or Fraction(1)
+        kind: ValueKind = "percent" if facts(ref.kind).percentage else "count"
+    else:
+        code = option or (ref.options[0].code if ref.options else "")
+        chosen = next((o.label for o in ref.options if o.code == code), code)
+        for counts in item.by_group:
+            share = counts.share(code)
+            if share is None:
+                missing.append(counts.group.short_name)
+            else:
+                bars.append(_percent_bar(counts.group.short_name, share))
+        verb = "markerat" if facts(ref.kind).multiple else "svarat"
+        title = (
+            f"{share_title(ref, audience)}{_row(item)}: {verb} «{chosen}», per {noun}"
+        )
+        note = f"Bas: de {units} som har svarat på frågan i varje {noun}"
+        maximum, kind = Fraction(100), "percent"
+    based = sum(c.base for c in item.by_group)
+    note += f", {swedish_number(based)} totalt."
+    if missing:
+        note += f" {NO_DATA} (uppgift saknas): {', '.join(missing)}."
+    return _chart(
+        title,
+        bars,
+        maximum,
+        base_note=note,
+        value_format=kind,
+        category_title=noun.capitalize() if noun.islower() else noun,
+    )
 
 
 def _chart(
-    item: Item, bars: list[Bar], maximum: Fraction, *, measure: str = ""
+    title: str,
+    bars: list[Bar],
+    maximum: Fraction,
+    *,
+    base_note: str,
+    value_format: ValueKind = "percent",
+    category_title: str = "Svarsalternativ",
 ) -> Chart:
-    bars.sort(key=lambda bar: (-bar.value, bar.label))
-    title = item.question.label + (f" – {item.row.label}" if item.row else "")
-    if measure:
-        title += f" ({measure})"
-    return Chart(title=title, bars=tuple(bars), maximum=maximum)
+    # A stable sort: equal values keep the questionnaire's (or register's) order.
+    bars.sort(key=lambda bar: -bar.value)
+    return Chart(
+        title=title,
+        bars=tuple(bars),
+        maximum=maximum,
+        base_note=base_note,
+        value_format=value_format,
+        category_title=category_title,
+    )

@@ -146,7 +146,7 @@ def percentages(counts: Sequence[int], base: int, rounding: Rounding) -> list[st
     return [swedish_number(v) for v in values]
 
 
-def _units(audience: str, question: QuestionRef) -> tuple[str, str]:
+def units_of(audience: str, question: QuestionRef) -> tuple[str, str]:
     if question.is_kommun_count:
         return UNIT_NAMES["kommun"]
     return UNIT_NAMES.get(audience, ("svarande", "svarande"))
@@ -181,7 +181,7 @@ def frequency_table(
     for item in items:
         counts = item.by_group[group_index]
         rows.append((text_cell(item.label), *_count_cells(ref, counts, rounding)))
-    units = _units(audience, ref)
+    units = units_of(audience, ref)
     return _table(
         title=f"Fråga {ref.number}. {ref.label}",
         subtitle="Antal och procent (inom parentes)",
@@ -210,7 +210,7 @@ def group_table(
     ref = item.question
     if facts(ref.kind).multiple:
         rounding = Rounding.HALF_UP
-    units = _units(audience, ref)
+    units = units_of(audience, ref)
     rows = [
         (
             text_cell(counts.group.short_name),
@@ -417,7 +417,7 @@ def number_table(
     (mean or sum, as the question defines the riket figure), the escape answers
     and the item nonresponse."""
     ref = question.question
-    units = _units(audience, ref)
+    units = units_of(audience, ref)
     figure = "Summa" if ref.national_figure == "sum" else "Medelvärde"
     rows = []
     for counts in question.items[0].by_group:

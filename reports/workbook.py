@@ -3,12 +3,16 @@
 Sheets, in order:
 
 - "Innehåll": cycle, questionnaire, data as of, level; one row per question
-  with its number (a hyperlink to its sheet), label, kind and base at riket.
+  with its number (a hyperlink to its sheet), label, kind and base at riket;
+  the legend of the markers (reports/markers.py).
 - One sheet per question, named "Fråga <number>" (≤ 31 characters, unique):
   the question text as title, the tables for the level (below), each with its
-  footnotes (bases, excluded counts), the "Källa:" line, and for closed
-  questions a "Diagramunderlag" table (share per option at riket, as numbers)
-  with a native Excel bar chart that references it (reports/charts.py).
+  footnotes (bases, excluded counts), the "Källa:" line, the markers its tables
+  use, and per chart (`reports.question_parts.question_charts`: at riket the
+  share per option of closed and RSS count questions; at the region or RSS
+  level one bar per group, numbers included) a "Diagramunderlag" table with a
+  native Excel bar chart that references it (reports/charts.py), its base and
+  its source under it.
 - "Kvalitetsdeklaration" (reports/kvalitetsdeklaration/writers.py).
 - "Manifest": what the file is (reports/exporters.py `Manifest`).
 
@@ -61,7 +65,13 @@ from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import Rounding, Table
 from reports.markers import LEGEND, LEGEND_TITLE, legend_for
-from reports.question_parts import OWN_LEVEL, item_charts, question_tables, source_line
+from reports.question_parts import (
+    OWN_LEVEL,
+    chart_data,
+    question_charts,
+    question_tables,
+    source_line,
+)
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import (
     Level,
@@ -249,15 +259,20 @@ def write_question_sheet(
     legend = legend_for(line for table in tables for line in table.rows)
     if legend:
         row = write_legend(sheet, legend, row=row)
-    charts = item_charts(riket, audience=audience, source=source)
+    charts = [
+        chart_data(chart, source=source)
+        for chart in question_charts(riket, grouped, audience=audience, level=level)
+    ]
     for data in charts:
         sheet.cell(
             row=row, column=1, value=f"Diagramunderlag: {data.title}"
         ).font = BOLD
         last = add_bar_chart(sheet, data, header_row=row + 1, anchor=f"D{row}")
+        # Under the chart's data, as under the printed figure: base and source.
         sheet.cell(row=last + 1, column=1, value=data.base_note)
+        sheet.cell(row=last + 2, column=1, value=data.source_line)
         # Room for the chart (its height grows with the number of bars).
-        row = max(last + 3, row + 10 + 2 * len(data.values))
+        row = max(last + 4, row + 10 + 2 * len(data.values))
     return QuestionSheet(name=name, tables=len(tables), charts=len(charts))
 
 

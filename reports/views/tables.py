@@ -23,7 +23,7 @@ from reports.layouts import (
 )
 from reports.markers import LEGEND_TITLE, legend_for
 from reports.permissions import get_questionnaire_for_report, require_report_access
-from reports.question_parts import OWN_LEVEL, page_charts
+from reports.question_parts import OWN_LEVEL, page_charts, source_line
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import PRELIMINARY_NOTE, Level, Selection, Tabulation
 from surveys.auth import request_user
@@ -148,6 +148,7 @@ def question_report(
         "tables": [],
         "charts": [],
         "legend_title": LEGEND_TITLE,
+        "chart_source": source_line(questionnaire, options.selection),
     }
     tabulated = ref.is_closed or ref.is_number or ref.is_kommun_count
     if not tabulated:
@@ -195,7 +196,9 @@ def question_report(
             if chart.bars
             else "",
         )
-        for index, chart in enumerate(page_charts(question, level=level), start=1)
+        for index, chart in enumerate(
+            page_charts(question, level=level, audience=audience), start=1
+        )
     ]
     context["tables_xlsx_url"] = (
         reverse("reports:question-xlsx", args=[questionnaire.pk, variable]) + query

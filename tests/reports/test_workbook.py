@@ -129,15 +129,34 @@ def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
         ("–", "Inget att redovisa: organisationen har inte svarat."),
     ]
     # The chart's data: shares as numbers, and the chart references them.
-    assert rows_of(sheet, 42, 45) == [
+    assert rows_of(sheet, 41, 46) == [
+        ("Diagramunderlag: Andel regioner: Etikett 1",),
         ("Svarsalternativ", "Andel (%)"),
         ("Ja", 0.75),
         ("Nej", 0.25),
         ("Bas: 4 regioner har svarat.",),
+        ("Källa: Testenkät, Socialstyrelsen 2041.",),
     ]
     assert sheet["B43"].number_format == "0 %"
-    (chart,) = sheet._charts
-    (series,) = chart.series
+    # Then the regions' shares answering «Ja», largest first, ties in the
+    # register's order (Stockholm, Uppsala, Sörmland); no bar without data.
+    column_a = [c.value for c in sheet["A"]]
+    title = "Diagramunderlag: Andel regioner: Etikett 1: svarat «Ja», per region"
+    at = column_a.index(title) + 1
+    assert rows_of(sheet, at + 1, at + 5) == [
+        ("Region", "Andel (%)"),
+        ("Stockholm", 1),
+        ("Uppsala", 1),
+        ("Sörmland", 1),
+        ("Kronoberg", 0),
+    ]
+    base = sheet.cell(at + 6, 1).value
+    assert base.startswith(
+        "Bas: de regioner som har svarat på frågan i varje region, 4 totalt. "
+        ".. (uppgift saknas): Östergötland, Jönköping, Kalmar,"
+    )
+    riket_chart, regions_chart = sheet._charts
+    (series,) = riket_chart.series
     assert series.val.numRef.f == "'Fråga 1'!$B$43:$B$44"
     assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$43:$A$44"
 
@@ -154,7 +173,17 @@ def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
     assert sheet["C6"].number_format == "#,##0"
     assert [sheet["A15"].value, sheet["B15"].value] == ["Sörmland", 1600000]
     assert sheet["B18"].value == "Antalet kan inte uppskattas"  # Kronoberg
-    assert sheet._charts == []  # no chart for numbers
+    # No chart of riket's one number; one bar per region that gave a number.
+    (chart,) = sheet._charts
+    column_a = [c.value for c in sheet["A"]]
+    at = column_a.index("Diagramunderlag: Etikett 5: medelvärde per region") + 1
+    assert rows_of(sheet, at + 1, at + 4) == [
+        ("Region", "Antal"),
+        ("Sörmland", 1600000),
+        ("Stockholm", 200),
+        ("Uppsala", 100),
+    ]
+    assert sheet.cell(at + 2, 2).number_format == "#,##0"
 
 
 def test_a_matrix_gets_one_chart_per_row(four_regions: Questionnaire) -> None:
@@ -165,7 +194,7 @@ def test_a_matrix_gets_one_chart_per_row(four_regions: Questionnaire) -> None:
     ]
     assert rows_of(sheet, 14, 14) == [("Riket", 3, 2)]
     assert sheet["C14"].number_format == '#,##0"/4"'
-    assert len(sheet._charts) == 2
+    assert len(sheet._charts) == 4  # per row at riket, and per row per region
 
 
 def test_the_index_links_every_question_with_its_base(
