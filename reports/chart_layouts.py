@@ -34,6 +34,12 @@ from surveys.kinds import facts
 
 ValueKind = Literal["percent", "count"]
 
+GROUP_PLURALS = {
+    Level.REGION: "regioner",
+    Level.RSS: "RSS",
+    Level.KOMMUN: "kommuner",
+}
+MISSING_NAMED = 3  # at most this many groups without data are named under a chart
 GROUP_NOUNS = {
     Level.REGION: "region",
     Level.RSS: "RSS",
@@ -94,7 +100,8 @@ def option_chart(item: Item, *, audience: str, group_index: int = 0) -> Chart:
     ]
     units = units_of(audience, ref)[1]
     note = f"Bas: {swedish_number(counts.base)} {units} har svarat."
-    if facts(ref.kind).multiple:
+    # An RSS count of a kommun multiple choice can add up to more than its base.
+    if facts(ref.kind).multiple or sum(counts.counts.values()) > counts.base:
         note += " Flera alternativ kunde väljas, så andelarna summerar inte till 100."
     return _chart(
         share_title(ref, audience) + _row(item), bars, Fraction(100), base_note=note
@@ -144,7 +151,15 @@ def group_chart(
     based = sum(c.base for c in item.by_group)
     note += f", {swedish_number(based)} totalt."
     if missing:
-        note += f" {NO_DATA} (uppgift saknas): {', '.join(missing)}."
+        # Named when few; counted when many, so the note stays one line under
+        # a PNG (the table beside it marks each with «..»).
+        if len(missing) <= MISSING_NAMED:
+            note += f" {NO_DATA} (uppgift saknas, ingen stapel): {', '.join(missing)}."
+        else:
+            plural = GROUP_PLURALS.get(level, "grupper")
+            note += (
+                f" {NO_DATA} (uppgift saknas, ingen stapel): {len(missing)} {plural}."
+            )
     return _chart(
         title,
         bars,

@@ -191,7 +191,7 @@ def test_the_report_page_marks_no_data_and_explains_the_markers(
     ) in text
     assert (
         "Bas: de kommuner som har svarat på frågan i varje region, 31 totalt. "
-        ".. (uppgift saknas): Stockholm, Uppsala,"
+        ".. (uppgift saknas, ingen stapel): 19 regioner."
     ) in text
     source = f"Källa: {rss_questionnaire.title}, Socialstyrelsen 2024."
     assert f"<li>{source}</li>" in text
