@@ -52,6 +52,13 @@ EJ_SVARAT = "_ej_svarat"
 EJ_AKTUELL = "_ej_aktuell"
 BASE_SLOTS = (SVARAT, EJ_SVARAT, EJ_AKTUELL)
 
+# A multiple choice answered «none of the alternatives» (issue #16 point 7): one
+# answer row in this slot, with no option, so that the respondent counts as
+# having answered (in the base, in «besvarad» conditions) and ticked nothing.
+# Option codes start with a letter or digit, so no option can be called this.
+NONE_OF = "_ingen"
+NONE_OF_LABEL = "Inget av alternativen"
+
 
 def cell_of(answer: Answer) -> Cell:
     return Cell(
@@ -71,6 +78,7 @@ def given_answer(cells: Cells) -> GivenAnswer:
         rows=rows,
         escaped=any(c.escaped for c in cells.values()),
         has_value=any(c.number is not None or c.text for c in cells.values()),
+        none_of=NONE_OF in cells,
     )
 
 

@@ -83,8 +83,16 @@ def condition_in_words(
     return conditions.for_codebook(conditions.parse_stored(condition), questions)
 
 
+# Said in the codebook of every multiple-choice column (issue #16 point 7).
+NONE_OF_NOTE = (
+    "0 i alla frågans kolumner: svarat «Inget av alternativen» (räknas i basen)"
+)
+
+
 def _values_in_words(column: Column) -> str:
-    if column.type in (ColumnType.CODE, ColumnType.FLAG):
+    if column.type == ColumnType.FLAG:
+        return f"{_labels(column.value_labels)}; {NONE_OF_NOTE}"
+    if column.type == ColumnType.CODE:
         return _labels(column.value_labels)
     question = column.question
     if column.base_slot is not None:

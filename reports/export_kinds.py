@@ -7,7 +7,7 @@
 | radata               | csv, xlsx, sav, dta   | questionnaire | varden, kontaktuppgifter, ej-svarande     |
 | kodbok               | xlsx, csv             | questionnaire | kontaktuppgifter                          |
 | radatapaket          | zip                   | questionnaire | varden, kontaktuppgifter, ej-svarande     |
-| diagram              | zip                   | questionnaire | svar                                      |
+| diagram              | zip                   | questionnaire | niva, svar                                |
 | kvalitetsdeklaration | docx                  | cycle         | –                                         |
 
 Contact details are personal data: off unless asked for (`kontaktuppgifter=ja`).
@@ -43,14 +43,23 @@ from reports.exporters import (
 from reports.exports.bundle import export_raw_data
 from reports.kvalitetsdeklaration.writers import kvalitetsdeklaration_docx
 from reports.layouts import Rounding
-from reports.question_parts import item_charts, source_line
+from reports.question_parts import (
+    chart_data,
+    item_charts,
+    question_charts,
+    source_line,
+)
 from reports.rawdata.columns import RawDataOptions
 from reports.rawdata.rows import build_raw_data, replay
 from reports.rawdata.writers import FORMATS as RAW_FORMATS
 from reports.rawdata.writers import RawFormat, write_data
-from reports.tabulation.counts import tabulate
-from reports.tabulation.results import Level, Selection
-from reports.workbook import WorkbookLevel, resolve_level, write_table_workbook
+from reports.tabulation.results import Selection
+from reports.workbook import (
+    WorkbookLevel,
+    resolve_level,
+    tabulate_for_workbook,
+    write_table_workbook,
+)
 from surveys.models import Questionnaire
 
 YES_NO = (("ja", "Ja"), ("nej", "Nej"))
@@ -243,8 +252,10 @@ def write_radatapaket_zip(
 # --- Diagram -----------------------------------------------------------------------------
 
 
-def png_name(number: str, row: int | None) -> str:
+def png_name(number: str, row: int | None, *, level: str = "") -> str:
     stem = "fraga-" + "".join(c if c.isalnum() else "-" for c in number)
+    if level:
+        stem += f"-{level}"
     return f"{stem}-{row}.png" if row else f"{stem}.png"
 
 
@@ -255,26 +266,36 @@ def write_diagram_zip(
     output: BinaryIO,
     progress: Progress,
 ) -> Manifest:
-    """One PNG bar chart per closed question at riket (per matrix row for a
-    matrix), and manifest.json; the questionnaire is tabulated once."""
+    """The question's charts as PNGs (`question_charts`: at riket per matrix
+    row, and one bar per group at the chosen level; numbers and RSS count
+    questions included), and manifest.json. The questionnaire is tabulated once
+    at riket and once at the level."""
     progress(5, "Räknar tabellerna")
     selection = selection_of(options)
-    riket = tabulate(target, level=Level.RIKET, selection=selection)
+    level = resolve_level(target, options.get("niva", LEVEL_OPTION.default))
+    tabulated = tabulate_for_workbook(target, level=level, selection=selection)
     source = source_line(target, selection)
     charts = 0
     names: list[str] = []
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        total = max(len(riket.questions), 1)
-        for position, question in enumerate(riket.questions):
-            data = item_charts(question, audience=target.audience, source=source)
-            for index, chart in enumerate(data, start=1):
-                name = png_name(
-                    question.question.number, index if len(data) > 1 else None
-                )
+        total = max(len(tabulated.riket.questions), 1)
+        for position, (riket, grouped) in enumerate(tabulated.pairs()):
+            drawn = question_charts(
+                riket, grouped, audience=target.audience, level=level
+            )
+            at_riket = len(item_charts(riket, audience=target.audience))
+            for index, chart in enumerate(drawn, start=1):
+                if index <= at_riket:
+                    number = index if at_riket > 1 else None
+                    name = png_name(riket.question.number, number)
+                else:
+                    number = index - at_riket
+                    name = png_name(riket.question.number, number, level=level)
+                data = chart_data(chart, source=source)
                 # Stored, not deflated again: a PNG is compressed already.
                 archive.writestr(
-                    name, bar_chart_png(chart), compress_type=zipfile.ZIP_STORED
+                    name, bar_chart_png(data), compress_type=zipfile.ZIP_STORED
                 )
                 names.append(name)
                 charts += 1
@@ -284,8 +305,11 @@ def write_diagram_zip(
             kind="diagram",
             format="zip",
             options=options,
-            row_counts={"diagram": charts, "svarande": riket.respondents},
-            extra={"filer": names, "svar_som_ingar": riket.selection_note},
+            row_counts={"diagram": charts, "svarande": tabulated.riket.respondents},
+            extra={
+                "filer": names,
+                "svar_som_ingar": tabulated.riket.selection_note,
+            },
         )
         archive.writestr(
             "manifest.json",
@@ -367,11 +391,13 @@ DIAGRAM = register(
     ExportKind(
         key="diagram",
         label="Diagram",
-        description="Ett stapeldiagram (PNG) per sluten fråga, riket, i ett "
-        "zip-arkiv med manifest.json.",
+        description="Stapeldiagram (PNG) för varje redovisad fråga: riket per "
+        "svarsalternativ och en stapel per region eller RSS på vald nivå, med "
+        "bas och källa, i ett zip-arkiv med manifest.json.",
         target=ExportTarget.QUESTIONNAIRE,
         writers={"zip": write_diagram_zip},
-        options=(SELECTION_OPTION,),
+        options=(LEVEL_OPTION, SELECTION_OPTION),
+        check=check_level,
     )
 )
 KVALITETSDEKLARATION = register(

@@ -19,16 +19,28 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
+from reports.cells import (
+    Cell,
+    count_and_percent_cell,
+    count_cell,
+    count_of_base_cell,
+    number_cell,
+    percent_cell,
+    text_cell,
+)
+from reports.markers import (
+    NO_DATA,
+    NOT_APPLICABLE,
+    NOT_TICKED,
+    NOTHING_TO_REPORT,
+    TICKED,
+)
 from reports.tabulation.results import Item, ItemCounts, QuestionRef, QuestionTabulation
-from surveys.formatting import round_half_up, swedish_number, swedish_percent
+from surveys.formatting import round_half_up, swedish_number
 from surveys.kinds import facts
-
-NOT_ANSWERED = "–"  # applicable, but no answer (or no response at all)
-NOT_APPLICABLE = ""  # the question was not shown (a hidden follow-up)
-NOT_TICKED = "."  # multiple choice: answered, but this option left unticked
-TICKED = "Ja"
 
 UNIT_NAMES = {
     "kommun": ("kommun", "kommuner"),
@@ -45,6 +57,31 @@ class Table:
     subtitle: str = ""
     notes: tuple[str, ...] = ()
     source: str = ""
+    # The rows' cells with the numbers behind them (reports/cells.py), for the
+    # workbook; empty for tables of words only (the kvalitetsdeklaration's).
+    cells: tuple[tuple[Cell, ...], ...] = ()
+
+
+def _table(
+    *,
+    title: str,
+    header: tuple[str, ...],
+    cells: Sequence[Sequence[Cell]],
+    subtitle: str = "",
+    notes: tuple[str, ...] = (),
+    source: str = "",
+) -> Table:
+    """A table whose rows are the printed text of `cells`."""
+    typed = tuple(tuple(row) for row in cells)
+    return Table(
+        title=title,
+        header=header,
+        rows=tuple(tuple(cell.text for cell in row) for row in typed),
+        subtitle=subtitle,
+        notes=notes,
+        source=source,
+        cells=typed,
+    )
 
 
 class Rounding(enum.StrEnum):
@@ -83,22 +120,33 @@ def largest_remainder(counts: Sequence[int], *, total: int = 100) -> list[Fracti
     return result
 
 
-def _percent_text(value: Fraction) -> str:
+def _as_printed(value: Fraction) -> Decimal:
     if value.denominator == 1:
-        return swedish_number(value.numerator)
-    return swedish_number(round_half_up(value, 1).normalize())
+        return Decimal(value.numerator)
+    return round_half_up(value, 1).normalize()
+
+
+def percent_values(
+    counts: Sequence[int], base: int, rounding: Rounding
+) -> list[Decimal] | None:
+    """Each count as a percentage of `base`, rounded as printed (47, 0.5);
+    None when the base is 0 (no share to show)."""
+    if base <= 0:
+        return None
+    if rounding == Rounding.LARGEST_REMAINDER and sum(counts) == base:
+        return [_as_printed(p) for p in largest_remainder(counts)]
+    return [round_half_up(Fraction(100 * c, base)) for c in counts]
 
 
 def percentages(counts: Sequence[int], base: int, rounding: Rounding) -> list[str]:
     """Each count as a percentage of `base`, as text ("47", "0,5")."""
-    if base <= 0:
+    values = percent_values(counts, base, rounding)
+    if values is None:
         return ["" for _ in counts]
-    if rounding == Rounding.LARGEST_REMAINDER and sum(counts) == base:
-        return [_percent_text(p) for p in largest_remainder(counts)]
-    return [swedish_number(round_half_up(Fraction(100 * c, base))) for c in counts]
+    return [swedish_number(v) for v in values]
 
 
-def _units(audience: str, question: QuestionRef) -> tuple[str, str]:
+def units_of(audience: str, question: QuestionRef) -> tuple[str, str]:
     if question.is_kommun_count:
         return UNIT_NAMES["kommun"]
     return UNIT_NAMES.get(audience, ("svarande", "svarande"))
@@ -132,13 +180,13 @@ def frequency_table(
     rows = []
     for item in items:
         counts = item.by_group[group_index]
-        rows.append((item.label, *_count_cells(ref, counts, rounding)))
-    units = _units(audience, ref)
-    return Table(
+        rows.append((text_cell(item.label), *_count_cells(ref, counts, rounding)))
+    units = units_of(audience, ref)
+    return _table(
         title=f"Fråga {ref.number}. {ref.label}",
         subtitle="Antal och procent (inom parentes)",
         header=("" if ref.rows else "Fråga", *(o.label for o in ref.options)),
-        rows=tuple(rows),
+        cells=rows,
         notes=tuple(
             _notes(
                 [(item.label, item.by_group[group_index]) for item in items],
@@ -162,23 +210,23 @@ def group_table(
     ref = item.question
     if facts(ref.kind).multiple:
         rounding = Rounding.HALF_UP
-    units = _units(audience, ref)
+    units = units_of(audience, ref)
     rows = [
         (
-            counts.group.short_name,
+            text_cell(counts.group.short_name),
             *_count_cells(ref, counts, rounding),
-            swedish_number(counts.base),
+            count_cell(counts.base),
         )
         for counts in item.by_group
     ]
     title = f"Fråga {ref.number}. {ref.label}"
     if item.row:
         title += f" – {item.row.label}"
-    return Table(
+    return _table(
         title=title,
         subtitle="Antal och procent (inom parentes)",
         header=("", *(o.label for o in ref.options), f"Antal {units[1]} som svarat"),
-        rows=tuple(rows),
+        cells=rows,
         notes=tuple(
             _notes([(c.group.short_name, c) for c in item.by_group], ref, units)
         ),
@@ -186,11 +234,17 @@ def group_table(
     )
 
 
-def _count_cells(ref: QuestionRef, counts: ItemCounts, rounding: Rounding) -> list[str]:
+def _count_cells(
+    ref: QuestionRef, counts: ItemCounts, rounding: Rounding
+) -> list[Cell]:
+    """«antal (procent)» per option; «..» for all when nobody in the group
+    answered (no count to show: a 0 would claim one, reports/markers.py)."""
     numbers = [counts.count(o.code) for o in ref.options]
-    shares = percentages(numbers, counts.base, rounding)
+    shares = percent_values(numbers, counts.base, rounding)
+    if shares is None:
+        return [text_cell(NO_DATA) for _ in numbers]
     return [
-        f"{swedish_number(n)} ({share})" if share else swedish_number(n)
+        count_and_percent_cell(n, share, swedish_number(share))
         for n, share in zip(numbers, shares, strict=True)
     ]
 
@@ -256,19 +310,19 @@ def organisation_table(
     """
     ref = per_organisation.question
     columns = _columns(ref, per_organisation)
-    riket_row = [total_label]
+    riket_row = [text_cell(total_label)]
     for item, option in columns:
         riket_row.append(_riket_cell(ref, item_of(riket, item), option))
     rows = [tuple(riket_row)]
     for index, counts in enumerate(per_organisation.items[0].by_group):
-        row = [counts.group.short_name]
+        row = [text_cell(counts.group.short_name)]
         for item, option in columns:
             row.append(_organisation_cell(ref, item.by_group[index], option))
         rows.append(tuple(row))
-    return Table(
+    return _table(
         title=f"Fråga {ref.number}. {ref.text}",
         header=(row_heading, *(_column_label(ref, i, o) for i, o in columns)),
-        rows=tuple(rows),
+        cells=rows,
         source=source,
     )
 
@@ -299,43 +353,58 @@ def _column_label(ref: QuestionRef, item: Item, option: str | None) -> str:
     return "Svar"
 
 
-def _riket_cell(ref: QuestionRef, item: Item, option: str | None) -> str:
+def _riket_cell(ref: QuestionRef, item: Item, option: str | None) -> Cell:
+    """Riket (or a group's total): no answers to count from is «..»."""
     counts = item.by_group[0]
     if ref.is_number:
-        return _number_text(ref, counts.figure(ref.national_figure), riket=True)
+        return _number_cell(ref, counts.figure(ref.national_figure), riket=True)
+    if counts.base == 0:
+        return text_cell(NO_DATA)
     code = option or (ref.options[0].code if ref.options else "")
-    return f"{counts.count(code)}/{counts.base}"
+    return count_of_base_cell(counts.count(code), counts.base)
 
 
-def _organisation_cell(ref: QuestionRef, counts: ItemCounts, option: str | None) -> str:
+def _organisation_cell(
+    ref: QuestionRef, counts: ItemCounts, option: str | None
+) -> Cell:
     if counts.respondents and counts.not_applicable == counts.respondents:
-        return NOT_APPLICABLE
+        return text_cell(NOT_APPLICABLE)
     if ref.is_number:
         if counts.base:
-            return _number_text(ref, counts.figure(ref.national_figure))
+            return _number_cell(ref, counts.figure(ref.national_figure))
         if counts.escaped:
-            return ref.escape_label
-        return NOT_ANSWERED
+            return text_cell(ref.escape_label)
+        return text_cell(NOTHING_TO_REPORT)
     if counts.base == 0:
-        return NOT_ANSWERED
+        return text_cell(NOTHING_TO_REPORT)
     if counts.base > 1:  # several respondents in the group: count like Riket
         code = option or ref.options[0].code
-        return f"{counts.count(code)}/{counts.base}"
+        return count_of_base_cell(counts.count(code), counts.base)
     if option is not None:
-        return TICKED if counts.count(option) else NOT_TICKED
-    return next((o.label for o in ref.options if counts.count(o.code)), NOT_ANSWERED)
+        return text_cell(TICKED if counts.count(option) else NOT_TICKED)
+    return text_cell(
+        next((o.label for o in ref.options if counts.count(o.code)), NOTHING_TO_REPORT)
+    )
 
 
-def _number_text(
+def _number_cell(
     ref: QuestionRef, value: Fraction | None, *, riket: bool = False
-) -> str:
+) -> Cell:
+    """One organisation's number, or a group's figure (mean or sum); a group
+    without a number to count from is «..», one organisation without «–»."""
     if value is None:
-        return NOT_ANSWERED
+        return text_cell(NO_DATA if riket else NOTHING_TO_REPORT)
     # Riket means are printed as whole numbers, as Bilaga 3 does ("59 %").
     number = round_half_up(value) if riket else round_half_up(value, 2).normalize()
     if facts(ref.kind).percentage:
-        return swedish_percent(number)
-    return swedish_number(number)
+        return percent_cell(number)
+    return number_cell(number)
+
+
+def number_text(
+    ref: QuestionRef, value: Fraction | None, *, riket: bool = False
+) -> str:
+    return _number_cell(ref, value, riket=riket).text
 
 
 # --- numbers per group ---------------------------------------------------------------------
@@ -348,20 +417,20 @@ def number_table(
     (mean or sum, as the question defines the riket figure), the escape answers
     and the item nonresponse."""
     ref = question.question
-    units = _units(audience, ref)
+    units = units_of(audience, ref)
     figure = "Summa" if ref.national_figure == "sum" else "Medelvärde"
     rows = []
     for counts in question.items[0].by_group:
         rows.append(
             (
-                counts.group.short_name,
-                swedish_number(counts.base),
-                _number_text(ref, counts.figure(ref.national_figure), riket=True),
-                swedish_number(counts.escaped),
-                swedish_number(counts.not_answered),
+                text_cell(counts.group.short_name),
+                count_cell(counts.base),
+                _number_cell(ref, counts.figure(ref.national_figure), riket=True),
+                count_cell(counts.escaped),
+                count_cell(counts.not_answered),
             )
         )
-    return Table(
+    return _table(
         title=f"Fråga {ref.number}. {ref.label}",
         header=(
             "",
@@ -370,7 +439,7 @@ def number_table(
             ref.escape_label or "Undantagssvar",
             "Ej svarat",
         ),
-        rows=tuple(rows),
+        cells=rows,
         notes=tuple(
             _notes(
                 [(c.group.short_name, c) for c in question.items[0].by_group],
@@ -382,82 +451,3 @@ def number_table(
         ),
         source=source,
     )
-
-
-# --- a simple bar chart ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: Fraction  # per cent of the base, or the number itself
-    text: str  # the value as printed next to the bar
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    bars: tuple[Bar, ...]  # sorted by value, largest first
-    maximum: Fraction  # the value a full-width bar stands for
-
-    @property
-    def scaled(self) -> tuple[tuple[Bar, str], ...]:
-        """Each bar with its width in per cent of the full width (for CSS)."""
-        return tuple(
-            (bar, f"{min(max(float(bar.value / self.maximum * 100), 0), 100):.1f}")
-            for bar in self.bars
-        )
-
-
-def option_chart(item: Item, *, group_index: int = 0) -> Chart:
-    """One group's answers to an item: one bar per option, the share of the base."""
-    counts = item.by_group[group_index]
-    bars = [
-        Bar(o.label, share * 100, f"{swedish_percent(round_half_up(share * 100))}")
-        for o in item.question.options
-        if (share := counts.share(o.code)) is not None
-    ]
-    return _chart(item, bars, Fraction(100))
-
-
-def group_chart(item: Item) -> Chart:
-    """One bar per group: the share answering the first option (Ja), or ticking
-    the option, or the number. Groups without a base are left out."""
-    ref = item.question
-    bars = []
-    for counts in item.by_group:
-        if ref.is_number:
-            value = counts.figure(ref.national_figure)
-            if value is not None:
-                bars.append(
-                    Bar(counts.group.short_name, value, _number_text(ref, value))
-                )
-        elif ref.options and (share := counts.share(ref.options[0].code)) is not None:
-            bars.append(
-                Bar(
-                    counts.group.short_name,
-                    share * 100,
-                    swedish_percent(round_half_up(share * 100)),
-                )
-            )
-    maximum = (
-        max((b.value for b in bars), default=Fraction(1))
-        if ref.is_number
-        else Fraction(100)
-    )
-    measure = ""
-    if ref.is_number:
-        measure = "summa" if ref.national_figure == "sum" else "medelvärde"
-    elif ref.options:
-        measure = f"andel «{ref.options[0].label}»"
-    return _chart(item, bars, maximum or Fraction(1), measure=measure)
-
-
-def _chart(
-    item: Item, bars: list[Bar], maximum: Fraction, *, measure: str = ""
-) -> Chart:
-    bars.sort(key=lambda bar: (-bar.value, bar.label))
-    title = item.question.label + (f" – {item.row.label}" if item.row else "")
-    if measure:
-        title += f" ({measure})"
-    return Chart(title=title, bars=tuple(bars), maximum=maximum)

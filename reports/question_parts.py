@@ -1,22 +1,21 @@
 """The parts of one question's report, shared by its page
-(`reports.views.tables`, `reports.views.downloads`) and the table workbook:
-which tables it has at a level (`question_tables`; the workbook's module
-docstring says which), the charts its page shows, a chart's data for a PNG or an
-Excel chart, and the "Källa:" line. Separate from the workbook, which only lays
-them out in sheets."""
+(`reports.views.tables`, `reports.views.downloads`), the table workbook and the
+chart zip: which tables it has at a level (`question_tables`; the workbook's
+module docstring says which), which charts (`page_charts`, `question_charts`;
+how they are titled and sorted: reports/chart_layouts.py), a chart's data for a
+PNG or an Excel chart, and the "Källa:" line. Separate from the workbook, which
+only lays them out in sheets."""
 
 from __future__ import annotations
 
-from reports.charts import BarChartData, ValueFormat
+from reports.chart_layouts import Chart, group_chart, option_chart
+from reports.charts import BarChartData
 from reports.layouts import (
-    Chart,
     Rounding,
     Table,
     frequency_table,
-    group_chart,
     group_table,
     number_table,
-    option_chart,
     organisation_table,
 )
 from reports.tabulation.results import (
@@ -25,7 +24,8 @@ from reports.tabulation.results import (
     QuestionTabulation,
     Selection,
 )
-from surveys.formatting import round_half_up, swedish_number
+from surveys.formatting import round_half_up
+from surveys.kinds import facts
 from surveys.models import OrganisationKind, Questionnaire
 
 OWN_LEVEL: dict[str, Level] = {
@@ -95,63 +95,86 @@ def question_tables(
     return tables
 
 
-def page_charts(question: QuestionTabulation, *, level: Level) -> list[Chart]:
-    """The charts the question's report page shows: per option at riket (closed
-    questions), one bar per group at other levels; one chart per item."""
-    if not is_tabulated(question):
+# Levels at which the exports draw one bar per group: 21 regions or 24 RSS. A
+# chart of 290 kommuner cannot be read; its table is there (and the report page
+# draws the kommuner of one RSS).
+GROUP_CHART_LEVELS = (Level.REGION, Level.RSS)
+
+
+def item_charts(
+    riket: QuestionTabulation, *, audience: str, with_empty: bool = False
+) -> list[Chart]:
+    """Riket: one chart per item (matrix row) of a closed or RSS count question,
+    the share of the base per option. Items without a base have no chart
+    unless `with_empty` (the page says «Inga svar att visa»)."""
+    ref = riket.question
+    if not (ref.is_closed or ref.is_kommun_count) or not ref.options:
         return []
+    return [
+        option_chart(item, audience=audience)
+        for item in riket.items
+        if with_empty or item.by_group[0].base
+    ]
+
+
+def group_charts(
+    grouped: QuestionTabulation, *, audience: str, level: Level
+) -> list[Chart]:
+    """At a level of groups, per item one bar per group: a number's figure, the
+    share answering «Ja» (the first option), or for a multiple choice one chart
+    per option (the share that ticked it), as the Bilaga 3 table has a column
+    per option."""
+    if not is_tabulated(grouped):
+        return []
+    ref = grouped.question
+    charts = []
+    for item in grouped.items:
+        if facts(ref.kind).multiple:
+            charts += [
+                group_chart(item, audience=audience, level=level, option=o.code)
+                for o in ref.options
+            ]
+        else:
+            charts.append(group_chart(item, audience=audience, level=level))
+    return charts
+
+
+def page_charts(
+    question: QuestionTabulation, *, level: Level, audience: str
+) -> list[Chart]:
+    """The charts the question's report page shows (and its PNG downloads):
+    per option at riket, one bar per group at other levels."""
     if level == Level.RIKET:
-        if question.question.is_number:
-            return []
-        return [option_chart(item) for item in question.items]
-    return [group_chart(item) for item in question.items]
+        return item_charts(question, audience=audience, with_empty=True)
+    return group_charts(question, audience=audience, level=level)
 
 
-def chart_data(
-    chart: Chart,
+def question_charts(
+    riket: QuestionTabulation,
+    grouped: QuestionTabulation | None,
     *,
-    source: str,
-    base_note: str = "",
-    value_format: ValueFormat = "percent",
-    category_title: str = "Svarsalternativ",
-) -> BarChartData:
+    audience: str,
+    level: Level,
+) -> list[Chart]:
+    """Every chart of a question in the exports (the chart zip, the workbook):
+    riket's, and at a level in GROUP_CHART_LEVELS one bar per group. Charts
+    without a bar are left out."""
+    charts = item_charts(riket, audience=audience)
+    if grouped is not None and level in GROUP_CHART_LEVELS:
+        charts += group_charts(grouped, audience=audience, level=level)
+    return [chart for chart in charts if chart.bars]
+
+
+def chart_data(chart: Chart, *, source: str) -> BarChartData:
     """A layout chart (shares in per cent, or numbers) as the data of a PNG or an
-    Excel chart."""
+    Excel chart, with its base and source."""
     return BarChartData(
         title=chart.title,
         categories=[bar.label for bar in chart.bars],
         values=[round_half_up(bar.value, 1) for bar in chart.bars],
-        value_format=value_format,
-        category_title=category_title,
+        value_format=chart.value_format,
+        category_title=chart.category_title,
         source_line=source,
-        base_note=base_note,
+        base_note=chart.base_note,
         decimals=0,
     )
-
-
-def item_charts(
-    riket: QuestionTabulation, *, audience: str, source: str
-) -> list[BarChartData]:
-    """One chart per item (matrix row) of a closed question at riket: the share
-    of the base per option. Items without a base have no chart."""
-    ref = riket.question
-    if not ref.is_closed or not ref.options:
-        return []
-    result = []
-    for item in riket.items:
-        counts = item.by_group[0]
-        if not counts.base:
-            continue
-        result.append(
-            chart_data(
-                option_chart(item),
-                source=source,
-                base_note=f"Bas: {_base_note(counts.base, audience)}.",
-            )
-        )
-    return result
-
-
-def _base_note(base: int, audience: str) -> str:
-    units = {"region": "regioner", "rss": "RSS", "kommun": "kommuner"}
-    return f"{swedish_number(base)} {units.get(audience, 'svarande')} har svarat"

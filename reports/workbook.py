@@ -3,12 +3,16 @@
 Sheets, in order:
 
 - "Innehåll": cycle, questionnaire, data as of, level; one row per question
-  with its number (a hyperlink to its sheet), label, kind and base at riket.
+  with its number (a hyperlink to its sheet), label, kind and base at riket;
+  the legend of the markers (reports/markers.py).
 - One sheet per question, named "Fråga <number>" (≤ 31 characters, unique):
   the question text as title, the tables for the level (below), each with its
-  footnotes (bases, excluded counts), the "Källa:" line, and for closed
-  questions a "Diagramunderlag" table (share per option at riket, as numbers)
-  with a native Excel bar chart that references it (reports/charts.py).
+  footnotes (bases, excluded counts), the "Källa:" line, the markers its tables
+  use, and per chart (`reports.question_parts.question_charts`: at riket the
+  share per option of closed and RSS count questions; at the region or RSS
+  level one bar per group, numbers included) a "Diagramunderlag" table with a
+  native Excel bar chart that references it (reports/charts.py), its base and
+  its source under it.
 - "Kvalitetsdeklaration" (reports/kvalitetsdeklaration/writers.py).
 - "Manifest": what the file is (reports/exporters.py `Manifest`).
 
@@ -21,11 +25,13 @@ group. `WorkbookLevel.STANDARD` picks the own level for region and RSS
 questionnaires and RSS for kommun questionnaires.
 
 Numbers: the tables are the published layouts (reports/layouts.py) cell for cell,
-so the workbook reads like the report and the golden tests cover it. Cells that
-are whole counts ("21", "1 600") are written as numbers with the format "#,##0"
-(Swedish Excel shows "1 600"), so they can be summed; "3 (75)", "19/21", "59 %"
-stay text, as printed. The chart data are numbers: shares as fractions with the
-format "0 %" (Swedish Excel shows "75 %").
+so the workbook reads like the report and the golden tests cover it, but every
+count and share is a numeric cell (reports/cells.py) whose number format shows
+it as printed in Swedish Excel: counts "#,##0" ("1 600"), shares as fractions
+"0 %" ("72 %"), «19/21» as the count 19 formatted '#,##0"/21"'. A column of
+«antal (procent)» is two columns, «Antal» and «Procent», under the option's
+heading. Only words and markers (reports/markers.py, explained on the index
+sheet) are text. The chart data are numbers too.
 
 Queries: the questionnaire is tabulated once per level (riket, and the chosen
 level), never per question; the number of queries does not depend on the number
@@ -55,8 +61,16 @@ from openpyxl.writer.excel import ExcelWriter
 from reports.charts import add_bar_chart
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
-from reports.layouts import Rounding, Table
-from reports.question_parts import OWN_LEVEL, item_charts, question_tables, source_line
+from reports.layouts import Rounding
+from reports.markers import LEGEND, legend_for
+from reports.question_parts import (
+    OWN_LEVEL,
+    chart_data,
+    question_charts,
+    question_tables,
+    source_line,
+)
+from reports.sheet_tables import BOLD, write_legend, write_table
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import (
     Level,
@@ -72,14 +86,8 @@ from surveys.sheet_text import harden_workbook
 Progress = Callable[[int, str], None]
 
 SHEET_INDEX = "Innehåll"
-# One style object each, shared by every cell that uses it (openpyxl stores a
-# workbook's styles once; a new object per cell only costs time).
-BOLD = Font(bold=True)
-ITALIC = Font(italic=True)
 SHEET_MANIFEST = "Manifest"
 SHEET_NAME_MAX = 31
-COUNT_FORMAT = "#,##0"
-_WHOLE_COUNT = re.compile(r"^-?\d{1,3}(?: \d{3})*$")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -123,36 +131,6 @@ def sheet_name(number: str, taken: set[str]) -> str:
         suffix += 1
     taken.add(name.lower())
     return name
-
-
-def _cell_value(text: str) -> int | str:
-    if _WHOLE_COUNT.match(text):
-        return int(text.replace(" ", ""))
-    return text
-
-
-def write_table(sheet: Worksheet, table: Table, *, row: int) -> int:
-    """A layout table from `row`: title, subtitle, header, rows, footnotes.
-    Returns the next free row (after one empty row)."""
-    sheet.cell(row=row, column=1, value=table.title).font = BOLD
-    row += 1
-    if table.subtitle:
-        sheet.cell(row=row, column=1, value=table.subtitle).font = ITALIC
-        row += 1
-    for column, text in enumerate(table.header, start=1):
-        sheet.cell(row=row, column=column, value=text).font = BOLD
-    row += 1
-    for cells in table.rows:
-        for column, text in enumerate(cells, start=1):
-            value = _cell_value(text) if column > 1 else text
-            cell = sheet.cell(row=row, column=column, value=value)
-            if isinstance(value, int):
-                cell.number_format = COUNT_FORMAT
-        row += 1
-    for note in table.notes:
-        sheet.cell(row=row, column=1, value=note)
-        row += 1
-    return row + 1
 
 
 @dataclass(frozen=True)
@@ -203,15 +181,23 @@ def write_question_sheet(
         row = write_table(sheet, table, row=row)
     sheet.cell(row=row, column=1, value=source)
     row += 2
-    charts = item_charts(riket, audience=audience, source=source)
+    legend = legend_for(line for table in tables for line in table.rows)
+    if legend:
+        row = write_legend(sheet, legend, row=row)
+    charts = [
+        chart_data(chart, source=source)
+        for chart in question_charts(riket, grouped, audience=audience, level=level)
+    ]
     for data in charts:
         sheet.cell(
             row=row, column=1, value=f"Diagramunderlag: {data.title}"
         ).font = BOLD
         last = add_bar_chart(sheet, data, header_row=row + 1, anchor=f"D{row}")
+        # Under the chart's data, as under the printed figure: base and source.
         sheet.cell(row=last + 1, column=1, value=data.base_note)
+        sheet.cell(row=last + 2, column=1, value=data.source_line)
         # Room for the chart (its height grows with the number of bars).
-        row = max(last + 3, row + 10 + 2 * len(data.values))
+        row = max(last + 4, row + 10 + 2 * len(data.values))
     return QuestionSheet(name=name, tables=len(tables), charts=len(charts))
 
 
@@ -275,6 +261,7 @@ def write_index_sheet(
         sheet.cell(row=row, column=3, value=str(QuestionKind(ref.kind).label))
         sheet.cell(row=row, column=4, value=_riket_base(question))
         row += 1
+    write_legend(sheet, LEGEND, row=row + 1)
     sheet.freeze_panes = f"A{header_row + 1}"
 
 

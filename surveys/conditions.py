@@ -297,6 +297,8 @@ class GivenAnswer:
     )  # matrix row code -> option code
     escaped: bool = False
     has_value: bool = False  # a number or a text was given
+    # A multiple choice answered with «Inget av alternativen» (issue #16 point 7).
+    none_of: bool = False
 
 
 def holds(condition: Condition | None, answers: Mapping[str, GivenAnswer]) -> bool:
@@ -328,7 +330,11 @@ def holds(condition: Condition | None, answers: Mapping[str, GivenAnswer]) -> bo
             return answer.escaped
         case Answered():
             return bool(
-                answer.options or answer.rows or answer.escaped or answer.has_value
+                answer.options
+                or answer.rows
+                or answer.escaped
+                or answer.has_value
+                or answer.none_of
             )
         case _:
             assert_never(condition)

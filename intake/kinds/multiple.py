@@ -1,4 +1,10 @@
-"""Multiple choice: several alternatives, each its own answer cell (slot = code)."""
+"""Multiple choice: several alternatives, each its own answer cell (slot = code).
+
+«Inget av alternativen» is an answer too (issue #16 point 7): one cell in the
+slot `NONE_OF`, never together with an alternative. In the form and the Excel
+copy it is one more choice after the alternatives; in raw data every option
+column is 0 (not ticked) instead of the missing code; in a value for
+save_answers it is the code `NONE_OF` in the list."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from intake.cells import Cell, Cells
+from intake.cells import NONE_OF, NONE_OF_LABEL, Cell, Cells
 from intake.excel.grid import Problem, _Grid, _short, _text
 from intake.excel.terms import SURVEY, YES
 from intake.kinds.base import (
@@ -30,16 +36,27 @@ class Multiple(OneField):
         options: list[tuple[str, str]],
     ) -> None:
         fields[question.variable] = forms.MultipleChoiceField(
-            choices=options, required=False, widget=forms.CheckboxSelectMultiple
+            choices=[*options, (NONE_OF, NONE_OF_LABEL)],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
         )
 
     def field_values(self, question: Question, cells: Cells) -> dict[str, Any]:
+        if NONE_OF in cells:
+            return {question.variable: [NONE_OF]}
         return {question.variable: [c.option for c in cells.values()]}
 
     def cells(self, question: Question, raw: Any, option_codes: list[str]) -> Cells:
         if isinstance(raw, str) or not isinstance(raw, list | tuple | set | frozenset):
             raise ValidationError("Ange alternativen som en lista.")
         chosen = [str(c) for c in raw]
+        if NONE_OF in chosen:
+            if len(set(chosen)) > 1:
+                raise ValidationError(
+                    f"«{NONE_OF_LABEL}» kan inte väljas tillsammans med ett "
+                    "alternativ. Ta bort det ena."
+                )
+            return {NONE_OF: Cell()}
         bad = [c for c in chosen if c not in option_codes]
         if bad:
             raise ValidationError("Välj bland svarsalternativen.")
@@ -52,6 +69,8 @@ class Multiple(OneField):
         options: dict[str, str],
         rows: dict[str, str],
     ) -> list[str]:
+        if NONE_OF in cells:
+            return [NONE_OF_LABEL]
         # In the definition's order of alternatives, not the order ticked.
         lines = cell_lines(question, cells, options, rows)
         order = list(options.values())
@@ -59,11 +78,17 @@ class Multiple(OneField):
         return lines
 
     def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
-        # One «Ja» cell per alternative, on its own row.
-        return [WorkbookSlot(o.code, text=o.label) for o in question.options.all()]
+        # One «Ja» cell per alternative, on its own row, and one for none of them.
+        return [
+            *(WorkbookSlot(o.code, text=o.label) for o in question.options.all()),
+            WorkbookSlot(NONE_OF, text=NONE_OF_LABEL),
+        ]
 
     def workbook_hint(self, question: Question) -> str:
-        return f"Välj «{YES}» för varje alternativ som stämmer; lämna övriga tomma."
+        return (
+            f"Välj «{YES}» för varje alternativ som stämmer; lämna övriga tomma. "
+            f"Stämmer inget: välj «{YES}» vid «{NONE_OF_LABEL}»."
+        )
 
     def workbook_validation(
         self, question: Question, slot: str, options_range: OptionsRange

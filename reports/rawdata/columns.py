@@ -14,6 +14,8 @@ The layout, which `reports.imports.importing` reads back:
 - Matrix: one column per row, `<variable>_<row>`, coded like a single choice.
 - Multiple choice: one column per option, `<variable>_<option>`, 1 = ticked and
   0 = not ticked (published as «.»); missing when the question has no answer.
+  0 in every column is the answer «Inget av alternativen» (issue #16 point 7),
+  which counts in the base; the import reads it back so.
 - RSS kommun counts: one column per cell, `<variable>_<row>_<option>` (or
   `<variable>_<option>` without rows), each row's options followed by its base,
   the number of member kommuner that answered the item, did not, and for which

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
-from intake.cells import Cells
+from intake.cells import NONE_OF, Cells
 from reports.rawdata.columns import (
     CONTACT_COLUMNS,
     FLAG_LABELS,
@@ -138,7 +138,7 @@ class Matrix:
 
 
 class Multiple:
-    """One column per option: 1 ticked, 0 not."""
+    """One column per option: 1 ticked, 0 not (0 in all: «Inget av alternativen»)."""
 
     def columns(
         self,
@@ -168,10 +168,19 @@ class Multiple:
         cells: Cells,
         numbers: dict[str, int],
     ) -> list[Value]:
+        # «Inget av alternativen» (intake.cells.NONE_OF): answered, every option 0.
         return [1 if column.option_code in cells else 0 for column in columns]
 
     def imported(self, question: Question, given: Mapping[Column, Any]) -> Any:
-        return [c.option_code for c, v in given.items() if v == 1] or None
+        """The ticked options; 0 in every option column is «Inget av
+        alternativen» (answered); a missing code in any column with none
+        ticked is no answer."""
+        ticked = [c.option_code for c, v in given.items() if v == 1]
+        if ticked:
+            return ticked
+        if given and len(given) == len(question.options.all()):
+            return [NONE_OF]
+        return None
 
 
 class Number:

@@ -38,15 +38,14 @@ def question_chart_png(
     _, options = report_options(request, questionnaire)
     level = options.level
     question = tabulate_question(questionnaire, variable, level=level, options=options)
-    charts = page_charts(question.questions[0], level=level)
+    charts = page_charts(
+        question.questions[0], level=level, audience=questionnaire.audience
+    )
     if not 1 <= index <= len(charts) or not charts[index - 1].bars:
         raise Http404("Diagrammet finns inte.")
     ref = question.questions[0].question
     data = chart_data(
-        charts[index - 1],
-        source=source_line(questionnaire, options.selection),
-        value_format="count" if ref.is_number else "percent",
-        category_title="" if level == Level.RIKET else str(level.label),
+        charts[index - 1], source=source_line(questionnaire, options.selection)
     )
     return _attachment(
         bar_chart_png(data),

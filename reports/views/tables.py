@@ -21,8 +21,9 @@ from reports.layouts import (
     number_table,
     organisation_table,
 )
+from reports.markers import LEGEND_TITLE, legend_for
 from reports.permissions import get_questionnaire_for_report, require_report_access
-from reports.question_parts import OWN_LEVEL, page_charts
+from reports.question_parts import OWN_LEVEL, page_charts, source_line
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import PRELIMINARY_NOTE, Level, Selection, Tabulation
 from surveys.auth import request_user
@@ -146,6 +147,8 @@ def question_report(
         "response_rate": _rate(tabulation),
         "tables": [],
         "charts": [],
+        "legend_title": LEGEND_TITLE,
+        "chart_source": source_line(questionnaire, options.selection),
     }
     tabulated = ref.is_closed or ref.is_number or ref.is_kommun_count
     if not tabulated:
@@ -193,7 +196,9 @@ def question_report(
             if chart.bars
             else "",
         )
-        for index, chart in enumerate(page_charts(question, level=level), start=1)
+        for index, chart in enumerate(
+            page_charts(question, level=level, audience=audience), start=1
+        )
     ]
     context["tables_xlsx_url"] = (
         reverse("reports:question-xlsx", args=[questionnaire.pk, variable]) + query
@@ -201,4 +206,7 @@ def question_report(
         else ""
     )
     context["tabulated"] = tabulated
+    context["legend"] = legend_for(
+        line for table in context["tables"] for line in table.rows
+    )
     return render(request, "reports/question.html", context)

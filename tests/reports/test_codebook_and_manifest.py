@@ -38,7 +38,10 @@ def test_the_codebook_has_one_row_per_column(every_kind: EveryKind) -> None:
         follow_up.missing == "-1 = Ej aktuell (Stata .a); -2 = Ej besvarad (Stata .b)"
     )
     assert by_name["q02_plan"].values == "1 = Ja; 2 = Nej, men förslag finns; 3 = Nej"
-    assert by_name["q03_grupper_andra"].values == "1 = Vald; 0 = Ej vald"
+    assert by_name["q03_grupper_andra"].values == (
+        "1 = Vald; 0 = Ej vald; 0 i alla frågans kolumner: svarat «Inget av "
+        "alternativen» (räknas i basen)"
+    )
     assert by_name["q03_grupper_andra"].label == "3. Etikett 3 – Andra"
     andel = by_name["q06_andel"]
     assert andel.missing == (

@@ -314,7 +314,10 @@ def test_diagram(
     with zipfile.ZipFile(io.BytesIO(content(job, media_root))) as archive:
         names = sorted(archive.namelist())
         png = archive.read("fraga-1.png")
-    # closed questions 1, 2, 3 and the matrix 4 (two rows); not numbers or text
+    # At riket the closed questions 1, 2, 3 and the matrix 4 (two rows); per
+    # region (the questionnaire's own level) also the numbers 5 and 6, one chart
+    # per option of the multiple choice 3 (three options) and per matrix row;
+    # not the free text.
     assert names == sorted(
         [
             "fraga-1.png",
@@ -322,11 +325,20 @@ def test_diagram(
             "fraga-3.png",
             "fraga-4-1.png",
             "fraga-4-2.png",
+            "fraga-1-region-1.png",
+            "fraga-2-region-1.png",
+            "fraga-3-region-1.png",
+            "fraga-3-region-2.png",
+            "fraga-3-region-3.png",
+            "fraga-4-region-1.png",
+            "fraga-4-region-2.png",
+            "fraga-5-region-1.png",
+            "fraga-6-region-1.png",
             "manifest.json",
         ]
     )
     assert png.startswith(b"\x89PNG")
-    assert job.manifest["row_counts"] == {"diagram": 5, "svarande": 1}
+    assert job.manifest["row_counts"] == {"diagram": 14, "svarande": 1}
 
 
 def test_kvalitetsdeklaration(

@@ -4,19 +4,35 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from intake.models import ResponseStatus
+from reports.export_kinds import write_diagram_zip
 from reports.layouts import frequency_table, group_table
+from reports.question_parts import item_charts
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import Level
-from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire
+from reports.workbook import write_table_workbook
+from surveys.models import RSS, MatrixRow, Option, Question, Questionnaire, User
 from tests.factories import AnswerFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def workbook_of(questionnaire: Questionnaire) -> bytes:
+    output = io.BytesIO()
+    write_table_workbook(questionnaire, output)
+    return output.getvalue()
+
 
 COUNTS = {
     "rss-07": {
@@ -128,3 +144,101 @@ def test_per_region_and_per_rss(rss_questionnaire: Questionnaire) -> None:
     }
     assert (by_rss["rss-14-gr"].count("ja"), by_rss["rss-14-gr"].base) == (10, 13)
     assert by_rss["rss-14-fyrbodal"].not_answered == 2
+
+
+def test_a_group_where_no_kommun_answered_shows_no_data_not_zeros(
+    rss_questionnaire: Questionnaire,
+) -> None:
+    """Stockholm's RSS has no counts: «..» (no data), not a row of 0s; its base
+    is a counted 0 (reports/markers.py). A counted zero stays a zero."""
+    per_region = tabulate(rss_questionnaire, level=Level.REGION)
+    item = per_region.question("s06_breddinfort").items[0]
+    rows = {row[0]: row[1:] for row in group_table(item, audience="rss").rows}
+    assert rows["Stockholm"] == ("..", "..", "0")
+    riket = tabulate(rss_questionnaire, level=Level.RIKET)
+    table = frequency_table(riket.question("s05_malgrupper"), audience="rss")
+    by_row = {row[0]: row[1:] for row in table.rows}
+    # Nobody answered the row «kroniska sjukdomar».
+    assert by_row["… personer med kroniska sjukdomar?"] == ("..", "..")
+    # Äldre: 6 Ja and a counted 0 Nej of 6.
+    assert by_row["… äldre personer med stora vård- och omsorgsbehov?"] == (
+        "6 (100)",
+        "0 (0)",
+    )
+
+
+def test_the_report_page_marks_no_data_and_explains_the_markers(
+    rss_questionnaire: Questionnaire, client: Client, staff_user: User
+) -> None:
+    client.force_login(staff_user)
+    url = reverse("reports:question", args=[rss_questionnaire.pk, "s06_breddinfort"])
+    text = client.get(url, {"niva": "region", "avrundning": "half_up"}).content.decode()
+    assert re.search(
+        r"<th scope=\"row\">Stockholm</th>\s*<td class=\"num\">\.\.</td>", text
+    )
+    assert "Teckenförklaring" in text
+    assert (
+        "<dt>..</dt><dd>Uppgift saknas: ingen i gruppen har svarat på frågan.</dd>"
+        in text
+    )
+    # Only the markers the tables use: no multiple choice here, so no «.».
+    assert "<dt>.</dt>" not in text
+    # The chart per region: what it shows, its base (regions without data
+    # named, as they have no bar) and its source.
+    assert (
+        "Andel kommuner som breddinfört verksamhet som tidigare bedrivits i "
+        "projektform 2024: svarat «Ja», per region"
+    ) in text
+    assert (
+        "Bas: de kommuner som har svarat på frågan i varje region, 31 totalt. "
+        ".. (uppgift saknas, ingen stapel): 19 regioner."
+    ) in text
+    source = f"Källa: {rss_questionnaire.title}, Socialstyrelsen 2024."
+    assert f"<li>{source}</li>" in text
+
+
+def test_rss_count_questions_are_charted_as_kommun_shares(
+    rss_questionnaire: Questionnaire,
+) -> None:
+    """The report's headline kommun figure: the share of the kommuner that
+    answered, titled «Andel kommuner …» (the question's label says «Antal»),
+    with its base, in the chart zip (riket and per RSS) and the workbook."""
+    riket = tabulate(rss_questionnaire, level=Level.RIKET)
+    (chart,) = item_charts(
+        riket.question("s06_breddinfort"), audience=rss_questionnaire.audience
+    )
+    assert chart.title == (
+        "Andel kommuner som breddinfört verksamhet som tidigare bedrivits i "
+        "projektform 2024"
+    )
+    # 19 Ja and 12 Nej of 31 kommuner that answered: 61 % and 39 %.
+    assert [(b.label, b.text) for b in chart.bars] == [("Ja", "61 %"), ("Nej", "39 %")]
+    assert chart.base_note == "Bas: 31 kommuner har svarat."
+
+    output = io.BytesIO()
+    manifest = write_diagram_zip(
+        rss_questionnaire,
+        options={"niva": "standard", "svar": "inskickade"},
+        output=output,
+        progress=lambda percent, message: None,
+    )
+    with zipfile.ZipFile(output) as archive:
+        names = set(archive.namelist())
+    assert {"fraga-6.png", "fraga-6-rss-1.png"} <= names
+    assert "fraga-6.png" in manifest.as_dict()["extra"]["filer"]
+
+    workbook = load_workbook(io.BytesIO(workbook_of(rss_questionnaire)))
+    sheet = workbook["Fråga 6"]
+    column_a = [c.value for c in sheet["A"]]
+    at = column_a.index(f"Diagramunderlag: {chart.title}") + 1
+    # The chart's data: shares as fractions (to a tenth of a per cent), «0 %».
+    shares = [sheet.cell(at + offset, 2) for offset in (2, 3)]
+    assert [(c.value, c.number_format) for c in shares] == [
+        (0.613, "0 %"),
+        (0.387, "0 %"),
+    ]
+    assert sheet.cell(at + 4, 1).value == "Bas: 31 kommuner har svarat."
+    per_rss = [
+        c for c in column_a if c and c.startswith(f"Diagramunderlag: {chart.title}:")
+    ]
+    assert per_rss == [f"Diagramunderlag: {chart.title}: svarat «Ja», per RSS"]

@@ -59,8 +59,9 @@ def test_staff_download_the_chart_and_the_tables(
     assert tables.status_code == 200
     sheet = load_workbook(io.BytesIO(tables.content))["Fråga 1"]
     # Sörmland ja, Kronoberg nej
-    assert [sheet["B7"].value, sheet["C7"].value] == ["1 (50)", "1 (50)"]
-    assert [sheet["A12"].value, sheet["B12"].value] == ["Riket", "1/2"]
+    assert [sheet[c].value for c in ("B8", "C8", "D8", "E8")] == [1, 0.5, 1, 0.5]
+    assert [sheet["A13"].value, sheet["B13"].value] == ["Riket", 1]
+    assert sheet["B13"].number_format == '#,##0"/2"'
 
 
 def test_a_chart_that_does_not_exist_is_404(

@@ -95,17 +95,23 @@ def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
     workbook = load_workbook(io.BytesIO(workbook_bytes(four_regions)))
     sheet = workbook["Fråga 1"]
     assert sheet["A1"].value == "Fråga 1. Frågetext 1?"
-    assert rows_of(sheet, 4, 8) == [
+    # «antal (procent)»: each option's column is two, the count and the share.
+    assert rows_of(sheet, 4, 9) == [
         ("Fråga 1. Etikett 1",),
         ("Antal och procent (inom parentes)",),
         ("Fråga", "Ja", "Nej"),
-        ("Etikett 1", "3 (75)", "1 (25)"),
+        ("Antal", "Procent", "Antal", "Procent"),
+        ("Etikett 1", 3, 0.75, 1, 0.25),
         ("4 regioner har svarat på denna fråga.",),
     ]
-    assert rows_of(sheet, 10, 18) == [
+    assert "B6:C6" in sheet.merged_cells and "D6:E6" in sheet.merged_cells
+    assert [sheet[c].number_format for c in ("B8", "C8", "D8", "E8")] == [
+        "#,##0", "0 %", "#,##0", "0 %",
+    ]  # fmt: skip
+    assert rows_of(sheet, 11, 19) == [
         ("Fråga 1. Frågetext 1?",),
         ("Region (län)", "Svar"),
-        ("Riket", "3/4"),
+        ("Riket", 3),
         ("Stockholm", "Ja"),
         ("Uppsala", "Ja"),
         ("Sörmland", "Ja"),
@@ -113,20 +119,46 @@ def test_a_question_sheet_has_the_riket_and_region_tables_notes_and_source(
         ("Jönköping", "–"),
         ("Kronoberg", "Nej"),
     ]
-    assert sheet["A33"].value == "Norrbotten"  # all 21 regions
-    assert sheet["A35"].value == "Källa: Testenkät, Socialstyrelsen 2041."
+    # «3/4» as printed: the count 3, the base in its number format.
+    assert (sheet["B13"].data_type, sheet["B13"].number_format) == ("n", '#,##0"/4"')
+    assert sheet["A34"].value == "Norrbotten"  # all 21 regions
+    assert sheet["A36"].value == "Källa: Testenkät, Socialstyrelsen 2041."
+    # The markers these tables use, explained under them.
+    assert rows_of(sheet, 38, 39) == [
+        ("Teckenförklaring",),
+        ("–", "Inget att redovisa: organisationen har inte svarat."),
+    ]
     # The chart's data: shares as numbers, and the chart references them.
-    assert rows_of(sheet, 38, 41) == [
+    assert rows_of(sheet, 41, 46) == [
+        ("Diagramunderlag: Andel regioner: Etikett 1",),
         ("Svarsalternativ", "Andel (%)"),
         ("Ja", 0.75),
         ("Nej", 0.25),
         ("Bas: 4 regioner har svarat.",),
+        ("Källa: Testenkät, Socialstyrelsen 2041.",),
     ]
-    assert sheet["B39"].number_format == "0 %"
-    (chart,) = sheet._charts
-    (series,) = chart.series
-    assert series.val.numRef.f == "'Fråga 1'!$B$39:$B$40"
-    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$39:$A$40"
+    assert sheet["B43"].number_format == "0 %"
+    # Then the regions' shares answering «Ja», largest first, ties in the
+    # register's order (Stockholm, Uppsala, Sörmland); no bar without data.
+    column_a = [c.value for c in sheet["A"]]
+    title = "Diagramunderlag: Andel regioner: Etikett 1: svarat «Ja», per region"
+    at = column_a.index(title) + 1
+    assert rows_of(sheet, at + 1, at + 5) == [
+        ("Region", "Andel (%)"),
+        ("Stockholm", 1),
+        ("Uppsala", 1),
+        ("Sörmland", 1),
+        ("Kronoberg", 0),
+    ]
+    base = sheet.cell(at + 6, 1).value
+    assert base == (
+        "Bas: de regioner som har svarat på frågan i varje region, 4 totalt. "
+        ".. (uppgift saknas, ingen stapel): 17 regioner."
+    )
+    riket_chart, regions_chart = sheet._charts
+    (series,) = riket_chart.series
+    assert series.val.numRef.f == "'Fråga 1'!$B$43:$B$44"
+    assert (series.cat.strRef or series.cat.numRef).f == "'Fråga 1'!$A$43:$A$44"
 
 
 def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
@@ -141,17 +173,28 @@ def test_numbers_are_numbers_with_a_thousands_format_and_the_escape_is_noted(
     assert sheet["C6"].number_format == "#,##0"
     assert [sheet["A15"].value, sheet["B15"].value] == ["Sörmland", 1600000]
     assert sheet["B18"].value == "Antalet kan inte uppskattas"  # Kronoberg
-    assert sheet._charts == []  # no chart for numbers
+    # No chart of riket's one number; one bar per region that gave a number.
+    (chart,) = sheet._charts
+    column_a = [c.value for c in sheet["A"]]
+    at = column_a.index("Diagramunderlag: Etikett 5: medelvärde per region") + 1
+    assert rows_of(sheet, at + 1, at + 4) == [
+        ("Region", "Antal"),
+        ("Sörmland", 1600000),
+        ("Stockholm", 200),
+        ("Uppsala", 100),
+    ]
+    assert sheet.cell(at + 2, 2).number_format == "#,##0"
 
 
 def test_a_matrix_gets_one_chart_per_row(four_regions: Questionnaire) -> None:
     sheet = load_workbook(io.BytesIO(workbook_bytes(four_regions)))["Fråga 4"]
-    assert rows_of(sheet, 7, 8) == [
-        ("Samverkan", "3 (75)", "1 (25)"),
-        ("Primärvården som nav", "2 (50)", "2 (50)"),
+    assert rows_of(sheet, 8, 9) == [
+        ("Samverkan", 3, 0.75, 1, 0.25),
+        ("Primärvården som nav", 2, 0.5, 2, 0.5),
     ]
-    assert rows_of(sheet, 13, 13) == [("Riket", "3/4", "2/4")]
-    assert len(sheet._charts) == 2
+    assert rows_of(sheet, 14, 14) == [("Riket", 3, 2)]
+    assert sheet["C14"].number_format == '#,##0"/4"'
+    assert len(sheet._charts) == 4  # per row at riket, and per row per region
 
 
 def test_the_index_links_every_question_with_its_base(
@@ -176,6 +219,18 @@ def test_the_index_links_every_question_with_its_base(
         ("Fråga 1a", "Etikett 1a", "Fritext", 1),
     ]
     assert index["D16"].value == 3  # question 5: three gave a number
+    # The full legend of the markers under the list of questions.
+    assert rows_of(index, 20, 25) == [
+        ("Teckenförklaring",),
+        ("..", "Uppgift saknas: ingen i gruppen har svarat på frågan."),
+        ("–", "Inget att redovisa: organisationen har inte svarat."),
+        (".", "Alternativet är inte markerat (flervalsfråga)."),
+        ("0", "Noll: svaren har räknats och inget föll på alternativet."),
+        (
+            "Tom cell",
+            "Frågan ställdes inte (följdfråga som bara visas efter vissa svar).",
+        ),
+    ]
     links = [index.cell(row, 1).hyperlink.location for row in range(11, 19)]
     assert links[0] == "'Fråga 1'!A1"
     assert links[-1] == "'Fråga 7'!A1"
@@ -194,8 +249,8 @@ def test_at_riket_only_the_riket_tables(four_regions: Questionnaire) -> None:
             )
         )
     )["Fråga 1"]
-    assert rows_of(sheet, 7, 10) == [
-        ("Etikett 1", "3 (75)", "1 (25)"),
+    assert rows_of(sheet, 8, 11) == [
+        ("Etikett 1", 3, 0.75, 1, 0.25),
         ("4 regioner har svarat på denna fråga.",),
         (),
         ("Källa: Testenkät, Socialstyrelsen 2041.",),
