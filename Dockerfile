@@ -19,6 +19,7 @@ COPY surveys ./surveys
 COPY intake ./intake
 COPY reports ./reports
 COPY outbox ./outbox
+COPY api ./api
 COPY templates ./templates
 COPY manage.py docker-entrypoint.sh ./
 # The commit the image is built from, recorded in every export's manifest
