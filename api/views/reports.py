@@ -24,6 +24,7 @@ from api.serializers import ErrorSerializer
 from reports.exporters import FORMATS, Target
 from reports.exports.jobs import request_export
 from reports.forms import ReportOptionsForm
+from reports.layouts import Rounding
 from reports.models import ExportJob
 from reports.permissions import (
     get_cycle_for_staff,
@@ -126,7 +127,13 @@ class QuestionTableApi(APIView):
     )
     def get(self, request: Request, questionnaire_id: int, variable: str) -> Response:
         questionnaire = get_questionnaire_for_report(caller(request), questionnaire_id)
-        form = ReportOptionsForm(questionnaire, request.query_params)
+        # The page's form, with its defaults for what the query leaves out.
+        data = {
+            "niva": Level.RIKET.value,
+            "avrundning": Rounding.HALF_UP.value,
+            **request.query_params.dict(),
+        }
+        form = ReportOptionsForm(questionnaire, data)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
         tabulation = tabulate(
