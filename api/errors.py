@@ -8,10 +8,11 @@ body has `detail` (one Swedish sentence or more) and, for refused values,
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -57,6 +58,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": PRECONDITION_FAILED},
             status=status.HTTP_412_PRECONDITION_FAILED,
             headers={"ETag": _etag(exc.current_version)},
+        )
+    if isinstance(exc, exceptions.Throttled):
+        # DRF's Swedish text ends in an untranslated English sentence.
+        wait = math.ceil(getattr(exc, "wait", None) or 1)
+        return Response(
+            {"detail": f"För många anrop. Försök igen om {wait} sekunder."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
         )
     if isinstance(exc, CountsAboveBaseError):
         return Response(

@@ -3,15 +3,25 @@ owner's other tokens or the browser session, and per user for the session."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from api.authentication import token_of
 
 
-class CallerRateThrottle(SimpleRateThrottle):
+class _RateFromSettings:
+    """The rate as settings say now: DRF copies the rates once, at import."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return cast("str | None", api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+
+
+class CallerRateThrottle(_RateFromSettings, SimpleRateThrottle):
     scope = "caller"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
@@ -22,5 +32,5 @@ class CallerRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(AnonRateThrottle):
+class AnonymousRateThrottle(_RateFromSettings, AnonRateThrottle):
     scope = "anon"

@@ -9,14 +9,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.serializers import QuestionnaireSerializer, QuestionSerializer
+from api.views.base import ApiView
 from intake.selectors import questions_of
 from surveys.models import Question, Questionnaire
 
 
-class QuestionnaireListApi(APIView):
+class QuestionnaireListApi(ApiView):
     OutputSerializer = QuestionnaireSerializer
 
     @extend_schema(responses=QuestionnaireSerializer(many=True))
@@ -33,7 +33,7 @@ class QuestionnaireDetail:
     questions: list[Question]
 
 
-class QuestionnaireDetailApi(APIView):
+class QuestionnaireDetailApi(ApiView):
     class OutputSerializer(serializers.Serializer[QuestionnaireDetail]):
         id = serializers.IntegerField(source="questionnaire.pk")
         year = serializers.IntegerField(source="questionnaire.cycle.year")

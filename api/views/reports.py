@@ -17,10 +17,10 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.authentication import caller
 from api.serializers import ErrorSerializer
+from api.views.base import ApiView
 from reports.exporters import FORMATS, Target
 from reports.exports.jobs import request_export
 from reports.forms import ReportOptionsForm
@@ -117,7 +117,7 @@ def _table(tabulation: Tabulation) -> dict[str, Any]:
     }
 
 
-class QuestionTableApi(APIView):
+class QuestionTableApi(ApiView):
     """One question's counts per group at a level, with bases, not answered, not
     applicable and "kan inte uppskattas" kept apart (reports/tabulation)."""
 
@@ -158,7 +158,7 @@ class StatusRowSerializer(serializers.Serializer[Any]):
     required = serializers.IntegerField()  # type: ignore[assignment]  # a field named like a Field attribute
 
 
-class ResponseStatusApi(APIView):
+class ResponseStatusApi(ApiView):
     """Every organisation expected to answer a questionnaire and where its
     response stands (the same rows as the Svarsstatus export)."""
 
@@ -202,7 +202,7 @@ def _target(user: User, data: dict[str, Any]) -> Target:
     return get_cycle_for_staff(user, year=year)
 
 
-class ExportCreateApi(APIView):
+class ExportCreateApi(ApiView):
     """Order an export; it runs in the background. Follow it with its status."""
 
     @extend_schema_serializer(component_name="ExportCreate")
@@ -238,14 +238,14 @@ class ExportCreateApi(APIView):
         return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ExportStatusApi(APIView):
+class ExportStatusApi(ApiView):
     @extend_schema(responses={200: ExportJobSerializer, 404: ErrorSerializer})
     def get(self, request: Request, job_id: int) -> Response:
         job = get_export_job_for_user(caller(request), job_id)
         return Response(ExportJobSerializer(job).data)
 
 
-class ExportDownloadApi(APIView):
+class ExportDownloadApi(ApiView):
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,

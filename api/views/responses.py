@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.answers import answer_values
 from api.authentication import caller as request_user
@@ -30,6 +29,7 @@ from api.serializers import (
     QuestionnaireSerializer,
 )
 from api.versions import etag, expected_version
+from api.views.base import ApiView
 from intake.models import Channel, ResponseStatus
 from intake.models import Response as SurveyResponse
 from intake.permissions import (
@@ -69,7 +69,7 @@ class ResponseSummarySerializer(serializers.Serializer[Any]):
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 
-class ResponseListApi(APIView):
+class ResponseListApi(ApiView):
     """The questionnaires the caller answers for their own organisations (as on
     "Mina enkäter"), each with its response's status and version."""
 
@@ -124,7 +124,7 @@ def _channel(user: User, access: ResponseAccess) -> Channel:
     return Channel.API if own else Channel.PROXY
 
 
-class ResponseDetailApi(APIView):
+class ResponseDetailApi(ApiView):
     @extend_schema(responses={200: ResponseDetailSerializer, 404: ErrorSerializer})
     def get(
         self, request: Request, questionnaire_id: int, organisation_id: int
@@ -138,7 +138,7 @@ class ResponseDetailApi(APIView):
         return _detail(access, access.response)
 
 
-class ResponseSaveApi(APIView):
+class ResponseSaveApi(ApiView):
     """Save a draft: change the answers named (by variable), leave the others; an
     empty value (null, "", [] or {}) removes an answer."""
 
@@ -186,7 +186,7 @@ class ResponseSaveApi(APIView):
         return _detail(access, response)
 
 
-class ResponseSubmitApi(APIView):
+class ResponseSubmitApi(ApiView):
     """Submit a complete response: it is locked until Socialstyrelsen reopens it."""
 
     @extend_schema(

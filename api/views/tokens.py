@@ -11,7 +11,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.authentication import caller
 from api.models import ApiToken, TokenScope
@@ -19,6 +18,7 @@ from api.permissions import SessionOnly, TokenScopePermission
 from api.selectors import get_token_of, tokens_of
 from api.serializers import ErrorSerializer
 from api.services import create_api_token, revoke_api_token
+from api.views.base import ApiView
 
 SESSION_ONLY = [IsAuthenticated, TokenScopePermission, SessionOnly]
 
@@ -39,7 +39,7 @@ class CreatedTokenSerializer(TokenSerializer):
     secret = serializers.CharField(help_text="Visas bara nu: spara den.")
 
 
-class TokenListApi(APIView):
+class TokenListApi(ApiView):
     permission_classes = SESSION_ONLY
 
     @extend_schema_serializer(component_name="TokenCreate")
@@ -67,7 +67,7 @@ class TokenListApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class TokenRevokeApi(APIView):
+class TokenRevokeApi(ApiView):
     permission_classes = SESSION_ONLY
 
     @extend_schema(request=None, responses={200: TokenSerializer, 404: ErrorSerializer})

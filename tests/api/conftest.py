@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from api.services import create_api_token
@@ -44,6 +45,12 @@ class ApiClient:
 
 
 TokenFor = Callable[..., ApiClient]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    """Throttles count in the cache, which outlives a test: start each from zero."""
+    cache.clear()
 
 
 @pytest.fixture
