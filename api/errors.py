@@ -34,6 +34,11 @@ class PreconditionFailed(Exception):
         self.current_version = current_version
 
 
+class BadIfMatch(exceptions.ParseError):
+    """If-Match is not a version in quotes (400, with its own message)."""
+
+
+NOT_JSON = "Innehållet kunde inte läsas: skicka ett JSON-objekt (Content-Type: application/json)."
 PRECONDITION_REQUIRED = (
     "Ange svarets version i If-Match (hämta svaret först: versionen står i ETag)."
 )
@@ -45,6 +50,12 @@ PRECONDITION_FAILED = (
 
 def _etag(version: int) -> str:
     return f'"{version}"'
+
+
+def _flat(detail: Any) -> list[Any]:
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flat(item)]
+    return [detail]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -66,6 +77,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": f"För många anrop. Försök igen om {wait} sekunder."},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
             headers={"Retry-After": str(wait)},
+        )
+    if isinstance(exc, exceptions.ParseError) and not isinstance(exc, BadIfMatch):
+        # DRF's text would end in the JSON parser's English message.
+        return Response({"detail": NOT_JSON}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ValidationError):
+        # A serializer's refusal, in the same shape as the services' refusals.
+        if isinstance(exc.detail, dict):
+            return Response(
+                {"detail": INVALID, "errors": exc.detail},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {"detail": " ".join(str(m) for m in _flat(exc.detail))},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, CountsAboveBaseError):
         return Response(

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 
-from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 
-from api.errors import PreconditionFailed, PreconditionRequired
+from api.errors import BadIfMatch, PreconditionFailed, PreconditionRequired
 
 _ETAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
 
@@ -25,7 +24,7 @@ def expected_version(request: Request, *, current: int) -> int:
         raise PreconditionRequired()
     match = _ETAG.match(header)
     if match is None:
-        raise ParseError(
+        raise BadIfMatch(
             'If-Match ska vara svarets version inom citattecken, t.ex. "3", '
             "som ETag när svaret hämtades."
         )

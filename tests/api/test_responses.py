@@ -219,3 +219,20 @@ def test_an_rss_coordinator_writes_a_member_kommun_as_proxy(
     )
     assert answer.status_code == 200, answer.json()
     assert Response.objects.get(organisation=kommun, questionnaire=q).version == 1
+
+
+def test_a_body_that_is_not_json_is_a_clear_400(
+    api_as: TokenFor,
+    region_user: User,
+    region: Region,
+    region_questionnaire: Questionnaire,
+) -> None:
+    api = api_as(region_user)
+    answer = api.client.patch(
+        url(region_questionnaire, region.pk, "answers/"),
+        data="{inte json",
+        content_type="application/json",
+        headers={**api.headers, "If-Match": '"0"'},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["detail"].startswith("Innehållet kunde inte läsas")
