@@ -12,6 +12,8 @@ import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,6 +52,16 @@ PRECONDITION_FAILED = (
 
 def _etag(version: int) -> str:
     return f'"{version}"'
+
+
+UNKNOWN_ADDRESS = "Adressen finns inte i API:t. Se /api/docs/."
+
+
+# Exempt: it changes nothing, and a POST to a mistyped address should hear that
+# the address is wrong, not that a CSRF token is missing.
+@csrf_exempt
+def unknown_address(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": UNKNOWN_ADDRESS}, status=404)
 
 
 def _flat(detail: Any) -> list[Any]:

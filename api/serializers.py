@@ -9,9 +9,9 @@ from rest_framework import serializers
 class ErrorSerializer(serializers.Serializer[dict[str, object]]):
     detail = serializers.CharField(help_text="Vad som gick fel, på svenska.")
     errors = serializers.DictField(  # type: ignore[assignment]  # a field named like a Field attribute
-        child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="Felen per fält eller frågevariabel.",
+        help_text="Felen per fält eller frågevariabel: en lista av texter, "
+        "eller för ett fält med delar (t.ex. answers) felen per del.",
     )
 
 

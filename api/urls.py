@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.errors import unknown_address
 from api.views import questionnaires, reports, responses, tokens
 
 app_name = "api"
@@ -63,4 +64,7 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Last: any other address under /api/ (an id that is not a number, a typo)
+    # answers 404 in the API's JSON, not the site's HTML page.
+    re_path(r"^", unknown_address, name="unknown"),
 ]

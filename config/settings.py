@@ -428,7 +428,12 @@ REST_FRAMEWORK = {
         "caller": env_str("API_THROTTLE_RATE", "600/min"),
         "anon": env_str("API_ANON_THROTTLE_RATE", "60/min"),
     },
+    # The client's address for the anonymous throttle, as for sign-ins: with 0,
+    # REMOTE_ADDR only (DRF would otherwise trust any X-Forwarded-For it is sent).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # OPTIONS answers 405: the schema at /api/schema/ describes the API.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # The longest a personal API token may be valid (days).
@@ -444,6 +449,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_common_errors",
+    ],
 }
 
 LOGGING = {

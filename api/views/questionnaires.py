@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ class QuestionnaireDetail:
 
 
 class QuestionnaireDetailApi(ApiView):
+    @extend_schema_serializer(component_name="QuestionnaireDetail")
     class OutputSerializer(serializers.Serializer[QuestionnaireDetail]):
         id = serializers.IntegerField(source="questionnaire.pk")
         year = serializers.IntegerField(source="questionnaire.cycle.year")

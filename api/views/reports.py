@@ -212,7 +212,13 @@ class ExportCreateApi(ApiView):
         kind = serializers.CharField(max_length=50)
         format = serializers.ChoiceField(choices=sorted(FORMATS))
         options = serializers.DictField(
-            child=serializers.CharField(allow_blank=True), required=False, default=dict
+            child=serializers.CharField(
+                allow_blank=True,
+                # DRF's Swedish translation lacks this one.
+                error_messages={"invalid": "Värdet ska vara en text."},
+            ),
+            required=False,
+            default=dict,
         )
 
     @extend_schema(
