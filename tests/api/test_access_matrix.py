@@ -202,3 +202,22 @@ def test_every_endpoint_refuses_an_unknown_token(
     answer = getattr(ApiClient("nv_not-a-token"), method)(path)
     assert answer.status_code == 401
     assert answer.json()["detail"] == "Nyckeln är ogiltig."
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/responses/x/1/", "/api/v1/finns-inte/", "/api/v1/exports/1/fil/"]
+)
+def test_an_unknown_api_address_is_a_json_404(
+    api_as: TokenFor, region_user: User, path: str
+) -> None:
+    api = api_as(region_user)
+    for answer in (api.get(path), api.post(path, {})):
+        assert answer.status_code == 404
+        assert answer.json()["detail"].startswith("Adressen finns inte i API:t")
+
+
+def test_options_requests_describe_nothing(api_as: TokenFor, region_user: User) -> None:
+    answer = api_as(region_user).client.options(
+        "/api/v1/exports/", headers=api_as(region_user).headers
+    )
+    assert answer.status_code == 405

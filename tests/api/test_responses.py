@@ -4,6 +4,7 @@ service, validation, history and lock as the form, with ETag and If-Match."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from intake.demo import demo_values
 from intake.models import AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers
-from surveys.models import Kommun, Questionnaire, Region, User
+from surveys.models import Kommun, OrganisationRole, Questionnaire, Region, User
 from tests.api.conftest import TokenFor
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,25 @@ def test_a_body_that_is_not_json_is_a_clear_400(
     )
     assert answer.status_code == 400
     assert answer.json()["detail"].startswith("Innehållet kunde inte läsas")
+
+
+# The token, the user's organisations, their questionnaires, their responses.
+LIST_QUERIES = 4
+
+
+@pytest.mark.parametrize("regions", [["04"], ["04", "07", "01"]])
+def test_the_list_costs_the_same_queries_for_more_organisations(
+    api_as: TokenFor,
+    django_assert_num_queries: Any,
+    regions: list[str],
+) -> None:
+    user = User.objects.create_user(email="flera@regioner.test", password="x")
+    for code in regions:
+        OrganisationRole.objects.create(
+            user=user, organisation=Region.objects.get(code=code)
+        )
+    api = api_as(user, "read")
+    api.get("/api/v1/questionnaires/")  # the token's first use is recorded once
+    with django_assert_num_queries(LIST_QUERIES):
+        rows = api.get("/api/v1/responses/").json()
+    assert len({row["organisation"]["id"] for row in rows}) == len(regions)
