@@ -259,3 +259,13 @@ def test_the_list_costs_the_same_queries_for_more_organisations(
     with django_assert_num_queries(LIST_QUERIES):
         rows = api.get("/api/v1/responses/").json()
     assert len({row["organisation"]["id"] for row in rows}) == len(regions)
+
+
+def test_answers_read_with_a_token_are_not_cached(
+    api_as: TokenFor,
+    region_user: User,
+    region: Region,
+    region_questionnaire: Questionnaire,
+) -> None:
+    answer = api_as(region_user, "read").get(url(region_questionnaire, region.pk))
+    assert "no-store" in answer["Cache-Control"]
