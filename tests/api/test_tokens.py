@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from api.models import ApiToken
+from api.services import create_api_token
 from surveys.models import Questionnaire, Region, User
 from tests.api.conftest import ApiClient, TokenFor
 
@@ -162,3 +163,19 @@ def test_the_session_manages_tokens_through_the_api_with_csrf(
     assert revoked.status_code == 200
     assert revoked.json()["is_active"] is False
     assert ApiClient(body["secret"]).get("/api/v1/responses/").status_code == 401
+
+
+def test_a_token_writes_without_a_csrf_token(
+    region_user: User, region: Region, region_questionnaire: Questionnaire
+) -> None:
+    """CSRF protects the session's cookie; a token is not sent by browsers on
+    their own, so a program's write needs none."""
+    secret = create_api_token(actor=region_user, name="x", scope="write", days=1).secret
+    client = Client(enforce_csrf_checks=True)
+    answer = client.patch(
+        f"/api/v1/responses/{region_questionnaire.pk}/{region.pk}/answers/",
+        data={"answers": {}},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}", "If-Match": '"0"'},
+    )
+    assert answer.status_code == 200
