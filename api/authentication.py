@@ -10,12 +10,8 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from api.models import ApiToken
-from api.services import digest_of
+from api.services import digest_of, record_token_use
 from surveys.models import User
-
-# Writing last_used_at on every call would make each read a write; once a minute
-# says as much to the user who wonders whether a token is still in use.
-LAST_USED_GRANULARITY_SECONDS = 60
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -49,9 +45,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("Kontot är inte aktivt.")
-        last = token.last_used_at
-        if last is None or (now - last).total_seconds() > LAST_USED_GRANULARITY_SECONDS:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        record_token_use(token, now=now)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -74,3 +74,15 @@ def revoke_api_token(token: ApiToken, *, actor: User) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# Writing last_used_at on every call would make each read a write; once a minute
+# says as much to the user who wonders whether a token is still in use.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def record_token_use(token: ApiToken, *, now: datetime) -> None:
+    """Note that the token was used (shown on the token page)."""
+    last = token.last_used_at
+    if last is None or now - last > LAST_USED_GRANULARITY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -179,3 +179,14 @@ def test_a_token_writes_without_a_csrf_token(
         headers={"Authorization": f"Bearer {secret}", "If-Match": '"0"'},
     )
     assert answer.status_code == 200
+
+
+def test_the_page_shows_when_a_token_was_last_used(
+    client: Client, api_as: TokenFor, region_user: User
+) -> None:
+    api_as(region_user).get("/api/v1/questionnaires/")
+    token = ApiToken.objects.get(user=region_user)
+    assert token.last_used_at is not None
+    client.force_login(region_user)
+    page = client.get(PAGE).content.decode()
+    assert timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M") in page
