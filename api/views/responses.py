@@ -52,6 +52,13 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description='Svarets version från ETag, t.ex. "3" (0 för ett svar som inte finns ännu).',
 )
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='Svarets version, t.ex. "3": skicka den som If-Match när du ändrar.',
+)
 WRITE_ERRORS = {
     400: ErrorSerializer,
     403: ErrorSerializer,
@@ -125,7 +132,10 @@ def _channel(user: User, access: ResponseAccess) -> Channel:
 
 
 class ResponseDetailApi(ApiView):
-    @extend_schema(responses={200: ResponseDetailSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        parameters=[ETAG],
+        responses={200: ResponseDetailSerializer, 404: ErrorSerializer},
+    )
     def get(
         self, request: Request, questionnaire_id: int, organisation_id: int
     ) -> Response:
@@ -154,7 +164,7 @@ class ResponseSaveApi(ApiView):
 
     @extend_schema(
         request=InputSerializer,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: ResponseDetailSerializer, **WRITE_ERRORS},
     )
     def patch(
@@ -191,7 +201,7 @@ class ResponseSubmitApi(ApiView):
 
     @extend_schema(
         request=None,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: ResponseDetailSerializer, **WRITE_ERRORS},
     )
     def post(
