@@ -23,6 +23,7 @@ COPY intake ./intake
 COPY reports ./reports
 COPY outbox ./outbox
 COPY health ./health
+COPY api ./api
 COPY templates ./templates
 COPY manage.py docker-entrypoint.sh ./
 # The commit the image is built from, recorded in every export's manifest

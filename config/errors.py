@@ -21,6 +21,7 @@ SERVER_ERROR = (
     "Något gick fel hos oss. Det som redan var sparat finns kvar. Försök igen om en "
     "stund."
 )
+API_PREFIX = "/api/"
 CSRF_FAILED = (
     "Sidan har blivit inaktuell, till exempel för att du har loggat in eller ut i en "
     "annan flik. Det du just skickade har inte sparats."
@@ -48,6 +49,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request's context processors: whatever failed (the
     database, the session) must not fail the error page too."""
+    if request.path.startswith(API_PREFIX):
+        # The REST API's error shape (docs/api.md), whatever the client accepts.
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
     if wants_json(request):
         return json_error(SERVER_ERROR, status=500)
     return HttpResponse(loader.get_template("500.html").render({}), status=500)

@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # The OpenAPI schema and its page; Swagger UI's files from the sidecar's static.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Throttles failed sign-ins (see "Sign-in" below); ships its own migrations.
     "axes",
     "surveys",
@@ -91,6 +94,8 @@ INSTALLED_APPS = [
     # Background work recorded with the change that needs it (docs/background-work.md).
     "outbox",
     "health",
+    # The REST API under /api/v1/ and personal API tokens (issue #18).
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -425,8 +430,53 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The API (issue #18, docs/api.md): a personal token or the browser's session
+# (with CSRF); a read token only reads; errors as JSON in Swedish.
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScopePermission",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.CallerRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
+    ],
+    # Per token (or per signed-in user), and per IP address without credentials.
+    "DEFAULT_THROTTLE_RATES": {
+        "caller": env_str("API_THROTTLE_RATE", "600/min"),
+        "anon": env_str("API_ANON_THROTTLE_RATE", "60/min"),
+    },
+    # The client's address for the anonymous throttle, as for sign-ins: with 0,
+    # REMOTE_ADDR only (DRF would otherwise trust any X-Forwarded-For it is sent).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # OPTIONS answers 405: the schema at /api/schema/ describes the API.
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The longest a personal API token may be valid (days).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Nära vård-uppföljningen API",
+    "DESCRIPTION": "Enkäter, svar, tabeller och exporter. Se docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files: the CSP allows no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_common_errors",
+    ],
 }
 
 LOGGING = {

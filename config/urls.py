@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api import pages as api_pages
 from config import errors
 from health.views import healthz
 
@@ -15,6 +16,14 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("csrf-token/", errors.csrf_token, name="csrf-token"),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("api.urls")),
+    # Personal API tokens, under the account (issue #18).
+    path("konto/api-nycklar/", api_pages.token_page, name="api-token-page"),
+    path(
+        "konto/api-nycklar/<int:token_id>/aterkalla/",
+        api_pages.token_revoke,
+        name="api-token-revoke",
+    ),
 ]
 
 # Swedish pages in the site's layout; JSON for the scripts' endpoints (issue #13).

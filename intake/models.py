@@ -41,6 +41,8 @@ class Channel(models.TextChoices):
     # Socialstyrelsen's correction of a flagged answer, with a reason, also after
     # submission (reports/plausibility.py); the history keeps the value as entered.
     CORRECTION = "correction", "Rättning av Socialstyrelsen"
+    # Written by a program through the REST API with the user's token (issue #18).
+    API = "api", "API"
 
 
 class Response(models.Model):

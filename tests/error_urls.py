@@ -1,5 +1,6 @@
-"""The site's URLs plus two that fail, for tests/test_error_pages.py: a page and
-a script endpoint raising an unexpected error, to see the 500 handlers answer."""
+"""The site's URLs plus three that fail, for tests/test_error_pages.py: a page,
+a script endpoint and an API address raising an unexpected error, to see the
+500 handlers answer."""
 
 from django.urls import path
 
@@ -14,6 +15,7 @@ def broken(request: object) -> None:
 urlpatterns = [
     path("trasig/", broken),
     path("trasig/autospara/", broken),
+    path("api/v1/trasig/", broken),
     *site_urlpatterns,
 ]
 

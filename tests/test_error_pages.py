@@ -94,6 +94,10 @@ def test_500(region_user: User) -> None:
     # A script asking for JSON gets JSON from any URL.
     result = client.get("/trasig/", HTTP_ACCEPT="application/json")
     assert_json_error(result, 500)
+    # The REST API answers in its own shape (docs/api.md), also to a browser.
+    api = client.get("/api/v1/trasig/", HTTP_ACCEPT="text/html")
+    assert api.status_code == 500
+    assert api.json() == {"detail": errors.SERVER_ERROR}
 
 
 def test_csrf_failure_is_a_swedish_page_with_a_way_back(
