@@ -39,6 +39,7 @@ from intake.permissions import (
 from intake.selectors import answer_cells, cells_by_response, questions_of
 from intake.services.excel_import import import_kommun_workbook
 from intake.services.saving import StaleResponseError
+from intake.writable import refusal
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.models import Organisation, OrganisationKind, Questionnaire
@@ -176,6 +177,9 @@ def excel_upload(
     access = _kommun_access(request, questionnaire_id, organisation_id, write=True)
     if _locked(access):
         return _render_upload(request, access, None, problems=[LOCKED], status=409)
+    closed = refusal(access.questionnaire, access.organisation)
+    if closed is not None:
+        return _render_upload(request, access, None, problems=[closed], status=409)
     if request.method != "POST":
         return _render_upload(request, access, WorkbookUploadForm())
     # Refuse a huge body before Django spools it to disk.
@@ -249,6 +253,9 @@ def excel_preview(
         return redirect("intake:excel-upload", *_args(access))
     if _locked(access):
         return _render_upload(request, access, None, problems=[LOCKED], status=409)
+    closed = refusal(access.questionnaire, access.organisation)
+    if closed is not None:
+        return _render_upload(request, access, None, problems=[closed], status=409)
     error = ""
     status = 200
     if request.method == "POST":

@@ -1,4 +1,4 @@
-"""Forms for signing in and for staff inviting users."""
+"""Forms for signing in, for staff inviting users and for a questionnaire's lifecycle."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from surveys.models import Organisation
@@ -97,3 +98,46 @@ class CurrentPasswordChangeForm(PasswordChangeForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Nuvarande lösenord"
+
+
+class LifecycleActionForm(forms.Form):
+    """Confirming that a questionnaire is opened, closed or reopened."""
+
+    reason = forms.CharField(
+        label="Anledning",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_unholdable],
+        help_text="Sparas i enkätens historik. Krävs när en stängd enkät öppnas igen.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DeadlineExtensionForm(forms.Form):
+    organisation = OrganisationChoiceField(
+        label="Organisation", queryset=Organisation.objects.none()
+    )
+    closes_on = forms.DateField(
+        label="Ny sista dag",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Ange ett datum som ÅÅÅÅ-MM-DD."},
+    )
+    reason = forms.CharField(
+        label="Anledning",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_unholdable],
+    )
+
+    def __init__(
+        self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, OrganisationChoiceField)  # noqa: S101 - declared above
+        field.queryset = organisations

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
+from surveys.deadlines import deadline_for
 from surveys.models.message_log import Dispatch, DispatchStatus, MailingKind
 from surveys.services.sign_in_records import (
     delete_old_sign_in_records as delete_sign_in_records,
@@ -52,6 +53,14 @@ def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
     if not user.is_active:
         _mark_failed(dispatch_id, "Kontot är avstängt.")
         return 0
+    questionnaire = dispatch.questionnaire
+    if questionnaire is not None and not questionnaire.is_open:
+        # Closed (or back in preparation) since the e-mail was queued (issue #15).
+        _mark_skipped(
+            dispatch_id,
+            f"Enkäten var {questionnaire.state.label.lower()} vid utskicket.",
+        )
+        return 0
     message = _message(dispatch)
     try:
         sent = message.send()
@@ -71,6 +80,12 @@ def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
 def _mark_failed(dispatch_id: int, error: str) -> None:
     Dispatch.objects.filter(pk=dispatch_id).update(
         status=DispatchStatus.FAILED, error=error[:1000]
+    )
+
+
+def _mark_skipped(dispatch_id: int, reason: str) -> None:
+    Dispatch.objects.filter(pk=dispatch_id).update(
+        status=DispatchStatus.SKIPPED, error=reason[:1000]
     )
 
 
@@ -98,6 +113,10 @@ def _message(dispatch: Dispatch) -> EmailMultiAlternatives:
             )
         ],
         "questionnaire": questionnaire,
+        # The organisation's own deadline, extension included (issue #15).
+        "deadline": deadline_for(questionnaire, dispatch.organisation)
+        if questionnaire is not None and dispatch.organisation is not None
+        else None,
         "form_url": form_url,
         "login_url": settings.SITE_URL + reverse("surveys:login"),
         "password_url": settings.SITE_URL + reverse("surveys:password-set"),

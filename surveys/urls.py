@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys import views
+from surveys import lifecycle_views, views
 
 app_name = "surveys"
 
@@ -13,4 +13,25 @@ urlpatterns = [
     path("konto/losenord/", views.password_set, name="password-set"),
     path("konto/losenord/klart/", views.password_set_done, name="password-set-done"),
     path("konto/bjud-in/", views.user_invite, name="user-invite"),
+    # Staff: each questionnaire's state, opening and closing, extended deadlines.
+    path(
+        "samordning/enkater/",
+        lifecycle_views.questionnaire_lifecycle_list,
+        name="questionnaire-lifecycle-list",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/",
+        lifecycle_views.questionnaire_lifecycle,
+        name="questionnaire-lifecycle",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/forlang/",
+        lifecycle_views.questionnaire_deadline_extend,
+        name="questionnaire-deadline-extend",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/<slug:action>/",
+        lifecycle_views.questionnaire_state_change,
+        name="questionnaire-state-change",
+    ),
 ]

@@ -32,6 +32,7 @@ from intake.models import (
 )
 from intake.services.adjustments import _adjustment_problems
 from intake.services.values import cells_for
+from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
 from surveys.kinds import NUMBER_KINDS
@@ -84,7 +85,8 @@ def save_answers(
     response accepts: it stays submitted.
 
     Raises ValidationError keyed by variable (Swedish messages), DomainError if
-    the response is locked, and StaleResponseError if `expected_version` is not
+    the response is locked or a respondent's channel finds the questionnaire
+    not open (`intake.writable`), and StaleResponseError if `expected_version` is not
     the current version.
     """
     if channel == Channel.CORRECTION:
@@ -93,6 +95,9 @@ def save_answers(
         raise DomainError(
             "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
         )
+    require_writable(
+        response.questionnaire, organisation=response.organisation, channel=channel
+    )
     questions = list(
         response.questionnaire.questions.order_by("position").prefetch_related(
             "options", "rows"

@@ -1,6 +1,7 @@
-"""Organisation register, users, the yearly questionnaires and the message log.
+"""Organisation register, users, the yearly questionnaires, their lifecycle and the
+message log.
 
-One module per sub-domain (register, users, questionnaires, message_log); Django
+One module per sub-domain (register, users, questionnaires, lifecycle, message_log); Django
 finds an app's models through this package, so each is imported here, and other
 apps import them from `surveys.models` as before. Inside `surveys`, code imports
 from the submodules.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 # QuestionKind is re-exported: the kinds and their facts are declared in surveys.kinds.
 from surveys.kinds import QuestionKind as QuestionKind
+from surveys.models.lifecycle import DeadlineExtension, QuestionnaireEvent
 from surveys.models.message_log import (
     Dispatch,
     DispatchStatus,
@@ -24,8 +26,10 @@ from surveys.models.questionnaires import (
     Option,
     Question,
     Questionnaire,
+    QuestionnaireState,
     ReferencePeriod,
     Section,
+    open_on,
 )
 from surveys.models.register import (
     RSS,
@@ -49,6 +53,7 @@ from surveys.models.users import (
 __all__ = [
     "Comparability",
     "Cycle",
+    "DeadlineExtension",
     "Dispatch",
     "DispatchStatus",
     "EmailUserManager",
@@ -66,6 +71,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Questionnaire",
+    "QuestionnaireEvent",
+    "QuestionnaireState",
     "RSS",
     "RSSManager",
     "RSSMembership",
@@ -75,4 +82,5 @@ __all__ = [
     "Section",
     "User",
     "memberships_in_year",
+    "open_on",
 ]

@@ -23,6 +23,9 @@ class DispatchStatus(models.TextChoices):
     QUEUED = "queued", "Köad"
     SENT = "sent", "Skickad"
     FAILED = "failed", "Misslyckades"
+    # Checked again at sending time: the questionnaire had closed, or the
+    # organisation had submitted, after the e-mail was queued (issue #15).
+    SKIPPED = "skipped", "Inte skickad"
 
 
 class Mailing(models.Model):

@@ -947,7 +947,7 @@ def build_questionnaire(size: int) -> Questionnaire:
         key="kommun",
         audience="kommun",
         title=f"Excelenkät {size}",
-        opens_on=datetime.date(2070, 1, 1),
+        opens_on=datetime.date(2020, 1, 1),
         closes_on=datetime.date(2070, 3, 31),
         source_file="test",
         content_hash=f"hash{size}",
