@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys import lifecycle_views, views
+from surveys import lifecycle_views, round_views, views
 
 app_name = "surveys"
 
@@ -28,6 +28,17 @@ urlpatterns = [
         "samordning/enkater/<int:questionnaire_id>/forlang/",
         lifecycle_views.questionnaire_deadline_extend,
         name="questionnaire-deadline-extend",
+    ),
+    # Staff: information letters and reminder rounds, now or scheduled.
+    path(
+        "samordning/enkater/<int:questionnaire_id>/utskick/",
+        round_views.questionnaire_rounds,
+        name="questionnaire-rounds",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/utskick/<int:mailing_id>/stall-in/",
+        round_views.questionnaire_round_cancel,
+        name="questionnaire-round-cancel",
     ),
     path(
         "samordning/enkater/<int:questionnaire_id>/<slug:action>/",

@@ -13,10 +13,12 @@ from __future__ import annotations
 from surveys.kinds import QuestionKind as QuestionKind
 from surveys.models.lifecycle import DeadlineExtension, QuestionnaireEvent
 from surveys.models.message_log import (
+    ROUND_KINDS,
     Dispatch,
     DispatchStatus,
     Mailing,
     MailingKind,
+    RoundStatus,
 )
 from surveys.models.questionnaires import (
     Comparability,
@@ -51,6 +53,7 @@ from surveys.models.users import (
 )
 
 __all__ = [
+    "ROUND_KINDS",
     "Comparability",
     "Cycle",
     "DeadlineExtension",
@@ -78,6 +81,7 @@ __all__ = [
     "RSSMembership",
     "ReferencePeriod",
     "Region",
+    "RoundStatus",
     "RegionManager",
     "Section",
     "User",
