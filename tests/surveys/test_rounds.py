@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +42,7 @@ from surveys.services.rounds import (
     schedule_round,
 )
 from surveys.tasks import run_due_rounds, send_dispatch
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +419,60 @@ def test_a_round_counts_as_a_reminder_round_only_once_it_has_gone(
         run_due_rounds()
     sent = reminders_sent(questionnaire)
     assert (sent.n_rounds, sent.n_emails) == (1, 1)
+
+
+# --- query budgets ---------------------------------------------------------------------------
+
+
+def page_queries(client: Client, questionnaire: Questionnaire) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(rounds_url(questionnaire)).status_code == 200
+    return len(queries)
+
+
+def contacts(n: int) -> None:
+    """n more contacts, each for another region."""
+    for region in Region.objects.order_by("code")[:n]:
+        make_user(f"kontakt-{region.code}-{n}@region.test", region)
+
+
+def test_the_page_makes_the_same_number_of_queries_for_2_and_8_rounds(
+    staff: Client,
+    questionnaire: Questionnaire,
+    staff_user: User,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    contacts(3)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule(questionnaire, staff_user)
+    small = page_queries(staff, questionnaire)
+    contacts(12)
+    for _ in range(6):
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule(questionnaire, staff_user)
+    assert page_queries(staff, questionnaire) == small == ROUNDS_PAGE_QUERIES
+
+
+# Session, user, the questionnaire, the rounds with their counts, and the
+# organisations that have not submitted (the recipients to choose from).
+ROUNDS_PAGE_QUERIES = 5
+
+
+def round_queries(questionnaire: Questionnaire, staff_user: User) -> int:
+    round_ = schedule(questionnaire, staff_user, send_at=later())
+    make_due(round_)
+    with CaptureQueriesContext(connection) as queries:
+        run_round(round_.pk)
+    return len(queries)
+
+
+def test_a_round_makes_the_same_number_of_queries_for_few_and_many_recipients(
+    questionnaire: Questionnaire, staff_user: User
+) -> None:
+    contacts(2)
+    few = round_queries(questionnaire, staff_user)
+    contacts(20)
+    many = round_queries(questionnaire, staff_user)
+    assert Dispatch.objects.count() > 2 * 2
+    assert few == many
