@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from surveys.definitions.records import PreviousQuestion
@@ -262,5 +263,6 @@ def rounds_of(questionnaire: Questionnaire) -> QuerySet[Mailing]:
                 "dispatches", filter=Q(dispatches__status=DispatchStatus.FAILED)
             ),
         )
-        .order_by("-scheduled_for", "-created_at", "-pk")
+        # A scheduled round by its time, others (made and sent at once) by theirs.
+        .order_by(Coalesce("scheduled_for", "created_at").desc(), "-pk")
     )

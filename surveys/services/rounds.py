@@ -215,6 +215,37 @@ def schedule_round(
 
 
 @transaction.atomic
+def send_round_now(
+    questionnaire: Questionnaire,
+    *,
+    kind: MailingKind,
+    organisations: Sequence[int],
+    actor: User,
+    scope: Organisation | None = None,
+) -> Mailing:
+    """A round in the standard words of `kind` (templates/emails/) that goes at
+    once to those of `organisations` that have not submitted: the RSS's
+    "Påminn alla" and staff's links to all (intake.outreach), which decide who
+    may send to whom. The same rows, run and checks as a scheduled round."""
+    require_open_for_mail(questionnaire)
+    mailing = Mailing(
+        kind=kind,
+        questionnaire=questionnaire,
+        is_bulk=True,
+        scope=scope,
+        sent_by=actor,
+        scheduled_for=timezone.now(),
+        status=RoundStatus.SCHEDULED,
+        selection=sorted(set(organisations)),
+    )
+    mailing.full_clean()
+    mailing.save()
+    run_round(mailing.pk)
+    mailing.refresh_from_db()
+    return mailing
+
+
+@transaction.atomic
 def cancel_round(mailing: Mailing, *, actor: User) -> Mailing:
     _require_staff(actor)
     cancelled = Mailing.objects.filter(
