@@ -41,6 +41,7 @@ from intake.services.excel_import import import_kommun_workbook
 from intake.services.saving import StaleResponseError
 from intake.writable import refusal
 from surveys.auth import request_user
+from surveys.deadlines import deadline_for, deadlines_for
 from surveys.errors import DomainError
 from surveys.models import Organisation, OrganisationKind, Questionnaire
 from surveys.selectors import kommuner_of_rss, rss_of_kommun
@@ -111,6 +112,7 @@ def excel_download(
                 reverse("intake:excel-upload", args=_args(access))
             ),
             downloaded_on=timezone.localdate(),
+            closes_on=deadline_for(access.questionnaire, access.organisation).closes_on,
         ),
     )
     response = HttpResponse(content, content_type=XLSX)
@@ -143,6 +145,7 @@ def rss_excel_all(
     cells = cells_by_response(responses.values())
     questions = questions_of(questionnaire)
     today = timezone.localdate()
+    deadlines = deadlines_for((questionnaire, kommun) for kommun in kommuner)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for kommun in kommuner:
@@ -160,6 +163,7 @@ def rss_excel_all(
                         )
                     ),
                     downloaded_on=today,
+                    closes_on=deadlines[(questionnaire.pk, kommun.pk)].closes_on,
                 ),
             )
             archive.writestr(f"{_workbook_name(questionnaire, kommun)}.xlsx", content)

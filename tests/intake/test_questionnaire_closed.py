@@ -436,3 +436,23 @@ def test_a_reminder_carries_the_extended_deadline(
         send_sign_in_link(questionnaire, kommun=kommun, actor=rss_user)
     (message,) = mail.outbox
     assert "Sista dag att svara: 30 april 2025 (förlängd för er)." in message.body
+
+
+def test_the_excel_copy_gives_the_extended_deadline(
+    client: Client,
+    questionnaire: Questionnaire,
+    kommun: Kommun,
+    rss_user: User,
+    staff_user: User,
+) -> None:
+    extend_deadline(
+        questionnaire,
+        organisation=kommun,
+        closes_on=datetime.date(2025, 4, 30),
+        reason="Sjukdom",
+        actor=staff_user,
+    )
+    client.force_login(rss_user)
+    sheet = download(client, questionnaire, kommun)["Instruktioner"]
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
+    assert any(t.startswith("Enkäten stänger 30 april 2025.") for t in texts)
