@@ -43,10 +43,6 @@ def refusal(questionnaire: Questionnaire, organisation: Organisation) -> str | N
     return None
 
 
-def accepts_answers(questionnaire: Questionnaire, organisation: Organisation) -> bool:
-    return refusal(questionnaire, organisation) is None
-
-
 def require_writable(
     questionnaire: Questionnaire, *, organisation: Organisation, channel: Channel
 ) -> None:

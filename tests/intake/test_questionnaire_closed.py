@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -456,3 +458,44 @@ def test_the_excel_copy_gives_the_extended_deadline(
     sheet = download(client, questionnaire, kommun)["Instruktioner"]
     texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
     assert any(t.startswith("Enkäten stänger 30 april 2025.") for t in texts)
+
+
+def list_queries(client: Client, n_kommuner: int) -> int:
+    """A respondent for n kommuner, each with an extended deadline and a response
+    to the 2024 hjälpenkät; the 2019 questionnaire closed (the archive)."""
+    staff = User.objects.get(email="staff@socialstyrelsen.test")
+    user = User.objects.create_user(email=f"k{n_kommuner}@kommuner.test")
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="kommun")
+    for kommun in Kommun.objects.order_by("code")[:n_kommuner]:
+        user.roles.create(organisation=kommun)
+        extend_deadline(
+            questionnaire,
+            organisation=kommun,
+            closes_on=datetime.date(2025, 4, 30),
+            reason="Test",
+            actor=staff,
+        )
+        save_answers(
+            get_or_create_response(questionnaire, organisation=kommun),
+            actor=user,
+            channel=Channel.WEB,
+            values={TEXT: "Svar"},
+        )
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("intake:response-list"))
+    assert page.status_code == 200
+    assert len(page.context["archive"]) == n_kommuner
+    return len(queries)
+
+
+def test_mina_enkater_makes_the_same_number_of_queries_for_1_and_6_kommuner(
+    client: Client, staff_user: User
+) -> None:
+    close(Questionnaire.objects.get(cycle__year=2019, key="kommun"), staff_user)
+    assert list_queries(client, 1) == list_queries(client, 6) == LIST_QUERIES
+
+
+# Pinned so that a new query shows up in review; the kommuner's own deadlines
+# are one query whatever their number (surveys.deadlines.deadlines_for).
+LIST_QUERIES = 17
