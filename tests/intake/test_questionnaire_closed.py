@@ -499,3 +499,17 @@ def test_mina_enkater_makes_the_same_number_of_queries_for_1_and_6_kommuner(
 # Pinned so that a new query shows up in review; the kommuner's own deadlines
 # are one query whatever their number (surveys.deadlines.deadlines_for).
 LIST_QUERIES = 17
+
+
+def test_the_rss_status_page_of_a_closed_questionnaire_offers_no_sending(
+    client: Client, questionnaire: Questionnaire, rss_user: User, staff_user: User
+) -> None:
+    rss = rss_user.roles.get().organisation
+    url = reverse("intake:rss-status", args=[rss.pk, questionnaire.pk])
+    client.force_login(rss_user)
+    assert "Påminn alla som inte har skickat in" in client.get(url).content.decode()
+    close(questionnaire, staff_user)
+    html = client.get(url).content.decode()
+    assert "<strong>Stängd</strong>: svaren går att läsa" in html
+    assert "Påminn alla som inte har skickat in" not in html
+    assert "Fyll i åt kommunen" not in html
