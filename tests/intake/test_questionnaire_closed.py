@@ -482,6 +482,9 @@ def list_queries(client: Client, n_kommuner: int) -> int:
             values={TEXT: "Svar"},
         )
     client.force_login(user)
+    # Once first, so both sizes use the questionnaires' cached structure
+    # (intake.selectors.questions_of).
+    client.get(reverse("intake:response-list"))
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("intake:response-list"))
     assert page.status_code == 200
@@ -498,7 +501,7 @@ def test_mina_enkater_makes_the_same_number_of_queries_for_1_and_6_kommuner(
 
 # Pinned so that a new query shows up in review; the kommuner's own deadlines
 # are one query whatever their number (surveys.deadlines.deadlines_for).
-LIST_QUERIES = 17
+LIST_QUERIES = 8
 
 
 def test_the_rss_status_page_of_a_closed_questionnaire_offers_no_sending(
