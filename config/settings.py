@@ -302,6 +302,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "health.tasks.heartbeat",
         "schedule": CELERY_HEARTBEAT_SECONDS,
     },
+    "mailing-rounds": {
+        # Sends staff's scheduled information letters and reminder rounds whose
+        # time has come (surveys.services.rounds); idempotent, so a round fires
+        # once however often this runs. Every minute: scheduled to the minute.
+        "task": "surveys.tasks.run_due_rounds",
+        "schedule": env_int("MAILING_ROUNDS_SECONDS", 60),
+    },
     "outbox-redispatch": {
         # Publishes outbox rows whose after-commit dispatch failed (broker down).
         "task": "outbox.tasks.redispatch_pending",

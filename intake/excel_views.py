@@ -39,7 +39,9 @@ from intake.permissions import (
 from intake.selectors import answer_cells, cells_by_response, questions_of
 from intake.services.excel_import import import_kommun_workbook
 from intake.services.saving import StaleResponseError
+from intake.writable import refusal
 from surveys.auth import request_user
+from surveys.deadlines import deadline_for, deadlines_for
 from surveys.errors import DomainError
 from surveys.models import Organisation, OrganisationKind, Questionnaire
 from surveys.selectors import kommuner_of_rss, rss_of_kommun
@@ -110,6 +112,7 @@ def excel_download(
                 reverse("intake:excel-upload", args=_args(access))
             ),
             downloaded_on=timezone.localdate(),
+            closes_on=deadline_for(access.questionnaire, access.organisation).closes_on,
         ),
     )
     response = HttpResponse(content, content_type=XLSX)
@@ -142,6 +145,7 @@ def rss_excel_all(
     cells = cells_by_response(responses.values())
     questions = questions_of(questionnaire)
     today = timezone.localdate()
+    deadlines = deadlines_for((questionnaire, kommun) for kommun in kommuner)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for kommun in kommuner:
@@ -159,6 +163,7 @@ def rss_excel_all(
                         )
                     ),
                     downloaded_on=today,
+                    closes_on=deadlines[(questionnaire.pk, kommun.pk)].closes_on,
                 ),
             )
             archive.writestr(f"{_workbook_name(questionnaire, kommun)}.xlsx", content)
@@ -176,6 +181,9 @@ def excel_upload(
     access = _kommun_access(request, questionnaire_id, organisation_id, write=True)
     if _locked(access):
         return _render_upload(request, access, None, problems=[LOCKED], status=409)
+    closed = refusal(access.questionnaire, access.organisation)
+    if closed is not None:
+        return _render_upload(request, access, None, problems=[closed], status=409)
     if request.method != "POST":
         return _render_upload(request, access, WorkbookUploadForm())
     # Refuse a huge body before Django spools it to disk.
@@ -249,6 +257,9 @@ def excel_preview(
         return redirect("intake:excel-upload", *_args(access))
     if _locked(access):
         return _render_upload(request, access, None, problems=[LOCKED], status=409)
+    closed = refusal(access.questionnaire, access.organisation)
+    if closed is not None:
+        return _render_upload(request, access, None, problems=[closed], status=409)
     error = ""
     status = 200
     if request.method == "POST":

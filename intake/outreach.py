@@ -34,6 +34,7 @@ from surveys.models import (
 )
 from surveys.selectors import active_contacts, kommuner_of_rss
 from surveys.services import account_for
+from surveys.services.rounds import send_round_now
 
 # A second bulk round of the same kind from the same scope is refused this soon.
 BULK_GUARD = datetime.timedelta(minutes=30)
@@ -242,12 +243,13 @@ def send_to_all_not_submitted(
         raise DomainError(
             "Det finns ingen att skicka till: alla har skickat in eller saknar kontakt."
         )
-    mailing = record_mailing(
-        kind,
-        recipients=recipients,
+    # A round like staff's (surveys.services.rounds): the same e-mail rows, made
+    # once per kommun and contact, and the same checks when each e-mail goes.
+    mailing = send_round_now(
+        questionnaire,
+        kind=kind,
+        organisations=[k.pk for k in targets if k.active_roles],
         actor=actor,
-        questionnaire=questionnaire,
-        is_bulk=True,
         scope=scope,
     )
     return BulkResult(

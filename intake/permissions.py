@@ -119,6 +119,10 @@ def get_response_access(
     response = Response.objects.filter(
         questionnaire=questionnaire, organisation=organisation
     ).first()
+    if response is not None:
+        # Already loaded here: the services read them without another query.
+        response.questionnaire = questionnaire
+        response.organisation = organisation
     return ResponseAccess(questionnaire, organisation, response, can_write)
 
 

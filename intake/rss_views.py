@@ -137,7 +137,9 @@ def _render_rss_status(
                 access.questionnaire, kind=MailingKind.REMINDER, scope=access.rss
             ),
             "guard_minutes": int(BULK_GUARD.total_seconds() // 60),
-            "read_only_form": request_user(request).is_staff_member,
+            # Staff read the kommuner's forms; nobody writes to a closed one.
+            "read_only_form": request_user(request).is_staff_member
+            or not access.questionnaire.is_open,
         },
         status=status,
     )

@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from surveys.errors import DomainError
+from surveys.models.lifecycle import DeadlineExtension, QuestionnaireEvent
 from surveys.models.message_log import Dispatch, Mailing
 from surveys.models.questionnaires import (
     Cycle,
@@ -273,6 +274,24 @@ class SectionInline(ReadOnlyAdminMixin, admin.TabularInline[Section, Questionnai
     extra = 0
 
 
+class QuestionnaireEventInline(
+    ReadOnlyAdminMixin, admin.TabularInline[QuestionnaireEvent, Questionnaire]
+):
+    model = QuestionnaireEvent
+    fields = readonly_fields = tuple(["kind", "created_at", "actor", "reason"])
+    extra = 0
+
+
+class DeadlineExtensionInline(
+    ReadOnlyAdminMixin, admin.TabularInline[DeadlineExtension, Questionnaire]
+):
+    model = DeadlineExtension
+    fields = readonly_fields = tuple(
+        ["organisation", "closes_on", "reason", "granted_by", "granted_at"]
+    )
+    extra = 0
+
+
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Questionnaire]):
     list_display = [
@@ -284,10 +303,16 @@ class QuestionnaireAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Questionnaire]):
         "version",
         "opens_on",
         "closes_on",
+        "state_label",
         "question_count",
     ]
     list_filter = ["cycle", "audience"]
-    inlines = [SectionInline]
+    inlines = [SectionInline, QuestionnaireEventInline, DeadlineExtensionInline]
+
+    @admin.display(description="status")
+    def state_label(self, obj: Questionnaire) -> str:
+        # Changed on the staff page /samordning/enkater/ (issue #15), not here.
+        return str(obj.state.label)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Questionnaire]:
         return super().get_queryset(request).annotate(n_questions=Count("questions"))
@@ -362,8 +387,10 @@ class MailingAdmin(admin.ModelAdmin[Mailing]):
         "is_bulk",
         "scope",
         "sent_by",
+        "status",
+        "scheduled_for",
     )
-    list_filter = ("kind", "is_bulk", "questionnaire")
+    list_filter = ("kind", "is_bulk", "status", "questionnaire")
     readonly_fields = (
         "kind",
         "questionnaire",
@@ -371,6 +398,13 @@ class MailingAdmin(admin.ModelAdmin[Mailing]):
         "scope",
         "sent_by",
         "created_at",
+        "status",
+        "scheduled_for",
+        "dispatched_at",
+        "selection",
+        "subject",
+        "body",
+        "note",
     )
     inlines = [DispatchInline]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from outbox.services import enqueue_many
+from surveys.errors import DomainError
 from surveys.models.message_log import Dispatch, Mailing, MailingKind
 from surveys.models.questionnaires import Questionnaire
 from surveys.models.register import Organisation
@@ -24,6 +25,24 @@ from surveys.models.users import User
 class Recipient:
     user: User
     organisation: Organisation | None
+
+
+NOT_OPEN_FOR_MAIL = (
+    "{title} är {state}. Inga inloggningslänkar, inbjudningar eller påminnelser "
+    "skickas för en enkät som inte är öppen."
+)
+
+
+def require_open_for_mail(questionnaire: Questionnaire) -> None:
+    """The one rule for mail about a questionnaire: only while it is open (as
+    stored now: staff may have closed it since the page was loaded)."""
+    questionnaire.refresh_from_db(fields=["opens_on", "opened_at", "closed_at"])
+    if not questionnaire.is_open:
+        raise DomainError(
+            NOT_OPEN_FOR_MAIL.format(
+                title=questionnaire.title, state=questionnaire.state.label.lower()
+            )
+        )
 
 
 @transaction.atomic
@@ -41,7 +60,12 @@ def record_mailing(
     The send tasks are outbox rows in this transaction, so a broker that is down
     delays the e-mails instead of losing them (docs/background-work.md). A fixed
     number of queries whatever the number of recipients.
+
+    Nothing is sent for a questionnaire that is not open (issue #15): refused
+    here, and checked again when each e-mail goes (surveys.tasks.send_dispatch).
     """
+    if questionnaire is not None:
+        require_open_for_mail(questionnaire)
     mailing = Mailing(
         kind=kind,
         questionnaire=questionnaire,

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from surveys.definitions.records import PreviousQuestion
-from surveys.models.message_log import Dispatch, Mailing, MailingKind
+from surveys.models.message_log import (
+    Dispatch,
+    DispatchStatus,
+    Mailing,
+    MailingKind,
+    RoundStatus,
+)
 from surveys.models.questionnaires import Cycle, Question, Questionnaire
 from surveys.models.register import (
     Kommun,
@@ -140,8 +147,9 @@ class RemindersSent:
 
 def reminders_sent(questionnaire: Questionnaire) -> RemindersSent:
     """Counts and dates of the reminders for a questionnaire: four queries."""
+    # A scheduled round counts once it has gone; a cancelled one never (issue #15).
     reminder_mailings = Mailing.objects.filter(
-        questionnaire=questionnaire, kind=MailingKind.REMINDER
+        questionnaire=questionnaire, kind=MailingKind.REMINDER, status=RoundStatus.SENT
     )
     rounds = [
         ReminderRound(
@@ -234,3 +242,27 @@ def population_of(
         return None
     population, reference_date, source = row
     return PopulationFigure(population, reference_date, source)
+
+
+def rounds_of(questionnaire: Questionnaire) -> QuerySet[Mailing]:
+    """The questionnaire's bulk mailings (staff's rounds and the RSS's reminder
+    rounds), newest first, each with its e-mails counted by status: one query."""
+    return (
+        Mailing.objects.filter(questionnaire=questionnaire, is_bulk=True)
+        .select_related("sent_by", "scope")
+        .annotate(
+            n_organisations=Count("dispatches__organisation", distinct=True),
+            n_emails=Count("dispatches"),
+            n_sent=Count(
+                "dispatches", filter=Q(dispatches__status=DispatchStatus.SENT)
+            ),
+            n_skipped=Count(
+                "dispatches", filter=Q(dispatches__status=DispatchStatus.SKIPPED)
+            ),
+            n_failed=Count(
+                "dispatches", filter=Q(dispatches__status=DispatchStatus.FAILED)
+            ),
+        )
+        # A scheduled round by its time, others (made and sent at once) by theirs.
+        .order_by(Coalesce("scheduled_for", "created_at").desc(), "-pk")
+    )

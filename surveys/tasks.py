@@ -14,7 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_query_string
 
-from surveys.models.message_log import Dispatch, DispatchStatus, MailingKind
+from surveys.deadlines import deadline_for
+from surveys.models.message_log import (
+    ROUND_KINDS,
+    Dispatch,
+    DispatchStatus,
+    MailingKind,
+)
+from surveys.models.register import Organisation
+from surveys.services.rounds import (
+    SUBMITTED,
+    due_rounds,
+    fill,
+    round_values,
+)
+from surveys.services.rounds import run_round as run_round_service
 from surveys.services.sign_in_records import (
     delete_old_sign_in_records as delete_sign_in_records,
 )
@@ -46,11 +60,24 @@ def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
     if not claimed:
         return 0
     dispatch = Dispatch.objects.select_related(
-        "recipient", "organisation", "questionnaire", "questionnaire__cycle"
+        "mailing", "recipient", "organisation", "questionnaire", "questionnaire__cycle"
     ).get(pk=dispatch_id)
     user = dispatch.recipient
     if not user.is_active:
         _mark_failed(dispatch_id, "Kontot är avstängt.")
+        return 0
+    questionnaire = dispatch.questionnaire
+    if questionnaire is not None and not questionnaire.is_open:
+        # Closed (or back in preparation) since the e-mail was queued (issue #15).
+        _mark_skipped(
+            dispatch_id,
+            f"Enkäten var {questionnaire.state.label.lower()} vid utskicket.",
+        )
+        return 0
+    if dispatch.kind in ROUND_KINDS and _has_submitted(dispatch):
+        # A reminder never reaches an organisation that has submitted since it
+        # was queued (issue #15).
+        _mark_skipped(dispatch_id, "Organisationen hade redan skickat in.")
         return 0
     message = _message(dispatch)
     try:
@@ -71,6 +98,22 @@ def send_dispatch(self: Task[Any, Any], dispatch_id: int) -> int:
 def _mark_failed(dispatch_id: int, error: str) -> None:
     Dispatch.objects.filter(pk=dispatch_id).update(
         status=DispatchStatus.FAILED, error=error[:1000]
+    )
+
+
+def _has_submitted(dispatch: Dispatch) -> bool:
+    if dispatch.organisation_id is None or dispatch.questionnaire_id is None:
+        return False
+    return Organisation.objects.filter(
+        pk=dispatch.organisation_id,
+        responses__questionnaire_id=dispatch.questionnaire_id,
+        responses__status=SUBMITTED,
+    ).exists()
+
+
+def _mark_skipped(dispatch_id: int, reason: str) -> None:
+    Dispatch.objects.filter(pk=dispatch_id).update(
+        status=DispatchStatus.SKIPPED, error=reason[:1000]
     )
 
 
@@ -98,11 +141,23 @@ def _message(dispatch: Dispatch) -> EmailMultiAlternatives:
             )
         ],
         "questionnaire": questionnaire,
+        # The organisation's own deadline, extension included (issue #15).
+        "deadline": deadline_for(questionnaire, dispatch.organisation)
+        if questionnaire is not None and dispatch.organisation is not None
+        else None,
         "form_url": form_url,
         "login_url": settings.SITE_URL + reverse("surveys:login"),
         "password_url": settings.SITE_URL + reverse("surveys:password-set"),
         "site_url": settings.SITE_URL,
     }
+    if dispatch.mailing.body:
+        # A round staff wrote themselves (surveys.services.rounds): plain text.
+        values = round_values(dispatch, link=link)
+        return EmailMultiAlternatives(
+            subject=" ".join(fill(dispatch.mailing.subject, values).split()),
+            body=fill(dispatch.mailing.body, values),
+            to=[dispatch.email],
+        )
     template = TEMPLATES[MailingKind(dispatch.kind)]
     message = EmailMultiAlternatives(
         subject=render_to_string(f"emails/{template}.subject.txt", context).strip(),
@@ -113,6 +168,19 @@ def _message(dispatch: Dispatch) -> EmailMultiAlternatives:
         render_to_string(f"emails/{template}.html", context), "text/html"
     )
     return message
+
+
+@shared_task(name="surveys.tasks.run_round", soft_time_limit=300)
+def run_round(mailing_id: int) -> int:
+    """Send a round now: make its e-mails and queue them (idempotent)."""
+    return run_round_service(mailing_id)
+
+
+@shared_task(name="surveys.tasks.run_due_rounds", soft_time_limit=300)
+def run_due_rounds() -> int:
+    """Beat runs this every minute: every scheduled round whose time has come.
+    Each run is idempotent, so a round fires once however often this runs."""
+    return sum(run_round_service(mailing_id) for mailing_id in due_rounds())
 
 
 @shared_task(name="surveys.tasks.delete_old_sign_in_records", soft_time_limit=300)

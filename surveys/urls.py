@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys import views
+from surveys import lifecycle_views, round_views, views
 
 app_name = "surveys"
 
@@ -13,4 +13,36 @@ urlpatterns = [
     path("konto/losenord/", views.password_set, name="password-set"),
     path("konto/losenord/klart/", views.password_set_done, name="password-set-done"),
     path("konto/bjud-in/", views.user_invite, name="user-invite"),
+    # Staff: each questionnaire's state, opening and closing, extended deadlines.
+    path(
+        "samordning/enkater/",
+        lifecycle_views.questionnaire_lifecycle_list,
+        name="questionnaire-lifecycle-list",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/",
+        lifecycle_views.questionnaire_lifecycle,
+        name="questionnaire-lifecycle",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/forlang/",
+        lifecycle_views.questionnaire_deadline_extend,
+        name="questionnaire-deadline-extend",
+    ),
+    # Staff: information letters and reminder rounds, now or scheduled.
+    path(
+        "samordning/enkater/<int:questionnaire_id>/utskick/",
+        round_views.questionnaire_rounds,
+        name="questionnaire-rounds",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/utskick/<int:mailing_id>/stall-in/",
+        round_views.questionnaire_round_cancel,
+        name="questionnaire-round-cancel",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/<slug:action>/",
+        lifecycle_views.questionnaire_state_change,
+        name="questionnaire-state-change",
+    ),
 ]

@@ -69,7 +69,8 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
     key = "region"
     audience = OrganisationKind.REGION
     title = factory.LazyAttribute(lambda o: f"Testenkät {o.cycle.year}")
-    opens_on = datetime.date(2040, 1, 1)
+    # Open from long ago, so a test questionnaire accepts answers (issue #15).
+    opens_on = datetime.date(2020, 1, 1)
     closes_on = datetime.date(2040, 3, 31)
     source_file = "test"
     content_hash = "test"

@@ -62,6 +62,8 @@ class WorkbookContext:
     return_to: str  # e.g. "RSS Kronobergs län (rss@example.se)"
     upload_url: str
     downloaded_on: date
+    # The kommun's own deadline when staff extended it (issue #15).
+    closes_on: date | None = None
 
 
 def build_kommun_workbook(
@@ -111,7 +113,7 @@ def _write_instructions(
     organisation: Organisation,
     context: WorkbookContext,
 ) -> None:
-    closes = questionnaire.closes_on
+    closes = context.closes_on or questionnaire.closes_on
     lines = [
         (f"{questionnaire.title} – {organisation.name} ({organisation.code})", "h1"),
         ("", ""),

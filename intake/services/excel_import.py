@@ -40,7 +40,9 @@ def import_kommun_workbook(
     `expected_version` is the version the user's preview was based on: if someone
     saved in between, StaleResponseError and nothing is saved.
     """
-    response = get_or_create_response(questionnaire, organisation=organisation)
+    response = get_or_create_response(
+        questionnaire, organisation=organisation, channel=Channel.EXCEL
+    )
     reason = f"Uppladdad Excel-fil «{filename[:200]}»" if filename else ""
     return save_answers(
         response,

@@ -20,6 +20,7 @@ from intake.consolidation.freeze import (
     record_consolidation_sources,
 )
 from intake.models import (
+    Channel,
     ContactChange,
     Response,
     ResponseEvent,
@@ -27,6 +28,7 @@ from intake.models import (
 )
 from intake.selectors import missing_required_answers
 from intake.services.saving import StaleResponseError, save_answers
+from intake.writable import require_writable
 from outbox.services import enqueue
 from surveys.errors import DomainError
 from surveys.models import (
@@ -40,12 +42,19 @@ from surveys.sheet_text import holdable
 
 @transaction.atomic
 def get_or_create_response(
-    questionnaire: Questionnaire, *, organisation: Organisation
+    questionnaire: Questionnaire,
+    *,
+    organisation: Organisation,
+    channel: Channel = Channel.WEB,
 ) -> Response:
+    """The organisation's response, created on its first answer; `channel` is
+    the way that answer comes (only respondents' are limited to open
+    questionnaires: `intake.writable`)."""
     if organisation.kind != questionnaire.audience:
         raise DomainError(
             f"{organisation.name} hör inte till enkätens målgrupp ({questionnaire.get_audience_display()})."
         )
+    require_writable(questionnaire, organisation=organisation, channel=channel)
     response, _ = Response.objects.get_or_create(
         questionnaire=questionnaire, organisation=organisation
     )
@@ -65,6 +74,7 @@ def submit_response(
     notify: bool = True,
     freeze_counts: bool = True,
     require_complete: bool = True,
+    channel: Channel = Channel.WEB,
 ) -> Response:
     """Lock a complete response. Raises DomainError listing what is missing.
 
@@ -73,10 +83,15 @@ def submit_response(
     kommun counts were imported with their bases keeps them (`freeze_counts=False`):
     they are the record of an earlier submission, which the kommun answers now in
     the database (if any) need not match. It also keeps the item nonresponse of
-    what was submitted then (`require_complete=False`).
+    what was submitted then (`require_complete=False`); it passes
+    `channel=Channel.IMPORT`, as respondents may submit only while the
+    questionnaire is open (`intake.writable`).
     """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är redan inskickad.")
+    require_writable(
+        response.questionnaire, organisation=response.organisation, channel=channel
+    )
     missing = missing_required_answers(response) if require_complete else []
     if missing:
         raise DomainError(
@@ -118,7 +133,13 @@ def submit_response(
 
 @transaction.atomic
 def update_contact_details(
-    response: Response, *, actor: User, name: str, email: str, phone: str
+    response: Response,
+    *,
+    actor: User,
+    name: str,
+    email: str,
+    phone: str,
+    channel: Channel = Channel.WEB,
 ) -> Response:
     """The respondent's contact person (kvalitetsdeklaration: uppgiftslämnare).
 
@@ -130,6 +151,9 @@ def update_contact_details(
         raise DomainError(
             "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
         )
+    require_writable(
+        response.questionnaire, organisation=response.organisation, channel=channel
+    )
     values = {
         "contact_name": holdable(name).strip(),
         "contact_email": holdable(email).strip(),

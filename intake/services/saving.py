@@ -30,8 +30,10 @@ from intake.models import (
     Response,
     ResponseStatus,
 )
+from intake.selectors import questions_of
 from intake.services.adjustments import _adjustment_problems
 from intake.services.values import cells_for
+from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
 from surveys.kinds import NUMBER_KINDS
@@ -84,7 +86,8 @@ def save_answers(
     response accepts: it stays submitted.
 
     Raises ValidationError keyed by variable (Swedish messages), DomainError if
-    the response is locked, and StaleResponseError if `expected_version` is not
+    the response is locked or a respondent's channel finds the questionnaire
+    not open (`intake.writable`), and StaleResponseError if `expected_version` is not
     the current version.
     """
     if channel == Channel.CORRECTION:
@@ -93,11 +96,12 @@ def save_answers(
         raise DomainError(
             "Enkäten är inskickad och låst. Be Socialstyrelsen öppna den igen."
         )
-    questions = list(
-        response.questionnaire.questions.order_by("position").prefetch_related(
-            "options", "rows"
-        )
+    require_writable(
+        response.questionnaire, organisation=response.organisation, channel=channel
     )
+    # The structure built once per questionnaire content (issue #20), the same
+    # the view already used for this request.
+    questions = questions_of(response.questionnaire)
     by_variable = {q.variable: q for q in questions}
     unknown = sorted(set(values) - set(by_variable))
     if unknown:

@@ -59,9 +59,12 @@ from intake.views.saving import (
     _save_posted,
     _saved_message,
 )
+from intake.writable import refusal
 from surveys.auth import request_user
+from surveys.deadlines import deadline_for, deadlines_for
 from surveys.errors import DomainError
 from surveys.http import json_post
+from surveys.models import QuestionnaireState
 
 
 @login_required
@@ -71,28 +74,36 @@ def response_list(request: HttpRequest) -> HttpResponse:
     responses = responses_for_pairs((q.pk, o.pk) for q, o in pairs)
     cells = cells_by_response(responses.values())
     questions = {q.pk: questions_of(q) for q in {q for q, _ in pairs}}
+    deadlines = deadlines_for(pairs)
     rows = []
+    archive = []
     for questionnaire, organisation in pairs:
         response = responses.get((questionnaire.pk, organisation.pk))
-        rows.append(
-            {
-                "questionnaire": questionnaire,
-                "organisation": organisation,
-                "response": response,
-                "status": response.get_status_display()
-                if response
-                else ResponseStatus.NOT_STARTED.label,
-                "progress": progress(
-                    questions[questionnaire.pk],
-                    cells.get(response.pk, {}) if response else {},
-                ),
-            }
-        )
+        row = {
+            "questionnaire": questionnaire,
+            "organisation": organisation,
+            "response": response,
+            "status": response.get_status_display()
+            if response
+            else ResponseStatus.NOT_STARTED.label,
+            "state": questionnaire.state,
+            "deadline": deadlines[(questionnaire.pk, organisation.pk)],
+            "progress": progress(
+                questions[questionnaire.pk],
+                cells.get(response.pk, {}) if response else {},
+            ),
+        }
+        # Closed questionnaires (earlier cycles) are a record, not work to do.
+        if questionnaire.state == QuestionnaireState.CLOSED:
+            archive.append(row)
+        else:
+            rows.append(row)
     return render(
         request,
         "intake/response_list.html",
         {
             "rows": rows,
+            "archive": archive,
             "rss_pages": rss_status_pages(user),
             "n_stale": n_stale_consolidations() if user.is_staff_member else None,
         },
@@ -242,7 +253,12 @@ def _render_form(
         access.response is not None
         and access.response.status == ResponseStatus.SUBMITTED
     )
-    read_only = locked or not access.can_write
+    # Why the organisation cannot write now (closed, not yet open): shown at the
+    # top, and the form is read-only (intake.writable).
+    closed = (
+        refusal(access.questionnaire, access.organisation) if access.can_write else None
+    )
+    read_only = locked or not access.can_write or closed is not None
     # "Kontrollera: …" beside a saved number that looks implausible; advisory,
     # and only where the user can still change it.
     notices = (
@@ -300,6 +316,9 @@ def _render_form(
             ],
             "read_only": read_only,
             "locked": locked,
+            "closed": closed,
+            "state": access.questionnaire.state,
+            "deadline": deadline_for(access.questionnaire, access.organisation),
             "stale": stale_for(consolidation, access.response)
             if consolidation
             else None,

@@ -44,6 +44,7 @@ from intake.services.lifecycle import (
     get_or_create_response,
     update_contact_details,
 )
+from intake.writable import require_writable
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.http import json_post
@@ -124,14 +125,19 @@ def _save_posted(
         form.add_error(None, VERSION_MISSING)
         return SaveOutcome(None)
     values = form.answer_values()
+    channel = _channel(user, access)
     try:
+        # Asked first, so a save that changes nothing is refused the same way.
+        require_writable(
+            access.questionnaire, organisation=access.organisation, channel=channel
+        )
         response = access.response or get_or_create_response(
-            access.questionnaire, organisation=access.organisation
+            access.questionnaire, organisation=access.organisation, channel=channel
         )
         saved = save_merged(
             response,
             actor=user,
-            channel=_channel(user, access),
+            channel=channel,
             questions=form.questions,
             values=values,
             bases=form.bases(),
@@ -146,6 +152,7 @@ def _save_posted(
                 name=form.cleaned_data.get("contact_name", ""),
                 email=form.cleaned_data.get("contact_email", ""),
                 phone=form.cleaned_data.get("contact_phone", ""),
+                channel=channel,
             )
     except DomainError as exc:
         form.add_error(None, exc.message)

@@ -118,7 +118,11 @@ def import_responses(
 def _import_row(
     questionnaire: Questionnaire, row: PlannedResponse, *, actor: User, reason: str
 ) -> None:
-    response = get_or_create_response(questionnaire, organisation=row.organisation)
+    # Staff's import of answers given elsewhere (an earlier cycle, a file), also
+    # into a closed questionnaire: not a respondent's write (intake.writable).
+    response = get_or_create_response(
+        questionnaire, organisation=row.organisation, channel=Channel.IMPORT
+    )
     response = save_answers(
         response,
         actor=actor,
@@ -129,7 +133,12 @@ def _import_row(
     if row.contacts is not None:
         name, email, phone = row.contacts
         response = update_contact_details(
-            response, actor=actor, name=name, email=email, phone=phone
+            response,
+            actor=actor,
+            name=name,
+            email=email,
+            phone=phone,
+            channel=Channel.IMPORT,
         )
     if row.submit:
         submit_response(
@@ -141,6 +150,7 @@ def _import_row(
             # The file records what was submitted; the plan warned about
             # required questions left unanswered.
             require_complete=False,
+            channel=Channel.IMPORT,
         )
 
 

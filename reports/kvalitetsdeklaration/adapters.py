@@ -27,6 +27,7 @@ from surveys.models import (
     Mailing,
     MailingKind,
     Questionnaire,
+    RoundStatus,
 )
 
 # --- adapters to other parts of the service --------------------------------------
@@ -55,7 +56,12 @@ def reminders_for(questionnaire: Questionnaire) -> Sequence[ReminderRound] | Non
     sequence when none were sent. One query.
     """
     mailings = (
-        Mailing.objects.filter(questionnaire=questionnaire, kind=MailingKind.REMINDER)
+        # A round staff scheduled counts once it has gone (issue #15).
+        Mailing.objects.filter(
+            questionnaire=questionnaire,
+            kind=MailingKind.REMINDER,
+            status=RoundStatus.SENT,
+        )
         .annotate(recipients=Count("dispatches__organisation", distinct=True))
         .order_by("created_at", "pk")
         .values_list("created_at", "recipients", "is_bulk")

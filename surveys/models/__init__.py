@@ -1,6 +1,7 @@
-"""Organisation register, users, the yearly questionnaires and the message log.
+"""Organisation register, users, the yearly questionnaires, their lifecycle and the
+message log.
 
-One module per sub-domain (register, users, questionnaires, message_log); Django
+One module per sub-domain (register, users, questionnaires, lifecycle, message_log); Django
 finds an app's models through this package, so each is imported here, and other
 apps import them from `surveys.models` as before. Inside `surveys`, code imports
 from the submodules.
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 # QuestionKind is re-exported: the kinds and their facts are declared in surveys.kinds.
 from surveys.kinds import QuestionKind as QuestionKind
+from surveys.models.lifecycle import DeadlineExtension, QuestionnaireEvent
 from surveys.models.message_log import (
+    ROUND_KINDS,
     Dispatch,
     DispatchStatus,
     Mailing,
     MailingKind,
+    RoundStatus,
 )
 from surveys.models.questionnaires import (
     Comparability,
@@ -24,8 +28,10 @@ from surveys.models.questionnaires import (
     Option,
     Question,
     Questionnaire,
+    QuestionnaireState,
     ReferencePeriod,
     Section,
+    open_on,
 )
 from surveys.models.register import (
     RSS,
@@ -47,8 +53,10 @@ from surveys.models.users import (
 )
 
 __all__ = [
+    "ROUND_KINDS",
     "Comparability",
     "Cycle",
+    "DeadlineExtension",
     "Dispatch",
     "DispatchStatus",
     "EmailUserManager",
@@ -66,13 +74,17 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Questionnaire",
+    "QuestionnaireEvent",
+    "QuestionnaireState",
     "RSS",
     "RSSManager",
     "RSSMembership",
     "ReferencePeriod",
     "Region",
+    "RoundStatus",
     "RegionManager",
     "Section",
     "User",
     "memberships_in_year",
+    "open_on",
 ]

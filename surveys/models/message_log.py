@@ -16,13 +16,35 @@ from surveys.models.users import User
 class MailingKind(models.TextChoices):
     INVITATION = "invitation", "Inbjudan"
     SIGN_IN_LINK = "sign_in_link", "Inloggningslänk"
+    # A bulk reminder is an ordinary round ("ordinarie påminnelse" in the
+    # kvalitetsdeklaration); to one organisation it is an ad-hoc reminder.
     REMINDER = "reminder", "Påminnelse"
+    # Staff's rounds from their own text (issue #15, surveys.services.rounds).
+    INFORMATION = "information", "Informationsbrev"
+    EXTRA_REMINDER = "extra_reminder", "Extra påminnelse"
+
+
+# The kinds of a round staff write themselves, with the words they see.
+ROUND_KINDS = {
+    MailingKind.INFORMATION: "Informationsbrev",
+    MailingKind.REMINDER: "Ordinarie påminnelse",
+    MailingKind.EXTRA_REMINDER: "Extra påminnelse",
+}
+
+
+class RoundStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Schemalagd"
+    SENT = "sent", "Skickad"
+    CANCELLED = "cancelled", "Inställd"
 
 
 class DispatchStatus(models.TextChoices):
     QUEUED = "queued", "Köad"
     SENT = "sent", "Skickad"
     FAILED = "failed", "Misslyckades"
+    # Checked again at sending time: the questionnaire had closed, or the
+    # organisation had submitted, after the e-mail was queued (issue #15).
+    SKIPPED = "skipped", "Inte skickad"
 
 
 class Mailing(models.Model):
@@ -70,6 +92,34 @@ class Mailing(models.Model):
         User, verbose_name="skickat av", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("skapat", auto_now_add=True, db_index=True)
+    # A round staff write and send now or schedule (issue #15): their text with
+    # placeholders, when it goes, and to whom. The e-mails (Dispatch rows) are
+    # made when it goes, so an organisation that submits before then is not
+    # mailed. Other mailings are made and sent at once (status "sent").
+    subject = models.CharField("ämnesrad", max_length=200, blank=True)
+    body = models.TextField("text", blank=True)
+    scheduled_for = models.DateTimeField(
+        "skickas", null=True, blank=True, db_index=True
+    )
+    status = models.CharField(
+        "status",
+        max_length=10,
+        choices=RoundStatus.choices,
+        default=RoundStatus.SENT,
+    )
+    selection = models.JSONField(
+        "valda organisationer",
+        null=True,
+        blank=True,
+        help_text="Id:n; tomt = alla i målgruppen som inte har skickat in.",
+    )
+    dispatched_at = models.DateTimeField("e-post skapad", null=True, blank=True)
+    note = models.CharField(
+        "anmärkning",
+        max_length=300,
+        blank=True,
+        help_text="T.ex. varför en schemalagd omgång inte gick i väg.",
+    )
 
     class Meta:
         verbose_name = "utskick"
@@ -131,6 +181,14 @@ class Dispatch(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["questionnaire", "organisation", "kind"]),
+        ]
+        constraints = [
+            # A round run twice (a retried or restarted task) cannot mail anyone
+            # twice: the second run's rows conflict and are skipped.
+            models.UniqueConstraint(
+                fields=["mailing", "organisation", "recipient"],
+                name="dispatch_once_per_round",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,11 @@ read-only in the admin: the files are the source of truth.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from surveys.conditions import Condition, parse_stored
@@ -34,6 +37,23 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuestionnaireState(models.TextChoices):
+    """Where a questionnaire is in its cycle (issue #15). Derived, not stored:
+    open from `opens_on` (or earlier, when staff open it), closed only when staff
+    close it, so answers after the deadline still count until then."""
+
+    PREPARATION = "preparation", "Under förberedelse"
+    OPEN = "open", "Öppen"
+    CLOSED = "closed", "Stängd"
+
+
+def open_on(day: datetime.date) -> Q:
+    """The questionnaires open on `day`, as a filter (the rule of `state`)."""
+    return Q(closed_at__isnull=True) & (
+        Q(opened_at__isnull=False) | Q(opens_on__lte=day)
+    )
 
 
 class Questionnaire(models.Model):
@@ -65,6 +85,16 @@ class Questionnaire(models.Model):
     source_file = models.CharField("definitionsfil", max_length=300)
     content_hash = models.CharField("kontrollsumma", max_length=64)
     loaded_at = models.DateTimeField("inläst", auto_now=True)
+    # Set only through surveys.services.lifecycle, which records who and why in
+    # QuestionnaireEvent; the loader never touches them, so reloading the file
+    # does not reopen a closed questionnaire.
+    opened_at = models.DateTimeField(
+        "öppnad i förtid",
+        null=True,
+        blank=True,
+        help_text="Socialstyrelsen öppnade enkäten före öppningsdagen.",
+    )
+    closed_at = models.DateTimeField("stängd", null=True, blank=True)
 
     class Meta:
         verbose_name = "enkät"
@@ -82,6 +112,21 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def state_on(self, day: datetime.date) -> QuestionnaireState:
+        if self.closed_at is not None:
+            return QuestionnaireState.CLOSED
+        if self.opened_at is not None or self.opens_on <= day:
+            return QuestionnaireState.OPEN
+        return QuestionnaireState.PREPARATION
+
+    @property
+    def state(self) -> QuestionnaireState:
+        return self.state_on(timezone.localdate())
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == QuestionnaireState.OPEN
 
 
 class Section(models.Model):

@@ -13,6 +13,7 @@ from intake.models import AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers
 from surveys.models import Kommun, OrganisationRole, Questionnaire, Region, User
+from surveys.services.lifecycle import close_questionnaire
 from tests.api.conftest import TokenFor
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +270,35 @@ def test_answers_read_with_a_token_are_not_cached(
 ) -> None:
     answer = api_as(region_user, "read").get(url(region_questionnaire, region.pk))
     assert "no-store" in answer["Cache-Control"]
+
+
+def test_a_closed_questionnaire_refuses_api_writes_as_the_form_does(
+    api_as: TokenFor,
+    region_user: User,
+    staff_user: User,
+    region: Region,
+    region_questionnaire: Questionnaire,
+) -> None:
+    """The lifecycle rule (intake.writable, issue #15) holds for programs too."""
+    q = region_questionnaire
+    api = api_as(region_user)
+    values = {variable(q, "2"): "ja"}
+    saved = api.patch(
+        url(q, region.pk, "answers/"), {"answers": values}, **{"If-Match": '"0"'}
+    )
+    assert saved.status_code == 200
+    close_questionnaire(q, actor=staff_user, reason="Insamlingen är avslutad.")
+    refused = api.patch(
+        url(q, region.pk, "answers/"),
+        {"answers": {variable(q, "2"): "nej"}},
+        **{"If-Match": '"1"'},
+    )
+    assert refused.status_code == 400
+    assert "Enkäten är stängd" in refused.json()["detail"]
+    submit = api.post(url(q, region.pk, "submit/"), {}, **{"If-Match": '"1"'})
+    assert submit.status_code == 400
+    assert "Enkäten är stängd" in submit.json()["detail"]
+    # Still readable, and unchanged.
+    read = api.get(url(q, region.pk))
+    assert read.status_code == 200
+    assert read.json()["answers"] == {variable(q, "2"): "ja"}

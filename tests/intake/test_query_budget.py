@@ -38,7 +38,7 @@ def build_questionnaire(size: int) -> Questionnaire:
         key="region",
         audience="region",
         title=f"Mätenkät {size}",
-        opens_on=datetime.date(2060, 1, 1),
+        opens_on=datetime.date(2020, 1, 1),
         closes_on=datetime.date(2060, 3, 31),
         source_file="bench",
         content_hash="bench",
@@ -152,4 +152,6 @@ def test_the_form_makes_the_same_number_of_queries_at_two_sizes(
 # all now (no new version, no history).
 # The first save builds the questionnaire's structure (3 queries,
 # intake.selectors.questions_of); the render and the re-save reuse it.
-EXPECTED = (36, 7, 17)
+# The page reads the organisation's own deadline (an extension, issue #15): one
+# query.
+EXPECTED = (36, 8, 17)

@@ -10,7 +10,15 @@ from django.db.models import Count
 
 from intake.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from intake.models import Response
-from surveys.models import Mailing, MailingKind, OrganisationRole, User
+from surveys.models import (
+    Mailing,
+    MailingKind,
+    OrganisationRole,
+    Questionnaire,
+    QuestionnaireEvent,
+    QuestionnaireState,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +76,20 @@ def test_it_creates_one_account_per_role_and_demo_answers(
         "0781",
     ]
 
+    # The earlier cycle is an archive, closed by staff; 2024 stays open to answer.
+    states = {
+        (q.cycle.year, q.key): q.state
+        for q in Questionnaire.objects.select_related("cycle")
+    }
+    assert states[(2019, "kommun")] == QuestionnaireState.CLOSED
+    assert {s for (year, _), s in states.items() if year == 2024} == {
+        QuestionnaireState.OPEN
+    }
+    assert QuestionnaireEvent.objects.get().actor == staff
+
     answers_before = sorted(Response.objects.values_list("pk", "version"))
     call_command("seed_demo")
+    assert QuestionnaireEvent.objects.count() == 1
     assert sorted(Response.objects.values_list("pk", "version")) == answers_before
     assert kronoberg_states() == EXPECTED_STATES
     assert Mailing.objects.count() == 3

@@ -29,6 +29,7 @@ from surveys.models import (
     User,
 )
 from surveys.selectors import kommuner_of_rss
+from surveys.services import close_questionnaire
 
 DEMO_PASSWORD = "nara-vard-demo"  # noqa: S105 - documented demo password, local use only
 
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             staff = self._accounts()
             self._answers(year, staff)
+            self._close_earlier_cycles(year, staff)
         self.stdout.write(f"Demokonton (lösenord {DEMO_PASSWORD}):")
         for email, *_ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email}")
@@ -108,6 +110,16 @@ class Command(BaseCommand):
             OrganisationRole.objects.get_or_create(user=user, organisation=organisation)
         assert staff is not None  # noqa: S101 - the list has a staff account
         return staff
+
+    def _close_earlier_cycles(self, year: int, staff: User) -> None:
+        """Earlier cycles are an archive (issue #15): their questionnaires closed,
+        by the staff account, as staff would at the end of a collection."""
+        for questionnaire in Questionnaire.objects.filter(
+            cycle__year__lt=year, closed_at__isnull=True
+        ):
+            close_questionnaire(
+                questionnaire, actor=staff, reason="Tidigare omgång (demo)."
+            )
 
     def _answers(self, year: int, staff: User) -> None:
         # A fixed seed: the demo looks the same on every machine.

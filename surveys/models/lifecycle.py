@@ -1,0 +1,76 @@
+"""The record of a questionnaire's lifecycle (issue #15): staff opening, closing
+and reopening it, and the deadlines they extend for one organisation.
+
+Written only by surveys.services.lifecycle; the state itself is derived from the
+questionnaire's dates (`Questionnaire.state`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from surveys.models.questionnaires import Questionnaire
+from surveys.models.register import Organisation
+from surveys.models.users import User
+
+
+class QuestionnaireEvent(models.Model):
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Öppnad"
+        CLOSED = "closed", "Stängd"
+        REOPENED = "reopened", "Öppnad igen"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField("händelse", max_length=20, choices=Kind.choices)
+    # Null only for the questionnaires of earlier cycles closed by the migration
+    # that introduced the lifecycle (surveys 0005).
+    actor = models.ForeignKey(
+        User,
+        verbose_name="av",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField("anledning", blank=True)
+    created_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "enkäthändelse"
+        verbose_name_plural = "enkäthändelser"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeadlineExtension(models.Model):
+    """A later deadline for one organisation. Several may be granted; the latest
+    applies (staff may also correct an extension by granting another)."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="extensions"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="deadline_extensions",
+    )
+    closes_on = models.DateField("ny sista dag")
+    reason = models.TextField("anledning")
+    granted_by = models.ForeignKey(
+        User, verbose_name="beviljad av", on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField("beviljad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "förlängd svarstid"
+        verbose_name_plural = "förlängda svarstider"
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["questionnaire", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} till {self.closes_on:%Y-%m-%d}"
