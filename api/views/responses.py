@@ -183,7 +183,9 @@ class ResponseSaveApi(ApiView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         response = access.response or get_or_create_response(
-            access.questionnaire, organisation=access.organisation
+            access.questionnaire,
+            organisation=access.organisation,
+            channel=_channel(user, access),
         )
         response = save_answers(
             response,

@@ -898,7 +898,7 @@ def test_a_refusal_while_writing_rolls_back_every_file_of_the_load(
     load_questionnaires(cycle_dir.parent)
     loaded = Questionnaire.objects.get(cycle__year=2031, key="provenkat")
     save_answers(
-        get_or_create_response(loaded, organisation=region),
+        get_or_create_response(loaded, organisation=region, channel=Channel.IMPORT),
         actor=staff_user,
         channel=Channel.IMPORT,
         values={"q7_fritext": "Ett svar."},
