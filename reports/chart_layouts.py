@@ -28,9 +28,9 @@ from typing import Literal
 
 from reports.layouts import number_text, units_of
 from reports.markers import NO_DATA
+from reports.tabulation.kinds import tabulation
 from reports.tabulation.results import Item, Level, QuestionRef
 from surveys.formatting import round_half_up, swedish_number, swedish_percent
-from surveys.kinds import facts
 
 ValueKind = Literal["percent", "count"]
 
@@ -101,7 +101,7 @@ def option_chart(item: Item, *, audience: str, group_index: int = 0) -> Chart:
     units = units_of(audience, ref)[1]
     note = f"Bas: {swedish_number(counts.base)} {units} har svarat."
     # An RSS count of a kommun multiple choice can add up to more than its base.
-    if facts(ref.kind).multiple or sum(counts.counts.values()) > counts.base:
+    if tabulation(ref.kind).ticks or sum(counts.counts.values()) > counts.base:
         note += " Flera alternativ kunde väljas, så andelarna summerar inte till 100."
     return _chart(
         share_title(ref, audience) + _row(item), bars, Fraction(100), base_note=note
@@ -132,7 +132,7 @@ def group_chart(
         title = f"{ref.label}{_row(item)}: {measure} per {noun}"
         note = f"Bas: de {units} som har angett ett värde"
         maximum = max((b.value for b in bars), default=Fraction(1)) or Fraction(1)
-        kind: ValueKind = "percent" if facts(ref.kind).percentage else "count"
+        kind: ValueKind = "percent" if tabulation(ref.kind).in_percent else "count"
     else:
         code = option or (ref.options[0].code if ref.options else "")
         chosen = next((o.label for o in ref.options if o.code == code), code)
@@ -142,7 +142,7 @@ def group_chart(
                 missing.append(counts.group.short_name)
             else:
                 bars.append(_percent_bar(counts.group.short_name, share))
-        verb = "markerat" if facts(ref.kind).multiple else "svarat"
+        verb = tabulation(ref.kind).chosen_verb
         title = (
             f"{share_title(ref, audience)}{_row(item)}: {verb} «{chosen}», per {noun}"
         )

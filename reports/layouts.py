@@ -38,9 +38,9 @@ from reports.markers import (
     NOTHING_TO_REPORT,
     TICKED,
 )
+from reports.tabulation.kinds import tabulation
 from reports.tabulation.results import Item, ItemCounts, QuestionRef, QuestionTabulation
 from surveys.formatting import round_half_up, swedish_number
-from surveys.kinds import facts
 
 UNIT_NAMES = {
     "kommun": ("kommun", "kommuner"),
@@ -172,7 +172,7 @@ def frequency_table(
     (or the question), one column per option. Multiple choice is always rounded
     per cell: its shares do not add up to 100."""
     ref = question.question
-    if facts(ref.kind).multiple:
+    if tabulation(ref.kind).ticks:
         rounding = Rounding.HALF_UP
     items = list(question.items)
     if alphabetical:
@@ -208,7 +208,7 @@ def group_table(
     """«antal (procent)» of one item, one row per group (region, RSS, kommun),
     with each group's base."""
     ref = item.question
-    if facts(ref.kind).multiple:
+    if tabulation(ref.kind).ticks:
         rounding = Rounding.HALF_UP
     units = units_of(audience, ref)
     rows = [
@@ -338,7 +338,7 @@ def item_of(question: QuestionTabulation, item: Item) -> Item:
 def _columns(
     ref: QuestionRef, question: QuestionTabulation
 ) -> list[tuple[Item, str | None]]:
-    if facts(ref.kind).multiple:
+    if tabulation(ref.kind).ticks:
         return [(question.items[0], o.code) for o in ref.options]
     return [(item, None) for item in question.items]
 
@@ -349,7 +349,7 @@ def _column_label(ref: QuestionRef, item: Item, option: str | None) -> str:
     if item.row:
         return item.row.label
     if ref.is_number:
-        return ref.unit or ("Andel" if facts(ref.kind).percentage else "Antal")
+        return ref.unit or tabulation(ref.kind).unit
     return "Svar"
 
 
@@ -396,7 +396,7 @@ def _number_cell(
         return text_cell(NO_DATA if riket else NOTHING_TO_REPORT)
     # Riket means are printed as whole numbers, as Bilaga 3 does ("59 %").
     number = round_half_up(value) if riket else round_half_up(value, 2).normalize()
-    if facts(ref.kind).percentage:
+    if tabulation(ref.kind).in_percent:
         return percent_cell(number)
     return number_cell(number)
 

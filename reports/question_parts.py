@@ -18,6 +18,7 @@ from reports.layouts import (
     number_table,
     organisation_table,
 )
+from reports.tabulation.kinds import tabulation
 from reports.tabulation.results import (
     PRELIMINARY_NOTE,
     Level,
@@ -25,7 +26,6 @@ from reports.tabulation.results import (
     Selection,
 )
 from surveys.formatting import round_half_up
-from surveys.kinds import facts
 from surveys.models import OrganisationKind, Questionnaire
 
 OWN_LEVEL: dict[str, Level] = {
@@ -129,7 +129,7 @@ def group_charts(
     ref = grouped.question
     charts = []
     for item in grouped.items:
-        if facts(ref.kind).multiple:
+        if tabulation(ref.kind).ticks:
             charts += [
                 group_chart(item, audience=audience, level=level, option=o.code)
                 for o in ref.options

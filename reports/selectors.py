@@ -23,7 +23,7 @@ from intake.condition_sql import ByQuestionId, holds_q
 from intake.models import Answer, Response, ResponseStatus
 from intake.selectors import questions_of, shown_questions
 from reports.models import ExportJob
-from surveys.kinds import facts
+from reports.tabulation.kinds import tabulation
 from surveys.models import Question, Questionnaire
 from surveys.selectors import expected_respondents
 
@@ -49,9 +49,9 @@ def _answered_expression(question: Question) -> Any:
     """Whether a response has answered the question (`intake.cells.is_answered`),
     as an annotation: the number of rows answered for a matrix, else EXISTS."""
     answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question.pk)
-    if facts(question.kind).kommun_counts:
+    if tabulation(question.kind).always_answered:
         return Value(True, output_field=BooleanField())
-    if facts(question.kind).matrix:
+    if tabulation(question.kind).per_row:
         rows = (
             answers.order_by()
             .values("response_id")
@@ -63,7 +63,7 @@ def _answered_expression(question: Question) -> Any:
 
 
 def _is_answered(question: Question, value: Any) -> bool:
-    if facts(question.kind).matrix:
+    if tabulation(question.kind).per_row:
         return int(value) >= len(question.rows.all())
     return bool(value)
 
@@ -84,13 +84,13 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     frame = list(expected_respondents(questionnaire).values_list("pk", "code", "name"))
     questions = questions_of(questionnaire)
     always = [q for q in questions if q.required and not q.condition]
-    computed = sum(1 for q in always if facts(q.kind).kommun_counts)
+    computed = sum(1 for q in always if tabulation(q.kind).always_answered)
     plain = [
         q.pk
         for q in always
-        if not (facts(q.kind).kommun_counts or facts(q.kind).matrix)
+        if not (tabulation(q.kind).always_answered or tabulation(q.kind).per_row)
     ]
-    matrices = {q.pk: len(q.rows.all()) for q in always if facts(q.kind).matrix}
+    matrices = {q.pk: len(q.rows.all()) for q in always if tabulation(q.kind).per_row}
     counts: dict[str, Count] = {"n_answers": Count("answers")}
     if plain:
         counts["plain_answered"] = Count(

@@ -22,8 +22,8 @@ from django.db.models import (
 from intake.condition_sql import ByQuestionId, cell_test, holds_q
 from intake.models import Answer, Response, ResponseStatus
 from reports.tabulation.counts import _applicable_from_cells, _kommun_count
+from reports.tabulation.kinds import tabulation
 from reports.tabulation.results import RIKET, ItemCounts, Level, Selection, Tabulation
-from surveys.kinds import NUMBER_KINDS, facts
 from surveys.models import (
     MatrixRow,
     Question,
@@ -193,7 +193,7 @@ def item_nonresponse_of(
     }
     # The cells of the RSS kommun counts (their sums) and of the questions that
     # conditions test (their counts), as a tabulation has them at riket.
-    counted_cells = {q.pk for q in questions if facts(q.kind).kommun_counts} | {
+    counted_cells = {q.pk for q in questions if tabulation(q.kind).kommun_counts} | {
         test.question_id for test in cell_tests.values()
     }
     slot_sums: dict[int, list[dict[str, Any]]] = {}
@@ -221,7 +221,7 @@ def item_nonresponse_of(
         )
         matrix_rows: list[MatrixRow | None] = [*question.rows.all()] or [None]
         for matrix_row in matrix_rows:
-            if facts(question.kind).kommun_counts:
+            if tabulation(question.kind).kommun_counts:
                 counts = _kommun_count(
                     RIKET,
                     slot_sums.get(question.pk, []),
@@ -239,7 +239,7 @@ def item_nonresponse_of(
                     escaped=escaped,
                     base=(
                         numbers
-                        if question.kind in NUMBER_KINDS
+                        if tabulation(question.kind).number
                         else any_answer - escaped
                     ),
                 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from surveys.kinds import CLOSED_KINDS, NUMBER_KINDS, facts
+from reports.tabulation.kinds import tabulation
 from surveys.models import (
     OrganisationKind,
 )
@@ -94,15 +94,15 @@ class QuestionRef:
 
     @property
     def is_closed(self) -> bool:
-        return self.kind in CLOSED_KINDS
+        return tabulation(self.kind).closed
 
     @property
     def is_number(self) -> bool:
-        return self.kind in NUMBER_KINDS
+        return tabulation(self.kind).number
 
     @property
     def is_kommun_count(self) -> bool:
-        return facts(self.kind).kommun_counts
+        return tabulation(self.kind).kommun_counts
 
 
 @dataclass(frozen=True)
