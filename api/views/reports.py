@@ -22,6 +22,7 @@ from api.authentication import caller
 from api.serializers import ErrorSerializer
 from api.views.base import ApiView
 from reports.exporters import FORMATS, Target
+from reports.exports.files import export_file_response
 from reports.exports.jobs import request_export
 from reports.forms import ReportOptionsForm
 from reports.layouts import Rounding
@@ -259,19 +260,4 @@ class ExportDownloadApi(ApiView):
         }
     )
     def get(self, request: Request, job_id: int) -> FileResponse:
-        job = get_export_job_for_user(caller(request), job_id)
-        if not job.has_file:
-            raise Http404(
-                "Exporten har ingen fil (den är inte klar eller har rensats)."
-            )
-        try:
-            stream = job.file.open("rb")
-        except OSError:
-            raise Http404("Filen finns inte längre. Beställ exporten igen.") from None
-        file_format = FORMATS.get(job.format)
-        return FileResponse(
-            stream,
-            as_attachment=True,
-            filename=job.file_name or "export",
-            content_type=file_format.content_type if file_format else None,
-        )
+        return export_file_response(get_export_job_for_user(caller(request), job_id))

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reports.exporters import FORMATS, export_kinds, get_kind
+from reports.exports.files import export_file_response
 from reports.exports.jobs import request_export
 from reports.forms import ExportRequestForm
 from reports.models import ExportJob
@@ -83,17 +84,4 @@ def export_status(request: HttpRequest, job_id: int) -> JsonResponse:
 
 @login_required
 def export_download(request: HttpRequest, job_id: int) -> FileResponse:
-    job = get_export_job_for_user(request_user(request), job_id)
-    if not job.has_file:
-        raise Http404("Exporten har ingen fil (den är inte klar eller har rensats).")
-    try:
-        stream = job.file.open("rb")
-    except OSError:
-        raise Http404("Filen finns inte längre. Beställ exporten igen.") from None
-    file_format = FORMATS.get(job.format)
-    return FileResponse(
-        stream,
-        as_attachment=True,
-        filename=job.file_name or "export",
-        content_type=file_format.content_type if file_format else None,
-    )
+    return export_file_response(get_export_job_for_user(request_user(request), job_id))

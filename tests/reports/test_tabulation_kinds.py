@@ -44,4 +44,4 @@ def test_the_rules_that_follow_from_the_shape() -> None:
     )
     assert tabulation("kommun_count").always_answered
     assert tabulation("matrix").per_row and not tabulation("yes_no").per_row
-    assert NUMBER_KINDS == {QuestionKind.INTEGER, QuestionKind.PERCENTAGE}
+    assert {QuestionKind.INTEGER, QuestionKind.PERCENTAGE} == NUMBER_KINDS
