@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -8,3 +9,10 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         # Connects the sign-in signal receiver that starts a session's clocks.
         from surveys import middleware  # noqa: F401
+
+
+class SwedishAxesConfig(AxesAppConfig):  # type: ignore[misc]  # axes is untyped
+    """django-axes under a Swedish name in the admin (issue #17); its strings
+    are translated in locale/sv (axes ships no Swedish catalogue)."""
+
+    verbose_name = "Inloggningar"
