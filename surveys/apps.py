@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 
 class SurveysConfig(AppConfig):
+    default = True  # the app's config; SwedishAxesConfig below is axes'
     name = "surveys"
     verbose_name = "Register och enkäter"
 

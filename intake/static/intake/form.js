@@ -24,6 +24,7 @@
   let dirty = false;
   let stopped = false;
   let edits = 0; // input since the last autosave started
+  let changes = 0; // change events, to tell when the follow-ups are up to date
   let tokenFresh = false;
 
   function say(text) {
@@ -113,12 +114,18 @@
   }
 
   async function refreshVisibility() {
-    let response;
-    try { response = await post(form.dataset.visibilityUrl); } catch (error) { return; }
-    if (!response.ok) return;
-    const shown = new Set((await response.json()).shown);
-    for (const block of form.querySelectorAll(".question[data-variable]")) {
-      block.hidden = !shown.has(block.dataset.variable);
+    const round = changes;
+    try {
+      let response;
+      try { response = await post(form.dataset.visibilityUrl); } catch (error) { return; }
+      if (!response.ok) return;
+      const shown = new Set((await response.json()).shown);
+      for (const block of form.querySelectorAll(".question[data-variable]")) {
+        block.hidden = !shown.has(block.dataset.variable);
+      }
+    } finally {
+      // "klar" once the follow-ups match the latest answers (browser tests wait on it).
+      if (round === changes) form.dataset.synlighet = "klar";
     }
   }
 
@@ -177,6 +184,8 @@
 
   // --- events --------------------------------------------------------------------
   form.addEventListener("change", () => {
+    changes += 1;
+    form.dataset.synlighet = "väntar";
     dirty = true;
     edits += 1;
     clearTimeout(pendingVisibility);
