@@ -224,5 +224,16 @@
   });
   window.addEventListener("pagehide", saveOnLeave);
 
+  // After "Spara utkast" the page comes back where the user was (issue #17):
+  // the message is said again beside the buttons and that line takes focus
+  // (surveys/focus.js), so "Skicka in" is the next Tab or two rather than a
+  // hundred Tabs down from the top.
+  const saved = document.querySelector("[data-utkast-sparat]");
+  if (saved && status) {
+    status.textContent = saved.textContent;
+    status.tabIndex = -1;
+    status.dataset.focusHere = "";
+  }
+
   restoreDraft();
 })();
