@@ -225,14 +225,18 @@
   window.addEventListener("pagehide", saveOnLeave);
 
   // After "Spara utkast" the page comes back where the user was (issue #17):
-  // the message is said again beside the buttons and that line takes focus
-  // (surveys/focus.js), so "Skicka in" is the next Tab or two rather than a
-  // hundred Tabs down from the top.
-  const saved = document.querySelector("[data-utkast-sparat]");
+  // the message moves from the top to the line beside the buttons, which takes
+  // focus (surveys/focus.js), so "Skicka in" is the next Tab or two rather than
+  // a hundred Tabs down from the top. Without JavaScript it stays at the top.
+  const saved = document.querySelector("#meddelanden [data-utkast-sparat]");
   if (saved && status) {
     status.textContent = saved.textContent;
+    status.setAttribute("data-utkast-sparat", "");
     status.tabIndex = -1;
     status.dataset.focusHere = "";
+    const box = saved.parentElement;
+    saved.remove();
+    if (!box.children.length) box.remove();
   }
 
   restoreDraft();
