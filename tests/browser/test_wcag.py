@@ -14,6 +14,7 @@ import pytest
 from django.db.models import Count
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
+from sesame.utils import get_token
 
 from intake.demo import demo_values
 from intake.models import Channel
@@ -45,7 +46,9 @@ def rss_kommuner(rss: RSS) -> list[Kommun]:
     )
 
 
-def test_pages_anyone_can_reach(page: Page, live_server: LiveServer) -> None:
+def test_pages_anyone_can_reach(
+    page: Page, live_server: LiveServer, server_requests: ServerRequests
+) -> None:
     findings = Findings()
     for url in (
         "/",
@@ -53,6 +56,7 @@ def test_pages_anyone_can_reach(page: Page, live_server: LiveServer) -> None:
         "/tillganglighet/",
         "/personuppgifter/",
         "/inloggning/lank/?sesame=trasig",
+        f"/inloggning/lank/?sesame={get_token(make_user('ny@example.test'))}",
         "/finns-inte/",
     ):
         audit(page, url, findings)
