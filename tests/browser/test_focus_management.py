@@ -4,6 +4,7 @@ matrix's row labels (issue #17, WCAG 2.4.3, 3.3.1, 2.5.8, 1.3.1)."""
 from __future__ import annotations
 
 import pytest
+from django.conf import LazySettings
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -18,8 +19,12 @@ IN_VIEW = """(el) => { const r = el.getBoundingClientRect();
 
 
 def test_saving_and_a_refused_submit_put_focus_where_the_user_needs_it(
-    page: Page, live_server: LiveServer, server_requests: ServerRequests
+    page: Page,
+    live_server: LiveServer,
+    server_requests: ServerRequests,
+    settings: LazySettings,
 ) -> None:
+    settings.AUTOSAVE_SECONDS = 3600  # no timed autosave racing the saves below
     region = Region.objects.get(code="04")
     q = Questionnaire.objects.get(cycle__year=2024, key="region")
     missing = q.questions.get(number="4").variable
