@@ -166,6 +166,10 @@ def test_pages_of_staff(page: Page, live_server: LiveServer, staff_user: User) -
         f"/kompletterande-enkater/{extra.pk}/",
         "/samordning/inaktuella/",
         "/konto/bjud-in/",
+        "/konto/api-nycklar/",
+        "/samordning/enkater/",
+        f"/samordning/enkater/{kommun_q.pk}/",
+        f"/samordning/enkater/{kommun_q.pk}/utskick/",
         "/admin/",
     ):
         audit(page, url, findings)
