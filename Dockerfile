@@ -25,6 +25,7 @@ COPY outbox ./outbox
 COPY health ./health
 COPY api ./api
 COPY templates ./templates
+COPY locale ./locale
 COPY manage.py docker-entrypoint.sh ./
 # The commit the image is built from, recorded in every export's manifest
 # (docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) .): the image has no .git.

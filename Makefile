@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Demo runs on the embedded defaults: SQLite, tasks in-process, e-mail to the console.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo serve setup-demo test check pytest pytest-services install browser clean bench lock
+.PHONY: demo serve setup-demo test check pytest pytest-services install browser clean bench lock messages
 
 # The pinned versions of requirements-dev.lock, then the project itself without
 # resolving again, so every machine (and CI) tests the same versions.
@@ -37,6 +37,10 @@ setup-demo: install
 demo: setup-demo
 	@echo "Startar på http://127.0.0.1:8000 (avsluta med Ctrl-C)"
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Compiles locale/sv (Swedish for django-axes' admin); the .mo is committed.
+messages:
+	msgfmt --check-format -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
 
 check: install
 	$(BIN)/ruff check .

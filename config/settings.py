@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     # Throttles failed sign-ins (see "Sign-in" below); ships its own migrations.
-    "axes",
+    "surveys.apps.SwedishAxesConfig",  # django-axes, named in Swedish
     "surveys",
     "intake",
     "reports",
@@ -237,6 +237,8 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
+# Swedish for third-party apps without it (django-axes): `make messages`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

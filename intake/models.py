@@ -21,6 +21,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from surveys.formatting import swedish_datetime
 from surveys.models import MatrixRow, Option, Organisation, Question, Questionnaire
 
 
@@ -178,7 +179,9 @@ class AnswerChange(models.Model):
         ordering = ["response", "changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.question.variable}[{self.slot}] {self.changed_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.question.variable}[{self.slot}] {swedish_datetime(self.changed_at)}"
+        )
 
 
 class ResponseEvent(models.Model):
@@ -210,7 +213,7 @@ class ResponseEvent(models.Model):
         ordering = ["response", "created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {swedish_datetime(self.created_at)}"
 
 
 class ConsolidationSource(models.Model):
@@ -297,4 +300,4 @@ class ContactChange(models.Model):
         ordering = ["response", "changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_field_display()} {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_field_display()} {swedish_datetime(self.changed_at)}"

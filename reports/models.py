@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from surveys.formatting import swedish_datetime
 from surveys.models import Cycle, Questionnaire
 
 
@@ -321,7 +322,7 @@ class KvalitetsdeklarationChange(models.Model):
         ordering = ["deklaration", "changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.field} {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{self.field} {swedish_datetime(self.changed_at)}"
 
     @property
     def field_label(self) -> str:

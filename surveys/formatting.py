@@ -22,6 +22,8 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
+from django.utils import timezone
+
 THOUSANDS_SEPARATOR = " "
 NBSP = "\u00a0"
 # Shown for a percentage of nothing (0 of 0) and for a missing date.
@@ -132,6 +134,15 @@ def swedish_percent_of(part: int, base: int, *, decimals: int = 0) -> str:
     if share is None:
         return MISSING
     return swedish_percent(share, decimals=decimals)
+
+
+def swedish_datetime(value: datetime.datetime | None) -> str:
+    """A moment in Swedish local time: "9 december 2024 14:05"; "–" when none.
+    Admin titles and history rows use it, so every page says dates one way."""
+    if value is None:
+        return MISSING
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{swedish_date(local.date())} {local:%H:%M}"
 
 
 def swedish_date(value: datetime.date | None) -> str:

@@ -45,4 +45,7 @@ urlpatterns = [
         lifecycle_views.questionnaire_state_change,
         name="questionnaire-state-change",
     ),
+    # Linked from every page's footer (issue #17).
+    path("tillganglighet/", views.accessibility_statement, name="accessibility"),
+    path("personuppgifter/", views.personal_data, name="personal-data"),
 ]

@@ -34,6 +34,29 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The tillgänglighetsredogörelse the DOS law requires, after DIGG's model."""
+    return render(request, "surveys/accessibility.html")
+
+
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """What personal data the service keeps, why and for how long: the periods
+    are the settings that the nightly jobs delete by, so the page cannot drift
+    from what actually happens."""
+    return render(
+        request,
+        "surveys/personal_data.html",
+        {
+            "sign_in_days": settings.AXES_LOG_RETENTION_DAYS,
+            "outbox_days": settings.OUTBOX_RETENTION_DAYS,
+            "export_days": settings.EXPORT_RETENTION_DAYS,
+            "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+            "session_max_hours": settings.SESSION_MAX_HOURS,
+            "link_days": settings.SESAME_MAX_AGE // (24 * 60 * 60),
+        },
+    )
+
+
 # Django's views, with our template and form; django-axes watches the sign-in
 # through the authentication backends, so the views need nothing of their own.
 login = auth_views.LoginView.as_view(

@@ -233,6 +233,9 @@ def _posted_cells(form: ResponseForm) -> dict[int, Any]:
     return cells
 
 
+MISSING_ANSWER = "Svara på frågan innan du skickar in enkäten."
+
+
 def _url(name: str, access: ResponseAccess) -> str:
     return reverse(name, args=[access.questionnaire.pk, access.organisation.pk])
 
@@ -302,6 +305,11 @@ def _render_form(
         for m in (missing or [])
         if m.variable in by_variable
     ]
+    # Each missing question says so beside itself too (WCAG 3.3.1), not only in
+    # the summary at the top: the template marks it aria-invalid with the message.
+    for m in missing or []:
+        if m.variable in by_variable:
+            by_variable[m.variable].errors.append(MISSING_ANSWER)
     return render(
         request,
         "intake/response_form.html",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from surveys.formatting import swedish_datetime
 from surveys.models.questionnaires import Questionnaire
 from surveys.models.register import Organisation
 from surveys.models.users import User
@@ -127,7 +128,7 @@ class Mailing(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {swedish_datetime(self.created_at)}"
 
 
 class Dispatch(models.Model):

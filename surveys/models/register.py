@@ -13,6 +13,8 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import Q
 
+from surveys.formatting import swedish_date
+
 
 class OrganisationKind(models.TextChoices):
     REGION = "region", "Region"
@@ -199,4 +201,4 @@ class Population(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} {self.reference_date:%Y-%m-%d}: {self.population}"
+        return f"{self.organisation} {swedish_date(self.reference_date)}: {self.population}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import create_api_token
+from surveys.formatting import swedish_datetime
 from surveys.models import Questionnaire, Region, User
 from tests.api.conftest import ApiClient, TokenFor
 
@@ -189,4 +190,4 @@ def test_the_page_shows_when_a_token_was_last_used(
     assert token.last_used_at is not None
     client.force_login(region_user)
     page = client.get(PAGE).content.decode()
-    assert timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M") in page
+    assert swedish_datetime(token.last_used_at) in page

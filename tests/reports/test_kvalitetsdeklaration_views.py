@@ -111,7 +111,7 @@ def test_staff_see_the_computed_declaration_before_it_is_created(
     ]
     positions = [page.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert "<caption>Svarsfrekvens per enkät" in page
+    assert ">Svarsfrekvens per enkät" in page
     assert "<td>77,9 %</td>" in page
     assert "226 av 290 har skickat in svar (78 procent)" in page
     assert "16 december 2019" in page
@@ -176,7 +176,7 @@ def test_staff_edit_the_texts_and_the_history_shows_it(
     assert deklaration.version == 1
     page = client.get(url()).content.decode()
     assert "Kvalitetsdeklarationen är sparad." in page
-    assert "<caption>De senaste ändringarna av texterna, nyaste först</caption>" in page
+    assert ">De senaste ändringarna av texterna, nyaste först</caption>" in page
     assert "<td>Mätfel</td>" in page
 
 

@@ -105,7 +105,8 @@ def test_the_question_page_shows_counts_bases_and_exclusions(
     assert '<td class="num">4 (100)</td>' in text
     assert "4 kommuner har svarat på denna fråga." in text
     assert "2 kommuner fick inte frågan" in text
-    assert "<caption>" in text and 'scope="row"' in text
+    assert "<caption id=" in text and 'scope="row"' in text
+    assert 'role="region" tabindex="0" aria-labelledby="tabell-1-' in text
     assert "Diagram:" in text
 
 

@@ -24,6 +24,7 @@
   let dirty = false;
   let stopped = false;
   let edits = 0; // input since the last autosave started
+  let changes = 0; // change events, to tell when the follow-ups are up to date
   let tokenFresh = false;
 
   function say(text) {
@@ -113,12 +114,18 @@
   }
 
   async function refreshVisibility() {
-    let response;
-    try { response = await post(form.dataset.visibilityUrl); } catch (error) { return; }
-    if (!response.ok) return;
-    const shown = new Set((await response.json()).shown);
-    for (const block of form.querySelectorAll(".question[data-variable]")) {
-      block.hidden = !shown.has(block.dataset.variable);
+    const round = changes;
+    try {
+      let response;
+      try { response = await post(form.dataset.visibilityUrl); } catch (error) { return; }
+      if (!response.ok) return;
+      const shown = new Set((await response.json()).shown);
+      for (const block of form.querySelectorAll(".question[data-variable]")) {
+        block.hidden = !shown.has(block.dataset.variable);
+      }
+    } finally {
+      // "klar" once the follow-ups match the latest answers (browser tests wait on it).
+      if (round === changes) form.dataset.synlighet = "klar";
     }
   }
 
@@ -177,6 +184,8 @@
 
   // --- events --------------------------------------------------------------------
   form.addEventListener("change", () => {
+    changes += 1;
+    form.dataset.synlighet = "väntar";
     dirty = true;
     edits += 1;
     clearTimeout(pendingVisibility);
@@ -214,6 +223,21 @@
     if (document.visibilityState === "hidden") saveOnLeave();
   });
   window.addEventListener("pagehide", saveOnLeave);
+
+  // After "Spara utkast" the page comes back where the user was (issue #17):
+  // the message moves from the top to the line beside the buttons, which takes
+  // focus (surveys/focus.js), so "Skicka in" is the next Tab or two rather than
+  // a hundred Tabs down from the top. Without JavaScript it stays at the top.
+  const saved = document.querySelector("#meddelanden [data-utkast-sparat]");
+  if (saved && status) {
+    status.textContent = saved.textContent;
+    status.setAttribute("data-utkast-sparat", "");
+    status.tabIndex = -1;
+    status.dataset.focusHere = "";
+    const box = saved.parentElement;
+    saved.remove();
+    if (!box.children.length) box.remove();
+  }
 
   restoreDraft();
 })();
