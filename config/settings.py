@@ -147,6 +147,14 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's SQLite: a transaction takes the write lock when it begins, and
+    # waits up to 20 s for it, instead of failing with "database is locked" when
+    # an autosave and a save overlap (SQLite cannot upgrade a read lock held by
+    # one while another writes).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: PostgreSQL compiles a query whose estimated cost passes
     # jit_above_cost, and the tabulations' per-response tests of display
