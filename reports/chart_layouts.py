@@ -13,7 +13,7 @@ Titles say what is shown: «Andel …» for shares (an RSS count question's labe
 «Antal kommuner som …» becomes «Andel kommuner som …», since the chart shows
 their share), «summa» or «medelvärde» for numbers. The base (who the shares are
 of) is stated under every chart, and groups without data («..», reports/markers.py)
-are named there, as they have no bar.
+are named there, as they have no bar; the question's footnotes follow.
 
 Sort order (docs/published-figures.md): largest value first; equal values keep
 the questionnaire's order (options as listed in the questionnaire file, groups
@@ -62,6 +62,7 @@ class Chart:
     base_note: str = ""
     value_format: ValueKind = "percent"
     category_title: str = "Svarsalternativ"
+    footnotes: tuple[str, ...] = ()  # the question's (QuestionRef.footnotes)
 
     @property
     def scaled(self) -> tuple[tuple[Bar, str], ...]:
@@ -104,7 +105,11 @@ def option_chart(item: Item, *, audience: str, group_index: int = 0) -> Chart:
     if tabulation(ref.kind).ticks or sum(counts.counts.values()) > counts.base:
         note += " Flera alternativ kunde väljas, så andelarna summerar inte till 100."
     return _chart(
-        share_title(ref, audience) + _row(item), bars, Fraction(100), base_note=note
+        share_title(ref, audience) + _row(item),
+        bars,
+        Fraction(100),
+        base_note=note,
+        footnotes=ref.footnotes,
     )
 
 
@@ -167,6 +172,7 @@ def group_chart(
         base_note=note,
         value_format=kind,
         category_title=noun.capitalize() if noun.islower() else noun,
+        footnotes=ref.footnotes,
     )
 
 
@@ -178,6 +184,7 @@ def _chart(
     base_note: str,
     value_format: ValueKind = "percent",
     category_title: str = "Svarsalternativ",
+    footnotes: tuple[str, ...] = (),
 ) -> Chart:
     # A stable sort: equal values keep the questionnaire's (or register's) order.
     bars.sort(key=lambda bar: -bar.value)
@@ -188,4 +195,5 @@ def _chart(
         base_note=base_note,
         value_format=value_format,
         category_title=category_title,
+        footnotes=footnotes,
     )

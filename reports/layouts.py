@@ -10,6 +10,9 @@ is: every cell is already the text to print, formatted the Swedish way
 - `frequency_table` and `group_table`: «antal (procent)», rows = matrix rows (or
   the question), or groups; columns = options; with the bases and the excluded
   counts as footnotes.
+
+Every table of a question ends its notes with the question's own footnotes
+(declared in its file, or the loader's comparability note).
 """
 
 from __future__ import annotations
@@ -187,12 +190,13 @@ def frequency_table(
         subtitle="Antal och procent (inom parentes)",
         header=("" if ref.rows else "Fråga", *(o.label for o in ref.options)),
         cells=rows,
-        notes=tuple(
-            _notes(
+        notes=(
+            *_notes(
                 [(item.label, item.by_group[group_index]) for item in items],
                 ref,
                 units,
-            )
+            ),
+            *ref.footnotes,
         ),
         source=source,
     )
@@ -227,8 +231,9 @@ def group_table(
         subtitle="Antal och procent (inom parentes)",
         header=("", *(o.label for o in ref.options), f"Antal {units[1]} som svarat"),
         cells=rows,
-        notes=tuple(
-            _notes([(c.group.short_name, c) for c in item.by_group], ref, units)
+        notes=(
+            *_notes([(c.group.short_name, c) for c in item.by_group], ref, units),
+            *ref.footnotes,
         ),
         source=source,
     )
@@ -323,6 +328,7 @@ def organisation_table(
         title=f"Fråga {ref.number}. {ref.text}",
         header=(row_heading, *(_column_label(ref, i, o) for i, o in columns)),
         cells=rows,
+        notes=ref.footnotes,
         source=source,
     )
 
@@ -440,14 +446,17 @@ def number_table(
             "Ej svarat",
         ),
         cells=rows,
-        notes=tuple(
-            _notes(
-                [(c.group.short_name, c) for c in question.items[0].by_group],
-                ref,
-                units,
-            )
-            if len(question.items[0].by_group) == 1
-            else ()
+        notes=(
+            *(
+                _notes(
+                    [(c.group.short_name, c) for c in question.items[0].by_group],
+                    ref,
+                    units,
+                )
+                if len(question.items[0].by_group) == 1
+                else ()
+            ),
+            *ref.footnotes,
         ),
         source=source,
     )

@@ -193,9 +193,13 @@ def write_question_sheet(
             row=row, column=1, value=f"Diagramunderlag: {data.title}"
         ).font = BOLD
         last = add_bar_chart(sheet, data, header_row=row + 1, anchor=f"D{row}")
-        # Under the chart's data, as under the printed figure: base and source.
+        # Under the chart's data, as under the printed figure: base, source
+        # and the question's footnotes.
         sheet.cell(row=last + 1, column=1, value=data.base_note)
         sheet.cell(row=last + 2, column=1, value=data.source_line)
+        for offset, note in enumerate(data.footnotes, start=3):
+            sheet.cell(row=last + offset, column=1, value=note)
+        last += len(data.footnotes)
         # Room for the chart (its height grows with the number of bars).
         row = max(last + 4, row + 10 + 2 * len(data.values))
     return QuestionSheet(name=name, tables=len(tables), charts=len(charts))

@@ -91,6 +91,8 @@ class QuestionRef:
     has_condition: bool
     options: tuple[Choice, ...]
     rows: tuple[Choice, ...]
+    # Printed under every table and chart of the question (Question.footnotes).
+    footnotes: tuple[str, ...] = ()
 
     @property
     def is_closed(self) -> bool:

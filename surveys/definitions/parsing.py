@@ -94,6 +94,7 @@ QUESTION_FIELDS = {
     "comparability",
     "source_question",
     "plausibility",
+    "footnotes",
 }
 PLAUSIBILITY_FIELDS = {"counts", "percentage_question"}
 
@@ -366,7 +367,29 @@ def _parse_question(
         source_question=source_question,
         counts_population=counts_population,
         percentage_question=percentage_question,
+        footnotes=_parse_footnotes(out, where, data.get("footnotes")),
     )
+
+
+FOOTNOTE_MAX_LENGTH = 500
+
+
+def _parse_footnotes(out: Collector, where: str, raw: Any) -> tuple[str, ...]:
+    """`footnotes:` a list of sentences printed under the question's tables and
+    charts, in the file's order."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(
+        isinstance(note, str) and note.strip() for note in raw
+    ):
+        out.add(where, "footnotes ska vara en lista med fotnoter (text)")
+        return ()
+    notes = tuple(" ".join(note.split()) for note in raw)
+    if any(len(note) > FOOTNOTE_MAX_LENGTH for note in notes):
+        out.add(where, f"en fotnot får ha högst {FOOTNOTE_MAX_LENGTH} tecken")
+    if len(set(notes)) != len(notes):
+        out.add(where, "samma fotnot står två gånger")
+    return notes
 
 
 def _parse_plausibility(

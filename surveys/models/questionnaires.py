@@ -282,6 +282,14 @@ class Question(models.Model):
         related_name="count_questions",
         help_text="Andelsfrågan som anger samma uppgift i procent.",
     )
+    # Printed under every table and chart of the question: the comparability
+    # note the loader derives, then the file's own (surveys/definitions/footnotes.py).
+    footnotes = models.JSONField(
+        "fotnoter",
+        default=list,
+        blank=True,
+        help_text="Fotnoter under frågans tabeller och diagram, i ordning.",
+    )
 
     class Meta:
         verbose_name = "fråga"
