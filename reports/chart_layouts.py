@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from reports.bases import NO_ANSWER_LABEL, categories, of_frame, share, shares_base
 from reports.layouts import number_text, units_of
 from reports.markers import NO_DATA
 from reports.tabulation.kinds import tabulation
@@ -95,12 +96,17 @@ def option_chart(item: Item, *, audience: str, group_index: int = 0) -> Chart:
     ref = item.question
     counts = item.by_group[group_index]
     bars = [
-        _percent_bar(o.label, share)
-        for o in ref.options
-        if (share := counts.share(o.code)) is not None
+        _percent_bar(label, part)
+        for code, label in categories(ref)
+        if (part := share(ref, counts, code)) is not None
     ]
     units = units_of(audience, ref)[1]
     note = f"Bas: {swedish_number(counts.base)} {units} har svarat."
+    if of_frame(ref):
+        note = (
+            f"Bas: hela ramen, {swedish_number(shares_base(ref, counts))} {units} "
+            f"som fick frågan; de som inte har svarat: «{NO_ANSWER_LABEL}»."
+        )
     # An RSS count of a kommun multiple choice can add up to more than its base.
     if tabulation(ref.kind).ticks or sum(counts.counts.values()) > counts.base:
         note += " Flera alternativ kunde väljas, så andelarna summerar inte till 100."
@@ -142,18 +148,20 @@ def group_chart(
         code = option or (ref.options[0].code if ref.options else "")
         chosen = next((o.label for o in ref.options if o.code == code), code)
         for counts in item.by_group:
-            share = counts.share(code)
-            if share is None:
+            part = share(ref, counts, code) if counts.base else None
+            if part is None:
                 missing.append(counts.group.short_name)
             else:
-                bars.append(_percent_bar(counts.group.short_name, share))
+                bars.append(_percent_bar(counts.group.short_name, part))
         verb = tabulation(ref.kind).chosen_verb
         title = (
             f"{share_title(ref, audience)}{_row(item)}: {verb} «{chosen}», per {noun}"
         )
         note = f"Bas: de {units} som har svarat på frågan i varje {noun}"
+        if of_frame(ref):
+            note = f"Bas: hela ramen, de {units} som fick frågan i varje {noun}"
         maximum, kind = Fraction(100), "percent"
-    based = sum(c.base for c in item.by_group)
+    based = sum(shares_base(ref, c) if c.base else 0 for c in item.by_group)
     note += f", {swedish_number(based)} totalt."
     if missing:
         # Named when few; counted when many, so the note stays one line under

@@ -58,6 +58,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from reports.bases import conventions
 from reports.charts import add_bar_chart
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
@@ -359,13 +360,15 @@ def write_table_workbook(
     rounding: Rounding = Rounding.HALF_UP,
     selection: Selection = Selection.SUBMITTED,
     progress: Progress = _ignore,
-    manifest: Callable[[dict[str, int]], Mapping[str, Any]] | None = None,
+    manifest: Callable[[dict[str, int], dict[str, Any]], Mapping[str, Any]]
+    | None = None,
 ) -> dict[str, int]:
     """Write the table workbook (module docstring) to `output`; returns row
     counts: questions, sheets, tables, charts, respondents and frame.
 
-    `manifest(row_counts)` returns what the "Manifest" sheet holds; by default
-    `base_manifest` of the "tabeller" kind with the level and rounding.
+    `manifest(row_counts, extra)` returns what the "Manifest" sheet holds; by
+    default `base_manifest` of the "tabeller" kind with the level and rounding.
+    `extra` records each question's base convention (reports/bases.py).
     """
 
     resolved = resolve_level(questionnaire, level)
@@ -419,6 +422,7 @@ def write_table_workbook(
         "ej_inskickade": tabulated.riket.not_submitted,
         "ram": tabulated.riket.frame,
     }
+    extra = {"bas": conventions(q.question for q in tabulated.riket.questions)}
     if manifest is None:
         manifest_values = base_manifest(
             questionnaire,
@@ -430,9 +434,10 @@ def write_table_workbook(
                 "svar": str(selection),
             },
             row_counts=counts,
+            extra=extra,
         ).as_dict()
     else:
-        manifest_values = dict(manifest(counts))
+        manifest_values = dict(manifest(counts, extra))
     write_manifest_sheet(workbook, manifest_values)
     progress(95, "Sparar filen")
     save_workbook(workbook, output)

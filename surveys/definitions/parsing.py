@@ -42,7 +42,12 @@ from surveys.kinds import (
     QuestionKind,
     facts,
 )
-from surveys.models.questionnaires import Comparability, NationalFigure, ReferencePeriod
+from surveys.models.questionnaires import (
+    BaseConvention,
+    Comparability,
+    NationalFigure,
+    ReferencePeriod,
+)
 from surveys.models.register import OrganisationKind
 
 NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
@@ -95,6 +100,7 @@ QUESTION_FIELDS = {
     "source_question",
     "plausibility",
     "footnotes",
+    "base",
 }
 PLAUSIBILITY_FIELDS = {"counts", "percentage_question"}
 
@@ -368,7 +374,23 @@ def _parse_question(
         counts_population=counts_population,
         percentage_question=percentage_question,
         footnotes=_parse_footnotes(out, where, data.get("footnotes")),
+        base_convention=_parse_base(out, where, kind, data.get("base")),
     )
+
+
+def _parse_base(out: Collector, where: str, kind: QuestionKind, raw: Any) -> str:
+    """`base: frame` makes the shares of a closed question (or an RSS count) of
+    the whole frame, with «Inte lämnat svar» as a category of its own."""
+    if raw is None:
+        return BaseConvention.ANSWERED.value
+    if raw not in BaseConvention.values:
+        out.add(where, f"base ska vara en av {', '.join(BaseConvention.values)}")
+        return BaseConvention.ANSWERED.value
+    if raw == BaseConvention.FRAME and not (
+        facts(kind).closed or facts(kind).kommun_counts
+    ):
+        out.add(where, "base: frame gäller bara frågor med svarsalternativ")
+    return str(raw)
 
 
 FOOTNOTE_MAX_LENGTH = 500

@@ -87,6 +87,8 @@ class QuestionDef:
     # Footnotes the file declares, printed under every table and chart of the
     # question (the loader adds the comparability notes, surveys/footnotes.py).
     footnotes: tuple[str, ...] = ()
+    # Of whom the shares are (`base: answered | frame`, reports/bases.py).
+    base_convention: str = "answered"
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,7 @@ def _write_question(
         "source_question": source,
         "counts_population": definition.counts_population,
         "footnotes": footnotes,
+        "base_convention": definition.base_convention,
     }
     if current is None:
         question = Question(
