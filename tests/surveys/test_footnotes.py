@@ -160,3 +160,31 @@ def test_a_refused_footnote_loads_nothing(db: None, tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="footnotes ska vara en lista"):
         load_questionnaires(tmp_path)
     assert not Questionnaire.objects.filter(cycle__year=2031).exists()
+
+
+def test_an_earlier_cycle_loaded_later_names_its_year_in_the_note(
+    db: None, tmp_path: Path
+) -> None:
+    # 2031 first: no earlier cycle, so the note names the previous survey in words.
+    write_cycle(
+        tmp_path,
+        2031,
+        question("1", "q1_plan", "yes_no", comparability="wording_changed"),
+    )
+    load_questionnaires(tmp_path)
+    assert footnotes_of(2031, "q1_plan") == [
+        "Frågans formulering har ändrats jämfört med föregående undersökning. "
+        "Jämför med tidigare resultat med försiktighet."
+    ]
+    loaded = Questionnaire.objects.get(cycle__year=2031)
+    # Then 2030 is added: 2031's file is unchanged, but its note now has a year,
+    # so it is written again (and its cached structures expire).
+    write_cycle(tmp_path, 2030, question("1", "q1_plan", "yes_no"))
+    report = load_questionnaires(tmp_path)
+    assert footnotes_of(2031, "q1_plan") == [CHANGED_SINCE_2030]
+    reloaded = Questionnaire.objects.get(pk=loaded.pk)
+    assert reloaded.content_hash == loaded.content_hash
+    assert reloaded.loaded_at > loaded.loaded_at
+    assert report.unchanged == []
+    # A third run changes nothing.
+    assert load_questionnaires(tmp_path).loaded == []
