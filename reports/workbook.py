@@ -228,6 +228,7 @@ def write_index_sheet(
     sheet.column_dimensions["B"].width = 70
     sheet.column_dimensions["C"].width = 22
     sheet.column_dimensions["D"].width = 16
+    sheet.column_dimensions["E"].width = 20
     sheet["A1"] = f"Tabeller: {questionnaire.title}"
     sheet["A1"].font = Font(bold=True, size=14)
     as_of = (
@@ -250,7 +251,8 @@ def write_index_sheet(
         sheet.cell(row=offset, column=1, value=label).font = BOLD
         sheet.cell(row=offset, column=2, value=value)
     header_row = 3 + len(facts) + 1
-    for column, text in enumerate(("Fråga", "Text", "Typ", "Bas (riket)"), start=1):
+    headings = ("Fråga", "Text", "Typ", "Bas (riket)", "Andelar av")
+    for column, text in enumerate(headings, start=1):
         sheet.cell(row=header_row, column=column, value=text).font = BOLD
     row = header_row + 1
     link_font = Font(color="0563C1", underline="single")
@@ -265,6 +267,8 @@ def write_index_sheet(
         sheet.cell(row=row, column=2, value=ref.label)
         sheet.cell(row=row, column=3, value=str(QuestionKind(ref.kind).label))
         sheet.cell(row=row, column=4, value=_riket_base(question))
+        # The question's base convention (reports/bases.py), as the manifest has it.
+        sheet.cell(row=row, column=5, value=conventions([ref]).get(ref.number))
         row += 1
     write_legend(sheet, LEGEND, row=row + 1)
     sheet.freeze_panes = f"A{header_row + 1}"

@@ -23,6 +23,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from reports.bases import shares_base, without_answer
 from reports.chart_layouts import option_chart
@@ -174,6 +175,19 @@ def test_the_manifests_record_each_questions_convention(of_frame: EveryKind) -> 
         progress=lambda percent, message: None,
     )
     assert manifest.extra["bas"] == expected
+    # The workbook's index says it per question, and its manifest sheet too.
+    workbook = load_workbook(io.BytesIO(output.getvalue()))
+    index = workbook["Innehåll"]
+    conventions = {
+        row[0].value: row[4].value
+        for row in index.iter_rows(min_row=11, max_row=18)
+        if row[0].value
+    }
+    assert conventions["Fråga 1"] == "hela ramen"
+    assert conventions["Fråga 2"] == "de som har svarat"
+    assert conventions["Fråga 5"] is None  # a number: no shares
+    sheet = {r[0].value: r[1].value for r in workbook["Manifest"].iter_rows(min_row=2)}
+    assert '"bas": {"1": "hela ramen"' in sheet["extra"]
     zipped = io.BytesIO()
     write_diagram_zip(
         of_frame.questionnaire,
