@@ -23,6 +23,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from reports.bases import shares_base, without_answer
@@ -37,7 +38,7 @@ from reports.tabulation.results import (
     Level,
     QuestionRef,
 )
-from surveys.models import BaseConvention, Question, User
+from surveys.models import BaseConvention, Question, Questionnaire, User
 from tests.factories import mark_submitted
 from tests.reports.conftest import EveryKind
 
@@ -55,6 +56,11 @@ def of_frame(every_kind: EveryKind) -> EveryKind:
     Question.objects.filter(
         questionnaire=every_kind.questionnaire, variable="q01_breddinfort"
     ).update(base_convention=BaseConvention.FRAME)
+    # As the loader does: the cached question structures are keyed by loaded_at.
+    Questionnaire.objects.filter(pk=every_kind.questionnaire.pk).update(
+        loaded_at=timezone.now()
+    )
+    every_kind.questionnaire.refresh_from_db()
     return every_kind
 
 

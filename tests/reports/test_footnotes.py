@@ -1,6 +1,6 @@
 """A question's footnotes under its tables and charts in every output (issue #16
 point 3): the report page, the question's table download and PNG, the table
-workbook and the chart zip's PNGs. The footnote is stored as the loader stores
+workbook and the chart zip's PNGs; and in the codebook. The footnote is stored as the loader stores
 it (Question.footnotes; tests/surveys/test_footnotes.py loads it from a file)."""
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import zipfile
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
 from reports.charts import chart_size_px
+from reports.codebook import CODEBOOK_HEADERS, codebook_rows
 from reports.export_kinds import write_diagram_zip
-from surveys.models import Question, User
+from surveys.models import Question, Questionnaire, User
 from tests.factories import mark_submitted
 from tests.reports.conftest import EveryKind
 
@@ -31,6 +33,11 @@ def noted(every_kind: EveryKind) -> EveryKind:
     Question.objects.filter(
         questionnaire=every_kind.questionnaire, variable="q01_breddinfort"
     ).update(footnotes=[NOTE])
+    # As the loader does: the cached question structures are keyed by loaded_at.
+    Questionnaire.objects.filter(pk=every_kind.questionnaire.pk).update(
+        loaded_at=timezone.now()
+    )
+    every_kind.questionnaire.refresh_from_db()
     return every_kind
 
 
@@ -115,3 +122,12 @@ def test_the_chart_zip_draws_the_footnote_only_on_its_questions_charts(
     # has no footnote: 0,9 + 0,9 + 3 × 0,45 in = 472,5 px.
     assert heights["fraga-1.png"] == heights["fraga-1-region-1.png"] == 425
     assert heights["fraga-2.png"] == chart_size_px(3)[1] == 473
+
+
+def test_the_codebook_gives_each_column_of_the_question_its_footnote(
+    noted: EveryKind,
+) -> None:
+    rows = {row.variable: row for row in codebook_rows(noted.questionnaire)}
+    assert rows["q01_breddinfort"].footnotes == NOTE
+    assert rows["q02_plan"].footnotes == ""
+    assert CODEBOOK_HEADERS[-1] == ("footnotes", "Fotnoter")
