@@ -13,7 +13,7 @@ Titles say what is shown: «Andel …» for shares (an RSS count question's labe
 «Antal kommuner som …» becomes «Andel kommuner som …», since the chart shows
 their share), «summa» or «medelvärde» for numbers. The base (who the shares are
 of) is stated under every chart, and groups without data («..», reports/markers.py)
-are named there, as they have no bar.
+are named there, as they have no bar; the question's footnotes follow.
 
 Sort order (docs/published-figures.md): largest value first; equal values keep
 the questionnaire's order (options as listed in the questionnaire file, groups
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from reports.bases import NO_ANSWER_LABEL, categories, of_frame, share, shares_base
 from reports.layouts import number_text, units_of
 from reports.markers import NO_DATA
 from reports.tabulation.kinds import tabulation
@@ -62,6 +63,7 @@ class Chart:
     base_note: str = ""
     value_format: ValueKind = "percent"
     category_title: str = "Svarsalternativ"
+    footnotes: tuple[str, ...] = ()  # the question's (QuestionRef.footnotes)
 
     @property
     def scaled(self) -> tuple[tuple[Bar, str], ...]:
@@ -94,17 +96,26 @@ def option_chart(item: Item, *, audience: str, group_index: int = 0) -> Chart:
     ref = item.question
     counts = item.by_group[group_index]
     bars = [
-        _percent_bar(o.label, share)
-        for o in ref.options
-        if (share := counts.share(o.code)) is not None
+        _percent_bar(label, part)
+        for code, label in categories(ref)
+        if (part := share(ref, counts, code)) is not None
     ]
     units = units_of(audience, ref)[1]
     note = f"Bas: {swedish_number(counts.base)} {units} har svarat."
+    if of_frame(ref):
+        note = (
+            f"Bas: hela ramen, {swedish_number(shares_base(ref, counts))} {units} "
+            f"som fick frågan; de som inte har svarat: «{NO_ANSWER_LABEL}»."
+        )
     # An RSS count of a kommun multiple choice can add up to more than its base.
     if tabulation(ref.kind).ticks or sum(counts.counts.values()) > counts.base:
         note += " Flera alternativ kunde väljas, så andelarna summerar inte till 100."
     return _chart(
-        share_title(ref, audience) + _row(item), bars, Fraction(100), base_note=note
+        share_title(ref, audience) + _row(item),
+        bars,
+        Fraction(100),
+        base_note=note,
+        footnotes=ref.footnotes,
     )
 
 
@@ -137,18 +148,20 @@ def group_chart(
         code = option or (ref.options[0].code if ref.options else "")
         chosen = next((o.label for o in ref.options if o.code == code), code)
         for counts in item.by_group:
-            share = counts.share(code)
-            if share is None:
+            part = share(ref, counts, code) if counts.base else None
+            if part is None:
                 missing.append(counts.group.short_name)
             else:
-                bars.append(_percent_bar(counts.group.short_name, share))
+                bars.append(_percent_bar(counts.group.short_name, part))
         verb = tabulation(ref.kind).chosen_verb
         title = (
             f"{share_title(ref, audience)}{_row(item)}: {verb} «{chosen}», per {noun}"
         )
         note = f"Bas: de {units} som har svarat på frågan i varje {noun}"
+        if of_frame(ref):
+            note = f"Bas: hela ramen, de {units} som fick frågan i varje {noun}"
         maximum, kind = Fraction(100), "percent"
-    based = sum(c.base for c in item.by_group)
+    based = sum(shares_base(ref, c) if c.base else 0 for c in item.by_group)
     note += f", {swedish_number(based)} totalt."
     if missing:
         # Named when few; counted when many, so the note stays one line under
@@ -167,6 +180,7 @@ def group_chart(
         base_note=note,
         value_format=kind,
         category_title=noun.capitalize() if noun.islower() else noun,
+        footnotes=ref.footnotes,
     )
 
 
@@ -178,6 +192,7 @@ def _chart(
     base_note: str,
     value_format: ValueKind = "percent",
     category_title: str = "Svarsalternativ",
+    footnotes: tuple[str, ...] = (),
 ) -> Chart:
     # A stable sort: equal values keep the questionnaire's (or register's) order.
     bars.sort(key=lambda bar: -bar.value)
@@ -188,4 +203,5 @@ def _chart(
         base_note=base_note,
         value_format=value_format,
         category_title=category_title,
+        footnotes=footnotes,
     )

@@ -48,6 +48,8 @@ class BarChartData:
     source_line: str
     base_note: str = ""
     category_title: str = ""
+    # The question's footnotes, under the base note (QuestionRef.footnotes).
+    footnotes: Sequence[str] = ()
     # Decimals shown on the labels (0: "47 %", 1: "47,5 %").
     decimals: int = 0
 
@@ -106,6 +108,7 @@ TOP_IN = 0.9  # title
 BOTTOM_IN = 0.9  # axis and source line
 CATEGORY_WRAP = 38  # characters per line of a category name (see _wrap)
 TITLE_WRAP = 80  # characters per line of the title
+FOOTNOTE_WRAP = 120  # characters per line of a footnote under the chart
 PNG_COMPRESSION = 3  # zlib level, 0-9
 
 # The layout in pixels, as the matplotlib version of these charts had it: the
@@ -130,10 +133,11 @@ FONT_REGULAR = "DejaVuSans.ttf"
 FONT_BOLD = "DejaVuSans-Bold.ttf"
 
 
-def chart_size_px(bars: int) -> tuple[int, int]:
-    """Width and height of the PNG: fixed width, height by the number of bars."""
+def chart_size_px(bars: int, *, footer_px: int = 0) -> tuple[int, int]:
+    """Width and height of the PNG: fixed width, height by the number of bars
+    and by the footnotes' lines (`footer_px`) under the source line."""
     height_in = TOP_IN + BOTTOM_IN + BAR_IN * max(bars, 1)
-    return round(WIDTH_IN * DPI), round(height_in * DPI)
+    return round(WIDTH_IN * DPI), round(height_in * DPI) + footer_px
 
 
 @functools.cache
@@ -217,15 +221,29 @@ def bar_chart_png(data: BarChartData) -> bytes:
 
     data = data.sorted()
     count = len(data.values)
-    width, height = chart_size_px(count)
-    image = Image.new("L", (width, height), WHITE)
-    draw = ImageDraw.Draw(image)
     title_font = _font(12, bold=True)
     category_font = _font(9)
     axis_font = _font(8)
+    # The footnotes, wrapped to the width, lengthen the image below the axis.
+    notes = [
+        line
+        for note in data.footnotes
+        for line in _wrap(
+            note,
+            axis_font,
+            width_px=WIDTH_IN * DPI - 2 * MARGIN_PX,
+            height_px=math.inf,
+            chars=FOOTNOTE_WRAP,
+        )
+    ]
+    notes_px = len(notes) * _line_height(axis_font)
+    width, height = chart_size_px(count, footer_px=notes_px)
+    image = Image.new("L", (width, height), WHITE)
+    draw = ImageDraw.Draw(image)
 
     left, right = round(PLOT_LEFT * width), round(PLOT_RIGHT * width)
-    top, bottom = round(TOP_IN * DPI), height - round(BOTTOM_IN * 0.8 * DPI)
+    top = round(TOP_IN * DPI)
+    bottom = height - notes_px - round(BOTTOM_IN * 0.8 * DPI)
     values = [float(v) for v in data.values]
     upper = 100.0 if data.value_format == "percent" else max(values + [1.0]) * 1.15
     ticks = x_ticks(upper, data.value_format)
@@ -288,8 +306,9 @@ def bar_chart_png(data: BarChartData) -> bytes:
             fill=BLACK,
             anchor="ma",
         )
-    # Source line and base note, the last line 0,1 in above the bottom edge.
-    footer = [line for line in (data.source_line, data.base_note) if line]
+    # Source line, base note and footnotes, the last line 0,1 in above the
+    # bottom edge.
+    footer = [line for line in (data.source_line, data.base_note) if line] + notes
     y = height - round(0.1 * DPI)
     for line in reversed(footer):
         draw.text((MARGIN_PX, y), line, font=axis_font, fill=FOOTER_GREY, anchor="ld")
@@ -350,8 +369,9 @@ def add_bar_chart_sheet(
     sheet["A1"].font = Font(bold=True, size=13)
     last = add_bar_chart(sheet, data, header_row=TABLE_HEADER_ROW, anchor="D3")
     sheet.cell(row=last + 2, column=1, value=data.source_line)
-    if data.base_note:
-        sheet.cell(row=last + 3, column=1, value=data.base_note)
+    notes = [data.base_note] if data.base_note else []
+    for offset, note in enumerate([*notes, *data.footnotes], start=3):
+        sheet.cell(row=last + offset, column=1, value=note)
     sheet.column_dimensions["A"].width = 50
     sheet.column_dimensions["B"].width = 12
     return sheet

@@ -2,8 +2,9 @@
 
 It documents what a reader of the raw data needs without the questionnaire at
 hand: the question, its kind, the values and their labels, the missing-value
-codes, when a follow-up is asked (in words), unit, reference period and the
-lineage key that ties the question to other years.
+codes, when a follow-up is asked (in words), unit, reference period, the
+lineage key that ties the question to other years, and the question's
+footnotes (a wording or option change since the previous cycle among them).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ CODEBOOK_HEADERS: tuple[tuple[str, str], ...] = (
     ("unit", "Enhet"),
     ("reference_period", "Referensperiod"),
     ("lineage_key", "Linjenyckel"),
+    ("footnotes", "Fotnoter"),
 )
 
 
@@ -60,6 +62,8 @@ class CodebookRow:
     unit: str
     reference_period: str
     lineage_key: str
+    # The question's footnotes (Question.footnotes), as under its tables.
+    footnotes: str = ""
 
 
 def _labels(codes: Mapping[Any, str]) -> str:
@@ -156,6 +160,7 @@ def codebook_rows(
                 reference_period=question.reference_text
                 or question.get_reference_period_display(),
                 lineage_key=question.lineage_key,
+                footnotes=" ".join(question.footnotes),
             )
         )
     return rows

@@ -24,8 +24,9 @@ import zipfile
 from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from reports.bases import conventions
 from reports.charts import bar_chart_png
 from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
 from reports.exporters import (
@@ -143,9 +144,14 @@ def write_tabeller_xlsx(
     resolve_level(target, options["niva"])  # a Swedish error before any work
     manifests: list[Manifest] = []
 
-    def manifest(counts: dict[str, int]) -> dict[str, object]:
+    def manifest(counts: dict[str, int], extra: dict[str, Any]) -> dict[str, object]:
         made = base_manifest(
-            target, kind="tabeller", format="xlsx", options=options, row_counts=counts
+            target,
+            kind="tabeller",
+            format="xlsx",
+            options=options,
+            row_counts=counts,
+            extra=extra,
         )
         manifests.append(made)
         return made.as_dict()
@@ -309,6 +315,7 @@ def write_diagram_zip(
             extra={
                 "filer": names,
                 "svar_som_ingar": tabulated.riket.selection_note,
+                "bas": conventions(q.question for q in tabulated.riket.questions),
             },
         )
         archive.writestr(

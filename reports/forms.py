@@ -143,6 +143,13 @@ class ImportForm(forms.Form):
         label="Markera rader med status Inskickad som inskickade",
         required=False,
     )
+    historical = forms.BooleanField(
+        label="Historiska uppgifter: godta inskickade svar där obligatoriska "
+        "frågor saknar svar",
+        help_text="Bara för svar som skickades in så ett tidigare år; de räknas "
+        "som partiellt bortfall. Valet sparas i svarens historik.",
+        required=False,
+    )
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

@@ -10,6 +10,9 @@ is: every cell is already the text to print, formatted the Swedish way
 - `frequency_table` and `group_table`: «antal (procent)», rows = matrix rows (or
   the question), or groups; columns = options; with the bases and the excluded
   counts as footnotes.
+
+Every table of a question ends its notes with the question's own footnotes
+(declared in its file, or the loader's comparability note).
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from reports.bases import (
+    categories,
+    convention_note,
+    count,
+    of_frame,
+    shares_base,
+)
 from reports.cells import (
     Cell,
     count_and_percent_cell,
@@ -185,14 +195,16 @@ def frequency_table(
     return _table(
         title=f"Fråga {ref.number}. {ref.label}",
         subtitle="Antal och procent (inom parentes)",
-        header=("" if ref.rows else "Fråga", *(o.label for o in ref.options)),
+        header=("" if ref.rows else "Fråga", *(label for _, label in categories(ref))),
         cells=rows,
-        notes=tuple(
-            _notes(
+        notes=(
+            *_notes(
                 [(item.label, item.by_group[group_index]) for item in items],
                 ref,
                 units,
-            )
+            ),
+            *_convention(ref, units),
+            *ref.footnotes,
         ),
         source=source,
     )
@@ -215,20 +227,27 @@ def group_table(
         (
             text_cell(counts.group.short_name),
             *_count_cells(ref, counts, rounding),
-            count_cell(counts.base),
+            count_cell(shares_base(ref, counts)),
         )
         for counts in item.by_group
     ]
     title = f"Fråga {ref.number}. {ref.label}"
     if item.row:
         title += f" – {item.row.label}"
+    based = "som fick frågan" if of_frame(ref) else "som svarat"
     return _table(
         title=title,
         subtitle="Antal och procent (inom parentes)",
-        header=("", *(o.label for o in ref.options), f"Antal {units[1]} som svarat"),
+        header=(
+            "",
+            *(label for _, label in categories(ref)),
+            f"Antal {units[1]} {based}",
+        ),
         cells=rows,
-        notes=tuple(
-            _notes([(c.group.short_name, c) for c in item.by_group], ref, units)
+        notes=(
+            *_notes([(c.group.short_name, c) for c in item.by_group], ref, units),
+            *_convention(ref, units),
+            *ref.footnotes,
         ),
         source=source,
     )
@@ -239,14 +258,20 @@ def _count_cells(
 ) -> list[Cell]:
     """«antal (procent)» per option; «..» for all when nobody in the group
     answered (no count to show: a 0 would claim one, reports/markers.py)."""
-    numbers = [counts.count(o.code) for o in ref.options]
-    shares = percent_values(numbers, counts.base, rounding)
+    numbers = [count(ref, counts, code) for code, _ in categories(ref)]
+    shares = percent_values(numbers, shares_base(ref, counts), rounding)
     if shares is None:
         return [text_cell(NO_DATA) for _ in numbers]
     return [
         count_and_percent_cell(n, share, swedish_number(share))
         for n, share in zip(numbers, shares, strict=True)
     ]
+
+
+def _convention(ref: QuestionRef, units: tuple[str, str]) -> tuple[str, ...]:
+    """The base convention, stated under a table whose shares are of the frame
+    (the default's base is stated by the notes of who answered)."""
+    return (convention_note(units[1]),) if of_frame(ref) else ()
 
 
 def _notes(
@@ -323,6 +348,7 @@ def organisation_table(
         title=f"Fråga {ref.number}. {ref.text}",
         header=(row_heading, *(_column_label(ref, i, o) for i, o in columns)),
         cells=rows,
+        notes=ref.footnotes,
         source=source,
     )
 
@@ -440,14 +466,17 @@ def number_table(
             "Ej svarat",
         ),
         cells=rows,
-        notes=tuple(
-            _notes(
-                [(c.group.short_name, c) for c in question.items[0].by_group],
-                ref,
-                units,
-            )
-            if len(question.items[0].by_group) == 1
-            else ()
+        notes=(
+            *(
+                _notes(
+                    [(c.group.short_name, c) for c in question.items[0].by_group],
+                    ref,
+                    units,
+                )
+                if len(question.items[0].by_group) == 1
+                else ()
+            ),
+            *ref.footnotes,
         ),
         source=source,
     )

@@ -468,3 +468,9 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_stage_display()}, {self.get_status_display()})"
+
+    @property
+    def historical(self) -> bool:
+        """Staff chose "historical data" (reports.imports.jobs.request_import):
+        kept in the summary, so that no migration is needed for one flag."""
+        return bool((self.summary or {}).get("historical"))

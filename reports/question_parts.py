@@ -176,5 +176,6 @@ def chart_data(chart: Chart, *, source: str) -> BarChartData:
         category_title=chart.category_title,
         source_line=source,
         base_note=chart.base_note,
+        footnotes=chart.footnotes,
         decimals=0,
     )

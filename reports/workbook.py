@@ -58,6 +58,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from reports.bases import conventions
 from reports.charts import add_bar_chart
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
@@ -193,9 +194,13 @@ def write_question_sheet(
             row=row, column=1, value=f"Diagramunderlag: {data.title}"
         ).font = BOLD
         last = add_bar_chart(sheet, data, header_row=row + 1, anchor=f"D{row}")
-        # Under the chart's data, as under the printed figure: base and source.
+        # Under the chart's data, as under the printed figure: base, source
+        # and the question's footnotes.
         sheet.cell(row=last + 1, column=1, value=data.base_note)
         sheet.cell(row=last + 2, column=1, value=data.source_line)
+        for offset, note in enumerate(data.footnotes, start=3):
+            sheet.cell(row=last + offset, column=1, value=note)
+        last += len(data.footnotes)
         # Room for the chart (its height grows with the number of bars).
         row = max(last + 4, row + 10 + 2 * len(data.values))
     return QuestionSheet(name=name, tables=len(tables), charts=len(charts))
@@ -223,6 +228,7 @@ def write_index_sheet(
     sheet.column_dimensions["B"].width = 70
     sheet.column_dimensions["C"].width = 22
     sheet.column_dimensions["D"].width = 16
+    sheet.column_dimensions["E"].width = 20
     sheet["A1"] = f"Tabeller: {questionnaire.title}"
     sheet["A1"].font = Font(bold=True, size=14)
     as_of = (
@@ -245,7 +251,8 @@ def write_index_sheet(
         sheet.cell(row=offset, column=1, value=label).font = BOLD
         sheet.cell(row=offset, column=2, value=value)
     header_row = 3 + len(facts) + 1
-    for column, text in enumerate(("Fråga", "Text", "Typ", "Bas (riket)"), start=1):
+    headings = ("Fråga", "Text", "Typ", "Bas (riket)", "Andelar av")
+    for column, text in enumerate(headings, start=1):
         sheet.cell(row=header_row, column=column, value=text).font = BOLD
     row = header_row + 1
     link_font = Font(color="0563C1", underline="single")
@@ -260,6 +267,8 @@ def write_index_sheet(
         sheet.cell(row=row, column=2, value=ref.label)
         sheet.cell(row=row, column=3, value=str(QuestionKind(ref.kind).label))
         sheet.cell(row=row, column=4, value=_riket_base(question))
+        # The question's base convention (reports/bases.py), as the manifest has it.
+        sheet.cell(row=row, column=5, value=conventions([ref]).get(ref.number))
         row += 1
     write_legend(sheet, LEGEND, row=row + 1)
     sheet.freeze_panes = f"A{header_row + 1}"
@@ -355,13 +364,15 @@ def write_table_workbook(
     rounding: Rounding = Rounding.HALF_UP,
     selection: Selection = Selection.SUBMITTED,
     progress: Progress = _ignore,
-    manifest: Callable[[dict[str, int]], Mapping[str, Any]] | None = None,
+    manifest: Callable[[dict[str, int], dict[str, Any]], Mapping[str, Any]]
+    | None = None,
 ) -> dict[str, int]:
     """Write the table workbook (module docstring) to `output`; returns row
     counts: questions, sheets, tables, charts, respondents and frame.
 
-    `manifest(row_counts)` returns what the "Manifest" sheet holds; by default
-    `base_manifest` of the "tabeller" kind with the level and rounding.
+    `manifest(row_counts, extra)` returns what the "Manifest" sheet holds; by
+    default `base_manifest` of the "tabeller" kind with the level and rounding.
+    `extra` records each question's base convention (reports/bases.py).
     """
 
     resolved = resolve_level(questionnaire, level)
@@ -415,6 +426,7 @@ def write_table_workbook(
         "ej_inskickade": tabulated.riket.not_submitted,
         "ram": tabulated.riket.frame,
     }
+    extra = {"bas": conventions(q.question for q in tabulated.riket.questions)}
     if manifest is None:
         manifest_values = base_manifest(
             questionnaire,
@@ -426,9 +438,10 @@ def write_table_workbook(
                 "svar": str(selection),
             },
             row_counts=counts,
+            extra=extra,
         ).as_dict()
     else:
-        manifest_values = dict(manifest(counts))
+        manifest_values = dict(manifest(counts, extra))
     write_manifest_sheet(workbook, manifest_values)
     progress(95, "Sparar filen")
     save_workbook(workbook, output)

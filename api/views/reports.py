@@ -35,7 +35,7 @@ from reports.permissions import (
 from reports.selectors import response_status_rows
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import Level, Tabulation
-from surveys.models import User
+from surveys.models import BaseConvention, User
 
 TABLE_PARAMETERS = [
     OpenApiParameter(
@@ -97,6 +97,15 @@ class TableSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     options = serializers.DictField(child=serializers.CharField())
     items = ItemSerializer(many=True)
+    base_convention = serializers.ChoiceField(
+        choices=BaseConvention.choices,
+        help_text="Av vilka andelarna räknas: answered (de som har svarat) eller "
+        "frame (hela ramen, med «Inte lämnat svar» som egen kategori).",
+    )
+    footnotes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Fotnoterna under frågans tabeller och diagram.",
+    )
 
 
 def _table(tabulation: Tabulation) -> dict[str, Any]:
@@ -115,6 +124,8 @@ def _table(tabulation: Tabulation) -> dict[str, Any]:
         "text": ref.text,
         "options": {o.code: o.label for o in ref.options},
         "items": question.items,
+        "base_convention": ref.base_convention,
+        "footnotes": list(ref.footnotes),
     }
 
 

@@ -276,6 +276,7 @@ def consolidation_for(
             len(members),
             count_rows,
             one_alternative=source_kinds.get(source_id) in ONE_ALTERNATIVE_KINDS,
+            source_questionnaire_id=sources[source_id][0],
         )
 
     texts = _kommun_texts(

@@ -84,6 +84,8 @@ class KommunCount:
     # Each kommun picks one alternative of the source question (a matrix: one
     # per row), so a row's counts add up to its svarat; not for multiple choice.
     one_alternative: bool = False
+    # The kommun questionnaire it counts from: only a change there can move it.
+    source_questionnaire_id: int | None = None
 
     @property
     def is_matrix(self) -> bool:

@@ -75,6 +75,7 @@ def submit_response(
     freeze_counts: bool = True,
     require_complete: bool = True,
     channel: Channel = Channel.WEB,
+    reason: str = "",
 ) -> Response:
     """Lock a complete response. Raises DomainError listing what is missing.
 
@@ -83,9 +84,9 @@ def submit_response(
     kommun counts were imported with their bases keeps them (`freeze_counts=False`):
     they are the record of an earlier submission, which the kommun answers now in
     the database (if any) need not match. It also keeps the item nonresponse of
-    what was submitted then (`require_complete=False`); it passes
-    `channel=Channel.IMPORT`, as respondents may submit only while the
-    questionnaire is open (`intake.writable`).
+    what was submitted then (`require_complete=False`), which the import says in
+    the event's `reason`; it passes `channel=Channel.IMPORT`, as respondents may
+    submit only while the questionnaire is open (`intake.writable`).
     """
     if response.status == ResponseStatus.SUBMITTED:
         raise DomainError("Enkäten är redan inskickad.")
@@ -123,7 +124,10 @@ def submit_response(
     if sources:
         record_consolidation_sources(response, sources)
     event = ResponseEvent.objects.create(
-        response=response, kind=ResponseEvent.Kind.SUBMITTED, actor=actor
+        response=response,
+        kind=ResponseEvent.Kind.SUBMITTED,
+        actor=actor,
+        reason=reason,
     )
     if notify:
         # Recorded with the submission; sent once per event (intake.tasks).

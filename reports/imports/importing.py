@@ -29,6 +29,11 @@ semicolon or comma) or .xlsx (the first sheet, or "Rådata"). Rules:
   Counts without their base are saved as the RSS's adjustments and frozen with
   the live base, so they are checked in the same way against the kommuner that
   have answered in the service (a blank cell follows the live count).
+- Submitting (issue #16 point 8): a row to be submitted (`submit`, status
+  «Inskickad») with a shown required question unanswered is refused, as the web
+  form refuses it, unless staff import it as historical data (`historical`):
+  then its item nonresponse is kept, with a warning, and recorded in the answer
+  history, the submission's event and the import's summary.
 - Rows are numbered as in a spreadsheet: the header is row 1.
 """
 
@@ -73,6 +78,9 @@ class PlannedResponse:
     contacts: tuple[str, str, str] | None
     answered_questions: int
     carries_count_bases: bool = False  # RSS: kommun counts with their bases
+    # Historical data only: the numbers of the required questions it submits
+    # without an answer (item nonresponse as it was), for the history.
+    incomplete: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,8 +89,9 @@ class ImportPlan:
     rows: list[PlannedResponse] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     # Worth a look but not wrong: the file is still read (e.g. a submitted row
-    # with item nonresponse on a question that is required in the web form).
+    # of historical data with item nonresponse on a required question).
     warnings: list[str] = field(default_factory=list)
+    historical: bool = False
     skipped: int = 0  # rows of the frame without answers (status «Ej påbörjad»)
 
     @property
@@ -102,7 +111,11 @@ class ImportPlan:
 
 
 def plan_import(
-    questionnaire: Questionnaire, content: bytes, *, submit: bool = False
+    questionnaire: Questionnaire,
+    content: bytes,
+    *,
+    submit: bool = False,
+    historical: bool = False,
 ) -> ImportPlan:
     """Validate a whole file against the questionnaire and the register.
 
@@ -111,7 +124,7 @@ def plan_import(
     plus one consolidation per RSS whose kommun counts come without their base
     (at most the RSS of a cycle).
     """
-    plan = ImportPlan(questionnaire)
+    plan = ImportPlan(questionnaire, historical=historical)
     header, rows = read_table(content)
     questions = questions_of(questionnaire)
     columns = {c.name: c for c in raw_columns(questions, include_contacts=True)}
@@ -254,8 +267,22 @@ def plan_import(
             row_errors += _condition_errors(
                 questions, merged, file_cells, by_question, line
             )
+        incomplete: list[str] = []
         if will_submit and not row_errors:
-            plan.warnings += _missing_for_submit(questions, merged, line)
+            incomplete = _missing_for_submit(questions, merged)
+        if incomplete and historical:
+            plan.warnings.append(
+                f"Rad {line}: svaret markeras som inskickat fast obligatoriska "
+                f"frågor saknar svar ({_numbers(incomplete)}); historiska "
+                "uppgifter: de räknas som partiellt bortfall."
+            )
+        elif incomplete:
+            row_errors.append(
+                f"Rad {line}: svaret är markerat som inskickat men obligatoriska "
+                f"frågor saknar svar ({_numbers(incomplete)}). Läs in raden som "
+                "ej inskickad, eller välj «Historiska uppgifter» om svaret "
+                "skickades in så i ett tidigare år."
+            )
 
         errors.extend(row_errors)
         if row_errors or organisation is None:
@@ -278,6 +305,7 @@ def plan_import(
                 contacts=contacts,
                 answered_questions=sum(1 for v in values.values() if v is not None),
                 carries_count_bases=bool(count_totals),
+                incomplete=tuple(incomplete),
             )
         )
     return plan
@@ -365,11 +393,12 @@ def _condition_errors(
 
 
 def _missing_for_submit(
-    questions: Sequence[Question], merged: Mapping[int, Cells], line: int
+    questions: Sequence[Question], merged: Mapping[int, Cells]
 ) -> list[str]:
-    """A warning, not an error: the file says the response was submitted, and an
-    earlier year's data keeps its item nonresponse (the 2019 kommun survey's bases
-    were 220-225 of 226). The web form alone requires every required answer."""
+    """The numbers of the required questions shown but unanswered in a row to
+    be submitted: refused, as the web form refuses them, unless the import is of
+    historical data (issue #16 point 8), whose item nonresponse is kept as it
+    was (the 2019 kommun survey's bases were 220-225 of 226)."""
     given: dict[str, GivenAnswer] = {}
     missing = []
     for question in questions:
@@ -378,14 +407,11 @@ def _missing_for_submit(
         given[question.variable] = given_answer(cells)
         if shown and question.required and not is_answered(question, cells):
             missing.append(question.number)
-    if not missing:
-        return []
-    return [
-        f"Rad {line}: svaret markeras som inskickat fast obligatoriska frågor "
-        "saknar svar ("
-        + ", ".join(f"fråga {n}" for n in missing)
-        + "); de räknas som partiellt bortfall."
-    ]
+    return missing
+
+
+def _numbers(numbers: Sequence[str]) -> str:
+    return ", ".join(f"fråga {n}" for n in numbers)
 
 
 # RawDataImportError is raised while reading (`reports.imports.reading`); callers

@@ -33,6 +33,10 @@ from reports.models import ExportStatus, ImportJob, ImportStage
 from surveys.errors import DomainError
 from surveys.models import Questionnaire, User
 
+# Said in the history of every answer and submission an import of historical
+# data (issue #16 point 8) writes.
+HISTORICAL = "historiska uppgifter"
+
 
 @dataclass(frozen=True)
 class ImportSummary:
@@ -46,6 +50,10 @@ class ImportSummary:
     skipped: int
     dry_run: bool
     warnings: tuple[str, ...] = ()
+    # Historical data (issue #16 point 8): submitted rows may keep required
+    # questions unanswered; `incomplete` counts the rows that do.
+    historical: bool = False
+    incomplete: int = 0
 
     @classmethod
     def of(cls, plan: ImportPlan, *, dry_run: bool) -> ImportSummary:
@@ -58,6 +66,8 @@ class ImportSummary:
             skipped=plan.skipped,
             dry_run=dry_run,
             warnings=tuple(plan.warnings),
+            historical=plan.historical,
+            incomplete=sum(1 for r in plan.rows if r.incomplete),
         )
 
 
@@ -69,6 +79,7 @@ def import_responses(
     actor: User,
     file_name: str = "",
     submit: bool = False,
+    historical: bool = False,
     dry_run: bool = False,
 ) -> ImportSummary:
     """Load raw data (the export's layout, CSV or .xlsx) into a questionnaire.
@@ -88,13 +99,20 @@ def import_responses(
     counts come with their bases (`_svarat`, `_ejsvarat`, `_ejaktuell`) is
     submitted with the file's counts; one without them is frozen from the
     kommun answers in the database, as a submission on the web is.
+
+    A row to be submitted with a required answer missing is refused unless
+    `historical` (staff's explicit choice: data of an earlier year, submitted
+    as it was); the answer history's reason and the submission's event then
+    say so, and the summary records the choice.
     """
-    plan = plan_import(questionnaire, content, submit=submit)
+    plan = plan_import(questionnaire, content, submit=submit, historical=historical)
     if plan.errors:
         raise RawDataImportError(plan.errors)
     if dry_run:
         return ImportSummary.of(plan, dry_run=True)
     reason = f"Import från {file_name}" if file_name else "Import"
+    if historical:
+        reason += f" ({HISTORICAL})"
     for row in plan.rows:
         try:
             _import_row(questionnaire, row, actor=actor, reason=reason[:300])
@@ -147,10 +165,17 @@ def _import_row(
             submitted_at=row.submitted_at,
             notify=False,
             freeze_counts=not row.carries_count_bases,
-            # The file records what was submitted; the plan warned about
-            # required questions left unanswered.
-            require_complete=False,
+            # Only historical data keeps required questions unanswered (the
+            # plan refused them otherwise); the event says which.
+            require_complete=not row.incomplete,
             channel=Channel.IMPORT,
+            reason=(
+                f"{reason}: obligatoriska frågor utan svar godtogs ("
+                + ", ".join(f"fråga {n}" for n in row.incomplete)
+                + ")"
+                if row.incomplete
+                else ""
+            ),
         )
 
 
@@ -177,6 +202,7 @@ def request_import(
     actor: User,
     file_name: str,
     submit: bool,
+    historical: bool = False,
 ) -> ImportJob:
     """Keep the file and queue its check; nothing is saved to the responses
     until staff confirm the checked file (`confirm_import`)."""
@@ -187,6 +213,9 @@ def request_import(
         questionnaire=questionnaire,
         file_name=file_name[:200],
         submit=submit,
+        # The choice rides in the summary, which the check rewrites with it
+        # (ImportSummary.historical) and the import reads again.
+        summary={"historical": historical},
     )
     job.file.save("import", ContentFile(content), save=False)
     job.save()
@@ -268,6 +297,7 @@ def run_import(job: ImportJob) -> ImportJob:
             actor=job.requested_by,
             file_name=job.file_name,
             submit=job.submit,
+            historical=job.historical,
             dry_run=job.stage == ImportStage.CHECK,
         )
     except RawDataImportError as exc:

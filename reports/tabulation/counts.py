@@ -251,6 +251,7 @@ def tabulate(
                         respondents=n_respondents,
                         applicable=n_applicable,
                         any_answer=any_answer.get((g.key, question.pk, rcode), 0),
+                        frame=frame_by_group.get(g.key, 0),
                     )
                 by_group.append(counts)
             items.append(Item(question=ref, row=row_choice, by_group=tuple(by_group)))
@@ -277,6 +278,7 @@ def _item_counts(
     respondents: int,
     applicable: int,
     any_answer: int,
+    frame: int,
 ) -> ItemCounts:
     counts: dict[str, int] = {}
     escaped = 0
@@ -306,6 +308,7 @@ def _item_counts(
         base=base,
         counts=counts,
         total=total if ref.is_number else None,
+        frame=frame,
     )
 
 
@@ -333,6 +336,7 @@ def _kommun_count(
         escaped=0,
         base=base,
         counts=sums,
+        frame=base + not_answered + not_applicable,
     )
 
 

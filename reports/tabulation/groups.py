@@ -129,4 +129,6 @@ def _ref(question: Question) -> QuestionRef:
         has_condition=bool(question.condition),
         options=tuple(Choice(o.code, o.label) for o in question.options.all()),
         rows=tuple(Choice(r.code, r.label) for r in question.rows.all()),
+        footnotes=tuple(question.footnotes),
+        base_convention=question.base_convention,
     )

@@ -91,6 +91,10 @@ class QuestionRef:
     has_condition: bool
     options: tuple[Choice, ...]
     rows: tuple[Choice, ...]
+    # Printed under every table and chart of the question (Question.footnotes).
+    footnotes: tuple[str, ...] = ()
+    # Of whom the shares are: "answered" or "frame" (reports/bases.py).
+    base_convention: str = "answered"
 
     @property
     def is_closed(self) -> bool:
@@ -145,6 +149,9 @@ class ItemCounts:
     base: int
     counts: Mapping[str, int] = field(default_factory=dict)  # option code -> count
     total: Decimal | None = None  # numbers: the sum of the numbers given
+    # The group's expected respondents (the roster; for an RSS count, the member
+    # kommuner of the RSS that answered): the base of "frame" shares.
+    frame: int = 0
 
     @property
     def applicable(self) -> int:

@@ -49,6 +49,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         content = upload.read()
         submit = form.cleaned_data["submit"]
+        historical = form.cleaned_data["historical"]
         if imports_in_worker(len(content)):
             job = request_import(
                 questionnaire,
@@ -56,11 +57,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 file_name=upload.name,
                 submit=submit,
+                historical=historical,
             )
             return redirect("reports:import-job", pk=job.pk)
         try:
             summary = import_responses(
-                questionnaire, content, actor=user, submit=submit, dry_run=True
+                questionnaire,
+                content,
+                actor=user,
+                submit=submit,
+                historical=historical,
+                dry_run=True,
             )
         except RawDataImportError as exc:
             context["errors"] = exc.errors
@@ -70,6 +77,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "questionnaire": questionnaire.pk,
                 "name": upload.name,
                 "submit": submit,
+                "historical": historical,
                 "content": base64.b64encode(content).decode("ascii"),
             }
             context.update(
@@ -97,6 +105,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             actor=user,
             file_name=pending["name"],
             submit=pending["submit"],
+            historical=pending.get("historical", False),
         )
     except RawDataImportError as exc:
         # The stored answers changed since the check (e.g. a response was submitted).

@@ -42,7 +42,12 @@ from surveys.kinds import (
     QuestionKind,
     facts,
 )
-from surveys.models.questionnaires import Comparability, NationalFigure, ReferencePeriod
+from surveys.models.questionnaires import (
+    BaseConvention,
+    Comparability,
+    NationalFigure,
+    ReferencePeriod,
+)
 from surveys.models.register import OrganisationKind
 
 NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
@@ -94,6 +99,8 @@ QUESTION_FIELDS = {
     "comparability",
     "source_question",
     "plausibility",
+    "footnotes",
+    "base",
 }
 PLAUSIBILITY_FIELDS = {"counts", "percentage_question"}
 
@@ -366,7 +373,45 @@ def _parse_question(
         source_question=source_question,
         counts_population=counts_population,
         percentage_question=percentage_question,
+        footnotes=_parse_footnotes(out, where, data.get("footnotes")),
+        base_convention=_parse_base(out, where, kind, data.get("base")),
     )
+
+
+def _parse_base(out: Collector, where: str, kind: QuestionKind, raw: Any) -> str:
+    """`base: frame` makes the shares of a closed question (or an RSS count) of
+    the whole frame, with «Inte lämnat svar» as a category of its own."""
+    if raw is None:
+        return BaseConvention.ANSWERED.value
+    if raw not in BaseConvention.values:
+        out.add(where, f"base ska vara en av {', '.join(BaseConvention.values)}")
+        return BaseConvention.ANSWERED.value
+    if raw == BaseConvention.FRAME and not (
+        facts(kind).closed or facts(kind).kommun_counts
+    ):
+        out.add(where, "base: frame gäller bara frågor med svarsalternativ")
+    return str(raw)
+
+
+FOOTNOTE_MAX_LENGTH = 500
+
+
+def _parse_footnotes(out: Collector, where: str, raw: Any) -> tuple[str, ...]:
+    """`footnotes:` a list of sentences printed under the question's tables and
+    charts, in the file's order."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(
+        isinstance(note, str) and note.strip() for note in raw
+    ):
+        out.add(where, "footnotes ska vara en lista med fotnoter (text)")
+        return ()
+    notes = tuple(" ".join(note.split()) for note in raw)
+    if any(len(note) > FOOTNOTE_MAX_LENGTH for note in notes):
+        out.add(where, f"en fotnot får ha högst {FOOTNOTE_MAX_LENGTH} tecken")
+    if len(set(notes)) != len(notes):
+        out.add(where, "samma fotnot står två gånger")
+    return notes
 
 
 def _parse_plausibility(

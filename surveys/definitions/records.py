@@ -84,6 +84,11 @@ class QuestionDef:
     # gives the same figure as a share.
     counts_population: bool = False
     percentage_question: str | None = None
+    # Footnotes the file declares, printed under every table and chart of the
+    # question (the loader adds the comparability notes, surveys/footnotes.py).
+    footnotes: tuple[str, ...] = ()
+    # Of whom the shares are (`base: answered | frame`, reports/bases.py).
+    base_convention: str = "answered"
 
 
 @dataclass(frozen=True)

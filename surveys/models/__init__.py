@@ -21,6 +21,7 @@ from surveys.models.message_log import (
     RoundStatus,
 )
 from surveys.models.questionnaires import (
+    BaseConvention,
     Comparability,
     Cycle,
     MatrixRow,
@@ -54,6 +55,7 @@ from surveys.models.users import (
 
 __all__ = [
     "ROUND_KINDS",
+    "BaseConvention",
     "Comparability",
     "Cycle",
     "DeadlineExtension",

@@ -166,6 +166,13 @@ class Comparability(models.TextChoices):
     OPTIONS_CHANGED = "options_changed", "Ändrade svarsalternativ"
 
 
+class BaseConvention(models.TextChoices):
+    """Of whom a closed question's shares are (issue #16 point 4; reports/bases.py)."""
+
+    ANSWERED = "answered", "Av dem som har svarat"
+    FRAME = "frame", "Av hela ramen, med «Inte lämnat svar» som egen kategori"
+
+
 class NationalFigure(models.TextChoices):
     """How a number question's riket figure is formed, as published."""
 
@@ -281,6 +288,20 @@ class Question(models.Model):
         blank=True,
         related_name="count_questions",
         help_text="Andelsfrågan som anger samma uppgift i procent.",
+    )
+    # Printed under every table and chart of the question: the comparability
+    # note the loader derives, then the file's own (surveys/definitions/footnotes.py).
+    base_convention = models.CharField(
+        "bas för andelar",
+        max_length=10,
+        choices=BaseConvention.choices,
+        default=BaseConvention.ANSWERED,
+    )
+    footnotes = models.JSONField(
+        "fotnoter",
+        default=list,
+        blank=True,
+        help_text="Fotnoter under frågans tabeller och diagram, i ordning.",
     )
 
     class Meta:

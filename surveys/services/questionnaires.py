@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from surveys.definitions.files import read_cycle_directory
+from surveys.definitions.footnotes import questionnaire_footnotes
 from surveys.definitions.records import (
     Choice,
     CycleDef,
@@ -81,7 +82,7 @@ def load_questionnaires(directory: Path = DEFINITIONS_DIR) -> LoadReport:
         problems += lineage_problems(cycle, earlier)
     if problems:
         raise DefinitionError(problems)
-    return _write_cycles(cycles)
+    return _write_cycles(cycles, earlier)
 
 
 def _as_previous(cycles: Iterable[CycleDef]) -> list[PreviousQuestion]:
@@ -100,7 +101,9 @@ def _as_previous(cycles: Iterable[CycleDef]) -> list[PreviousQuestion]:
 
 
 @transaction.atomic
-def _write_cycles(cycles: list[CycleDef]) -> LoadReport:
+def _write_cycles(
+    cycles: list[CycleDef], previous: list[PreviousQuestion]
+) -> LoadReport:
     report = LoadReport()
     for cycle_def in cycles:
         cycle, _ = Cycle.objects.update_or_create(
@@ -120,19 +123,32 @@ def _write_cycles(cycles: list[CycleDef]) -> LoadReport:
             existing = Questionnaire.objects.filter(
                 cycle=cycle, key=questionnaire_def.key
             ).first()
+            footnotes = questionnaire_footnotes(
+                questionnaire_def, year=cycle.year, previous=previous
+            )
+            # An unchanged file keeps its rows, unless a cycle loaded since has
+            # changed the year a comparability footnote names.
             if (
                 existing is not None
                 and existing.content_hash == questionnaire_def.content_hash
+                and _footnotes_stored(existing) == footnotes
             ):
                 report.unchanged.append(questionnaire_def.file)
                 continue
-            _write_questionnaire(cycle, questionnaire_def, existing)
+            _write_questionnaire(cycle, questionnaire_def, existing, footnotes)
             report.loaded.append(questionnaire_def.file)
     return report
 
 
+def _footnotes_stored(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    return dict(questionnaire.questions.values_list("variable", "footnotes"))
+
+
 def _write_questionnaire(
-    cycle: Cycle, definition: QuestionnaireDef, existing: Questionnaire | None
+    cycle: Cycle,
+    definition: QuestionnaireDef,
+    existing: Questionnaire | None,
+    footnotes: dict[str, list[str]],
 ) -> None:
     values = {
         "audience": definition.audience.value,
@@ -199,6 +215,7 @@ def _write_questionnaire(
             question_def,
             current,
             saved,
+            footnotes=footnotes[question_def.variable],
         )
     # A count's percentage question may come before or after it in the file, so
     # the links are set once every question of the file is saved.
@@ -236,6 +253,8 @@ def _write_question(
     definition: QuestionDef,
     current: Question | None,
     saved: dict[str, Question],
+    *,
+    footnotes: list[str],
 ) -> Question:
     source = None
     if definition.source_question is not None:
@@ -269,6 +288,8 @@ def _write_question(
         "comparability": definition.comparability,
         "source_question": source,
         "counts_population": definition.counts_population,
+        "footnotes": footnotes,
+        "base_convention": definition.base_convention,
     }
     if current is None:
         question = Question(

@@ -193,3 +193,18 @@ def test_a_read_token_cannot_order_an_export(
         },
     )
     assert answer.status_code == 403
+
+
+def test_the_table_gives_the_base_convention_and_the_footnotes(
+    staff_api: ApiClient, region_questionnaire: Questionnaire
+) -> None:
+    # Question 4 is declared changed in wording since the previous survey (issue
+    # #16 point 3); question 2 has no footnote. Both are of those who answered.
+    url = f"/api/v1/questionnaires/{region_questionnaire.pk}/tables/r04_handlingsplan/"
+    body = staff_api.get(url).json()
+    assert body["base_convention"] == "answered"
+    assert body["footnotes"] == [
+        "Frågans formulering har ändrats jämfört med föregående undersökning. "
+        "Jämför med tidigare resultat med försiktighet."
+    ]
+    assert staff_api.get(table_url(region_questionnaire)).json()["footnotes"] == []

@@ -79,5 +79,7 @@ def load_region_2024_published(actor: User) -> tuple[ImportSummary, dict[str, An
         actor=actor,
         file_name="region_2024_published.json",
         submit=True,
+        # The published answers keep their item nonresponse (issue #16 point 8).
+        historical=True,
     )
     return summary, golden

@@ -160,25 +160,73 @@ def test_imported_answers_carry_the_channel_and_history(every_kind: EveryKind) -
     ) == {ResponseStatus.IN_PROGRESS}
 
 
-def test_a_submitted_row_with_item_nonresponse_is_read_with_a_warning(
+def test_a_submitted_row_with_item_nonresponse_is_refused_by_default(
     every_kind: EveryKind,
 ) -> None:
-    """An earlier year's submitted response keeps its item nonresponse: the file
-    is the record of what was submitted, so the row is read, and the staff are
-    told which required questions it leaves unanswered."""
+    """The import is as strict as the form (issue #16 point 8): a row to be
+    submitted with a required question unanswered is refused, and nothing is
+    saved."""
+    rows = set_cell(emptied(every_kind), 2, "q02_plan", "")
+    with pytest.raises(RawDataImportError) as refused:
+        import_responses(
+            every_kind.questionnaire,
+            csv_bytes(rows),
+            actor=every_kind.actor,
+            submit=True,
+        )
+    assert refused.value.errors == [
+        "Rad 2: svaret är markerat som inskickat men obligatoriska frågor saknar "
+        "svar (fråga 2). Läs in raden som ej inskickad, eller välj «Historiska "
+        "uppgifter» om svaret skickades in så i ett tidigare år."
+    ]
+    assert not Response.objects.filter(questionnaire=every_kind.questionnaire).exists()
+    # Without submitting, the same row is read as a response in progress.
+    summary = import_responses(
+        every_kind.questionnaire, csv_bytes(rows), actor=every_kind.actor
+    )
+    assert (summary.rows, summary.submitted, summary.warnings) == (2, 0, ())
+
+
+def test_historical_data_keep_their_item_nonresponse_and_say_so(
+    every_kind: EveryKind,
+) -> None:
+    """An earlier year's submitted response keeps its item nonresponse when
+    staff choose historical data: read with a warning, and the choice is in the
+    summary, the answers' history and the submission's event."""
     rows = set_cell(emptied(every_kind), 2, "q02_plan", "")
     summary = import_responses(
-        every_kind.questionnaire, csv_bytes(rows), actor=every_kind.actor, submit=True
+        every_kind.questionnaire,
+        csv_bytes(rows),
+        actor=every_kind.actor,
+        file_name="region_2019.csv",
+        submit=True,
+        historical=True,
     )
     assert summary.warnings == (
         "Rad 2: svaret markeras som inskickat fast obligatoriska frågor saknar svar "
-        "(fråga 2); de räknas som partiellt bortfall.",
+        "(fråga 2); historiska uppgifter: de räknas som partiellt bortfall.",
     )
+    assert (summary.historical, summary.incomplete, summary.submitted) == (True, 1, 1)
     sormland = Response.objects.get(
         questionnaire=every_kind.questionnaire, organisation__code="04"
     )
     assert sormland.status == ResponseStatus.SUBMITTED
     assert not sormland.answers.filter(question__variable="q02_plan").exists()
+    reasons = set(
+        AnswerChange.objects.filter(response=sormland).values_list("reason", flat=True)
+    )
+    assert reasons == {"Import från region_2019.csv (historiska uppgifter)"}
+    (event,) = sormland.events.filter(kind="submitted")
+    assert event.reason == (
+        "Import från region_2019.csv (historiska uppgifter): obligatoriska frågor "
+        "utan svar godtogs (fråga 2)"
+    )
+    # Kronoberg's row is «Påbörjad»: read in, not submitted, nothing to excuse.
+    kronoberg = Response.objects.get(
+        questionnaire=every_kind.questionnaire, organisation__code="07"
+    )
+    assert kronoberg.status == ResponseStatus.IN_PROGRESS
+    assert not kronoberg.events.filter(kind="submitted").exists()
 
 
 def test_a_dry_run_saves_nothing(every_kind: EveryKind) -> None:

@@ -214,8 +214,8 @@ def test_the_index_links_every_question_with_its_base(
     assert index["B7"].value == "4 av 21"
     assert index["B8"].value == "Endast inskickade svar ingår."
     assert rows_of(index, 10, 12) == [
-        ("Fråga", "Text", "Typ", "Bas (riket)"),
-        ("Fråga 1", "Etikett 1", "Ja/Nej", 4),
+        ("Fråga", "Text", "Typ", "Bas (riket)", "Andelar av"),
+        ("Fråga 1", "Etikett 1", "Ja/Nej", 4, "de som har svarat"),
         ("Fråga 1a", "Etikett 1a", "Fritext", 1),
     ]
     assert index["D16"].value == 3  # question 5: three gave a number

@@ -1,5 +1,6 @@
 """python manage.py import_responses --cycle 2024 --questionnaire region FILE
-[--actor EMAIL] [--submit] [--dry-run]: load raw data (the export's layout)."""
+[--actor EMAIL] [--submit [--historical]] [--dry-run]: load raw data (the
+export's layout)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ class Command(BaseCommand):
             help="markera rader med status Inskickad som inskickade",
         )
         parser.add_argument(
+            "--historical",
+            action="store_true",
+            help="historiska uppgifter: godta inskickade svar där obligatoriska "
+            "frågor saknar svar (sparas i historiken)",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="kontrollera bara, spara inget"
         )
 
@@ -58,6 +65,7 @@ class Command(BaseCommand):
                 actor=actor,
                 file_name=path.name,
                 submit=options["submit"],
+                historical=options["historical"],
                 dry_run=options["dry_run"],
             )
         except RawDataImportError as exc:
