@@ -9,6 +9,7 @@ printing its number of keypresses."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from django.conf import LazySettings
@@ -22,7 +23,14 @@ from intake.models import Channel
 from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers, submit_response
 from surveys.models import RSS, Kommun, Question, Questionnaire, Region, User
-from tests.browser.audit import Findings, audit
+from tests.browser.audit import (
+    WIDE,
+    Findings,
+    audit,
+    check_axe,
+    check_focus,
+    check_reflow,
+)
 from tests.browser.conftest import ServerRequests, login
 from tests.browser.keyboard import complete_by_keyboard
 from tests.conftest import make_user
@@ -216,3 +224,44 @@ def test_a_questionnaire_is_completed_by_keyboard_alone(
     print(f"\nKeyboard-only completion of {q.title}: {keys} keys (before: {before})")
     assert keys < before
     server_requests.wait_idle()
+
+
+def test_error_lockout_and_done_pages(
+    page: Page,
+    live_server: LiveServer,
+    server_requests: ServerRequests,
+    settings: LazySettings,
+) -> None:
+    """The pages users meet when something goes wrong, and the small ones after
+    an action: forbidden (403), an unexpected error (500), a sign-in lockout and
+    the password-set confirmation."""
+    findings = Findings()
+    vaxjo = Kommun.objects.get(code="0780")
+    kommun_contact = make_user("kontakt@vaxjo.test", vaxjo)
+    login(page, live_server, kommun_contact)
+    audit(page, "/konto/losenord/klart/", findings)
+    # A kommun user on a staff page: the Swedish 403 page.
+    audit(page, "/samordning/enkater/", findings)
+    expect(page.locator("h1")).to_contain_text("behörighet")
+    # An unexpected error: the Swedish 500 page (tests/error_urls.py breaks a page).
+    settings.ROOT_URLCONF = "tests.error_urls"
+    audit(page, "/trasig/", findings)
+    expect(page).to_have_title(re.compile("fel", re.IGNORECASE))
+    settings.ROOT_URLCONF = "config.urls"
+    # Too many wrong passwords for one address: the lockout page, checked where
+    # the refused sign-in leaves it (a new request would not show it).
+    page.context.clear_cookies()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        page.goto("/logga-in/")
+        page.get_by_label("E-postadress").fill("kontakt@vaxjo.test")
+        page.get_by_label("Lösenord").fill("fel-lösenord")
+        page.get_by_role("button", name="Logga in").click()
+        if "För många" in page.title():
+            break
+    expect(page).to_have_title("För många inloggningsförsök – Nära vård-uppföljningen")
+    page.set_viewport_size(WIDE)
+    check_axe(page, findings)
+    check_reflow(page, findings)
+    check_focus(page, findings)
+    server_requests.wait_idle()
+    findings.assert_none()
