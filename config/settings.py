@@ -384,6 +384,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Whom users contact about the service: on the accessibility statement and the
+# personal-data page (Socialstyrelsen's registry by default).
+SERVICE_CONTACT_EMAIL = env_str(
+    "SERVICE_CONTACT_EMAIL", "socialstyrelsen@socialstyrelsen.se"
+)
+SERVICE_CONTACT_PHONE = env_str("SERVICE_CONTACT_PHONE", "075-247 30 00")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Nära vård-uppföljningen <noreply@localhost>"
 )

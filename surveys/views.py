@@ -34,9 +34,17 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _contact() -> dict[str, str]:
+    """Whom respondents contact about the service (settings, per deployment)."""
+    return {
+        "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "contact_phone": settings.SERVICE_CONTACT_PHONE,
+    }
+
+
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The tillgänglighetsredogörelse the DOS law requires, after DIGG's model."""
-    return render(request, "surveys/accessibility.html")
+    return render(request, "surveys/accessibility.html", _contact())
 
 
 def personal_data(request: HttpRequest) -> HttpResponse:
@@ -53,6 +61,7 @@ def personal_data(request: HttpRequest) -> HttpResponse:
             "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
             "session_max_hours": settings.SESSION_MAX_HOURS,
             "link_days": settings.SESAME_MAX_AGE // (24 * 60 * 60),
+            **_contact(),
         },
     )
 

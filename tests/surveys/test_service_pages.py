@@ -46,6 +46,18 @@ def test_the_personal_data_page_states_the_configured_retention(
     assert "tas bort 9 dagar efter det" in page
 
 
+@pytest.mark.parametrize("name", ["surveys:accessibility", "surveys:personal-data"])
+def test_both_pages_give_the_deployments_contact(
+    client: Client, settings: LazySettings, name: str
+) -> None:
+    settings.SERVICE_CONTACT_EMAIL = "naravard@region.example"
+    settings.SERVICE_CONTACT_PHONE = "010-123 45 67"
+    page = client.get(reverse(name)).content.decode()
+    assert 'href="mailto:naravard@region.example"' in page
+    assert "010-123 45 67" in page
+    assert "socialstyrelsen@socialstyrelsen.se" not in page
+
+
 def test_the_sign_in_records_admin_is_in_swedish(
     client: Client, staff_user: User
 ) -> None:
