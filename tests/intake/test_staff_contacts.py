@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -27,6 +29,7 @@ from surveys.models import (
     Region,
     User,
 )
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +267,21 @@ def test_a_kommuns_contacts_changed_by_its_rss_are_in_the_same_history(
             "old_value", "new_value", "changed_by"
         )
     ) == [("", "ny@vaxjo.test", rss_user.pk)]
+
+
+def test_the_contacts_page_makes_the_same_queries_for_few_and_many_contacts(
+    staff: Client, region: Region, rss: RSS
+) -> None:
+    url = reverse("intake:staff-contacts")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    for index in range(6):
+        make_user(f"kontakt{index}@sormland.test", region)
+        make_user(f"kontakt{index}@rss.test", rss)
+    # Session, user, the organisations and their contacts.
+    assert count() == few <= 5
