@@ -153,6 +153,9 @@ def read_contact_file(content: bytes) -> ContactPreview:
             continue
         problems = []
         key = values.get("organisation", "")
+        # Excel shows länskod 04 as the number 4.
+        if key.isdigit() and len(key) == 1:
+            key = f"0{key}"
         organisation = by_key.get(key.casefold())
         if not key:
             problems.append("organisation saknas")

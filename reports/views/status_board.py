@@ -25,7 +25,7 @@ from reports.status_board import (
     status_board,
 )
 from reports.status_board_xlsx import status_board_workbook
-from reports.views.downloads import XLSX_CONTENT_TYPE, _attachment
+from reports.views.downloads import XLSX_CONTENT_TYPE
 from surveys.auth import request_user
 from surveys.errors import shown_errors
 from surveys.models import MailingKind, Questionnaire
@@ -99,11 +99,11 @@ def cycle_status_board_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     rows = filtered_rows(
         board, board_filter(request.GET), sort=request.GET.get("sortera", "")
     )
-    return _attachment(
-        status_board_workbook(board, rows),
-        XLSX_CONTENT_TYPE,
-        f"status-{cycle.year}.xlsx",
+    response = HttpResponse(
+        status_board_workbook(board, rows), content_type=XLSX_CONTENT_TYPE
     )
+    response["Content-Disposition"] = f'attachment; filename="status-{cycle.year}.xlsx"'
+    return response
 
 
 @login_required
