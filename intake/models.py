@@ -272,16 +272,31 @@ class ConsolidationSource(models.Model):
 
 
 class ContactChange(models.Model):
-    """Append-only history of a response's contact details (personal data): one row
-    per changed field, with the old and the new value, who and when."""
+    """Append-only history of contact details (personal data), one row per change,
+    with the old and the new value, who and when: a response's contact fields, or
+    (issue #15) an organisation's contact persons, added or removed by staff or
+    the RSS (`organisation` set, `response` empty, field "contact")."""
 
     class Field(models.TextChoices):
         NAME = "contact_name", "Kontaktperson"
         EMAIL = "contact_email", "E-post"
         PHONE = "contact_phone", "Telefon"
+        CONTACT = "contact", "Kontaktperson för organisationen"
 
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="contact_changes"
+        Response,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contact_changes",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_changes",
     )
     field = models.CharField("uppgift", max_length=20, choices=Field.choices)
     old_value = models.CharField("tidigare värde", max_length=254, blank=True)
@@ -298,6 +313,14 @@ class ContactChange(models.Model):
         verbose_name = "ändring av kontaktuppgift"
         verbose_name_plural = "ändringar av kontaktuppgifter"
         ordering = ["response", "changed_at", "pk"]
+        constraints = [
+            # A response's contact details, or an organisation's contact persons.
+            models.CheckConstraint(
+                condition=models.Q(response__isnull=False)
+                | models.Q(organisation__isnull=False),
+                name="contactchange_response_or_organisation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_field_display()} {swedish_datetime(self.changed_at)}"

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 
 from intake.models import Response, ResponseStatus
 from intake.permissions import may_manage_kommun
+from intake.services.contacts import record_contact_change
 from surveys.errors import DomainError
 from surveys.mailings import Recipient, record_mailing
 from surveys.models import (
@@ -79,6 +80,7 @@ def add_kommun_contact(
         role = OrganisationRole(user=user, organisation=kommun)
         role.full_clean()
         role.save()
+        record_contact_change(kommun, old="", new=user.email, actor=actor)
     return user
 
 
@@ -93,6 +95,7 @@ def remove_kommun_contact(
     ).delete()
     if not deleted:
         raise DomainError(f"{user.email} är inte kontakt för {kommun.name}.")
+    record_contact_change(kommun, old=user.email, new="", actor=actor)
 
 
 def kommun_contacts(kommun: Organisation) -> list[User]:

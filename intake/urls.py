@@ -1,11 +1,43 @@
 from django.urls import path
 
-from intake import excel_views, rss_views
+from intake import contact_views, excel_views, rss_views
 from intake.views import form, receipt, saving, staff
 
 app_name = "intake"
 
 urlpatterns = [
+    # Staff: the contact persons of regions and RSS (issue #15).
+    path("samordning/kontakter/", contact_views.staff_contacts, name="staff-contacts"),
+    path(
+        "samordning/kontakter/import/",
+        contact_views.staff_contact_import,
+        name="staff-contact-import",
+    ),
+    path(
+        "samordning/kontakter/import/bekrafta/",
+        contact_views.staff_contact_import_confirm,
+        name="staff-contact-import-confirm",
+    ),
+    path(
+        "samordning/kontakter/<int:organisation_id>/lagg-till/",
+        contact_views.staff_contact_add,
+        name="staff-contact-add",
+    ),
+    path(
+        "samordning/kontakter/<int:organisation_id>/ta-bort/",
+        contact_views.staff_contact_remove,
+        name="staff-contact-remove",
+    ),
+    path(
+        "samordning/kontakter/<int:organisation_id>/bjud-in/",
+        contact_views.staff_contact_invite,
+        name="staff-contact-invite",
+    ),
+    path(
+        "samordning/kontakter/<int:organisation_id>/historik/",
+        contact_views.staff_contact_history,
+        name="staff-contact-history",
+    ),
     path("mina-enkater/", form.response_list, name="response-list"),
     path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/",

@@ -39,6 +39,10 @@ class StatusRow:
     submitted_at: datetime | None
     answered: int
     required: int
+    # For the status board (reports/status_board.py): whose row, and when its
+    # response last changed (None before it is started).
+    organisation_id: int = 0
+    updated_at: datetime | None = None
 
     @property
     def is_submitted(self) -> bool:
@@ -105,7 +109,7 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
     responses = {
         r.organisation_id: r
         for r in Response.objects.filter(questionnaire=questionnaire)
-        .only("pk", "organisation_id", "status", "submitted_at")
+        .only("pk", "organisation_id", "status", "submitted_at", "updated_at")
         .annotate(**counts)
     }
     counted = {
@@ -168,6 +172,8 @@ def response_status_rows(questionnaire: Questionnaire) -> list[StatusRow]:
                 submitted_at=response.submitted_at if response else None,
                 answered=answered,
                 required=required,
+                organisation_id=organisation_id,
+                updated_at=response.updated_at if response else None,
             )
         )
     return result

@@ -6,6 +6,7 @@ from reports.views import (
     imports,
     kvalitetsdeklaration,
     review,
+    status_board,
     tables,
 )
 
@@ -58,6 +59,22 @@ urlpatterns = [
         "rapporter/kvalitetsdeklaration/<int:year>/kvalitetsdeklaration.xlsx",
         downloads.kvalitetsdeklaration_xlsx_download,
         name="kvalitetsdeklaration-xlsx",
+    ),
+    # Staff: every expected organisation of a cycle, its status and reminders.
+    path(
+        "rapporter/status/<int:year>/",
+        status_board.cycle_status_board,
+        name="status-board",
+    ),
+    path(
+        "rapporter/status/<int:year>/status.xlsx",
+        status_board.cycle_status_board_xlsx,
+        name="status-board-xlsx",
+    ),
+    path(
+        "rapporter/status/<int:year>/paminn/",
+        status_board.cycle_status_board_remind,
+        name="status-board-remind",
     ),
     path("rapporter/import/", imports.import_upload, name="import-upload"),
     path("rapporter/import/bekrafta/", imports.import_confirm, name="import-confirm"),

@@ -1,8 +1,9 @@
 """Writes to responses and answers (docs/conventions.md §2, §6), by sub-domain:
 `values` (parsing one question's value), `saving` (`save_answers`, the one way
 answers change, and staff's corrections), `adjustments` (the save's check of an
-RSS's adjusted counts), `lifecycle` (create, contact details, submit, reopen) and
-`excel_import` (saving an uploaded Excel copy).
+RSS's adjusted counts), `lifecycle` (create, contact details, submit, reopen),
+`excel_import` (saving an uploaded Excel copy) and `contacts` (staff's contact
+persons for regions and RSS, and the history of every organisation's contacts).
 
 Inside `intake`, import from those modules; this package re-exports only the
 names other apps, the benchmark and the tests import.

@@ -1,5 +1,5 @@
 """The kvalitetsdeklaration's adapters to other parts of the service: the reminder
-log and the tabulation's item nonresponse.
+log, the questionnaires' lifecycle and the tabulation's item nonresponse.
 
 Separate from the figures because their contract is the boundary with other
 parts of the service: an adapter that returns None is shown as "uppgift saknas",
@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from reports.tabulation.nonresponse import ItemNonresponse as TabulatedItemNonresponse
@@ -24,9 +24,11 @@ from reports.tabulation.nonresponse import (
 )
 from reports.tabulation.results import Tabulation
 from surveys.models import (
+    DeadlineExtension,
     Mailing,
     MailingKind,
     Questionnaire,
+    QuestionnaireEvent,
     RoundStatus,
 )
 
@@ -51,29 +53,100 @@ def reminders_for(questionnaire: Questionnaire) -> Sequence[ReminderRound] | Non
     message log (`surveys.Mailing`).
 
     One `ReminderRound` per reminder mailing (one send action, however many
-    e-mails it took): a bulk mailing ("Påminn alla som inte har skickat in") is
-    an ordinary round, a reminder to one organisation an ad hoc one. An empty
-    sequence when none were sent. One query.
+    e-mails it took): a bulk mailing of the ordinary kind ("Påminn alla som inte
+    har skickat in", or staff's "ordinarie påminnelse" round) is an ordinary
+    round; staff's "extra påminnelse" rounds and a reminder to one organisation
+    are the others. An empty sequence when none were sent. One query.
     """
     mailings = (
         # A round staff scheduled counts once it has gone (issue #15).
         Mailing.objects.filter(
             questionnaire=questionnaire,
-            kind=MailingKind.REMINDER,
+            kind__in=[MailingKind.REMINDER, MailingKind.EXTRA_REMINDER],
             status=RoundStatus.SENT,
         )
         .annotate(recipients=Count("dispatches__organisation", distinct=True))
         .order_by("created_at", "pk")
-        .values_list("created_at", "recipients", "is_bulk")
+        .values_list("created_at", "recipients", "is_bulk", "kind")
     )
     return [
         ReminderRound(
             sent_on=timezone.localdate(created_at),
             recipients=recipients,
-            ordinary=is_bulk,
+            ordinary=is_bulk and kind == MailingKind.REMINDER,
         )
-        for created_at, recipients, is_bulk in mailings
+        for created_at, recipients, is_bulk, kind in mailings
     ]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """What happened to a questionnaire's period (issue #15), from the lifecycle
+    record and the message log rather than from staff's text."""
+
+    opened_on: datetime.date  # the opening day, or the day staff opened it early
+    # The day staff closed it; None while open, and for a questionnaire closed
+    # without a staff member's record (the earlier cycles closed by the
+    # migration that introduced the lifecycle): then `closed` is still true.
+    closed_on: datetime.date | None
+    closed: bool
+    n_extended: int  # organisations given a later deadline
+    latest_extension: datetime.date | None
+    information_letters: tuple[tuple[datetime.date, int], ...]  # (day, recipients)
+
+
+def lifecycles_of(questionnaires: Sequence[Questionnaire]) -> dict[int, Lifecycle]:
+    """Each questionnaire's actual period, extensions and information letters:
+    three queries whatever the number of questionnaires or organisations."""
+    closings = {
+        row["questionnaire_id"]: row["last"]
+        for row in QuestionnaireEvent.objects.filter(
+            questionnaire__in=questionnaires,
+            kind=QuestionnaireEvent.Kind.CLOSED,
+            actor__isnull=False,
+        )
+        .order_by()
+        .values("questionnaire_id")
+        .annotate(last=Max("created_at"))
+    }
+    extensions = {
+        row["questionnaire_id"]: (row["n"], row["latest"])
+        for row in DeadlineExtension.objects.filter(questionnaire__in=questionnaires)
+        .order_by()
+        .values("questionnaire_id")
+        .annotate(n=Count("organisation", distinct=True), latest=Max("closes_on"))
+    }
+    letters: dict[int, list[tuple[datetime.date, int]]] = {}
+    for questionnaire_id, created_at, recipients in (
+        Mailing.objects.filter(
+            questionnaire__in=questionnaires,
+            kind=MailingKind.INFORMATION,
+            status=RoundStatus.SENT,
+        )
+        .annotate(recipients=Count("dispatches__organisation", distinct=True))
+        .order_by("created_at", "pk")
+        .values_list("questionnaire_id", "created_at", "recipients")
+    ):
+        letters.setdefault(questionnaire_id, []).append(
+            (timezone.localdate(created_at), recipients)
+        )
+    result = {}
+    for questionnaire in questionnaires:
+        opened_on = questionnaire.opens_on
+        if questionnaire.opened_at is not None:
+            opened_on = min(opened_on, timezone.localdate(questionnaire.opened_at))
+        n_extended, latest = extensions.get(questionnaire.pk, (0, None))
+        result[questionnaire.pk] = Lifecycle(
+            opened_on=opened_on,
+            closed_on=timezone.localdate(closings[questionnaire.pk])
+            if questionnaire.closed_at and questionnaire.pk in closings
+            else None,
+            closed=questionnaire.closed_at is not None,
+            n_extended=n_extended,
+            latest_extension=latest,
+            information_letters=tuple(letters.get(questionnaire.pk, [])),
+        )
+    return result
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,11 @@ from intake.models import Response, ResponseEvent, ResponseStatus
 from reports.kvalitetsdeklaration.adapters import (
     ItemNonresponse,
     ItemNonresponseAdapter,
+    Lifecycle,
     ReminderRound,
     RemindersAdapter,
     item_nonresponse_of_all,
+    lifecycles_of,
     reminders_for,
 )
 from surveys.formatting import swedish_percent_of
@@ -79,6 +81,8 @@ class CollectionFigures:
     first_submitted_on: datetime.date | None
     last_submitted_on: datetime.date | None
     reminders: tuple[ReminderRound, ...] | None
+    # What actually happened (issue #15): opened, extended, closed, letters sent.
+    lifecycle: Lifecycle | None = None
 
     @property
     def unit_nonresponse(self) -> int:
@@ -168,8 +172,8 @@ def compute_kvalitetsdeklaration(
     """Every computed figure of a cycle's declaration.
 
     Queries: one for the questionnaires, one per audience for the frame, one for
-    the län, one for the response counts, one for the submission dates, one for
-    the earlier versions and three for their questions; plus what the adapters
+    the län, one for the response counts, one for the submission dates, three for
+    the lifecycle (closings, extensions, information letters), one for the earlier versions and three for their questions; plus what the adapters
     make per questionnaire. None of it grows with respondents or questions.
     Without an `item_nonresponse` adapter, `item_nonresponse_of_all` counts
     every questionnaire's items at once.
@@ -193,6 +197,7 @@ def compute_kvalitetsdeklaration(
         item_nonresponse = item_nonresponse_of_all(questionnaires)
     counts = _response_counts(cycle)
     dates = _submission_dates(cycle)
+    lifecycles = lifecycles_of(questionnaires)
     revisions = _revisions(cycle, questionnaires)
 
     figures = []
@@ -221,6 +226,7 @@ def compute_kvalitetsdeklaration(
                     first_submitted_on=first,
                     last_submitted_on=last,
                     reminders=None if sent is None else tuple(sent),
+                    lifecycle=lifecycles[questionnaire.pk],
                 ),
                 revision=revisions[questionnaire.pk],
                 item_nonresponse=None if nonresponse is None else tuple(nonresponse),

@@ -20,6 +20,7 @@ from reports.kvalitetsdeklaration.tables import (
     _response_table,
     _revision_table,
     _unit_nonresponse_table,
+    letter_facts,
 )
 from reports.models import Kvalitetsdeklaration
 from surveys.formatting import swedish_number
@@ -136,6 +137,7 @@ def outline(computed: ComputedDeclaration) -> tuple[Chapter, ...]:
                     "1.4",
                     "Datainsamling",
                     fields=("collection_text", "extra_question_text"),
+                    facts=letter_facts(figures),
                     tables=(_period_table(figures), _reminder_table(figures)),
                 ),
                 Part(

@@ -53,21 +53,50 @@ def _questions_table(computed: ComputedDeclaration) -> Table:
     )
 
 
+def _opened(c: CollectionFigures) -> str:
+    return swedish_date(c.lifecycle.opened_on if c.lifecycle else c.opens_on)
+
+
+def _extended(c: CollectionFigures) -> str:
+    if c.lifecycle is None or not c.lifecycle.n_extended:
+        return "–"
+    return (
+        f"{swedish_number(c.lifecycle.n_extended)} "
+        f"{'organisation' if c.lifecycle.n_extended == 1 else 'organisationer'}, "
+        f"senast till {swedish_date(c.lifecycle.latest_extension)}"
+    )
+
+
+def _closed(c: CollectionFigures) -> str:
+    if c.lifecycle is None or not c.lifecycle.closed:
+        return "ännu inte stängd"
+    if c.lifecycle.closed_on is None:
+        return "uppgift saknas"
+    return swedish_date(c.lifecycle.closed_on)
+
+
 def _period_table(figures: Sequence[CollectionFigures]) -> Table:
+    """The period as it happened (issue #15): the opening day (or the day staff
+    opened it early), the deadline, deadlines extended for single
+    organisations, and the day staff closed it, from the lifecycle record."""
     return Table(
         "Insamlingsperiod per enkät: planerad och faktisk",
         (
             "Enkät",
             "Öppnade",
-            "Stängde",
+            "Sista svarsdag",
+            "Förlängd svarstid",
+            "Stängdes",
             "Första inskickade svar",
             "Sista inskickade svar",
         ),
         tuple(
             (
                 c.title,
-                swedish_date(c.opens_on),
+                _opened(c),
                 swedish_date(c.closes_on),
+                _extended(c),
+                _closed(c),
                 swedish_date(c.first_submitted_on),
                 swedish_date(c.last_submitted_on),
             )
@@ -76,14 +105,44 @@ def _period_table(figures: Sequence[CollectionFigures]) -> Table:
     )
 
 
+def _reminder_dates(c: CollectionFigures) -> str:
+    if c.reminders is None:
+        return "uppgift saknas"
+    days = sorted({r.sent_on for r in c.reminders if r.ordinary})
+    return ", ".join(swedish_date(day) for day in days) or "–"
+
+
 def _reminder_table(figures: Sequence[CollectionFigures]) -> Table:
     return Table(
         "Påminnelser per enkät",
-        ("Enkät", "Ordinarie påminnelser", "Övriga påminnelser"),
+        (
+            "Enkät",
+            "Ordinarie påminnelser",
+            "Skickade",
+            "Övriga påminnelser",
+        ),
         tuple(
-            (c.title, _n(c.ordinary_reminders), _n(c.extra_reminders)) for c in figures
+            (
+                c.title,
+                _n(c.ordinary_reminders),
+                _reminder_dates(c),
+                _n(c.extra_reminders),
+            )
+            for c in figures
         ),
     )
+
+
+def letter_facts(figures: Sequence[CollectionFigures]) -> tuple[str, ...]:
+    """The information letters sent, from the message log."""
+    facts = []
+    for c in figures:
+        for day, recipients in c.lifecycle.information_letters if c.lifecycle else ():
+            facts.append(
+                f"Informationsbrev om {c.title} skickades {swedish_date(day)} "
+                f"till {swedish_number(recipients)} organisationer."
+            )
+    return tuple(facts)
 
 
 def _response_table(figures: Sequence[CollectionFigures]) -> Table:

@@ -178,6 +178,9 @@ def test_pages_of_staff(page: Page, live_server: LiveServer, staff_user: User) -
         "/samordning/enkater/",
         f"/samordning/enkater/{kommun_q.pk}/",
         f"/samordning/enkater/{kommun_q.pk}/utskick/",
+        f"/rapporter/status/2024/?enkat={questionnaire('region').pk}",
+        "/samordning/kontakter/",
+        f"/samordning/kontakter/{rss.pk}/historik/",
         "/admin/",
     ):
         audit(page, url, findings)
