@@ -161,6 +161,9 @@ def test_the_admin_page_makes_the_same_queries_however_long_the_history(
         return len(queries)
 
     update_contact_details(response, actor=region_user, name="A", email="", phone="")
+    # Once first, so what a process reads once and keeps (content types, the
+    # questionnaire's structure) is not counted in one of the two and not the other.
+    count_queries()
     few = count_queries()
     for n in range(8):
         update_contact_details(
