@@ -468,3 +468,12 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_stage_display()}, {self.get_status_display()})"
+
+
+# Free-text themes live in their own package (reports/themes/); importing them here
+# keeps their migrations in the reports app.
+from reports.themes.models import Coding as Coding  # noqa: E402
+from reports.themes.models import CodingChange as CodingChange  # noqa: E402
+from reports.themes.models import Theme as Theme  # noqa: E402
+from reports.themes.models import ThemeEvent as ThemeEvent  # noqa: E402
+from reports.themes.models import ThemeScheme as ThemeScheme  # noqa: E402
