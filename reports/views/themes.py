@@ -187,12 +187,13 @@ def theme_coding(
                 if "next" in request.POST:
                     rows = coding_rows(question, scheme, user)
                     target = next_uncoded(rows, after=target)
-                messages.success(request, "Kodningen är sparad.")
-                url = request.path
-                return redirect(f"{url}#svar-{target}" if target else f"{url}#klart")
+                # No flash message: the page marks the answer to go on with, and
+                # focus.js moves focus there, so the next Tab is its first theme.
+                return redirect(f"{request.path}?till={target or 'klart'}")
         failed = form
     rows = coding_rows(question, scheme, user)
     failed_id = failed.data.get("response") if failed is not None else None
+    till = request.GET.get("till", "")
     return render(
         request,
         "reports/themes/coding.html",
@@ -206,6 +207,8 @@ def theme_coding(
             "next_uncoded": next_uncoded(rows, after=None),
             "failed": failed,
             "failed_id": int(failed_id) if failed_id and failed_id.isdigit() else None,
+            "focus_id": int(till) if till.isdigit() else None,
+            "saved": bool(till) and failed is None,
         },
         status=400 if failed is not None else 200,
     )

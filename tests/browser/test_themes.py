@@ -60,8 +60,9 @@ def test_staff_code_two_answers_by_keyboard(
         page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Spara och gå till nästa obesvarade")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**#svar-{responses[1].pk}")
-    # The next uncoded answer is the second one: Tab, Tab reaches Samverkan.
+    page.wait_for_url(f"**?till={responses[1].pk}")
+    expect(page.locator(f"#svar-{responses[1].pk}")).to_be_focused()
+    # Focus is on the next uncoded answer, the second: Tab, Tab reaches Samverkan.
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     expect(page.get_by_label("Samverkan").nth(1)).to_be_focused()

@@ -195,9 +195,9 @@ def test_save_and_next_goes_to_the_next_uncoded_answer(staff_user: User) -> None
         {"response": r1.pk, "themes": [k.pk], "next": "1"},
     )
     assert page.status_code == 302
-    assert page["Location"].endswith(f"#svar-{r3.pk}")
+    assert page["Location"].endswith(f"?till={r3.pk}")
     page = client.post(_url("themes-coding", question), {"response": r3.pk})
-    assert page["Location"].endswith(f"#svar-{r3.pk}")
+    assert page["Location"].endswith(f"?till={r3.pk}")
 
 
 def test_theme_names_are_unique_and_removal_keeps_the_codings(
