@@ -62,6 +62,7 @@ def theme_scheme(
     question = get_free_text_question(user, questionnaire_id, variable)
     scheme = scheme_of(question)
     add_form = ThemeForm(prefix="ny")
+    failed: dict[int, ThemeForm] = {}
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -79,6 +80,23 @@ def theme_scheme(
                     messages.success(request, "Temat är tillagt.")
                     return redirect(request.path + "#teman")
             status = 400
+        elif action == "change":
+            theme = _theme_in(scheme, request.POST.get("theme", ""))
+            form = ThemeForm(request.POST, prefix=f"t{theme.pk}")
+            if form.is_valid():
+                with shown_errors(form=form) as outcome:
+                    change_theme(
+                        theme,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        actor=user,
+                    )
+                if outcome.ok:
+                    messages.success(request, f"Temat ”{theme.name}” är sparat.")
+                    return redirect(request.path + "#teman")
+            # The typed name stays on the theme's own form, with the reason.
+            failed[theme.pk] = form
+            status = 400
         else:
             with shown_errors(request):
                 _scheme_action(request, action, scheme, user)
@@ -94,7 +112,8 @@ def theme_scheme(
             "themes": [
                 (
                     theme,
-                    ThemeForm(
+                    failed.get(theme.pk)
+                    or ThemeForm(
                         prefix=f"t{theme.pk}",
                         initial={"name": theme.name, "description": theme.description},
                     ),
@@ -108,6 +127,24 @@ def theme_scheme(
     )
 
 
+def _theme_in(scheme: ThemeScheme | None, theme_id: str) -> Theme:
+    """A theme in use of this scheme; Http404 for any other id."""
+    theme = (
+        Theme.objects.select_related("scheme")
+        .filter(
+            pk=int(theme_id) if theme_id.isdigit() else 0,
+            scheme=scheme,
+            removed_at__isnull=True,
+        )
+        .first()
+        if scheme is not None
+        else None
+    )
+    if theme is None:
+        raise Http404("Temat finns inte.")
+    return theme
+
+
 def _scheme_action(
     request: HttpRequest, action: str, scheme: ThemeScheme | None, user: User
 ) -> None:
@@ -119,30 +156,8 @@ def _scheme_action(
         set_agreed_coder(scheme, coder=coder, actor=user)
         messages.success(request, "Den fastställda kodningen är vald.")
         return
-    theme_id = request.POST.get("theme", "")
-    theme = (
-        Theme.objects.select_related("scheme")
-        .filter(
-            pk=theme_id if theme_id.isdigit() else 0,
-            scheme=scheme,
-            removed_at__isnull=True,
-        )
-        .first()
-    )
-    if theme is None:
-        raise DomainError("Temat finns inte längre.")
-    if action == "change":
-        form = ThemeForm(request.POST, prefix=f"t{theme.pk}")
-        if not form.is_valid():
-            raise DomainError("Ange temats namn (högst 120 tecken).")
-        change_theme(
-            theme,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            actor=user,
-        )
-        messages.success(request, f"Temat ”{theme.name}” är sparat.")
-    elif action in ("up", "down"):
+    theme = _theme_in(scheme, request.POST.get("theme", ""))
+    if action in ("up", "down"):
         move_theme(theme, up=action == "up", actor=user)
         messages.success(request, f"Temat ”{theme.name}” är flyttat.")
     elif action == "remove":

@@ -16,7 +16,7 @@ from intake.models import Response
 from reports.themes.agreement import cohen_kappa, percent_agreement
 from reports.themes.models import Coding, CodingChange, Theme, ThemeScheme
 from reports.workbook import write_table_workbook
-from surveys.models import OrganisationKind, Question, QuestionKind, Region, User
+from surveys.models import RSS, OrganisationKind, Question, QuestionKind, Region, User
 from tests.conftest import make_user
 from tests.factories import (
     AnswerFactory,
@@ -225,6 +225,37 @@ def test_theme_names_are_unique_and_removal_keeps_the_codings(
         },
     )
     assert Theme.objects.get(pk=coded["s"].pk).name == "Samverkan i länet"
+    # Renaming to a name in use is refused on the theme's form, the input kept.
+    page = a.post(
+        _url("themes-scheme", question),
+        {
+            "action": "change",
+            "theme": coded["s"].pk,
+            f"t{coded['s'].pk}-name": "Digital vård",
+            f"t{coded['s'].pk}-description": "",
+        },
+    )
+    assert page.status_code == 302
+    page = a.post(
+        _url("themes-scheme", question),
+        {"action": "add", "ny-name": "Ny", "ny-description": ""},
+    )
+    new = Theme.objects.get(name="Ny")
+    page = a.post(
+        _url("themes-scheme", question),
+        {
+            "action": "change",
+            "theme": new.pk,
+            f"t{new.pk}-name": "digital vård",
+            f"t{new.pk}-description": "Inskrivet",
+        },
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "finns redan" in html
+    assert 'value="digital vård"' in html
+    assert "Inskrivet" in html
+    assert Theme.objects.get(pk=new.pk).name == "Ny"
 
 
 # --- counts with the right base -----------------------------------------------------------
@@ -295,6 +326,38 @@ def test_quotes_export_and_workbook_sheet(
     assert a.get(_url("themes-quotes", question, "pdf")).status_code == 404
 
 
+def test_rss_summaries_count_per_region_and_rss(staff_user: User) -> None:
+    # Three RSS submit a summary of their kommuners' texts; the theme is on two.
+    questionnaire = QuestionnaireFactory(key="rss", audience=OrganisationKind.RSS)
+    question = QuestionFactory(
+        section__questionnaire=questionnaire,
+        kind=QuestionKind.KOMMUN_TEXT_SUMMARY,
+        variable="sammanfattning",
+    )
+    three = list(RSS.objects.order_by("code")[:3])
+    answered = [_answer(question, rss, f"Sammanfattning {rss.code}") for rss in three]
+    mark_submitted(*answered)
+    client = Client()
+    client.force_login(staff_user)
+    theme = _add(client, question, "Kompetens")
+    for response in answered[:2]:
+        _code(client, question, response, theme)
+    _code(client, question, answered[2])
+    _agree(client, question, staff_user)
+    page = client.get(_url("themes-table", question))
+    table = page.context["table"]
+    assert [level.level for level in table.levels] == ["riket", "region", "rss"]
+    riket = table.levels[0].rows[0]
+    assert (riket.base, riket.counts) == (3, (2,))
+    assert "2 av 3 RSS tar upp" in page.content.decode()
+    per_rss = {row.group.key: (row.base, row.counts) for row in table.levels[2].rows}
+    assert per_rss[three[0].pk] == (1, (1,))
+    assert per_rss[three[2].pk] == (1, (0,))
+    per_region = table.levels[1].rows
+    assert sum(row.base for row in per_region) == 3
+    assert sum(row.counts[0] for row in per_region) == 2
+
+
 # --- least access ---------------------------------------------------------------------------
 
 
@@ -357,7 +420,19 @@ def test_table_and_coding_pages_have_a_fixed_query_count(
         assert client.get(_url("themes-table", question)).status_code == 200
     with django_assert_num_queries(QUERIES_CODING):
         assert client.get(_url("themes-coding", question)).status_code == 200
+    with django_assert_num_queries(QUERIES_QUOTES):
+        assert client.get(_url("themes-quotes", question, "csv")).status_code == 200
+    other = make_user("andra@socialstyrelsen.test", is_staff=True)
+    second = Client()
+    second.force_login(other)
+    for response in answered:
+        _code(second, question, response, themes[0])
+    with django_assert_num_queries(QUERIES_AGREEMENT):
+        page = client.get(_url("themes-agreement", question))
+    assert page.context["agreement"].n_both == n_regions
 
 
 QUERIES_TABLE = 9
 QUERIES_CODING = 9
+QUERIES_QUOTES = 9
+QUERIES_AGREEMENT = 11
