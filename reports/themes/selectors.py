@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from intake.models import Answer, ResponseStatus
-from reports.themes.models import Coding, Theme, ThemeScheme
+from reports.themes.models import Coding, Theme, ThemeEvent, ThemeScheme
 from surveys.kinds import TYPED_TEXT_KINDS
 from surveys.models import Question, Questionnaire, User
 
@@ -98,4 +98,18 @@ def coders_of(scheme: ThemeScheme | None) -> list[User]:
         return []
     return list(
         User.objects.filter(pk__in=scheme.codings.values("coder_id")).order_by("email")
+    )
+
+
+RECENT_EVENTS = 20
+
+
+def recent_events(scheme: ThemeScheme | None) -> list[ThemeEvent]:
+    """The latest changes of the scheme, newest first (the full history is kept)."""
+    if scheme is None:
+        return []
+    return list(
+        scheme.events.select_related("actor", "theme").order_by("-created_at", "-pk")[
+            :RECENT_EVENTS
+        ]
     )

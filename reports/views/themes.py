@@ -21,6 +21,7 @@ from reports.themes.selectors import (
     coding_rows,
     free_text_questions,
     next_uncoded,
+    recent_events,
     scheme_of,
     themes_in_use,
 )
@@ -122,6 +123,7 @@ def theme_scheme(
             ],
             "add_form": add_form,
             "coders": coders_of(scheme),
+            "events": recent_events(scheme),
         },
         status=status,
     )

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reports.themes.models import Coding
-from reports.themes.services import add_theme
+from reports.themes.services import add_theme, code_answer, set_agreed_coder
 from surveys.models import OrganisationKind, QuestionKind, Region, User
 from tests.browser.audit import Findings, audit
 from tests.browser.conftest import ServerRequests, login
@@ -78,7 +78,18 @@ def test_staff_code_two_answers_by_keyboard(
     }
     assert coded == {responses[0].pk: {kompetens}, responses[1].pk: {samverkan}}
 
+    # A second coder and a fastställd coding, so the agreement and count pages
+    # are audited with their tables.
+    second = User.objects.create_user(email="andra@socialstyrelsen.test", is_staff=True)
+    scheme = kompetens.scheme
+    code_answer(scheme, response=responses[0], theme_ids=[kompetens.pk], actor=second)
+    code_answer(scheme, response=responses[1], theme_ids=[kompetens.pk], actor=second)
+    set_agreed_coder(scheme, coder=staff, actor=staff)
+
     findings = Findings()
     for path in ("", "koda/", "overensstammelse/", "antal/"):
         audit(page, base + path, findings)
     findings.assert_none()
+    page.goto(base + "overensstammelse/")
+    # They differ on the second answer only (Samverkan against Kompetens).
+    expect(page.get_by_text("1 svar", exact=True)).to_be_visible()
