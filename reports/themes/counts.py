@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+# The tabulation's one place that maps organisations onto a level (riket, region,
+# RSS through the year's membership): reused rather than copied, so theme counts
+# group exactly as the closed questions' tables do.
 from reports.tabulation.groups import _group_expr, _groups, _per_group
 from reports.tabulation.results import Group, Level, levels_for
 from reports.themes.models import Theme, ThemeScheme

@@ -14,12 +14,8 @@ from openpyxl.styles import Font
 from reports.exports.tables import write_csv, write_xlsx_table
 from reports.themes.counts import theme_counts
 from reports.themes.models import Coding, ThemeScheme
-from reports.themes.selectors import (
-    answered_text,
-    free_text_questions,
-    scheme_of,
-    themes_in_use,
-)
+from reports.themes.selectors import answered_text, themes_in_use
+from surveys.kinds import TYPED_TEXT_KINDS
 from surveys.models import Question, Questionnaire
 from surveys.sheet_text import xlsx_value
 
@@ -99,10 +95,15 @@ def write_theme_sheets(
     with their base, riket first, then each level; numbers as numbers. Returns the
     number of sheets written."""
     written = 0
-    for question in free_text_questions(questionnaire):
-        scheme = scheme_of(question)
-        if scheme is None or scheme.agreed_coder_id is None:
-            continue
+    # One query finds the coded questions, so a questionnaire without any adds
+    # one query to the workbook however many free-text questions it has.
+    schemes = ThemeScheme.objects.filter(
+        question__questionnaire=questionnaire,
+        question__kind__in=TYPED_TEXT_KINDS,
+        agreed_coder__isnull=False,
+    ).select_related("question__questionnaire__cycle", "agreed_coder")
+    for scheme in sorted(schemes, key=lambda s: s.question.position):
+        question = scheme.question
         table = theme_counts(question, scheme)
         sheet = workbook.create_sheet(name_sheet(f"Teman {question.number}"))
         sheet.append([f"Fråga {question.number}. {question.text}"])
