@@ -474,3 +474,12 @@ class ImportJob(models.Model):
         """Staff chose "historical data" (reports.imports.jobs.request_import):
         kept in the summary, so that no migration is needed for one flag."""
         return bool((self.summary or {}).get("historical"))
+
+
+# Free-text themes live in their own package (reports/themes/); importing them here
+# keeps their migrations in the reports app.
+from reports.themes.models import Coding as Coding  # noqa: E402
+from reports.themes.models import CodingChange as CodingChange  # noqa: E402
+from reports.themes.models import Theme as Theme  # noqa: E402
+from reports.themes.models import ThemeEvent as ThemeEvent  # noqa: E402
+from reports.themes.models import ThemeScheme as ThemeScheme  # noqa: E402

@@ -14,7 +14,8 @@ from django.http import Http404
 
 from intake.models import Response
 from reports.models import ExportJob
-from surveys.models import Cycle, Questionnaire, User
+from surveys.kinds import TYPED_TEXT_KINDS
+from surveys.models import Cycle, Question, Questionnaire, User
 
 
 def require_report_access(user: User) -> None:
@@ -88,3 +89,19 @@ def get_export_job_for_user(user: User, job_id: int) -> ExportJob:
     if job is None:
         raise Http404("Exporten finns inte.")
     return job
+
+
+def get_free_text_question(
+    user: User, questionnaire_id: int, variable: str
+) -> Question:
+    """A free-text question (its kind has typed text) of a questionnaire, for the
+    theme coding pages; Http404 for anyone but staff and for any other question."""
+    questionnaire = get_questionnaire_for_report(user, questionnaire_id)
+    question = (
+        questionnaire.questions.select_related("questionnaire__cycle")
+        .filter(variable=variable, kind__in=TYPED_TEXT_KINDS)
+        .first()
+    )
+    if question is None:
+        raise Http404("Frågan finns inte eller har inga fritextsvar.")
+    return question

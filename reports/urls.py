@@ -8,6 +8,7 @@ from reports.views import (
     review,
     status_board,
     tables,
+    themes,
 )
 
 app_name = "reports"
@@ -75,6 +76,36 @@ urlpatterns = [
         "rapporter/status/<int:year>/paminn/",
         status_board.cycle_status_board_remind,
         name="status-board-remind",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/",
+        themes.theme_index,
+        name="themes-index",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/",
+        themes.theme_scheme,
+        name="themes-scheme",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/koda/",
+        themes.theme_coding,
+        name="themes-coding",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/overensstammelse/",
+        themes.theme_agreement,
+        name="themes-agreement",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/antal/",
+        themes.theme_table,
+        name="themes-table",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/citat.<str:fmt>",
+        themes.theme_quotes,
+        name="themes-quotes",
     ),
     path("rapporter/import/", imports.import_upload, name="import-upload"),
     path("rapporter/import/bekrafta/", imports.import_confirm, name="import-confirm"),

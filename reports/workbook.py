@@ -80,6 +80,7 @@ from reports.tabulation.results import (
     Tabulation,
     levels_for,
 )
+from reports.themes.exports import write_theme_sheets
 from surveys.errors import DomainError
 from surveys.models import OrganisationKind, QuestionKind, Questionnaire
 from surveys.sheet_text import harden_workbook
@@ -124,7 +125,12 @@ def resolve_level(questionnaire: Questionnaire, level: str) -> Level:
 
 def sheet_name(number: str, taken: set[str]) -> str:
     """ "Fråga 1a": at most 31 characters, no characters Excel forbids, unique."""
-    base = _SHEET_FORBIDDEN.sub("-", f"Fråga {number}")[:SHEET_NAME_MAX]
+    return unique_sheet_name(f"Fråga {number}", taken)
+
+
+def unique_sheet_name(title: str, taken: set[str]) -> str:
+    """A sheet name from `title`: at most 31 characters, none Excel forbids, unique."""
+    base = _SHEET_FORBIDDEN.sub("-", title)[:SHEET_NAME_MAX]
     name, suffix = base, 2
     while name.lower() in taken:
         tail = f" ({suffix})"
@@ -406,6 +412,10 @@ def write_table_workbook(
         tables += written.tables
         charts += written.charts
         progress(10 + 70 * (position + 1) // total, "Skriver frågornas blad")
+    # Free-text themes (issue #19): a sheet per question with a fastställd coding.
+    write_theme_sheets(
+        workbook, questionnaire, lambda title: unique_sheet_name(title, taken)
+    )
     write_index_sheet(
         index,
         questionnaire,
