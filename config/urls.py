@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from api import pages as api_pages
@@ -9,6 +11,13 @@ admin.site.site_header = "Nära vård-uppföljningen"
 admin.site.site_title = "Nära vård-uppföljningen"
 admin.site.index_title = "Administration"
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages without our layout's icon link
+    (/api/docs/, JSON, files): the site's icon, not a 404 in the log."""
+    return HttpResponsePermanentRedirect(static("surveys/favicon.svg"))
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("intake.urls")),
@@ -16,6 +25,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("csrf-token/", errors.csrf_token, name="csrf-token"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/", include("api.urls")),
     # Personal API tokens, under the account (issue #18).
     path("konto/api-nycklar/", api_pages.token_page, name="api-token-page"),

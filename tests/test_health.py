@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import LazySettings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -103,3 +104,12 @@ def _ok(name: str) -> object:
     from health.checks import Check
 
     return Check(name, True, "ok")
+
+
+def test_favicon_ico_leads_to_the_site_icon(client: Client) -> None:
+    """Found in QA of the demo: /api/docs/ made the browser ask for /favicon.ico,
+    a 404 in the console and the server log."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("surveys/favicon.svg")
+    assert finders.find("surveys/favicon.svg")

@@ -267,6 +267,17 @@ def due_rounds(now: datetime.datetime | None = None) -> list[int]:
     )
 
 
+def unreached_note(names: Sequence[str]) -> str:
+    """The round's note naming the organisations it reached no one at, within
+    the note's 300 characters."""
+    if not names:
+        return ""
+    shown = ", ".join(names[:8])
+    more = f" och {len(names) - 8} till" if len(names) > 8 else ""
+    note = f"Ingen aktiv kontakt, inget mejl till: {shown}{more}."
+    return note if len(note) <= 300 else note[:299] + "…"
+
+
 @transaction.atomic
 def run_round(mailing_id: int) -> int:
     """Make a due round's e-mails and queue them; the number made by this run.
@@ -316,8 +327,15 @@ def run_round(mailing_id: int) -> int:
     before = mailing.dispatches.count()
     Dispatch.objects.bulk_create(rows, ignore_conflicts=True)
     made = mailing.dispatches.count() - before
+    # A round to an organisation without an active contact reaches no one there:
+    # say so on the round, or "Skickad" with 0 e-mails looks like success.
+    unreached = list(
+        targets.exclude(pk__in=roles.values("organisation_id"))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
     Mailing.objects.filter(pk=mailing.pk, status=RoundStatus.SCHEDULED).update(
-        status=RoundStatus.SENT, dispatched_at=now
+        status=RoundStatus.SENT, dispatched_at=now, note=unreached_note(unreached)
     )
     ids = list(
         mailing.dispatches.filter(

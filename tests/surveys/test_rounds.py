@@ -476,3 +476,26 @@ def test_a_round_makes_the_same_number_of_queries_for_few_and_many_recipients(
     many = round_queries(questionnaire, staff_user)
     assert Dispatch.objects.count() > 2 * 2
     assert few == many
+
+
+def test_a_round_names_the_chosen_organisations_it_reached_no_one_at(
+    staff: Client,
+    questionnaire: Questionnaire,
+    region: Region,
+    region_user: User,
+    other_region: Region,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """Found in QA of the demo: a round to a region without contacts showed
+    "Skickad" with 0 e-mails and nothing more."""
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff.post(
+            rounds_url(questionnaire),
+            round_data(action="send", organisations=[region.pk, other_region.pk]),
+        )
+    assert done.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == [region_user.email]
+    page = staff.get(rounds_url(questionnaire)).content.decode()
+    assert f"Ingen aktiv kontakt, inget mejl till: {other_region.name}." in page
+    assert f"inget mejl till: {region.name}" not in page
