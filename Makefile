@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Demo runs on the embedded defaults: SQLite, tasks in-process, e-mail to the console.
+# DEBUG only to seed the demo accounts (seed_demo refuses otherwise); the server
+# itself runs with DEBUG off, so users see the Swedish error pages, and
+# --insecure lets runserver serve the static files as it would with DEBUG on.
 DEMO_ENV := DEBUG=true
 
 .PHONY: demo serve setup-demo test check pytest pytest-services install browser clean bench lock messages
@@ -36,7 +39,7 @@ setup-demo: install
 
 demo: setup-demo
 	@echo "Startar på http://127.0.0.1:8000 (avsluta med Ctrl-C)"
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver --insecure 127.0.0.1:8000
 
 # Compiles locale/sv (Swedish for django-axes' admin); the .mo is committed.
 messages:
