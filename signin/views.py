@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from base64 import b32encode
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 import segno
@@ -135,7 +136,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if verified_or_not_staff(request):
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect(f"{_enrol_url()}?next={next_url}" if next_url else _enrol_url())
+        enrol = reverse("signin:second-factor-enrol")
+        return redirect(
+            f"{enrol}?{urlencode({'next': next_url})}" if next_url else enrol
+        )
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip().replace(" ", "")
@@ -159,10 +163,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request, "signin/second_factor.html", {"form": form, "next": next_url}
     )
-
-
-def _enrol_url() -> str:
-    return reverse("signin:second-factor-enrol")
 
 
 @never_cache

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
+from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from surveys.models import User
@@ -27,8 +27,13 @@ def totp_device(user: User) -> TOTPDevice:
 
 
 def current_code(device: TOTPDevice) -> str:
-    """The code the person's authenticator app shows now."""
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+    """The code the person's authenticator app shows now, or, when that one was
+    already used (django-otp accepts each step once), the next step's, which
+    django-otp's tolerance of one step accepts."""
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    counter = max(now, device.last_t + 1)
+    return f"{hotp(device.bin_key, counter, digits=device.digits):0{device.digits}d}"
 
 
 def mark_verified(session: SessionBase, user: User) -> None:
