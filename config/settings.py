@@ -90,7 +90,7 @@ INSTALLED_APPS = [
     "surveys.apps.SwedishAxesConfig",  # django-axes, named in Swedish
     # The staff's second factor: TOTP devices and the verified-session flag.
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "signin.apps.SwedishTotpConfig",  # django_otp.plugins.otp_totp, named in Swedish
     "surveys",
     "intake",
     "reports",

@@ -140,7 +140,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect(
             f"{enrol}?{urlencode({'next': next_url})}" if next_url else enrol
         )
-    form = OtpTokenForm(request.POST or None)
+    form = OtpTokenForm(request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip().replace(" ", "")
         totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -182,7 +182,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         # A lost phone: staff delete the device in the admin, then enrol again.
         return redirect(reverse("signin:second-factor"))
     device = pending_totp_device(actor=user)
-    form = EnrolTokenForm(request.POST or None)
+    form = EnrolTokenForm(request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):
             codes = confirm_totp_device(actor=user, device=device)
