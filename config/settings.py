@@ -563,6 +563,9 @@ if PRODUCTION:
         debug=DEBUG,
         email_host=EMAIL_HOST,
         allowed_hosts=env_list("ALLOWED_HOSTS", []),
+        oidc_discovery_url=OIDC_DISCOVERY_URL,
+        oidc_client_id=OIDC_CLIENT_ID,
+        oidc_client_secret=OIDC_CLIENT_SECRET,
     )
     if _problems:
         raise ImproperlyConfigured(

@@ -67,6 +67,25 @@ def test_the_api_refuses_a_staff_session_without_the_second_factor(
     assert "andra faktor" in response.json()["detail"]
 
 
+def test_staff_create_no_api_token_without_the_second_factor(
+    client: Client, staff_user: User
+) -> None:
+    """A token is made by a verified session only (docs/api.md): neither the
+    page nor the API creates one for a staff session past its password alone."""
+    password_sign_in(client, staff_user)
+    page = client.post(
+        "/konto/api-nycklar/", {"name": "Skript", "scope": "read", "days": "30"}
+    )
+    assert page.status_code == 302
+    api = client.post(
+        "/api/v1/tokens/",
+        {"name": "Skript", "scope": "read", "days": 30},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert not staff_user.api_tokens.exists()
+
+
 def test_other_users_need_no_second_factor(client: Client, region: Region) -> None:
     user = make_user("kontakt@region.test", region)
     password_sign_in(client, user)
