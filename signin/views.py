@@ -184,7 +184,9 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     device = pending_totp_device(actor=user)
     form = EnrolTokenForm(request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("token", THROTTLED)
+        elif device.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):
             codes = confirm_totp_device(actor=user, device=device)
             otp_login(request, device)
             return render(
@@ -195,7 +197,8 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
                     "next": next_url or reverse(settings.LOGIN_REDIRECT_URL),
                 },
             )
-        form.add_error("token", WRONG_CODE)
+        else:
+            form.add_error("token", WRONG_CODE)
     secret = b32encode(device.bin_key).decode("ascii")
     return render(
         request,
