@@ -161,7 +161,10 @@ def test_a_callback_from_another_browser_is_refused(
 
 
 def test_a_bad_nonce_is_refused(
-    client: Client, oidc_settings: Provider, region: Region
+    client: Client,
+    oidc_settings: Provider,
+    region: Region,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The provider signs the nonce it was sent; one swapped on the way is refused."""
     make_user("kand.person@region.test", region)
@@ -173,16 +176,21 @@ def test_a_bad_nonce_is_refused(
     callback = at_provider.headers["Location"].removeprefix("http://testserver")
     response = client.get(callback)
     assert response.status_code == 400
+    assert "Invalid claim: 'nonce'" in caplog.text
     assert not OidcIdentity.objects.exists()
     assert not signed_in_user(client).is_authenticated  # type: ignore[attr-defined]
 
 
 def test_an_id_token_signed_with_another_key_is_refused(
-    client: Client, oidc_settings: Provider, region: Region
+    client: Client,
+    oidc_settings: Provider,
+    region: Region,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     make_user("kand.person@region.test", region)
     response = sign_in(client, oidc_settings, "sub-known", rogue_key="1")
     assert response.status_code == 400
+    assert "bad_signature" in caplog.text
     assert not signed_in_user(client).is_authenticated  # type: ignore[attr-defined]
 
 
