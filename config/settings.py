@@ -222,6 +222,9 @@ OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
 OTP_TOTP_ISSUER = "Nära vård-uppföljningen"
 # Failed codes make the next try wait 1, 2, 4, ... seconds (django-otp's throttle).
 OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin lists devices (to delete a lost phone's) but shows nobody another
+# person's key or QR code: with it a colleague could copy their second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # After AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one IP
 # address, that pair is refused (HTTP 429, registration/lockout.html) for

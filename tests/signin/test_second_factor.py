@@ -191,3 +191,24 @@ def test_signing_out_stays_possible_before_the_second_factor(
     response = client.post(reverse("surveys:logout"))
     assert response.status_code == 302
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_the_admin_lists_devices_without_their_keys(
+    client: Client, staff_user: User
+) -> None:
+    """Staff delete a colleague's lost device in the admin, but cannot read its
+    key or QR code and so cannot copy the colleague's second factor."""
+    colleague = make_user(
+        "kollega@socialstyrelsen.test", is_staff=True, is_superuser=True
+    )
+    device = totp_device(colleague)
+    client.force_login(staff_user)
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    assert listing.status_code == 200
+    assert "kollega@socialstyrelsen.test" in listing.content.decode()
+    change = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert change.status_code == 200
+    assert device.key not in change.content.decode()
+    assert (
+        client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    )
