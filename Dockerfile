@@ -24,6 +24,7 @@ COPY reports ./reports
 COPY outbox ./outbox
 COPY health ./health
 COPY api ./api
+COPY signin ./signin
 COPY templates ./templates
 COPY locale ./locale
 COPY manage.py docker-entrypoint.sh ./

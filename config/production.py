@@ -15,7 +15,14 @@ MIN_KEY_CHARACTERS = 5
 
 
 def problems(
-    *, secret_key: str, debug: bool, email_host: str, allowed_hosts: list[str]
+    *,
+    secret_key: str,
+    debug: bool,
+    email_host: str,
+    allowed_hosts: list[str],
+    oidc_discovery_url: str = "",
+    oidc_client_id: str = "",
+    oidc_client_secret: str = "",
 ) -> list[str]:
     found = []
     if secret_key in KNOWN_KEYS:
@@ -32,4 +39,9 @@ def problems(
         found.append("EMAIL_HOST is unset (sign-in links would be written to the log)")
     if not allowed_hosts or "*" in allowed_hosts:
         found.append("ALLOWED_HOSTS must name the service's host names")
+    if oidc_client_id and not oidc_discovery_url.startswith("https://"):
+        # The discovery document names the keys ID tokens are checked with.
+        found.append("OIDC_DISCOVERY_URL (or OIDC_ISSUER) must be an https:// URL")
+    if oidc_client_id and not oidc_client_secret:
+        found.append("OIDC_CLIENT_SECRET is unset")
     return found

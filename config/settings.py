@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Throttles failed sign-ins (see "Sign-in" below); ships its own migrations.
     "surveys.apps.SwedishAxesConfig",  # django-axes, named in Swedish
+    # The staff's second factor: TOTP devices and the verified-session flag.
+    "django_otp",
+    "signin.apps.SwedishTotpConfig",  # django_otp.plugins.otp_totp, named in Swedish
     "surveys",
     "intake",
     "reports",
@@ -96,6 +99,8 @@ INSTALLED_APPS = [
     "health",
     # The REST API under /api/v1/ and personal API tokens (issue #18).
     "api",
+    # OpenID Connect sign-in and the staff's second factor (issue #18 point 4).
+    "signin",
 ]
 
 MIDDLEWARE = [
@@ -108,12 +113,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: signs out sessions past
     # SESSION_IDLE_MINUTES or SESSION_MAX_HOURS (saying why on the login page), and
     # marks every response to a signed-in user no-store.
     "surveys.middleware.SessionLifetimeMiddleware",
     "surveys.middleware.NoStoreWhenSignedInMiddleware",
+    # Staff sessions without their second factor reach only the TOTP step.
+    "signin.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -132,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "signin.context_processors.oidc_sign_in",
             ],
         },
     },
@@ -186,7 +196,35 @@ AUTHENTICATION_BACKENDS = [
     "surveys.auth.EmailBackend",
     # The magic links in invitations.
     "sesame.backends.ModelBackend",
+    # Sessions signed in through the organisation's identity provider (signin/).
+    "signin.backends.OidcBackend",
 ]
+
+# OpenID Connect (issue #18 point 4; README "Inloggning via identitetsleverantör"):
+# on when a discovery URL (or the issuer, to which the well-known path is added)
+# and a client id are set. The provider redirects back to /logga-in/oidc/retur/.
+# People are matched to existing accounts by issuer and subject, or by a
+# verified e-mail address; nobody unknown gets an account unless OIDC_CREATE_USERS.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "") or (
+    f"{OIDC_ISSUER.rstrip('/')}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "Logga in via din organisation")
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", False)
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+
+# The staff's second factor (TOTP, django-otp): required for every staff session
+# whatever the first sign-in was (signin.middleware.StaffSecondFactorMiddleware).
+# The name authenticator apps show for the account.
+OTP_TOTP_ISSUER = "Nära vård-uppföljningen"
+# Failed codes make the next try wait 1, 2, 4, ... seconds (django-otp's throttle).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin lists devices (to delete a lost phone's) but shows nobody another
+# person's key or QR code: with it a colleague could copy their second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # After AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one IP
 # address, that pair is refused (HTTP 429, registration/lockout.html) for
@@ -528,6 +566,9 @@ if PRODUCTION:
         debug=DEBUG,
         email_host=EMAIL_HOST,
         allowed_hosts=env_list("ALLOWED_HOSTS", []),
+        oidc_discovery_url=OIDC_DISCOVERY_URL,
+        oidc_client_id=OIDC_CLIENT_ID,
+        oidc_client_secret=OIDC_CLIENT_SECRET,
     )
     if _problems:
         raise ImproperlyConfigured(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("intake.urls")),
     path("", include("surveys.urls")),
+    path("", include("signin.urls")),
     path("", include("reports.urls")),
     path("csrf-token/", errors.csrf_token, name="csrf-token"),
     path("healthz", healthz, name="healthz"),

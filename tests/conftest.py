@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from django.conf import LazySettings
+from django.test import Client
 
 from intake.selectors import forget_question_structures as questions_of_cache_clear
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
 from tests.battery import Tally, add_up, summary_line
+from tests.second_factor import force_login_with_second_factor
 
 
 def pytest_configure(config: Any) -> None:
@@ -41,6 +43,14 @@ def cold_question_structures() -> Iterator[None]:
     which tests ran before in the same worker."""
     questions_of_cache_clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def staff_force_login_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(staff)` gives a session past the second factor, as if
+    the person had entered their TOTP code (tests/second_factor.py); tests of the
+    step itself sign in through the login page or `unverified_force_login`."""
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,18 @@ def test_good_production_settings_start() -> None:
         ({"EMAIL_HOST": ""}, "EMAIL_HOST is unset"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must name"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must name"),
+        (
+            {
+                "OIDC_CLIENT_ID": "naravard",
+                "OIDC_CLIENT_SECRET": "s",
+                "OIDC_ISSUER": "http://idp.example.se",
+            },
+            "OIDC_DISCOVERY_URL (or OIDC_ISSUER) must be an https:// URL",
+        ),
+        (
+            {"OIDC_CLIENT_ID": "naravard", "OIDC_ISSUER": "https://idp.example.se"},
+            "OIDC_CLIENT_SECRET is unset",
+        ),
     ],
 )
 def test_unsafe_production_settings_refuse_to_start(
@@ -63,6 +75,15 @@ def test_unsafe_production_settings_refuse_to_start(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_production_starts_with_an_identity_provider() -> None:
+    result = start(
+        OIDC_CLIENT_ID="naravard",
+        OIDC_CLIENT_SECRET="provider-secret",
+        OIDC_ISSUER="https://idp.example.se/realms/region",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_without_production_the_local_defaults_start() -> None:

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from surveys.models import User
 from surveys.services import load_questionnaires, load_reference_data
+from tests.second_factor import current_code, totp_device, unverified_force_login
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM
 # calls from a thread with a running loop unless told this is intended.
@@ -150,9 +151,10 @@ def page(new_context: Any) -> Page:
 
 
 def sign_in_as(context: BrowserContext, user: User, live_server: Any) -> None:
-    """Start a signed-in session without the login page (which has its own test)."""
+    """Start a signed-in session without the login page (which has its own test).
+    Staff still have their second factor ahead of them (`login` passes it)."""
     client = Client()
-    client.force_login(user)
+    unverified_force_login(client, user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies(
         [
@@ -167,6 +169,17 @@ def sign_in_as(context: BrowserContext, user: User, live_server: Any) -> None:
 
 def login(page: Page, live_server: Any, user: User) -> None:
     sign_in_as(page.context, user, live_server)
+    if user.is_staff_member:
+        pass_second_factor(page, live_server, user)
+
+
+def pass_second_factor(page: Page, live_server: Any, user: User) -> None:
+    """The staff's TOTP step on its real page, with the code their app would show."""
+    device = totp_device(user)
+    page.goto(f"{live_server.url}/logga-in/tvastegs/")
+    page.get_by_label("Kod", exact=True).fill(current_code(device))
+    page.get_by_role("button", name="Fortsätt").click()
+    page.wait_for_url(f"{live_server.url}/")
 
 
 def assert_accessible(page: Page) -> None:

@@ -239,8 +239,9 @@ def test_the_list_makes_a_fixed_number_of_queries(
 ) -> None:
     make_jobs(staff_user, status_questionnaire, count)
     client.force_login(staff_user)
-    # Session, user, the form's questionnaires, the jobs.
-    with django_assert_num_queries(4):
+    # Session, user, the staff's verified second-factor device, the form's
+    # questionnaires, the jobs.
+    with django_assert_num_queries(5):
         response = client.get(LIST_URL)
     page = response.content.decode()
     assert page.count("<progress") == count

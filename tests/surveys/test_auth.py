@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from surveys.auth import user_by_email
 from surveys.models import User
+from tests.second_factor import current_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +245,14 @@ def test_the_admin_login_still_works(client: Client, staff_user: User) -> None:
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+    # Staff then pass their second factor (issue #18 point 4) before the admin.
+    refused = client.get(reverse("admin:index"))
+    assert refused.status_code == 302
+    assert refused["Location"].startswith(reverse("signin:second-factor"))
+    client.post(
+        reverse("signin:second-factor"),
+        {"token": current_code(totp_device(staff_user))},
+    )
     assert client.get(reverse("admin:index")).status_code == 200
 
 

@@ -454,9 +454,10 @@ def test_the_page_makes_the_same_number_of_queries_for_2_and_8_rounds(
     assert page_queries(staff, questionnaire) == small == ROUNDS_PAGE_QUERIES
 
 
-# Session, user, the questionnaire, the rounds with their counts, and the
-# organisations that have not submitted (the recipients to choose from).
-ROUNDS_PAGE_QUERIES = 5
+# Session, user, the staff's verified second-factor device, the questionnaire,
+# the rounds with their counts, and the organisations that have not submitted
+# (the recipients to choose from).
+ROUNDS_PAGE_QUERIES = 6
 
 
 def round_queries(questionnaire: Questionnaire, staff_user: User) -> int:
