@@ -14,15 +14,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from surveys.auth import request_user
 from surveys.errors import shown_errors
 from surveys.forms import DeadlineExtensionForm, LifecycleActionForm
 from surveys.models import Questionnaire, QuestionnaireState, User
+from surveys.permissions import questionnaire_or_404, require_cycle_staff
 from surveys.selectors import cycles_with_questionnaires, expected_respondents
 from surveys.services import (
     close_questionnaire,
@@ -78,21 +77,9 @@ ACTIONS = {
 
 
 def _staff(request: HttpRequest) -> User:
-    user = request_user(request)
-    if not user.is_staff_member:
-        raise PermissionDenied("Bara Socialstyrelsen hanterar enkäternas status.")
-    return user
-
-
-def _questionnaire(questionnaire_id: int) -> Questionnaire:
-    questionnaire = (
-        Questionnaire.objects.select_related("cycle")
-        .filter(pk=questionnaire_id)
-        .first()
+    return require_cycle_staff(
+        request, refusal="Bara Socialstyrelsen hanterar enkäternas status."
     )
-    if questionnaire is None:
-        raise Http404("Enkäten finns inte.")
-    return questionnaire
 
 
 @login_required
@@ -110,7 +97,7 @@ def questionnaire_lifecycle(
     request: HttpRequest, questionnaire_id: int
 ) -> HttpResponse:
     _staff(request)
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     form = DeadlineExtensionForm(organisations=expected_respondents(questionnaire))
     return _render_lifecycle(request, questionnaire, form)
 
@@ -148,7 +135,7 @@ def questionnaire_state_change(
     """GET asks for confirmation; POST does it (and the service checks the state
     again, so a second click or a stale page is refused in Swedish)."""
     user = _staff(request)
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     chosen = ACTIONS.get(action)
     if chosen is None:
         raise Http404("Åtgärden finns inte.")
@@ -180,7 +167,7 @@ def questionnaire_deadline_extend(
     request: HttpRequest, questionnaire_id: int
 ) -> HttpResponse:
     user = _staff(request)
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     form = DeadlineExtensionForm(
         request.POST, organisations=expected_respondents(questionnaire)
     )

@@ -13,16 +13,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from surveys.auth import request_user
 from surveys.errors import shown_errors
 from surveys.forms import RoundForm
 from surveys.models import Mailing, MailingKind, Questionnaire, User
+from surveys.permissions import questionnaire_or_404, require_cycle_staff
 from surveys.selectors import rounds_of
 from surveys.services.rounds import (
     DEFAULT_TEXTS,
@@ -36,28 +35,16 @@ from surveys.services.rounds import (
 
 
 def _staff(request: HttpRequest) -> User:
-    user = request_user(request)
-    if not user.is_staff_member:
-        raise PermissionDenied("Bara Socialstyrelsen skickar utskick till alla.")
-    return user
-
-
-def _questionnaire(questionnaire_id: int) -> Questionnaire:
-    questionnaire = (
-        Questionnaire.objects.select_related("cycle")
-        .filter(pk=questionnaire_id)
-        .first()
+    return require_cycle_staff(
+        request, refusal="Bara Socialstyrelsen skickar utskick till alla."
     )
-    if questionnaire is None:
-        raise Http404("Enkäten finns inte.")
-    return questionnaire
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_rounds(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     user = _staff(request)
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     targets = not_submitted(questionnaire)
     if request.method != "POST":
         kind = request.GET.get("typ", MailingKind.INFORMATION)
@@ -146,7 +133,7 @@ def questionnaire_round_cancel(
     request: HttpRequest, questionnaire_id: int, mailing_id: int
 ) -> HttpResponse:
     user = _staff(request)
-    questionnaire = _questionnaire(questionnaire_id)
+    questionnaire = questionnaire_or_404(questionnaire_id)
     mailing = Mailing.objects.filter(
         pk=mailing_id, questionnaire=questionnaire, is_bulk=True
     ).first()
