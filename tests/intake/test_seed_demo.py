@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.conf import LazySettings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from intake.management.commands.seed_demo import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_KEY_BASE32,
+)
 from intake.models import Response
 from surveys.models import (
     Mailing,
@@ -137,3 +144,26 @@ def kronoberg_states() -> dict[str, tuple[str, str]]:
 
 def supplementary_states() -> dict[str, tuple[str, str]]:
     return states("kommun-extra")
+
+
+def test_the_staff_demo_account_passes_the_second_factor_with_the_readme_key(
+    debug_settings: LazySettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user signs in as staff without an authenticator app: the code
+    `demo_code` prints is the one the device accepts (issue #18)."""
+    call_command("seed_demo")
+    call_command("seed_demo")  # again: still one device
+    staff = User.objects.get(email="statistiker@socialstyrelsen.example")
+    (device,) = TOTPDevice.objects.filter(user=staff)
+    assert device.confirmed
+    assert base64.b32encode(device.bin_key).decode() == DEMO_TOTP_KEY_BASE32
+    capsys.readouterr()
+    call_command("demo_code")
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 6 and code.isdigit()
+    assert device.verify_token(code)
+
+
+def test_demo_code_refuses_without_debug() -> None:
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        call_command("demo_code")

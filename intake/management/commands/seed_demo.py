@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.demo import demo_values
 from intake.models import Channel, ResponseStatus
@@ -32,6 +33,12 @@ from surveys.selectors import kommuner_of_rss
 from surveys.services import close_questionnaire
 
 DEMO_PASSWORD = "nara-vard-demo"  # noqa: S105 - documented demo password, local use only
+# The staff demo account's second factor (issue #18): a TOTP key in the README, so
+# a new user can add it to an authenticator app or print the current code with
+# `manage.py demo_code`. RFC 4226's test key ("12345678901234567890"), in hex.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_TOTP_DEVICE = "Demo (README)"
 
 # (e-mail, first name, last name, organisation kind, organisation code)
 DEMO_ACCOUNTS = [
@@ -85,6 +92,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demokonton (lösenord {DEMO_PASSWORD}):")
         for email, *_ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email}")
+        self.stdout.write(
+            f"Andra steget för {staff.email}: nyckeln {DEMO_TOTP_KEY_BASE32} i en "
+            "autentiseringsapp, eller koden från `manage.py demo_code` (DEBUG=true)."
+        )
 
     def _accounts(self) -> User:
         staff: User | None = None
@@ -109,6 +120,11 @@ class Command(BaseCommand):
             ].objects.get(code=code)
             OrganisationRole.objects.get_or_create(user=user, organisation=organisation)
         assert staff is not None  # noqa: S101 - the list has a staff account
+        TOTPDevice.objects.get_or_create(
+            user=staff,
+            name=DEMO_TOTP_DEVICE,
+            defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+        )
         return staff
 
     def _close_earlier_cycles(self, year: int, staff: User) -> None:
