@@ -121,7 +121,10 @@ class LifecycleActionForm(forms.Form):
 
 class DeadlineExtensionForm(forms.Form):
     organisation = OrganisationChoiceField(
-        label="Organisation", queryset=Organisation.objects.none()
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        empty_label="Välj organisation",
+        error_messages={"required": "Välj den organisation som får ny sista dag."},
     )
     closes_on = forms.DateField(
         label="Ny sista dag",

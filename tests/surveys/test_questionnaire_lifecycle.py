@@ -155,6 +155,22 @@ def test_staff_extend_one_regions_deadline(
     assert "Sjukdom" in page
 
 
+def test_the_organisation_is_chosen_in_swedish(
+    staff: Client, questionnaire: Questionnaire
+) -> None:
+    page = staff.get(page_url(questionnaire)).content.decode()
+    assert "Välj organisation" in page
+    assert "---------" not in page
+    refused = staff.post(
+        extend_url(questionnaire), {"closes_on": "2025-05-15", "reason": "Sjukdom"}
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Välj den organisation som får ny sista dag." in html
+    assert "Sjukdom" in html
+    assert not DeadlineExtension.objects.exists()
+
+
 def test_an_earlier_date_is_refused_and_the_input_kept(
     staff: Client, questionnaire: Questionnaire, region: Region
 ) -> None:
