@@ -21,8 +21,8 @@ from typing import Any
 from django.db.models import OuterRef, Q, Subquery
 
 from intake.models import Answer, AnswerChange, Channel, ResponseStatus
-from reports.tabulation.kinds import NUMBER_KINDS
 from surveys.formatting import swedish_number
+from surveys.kinds import NUMBER_KINDS
 from surveys.models import Organisation, Population, Question, Questionnaire, User
 from surveys.plausibility import (
     Finding,

@@ -102,7 +102,3 @@ TABULATIONS: Mapping[QuestionKind, Tabulation] = {
 def tabulation(kind: str) -> Tabulation:
     """How a kind (a QuestionKind or its stored value) is tabulated."""
     return TABULATIONS[QuestionKind(kind)]
-
-
-# For `kind__in=` filters.
-NUMBER_KINDS = frozenset(k for k, t in TABULATIONS.items() if t.number)

@@ -3,8 +3,8 @@ every kind (issue #14 point 3)."""
 
 from __future__ import annotations
 
-from reports.tabulation.kinds import NUMBER_KINDS, Shape, tabulation
-from surveys.kinds import QuestionKind
+from reports.tabulation.kinds import Shape, tabulation
+from surveys.kinds import NUMBER_KINDS, QuestionKind
 
 EXPECTED = {
     QuestionKind.YES_NO: Shape.ALTERNATIVES,
