@@ -19,7 +19,6 @@ the adapters are in `reports.kvalitetsdeklaration.adapters`, the outline in
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
@@ -39,14 +38,13 @@ from reports.kvalitetsdeklaration.adapters import (
 from surveys.formatting import swedish_percent_of
 from surveys.models import (
     RSS,
-    Comparability,
     Cycle,
     OrganisationKind,
-    Question,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
 )
+from surveys.revisions import Revision, revisions_of
 from surveys.selectors import expected_respondents
 
 # --- computed figures ------------------------------------------------------------
@@ -115,35 +113,6 @@ class CollectionFigures:
 
 
 @dataclass(frozen=True)
-class QuestionRef:
-    number: str
-    variable: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ChangedQuestion:
-    number: str
-    previous_number: str
-    variable: str
-    label: str
-    changes: tuple[str, ...]  # "frågetext", "svarsalternativ", "delfrågor", "frågetyp"
-    comparability: str  # as declared in the definition file, in words
-    declared_same: bool  # declared unchanged although it changed: to be reviewed
-
-
-@dataclass(frozen=True)
-class Revision:
-    """Questions added, changed and removed against the latest earlier cycle's
-    questionnaire with the same key, matched by lineage key."""
-
-    previous_year: int | None  # None: no earlier version to compare with
-    added: tuple[QuestionRef, ...] = ()
-    changed: tuple[ChangedQuestion, ...] = ()
-    removed: tuple[QuestionRef, ...] = ()
-
-
-@dataclass(frozen=True)
 class QuestionnaireFigures:
     collection: CollectionFigures
     revision: Revision
@@ -198,7 +167,7 @@ def compute_kvalitetsdeklaration(
     counts = _response_counts(cycle)
     dates = _submission_dates(cycle)
     lifecycles = lifecycles_of(questionnaires)
-    revisions = _revisions(cycle, questionnaires)
+    revisions = revisions_of(questionnaires)
 
     figures = []
     for questionnaire in questionnaires:
@@ -300,96 +269,3 @@ def _submission_dates(
         )
         for row in rows
     }
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _changes(question: Question, previous: Question) -> tuple[str, ...]:
-    changes = []
-    if _normalised(question.text) != _normalised(previous.text):
-        changes.append("frågetext")
-    options = [(o.code, _normalised(o.label)) for o in question.options.all()]
-    previous_options = [(o.code, _normalised(o.label)) for o in previous.options.all()]
-    if options != previous_options:
-        changes.append("svarsalternativ")
-    rows = [(r.code, _normalised(r.label)) for r in question.rows.all()]
-    previous_rows = [(r.code, _normalised(r.label)) for r in previous.rows.all()]
-    if rows != previous_rows:
-        changes.append("delfrågor")
-    if question.kind != previous.kind:
-        changes.append("frågetyp")
-    return tuple(changes)
-
-
-def _ref(question: Question) -> QuestionRef:
-    return QuestionRef(question.number, question.variable, question.label)
-
-
-def revision(
-    questions: Iterable[Question], previous: Iterable[Question], previous_year: int
-) -> Revision:
-    """Compare two versions of a questionnaire by lineage key. Questions come with
-    options and rows prefetched, in position order."""
-    current = {q.lineage_key: q for q in questions}
-    earlier = {q.lineage_key: q for q in previous}
-    changed = []
-    for key, question in current.items():
-        if key not in earlier:
-            continue
-        changes = _changes(question, earlier[key])
-        if changes:
-            changed.append(
-                ChangedQuestion(
-                    number=question.number,
-                    previous_number=earlier[key].number,
-                    variable=question.variable,
-                    label=question.label,
-                    changes=changes,
-                    comparability=question.get_comparability_display(),
-                    declared_same=question.comparability == Comparability.SAME,
-                )
-            )
-    return Revision(
-        previous_year=previous_year,
-        added=tuple(_ref(q) for key, q in current.items() if key not in earlier),
-        changed=tuple(changed),
-        removed=tuple(_ref(q) for key, q in earlier.items() if key not in current),
-    )
-
-
-def _revisions(
-    cycle: Cycle, questionnaires: Sequence[Questionnaire]
-) -> dict[int, Revision]:
-    earlier: dict[str, Questionnaire] = {}
-    for candidate in (
-        Questionnaire.objects.filter(
-            key__in=[q.key for q in questionnaires], cycle__year__lt=cycle.year
-        )
-        .select_related("cycle")
-        .order_by("key", "-cycle__year")
-    ):
-        earlier.setdefault(candidate.key, candidate)
-    compared = [q for q in questionnaires if q.key in earlier]
-    ids = [q.pk for q in compared] + [earlier[q.key].pk for q in compared]
-    by_questionnaire: dict[int, list[Question]] = {}
-    if ids:
-        for question in (
-            Question.objects.filter(questionnaire_id__in=ids)
-            .order_by("questionnaire_id", "position")
-            .prefetch_related("options", "rows")
-        ):
-            by_questionnaire.setdefault(question.questionnaire_id, []).append(question)
-    revisions = {}
-    for questionnaire in questionnaires:
-        previous = earlier.get(questionnaire.key)
-        if previous is None:
-            revisions[questionnaire.pk] = Revision(previous_year=None)
-            continue
-        revisions[questionnaire.pk] = revision(
-            by_questionnaire.get(questionnaire.pk, []),
-            by_questionnaire.get(previous.pk, []),
-            previous.cycle.year,
-        )
-    return revisions

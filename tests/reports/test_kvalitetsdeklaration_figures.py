@@ -15,16 +15,15 @@ from intake.models import Channel, Response, ResponseEvent, ResponseStatus
 from intake.services import get_or_create_response, save_answers
 from reports.kvalitetsdeklaration.adapters import ItemNonresponse, ReminderRound
 from reports.kvalitetsdeklaration.figures import (
-    ChangedQuestion,
     ComputedDeclaration,
     QuestionnaireFigures,
-    QuestionRef,
     compute_kvalitetsdeklaration,
 )
 from reports.kvalitetsdeklaration.outline import outline
 from surveys.formatting import share_percent, swedish_number, swedish_percent_of
 from surveys.mailings import Recipient, record_mailing
 from surveys.models import Cycle, MailingKind, Organisation, Questionnaire, User
+from surveys.revisions import ChangedQuestion, QuestionRef
 from surveys.selectors import expected_respondents
 from tests.factories import (
     CycleFactory,
