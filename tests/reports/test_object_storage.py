@@ -1,15 +1,15 @@
 """Export files on S3-compatible object storage (issue #18 point 3), configured
 as production would configure it: STORAGE_BACKEND names django-storages' S3
 storage and its options point at the endpoint. The endpoint is a real S3 server
-(moto's) on a free port, spoken to over HTTP by boto3, so the path tested is the
-one a deployment with MinIO or a cloud bucket takes: the worker writes the file
-into the bucket, the web process streams it back, housekeeping deletes it, and
-nothing lands on the local disk."""
+(tests/object_storage.py) spoken to over HTTP, so the path tested is the one a
+deployment with MinIO or a cloud bucket takes: the worker writes the file into
+the bucket, the web process streams it back, housekeeping deletes it, and
+nothing lands on the local disk. tests/test_process_layout.py does the same
+across the production processes."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -18,83 +18,36 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from django.conf import LazySettings
 from django.core.files.storage import storages
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from moto.server import ThreadedMotoServer
 from storages.backends.s3 import S3Storage
 
 from reports.exports.jobs import delete_expired_export_files, request_export
 from reports.models import ExportJob, ExportStatus
 from surveys.models import Questionnaire, User
-from tests.brokers import free_port
+from tests.object_storage import BUCKET, PREFIX, S3_BACKEND, Bucket, s3_bucket
 
 pytestmark = pytest.mark.django_db
 
-BUCKET = "naravard-exporter"
-CREDENTIALS = {"access_key": "testnyckel", "secret_key": "testhemlighet"}
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
 
 @pytest.fixture
-def bucket(s3_endpoint: str) -> Any:
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-    )
-    client.create_bucket(Bucket=BUCKET)
-    yield client
-    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
+def bucket(settings: LazySettings) -> Iterator[Bucket]:
+    with s3_bucket() as bucket:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": S3_BACKEND, "OPTIONS": bucket.options},
+        }
+        yield bucket
 
 
-def _options(endpoint: str) -> dict[str, str]:
-    return {
-        "bucket_name": BUCKET,
-        "endpoint_url": endpoint,
-        "region_name": "us-east-1",
-        "location": "exporter",
-        **CREDENTIALS,
-    }
-
-
-@pytest.fixture
-def object_storage(settings: LazySettings, s3_endpoint: str) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": _options(s3_endpoint),
-        },
-    }
-
-
-def test_the_environment_configures_object_storage(s3_endpoint: str) -> None:
+def test_the_environment_configures_object_storage() -> None:
     """What an operator writes in the environment (.env.example) is what the
     settings module builds: a fresh process, as the web and worker start."""
-    environment = {
-        **os.environ,
-        "STORAGE_BACKEND": "storages.backends.s3.S3Storage",
-        "STORAGE_OPTIONS": json.dumps(_options(s3_endpoint)),
-    }
+    bucket = Bucket("http://127.0.0.1:9", client=None)
     probe = (
         "import django; django.setup();"
         "from django.core.files.storage import storages;"
@@ -103,25 +56,17 @@ def test_the_environment_configures_object_storage(s3_endpoint: str) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],
-        env=environment,
+        env={**os.environ, **bucket.environment()},
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    assert result.stdout.split() == ["S3Storage", BUCKET, s3_endpoint, "exporter"]
-
-
-def _keys(bucket: Any) -> list[str]:
-    return [
-        item["Key"]
-        for item in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", [])
-    ]
+    assert result.stdout.split() == ["S3Storage", BUCKET, bucket.endpoint, PREFIX]
 
 
 def test_an_export_goes_to_the_bucket_and_back_and_is_deleted_there(
-    object_storage: None,
-    bucket: Any,
+    bucket: Bucket,
     media_root: Path,
     status_questionnaire: Questionnaire,
     staff_user: User,
@@ -137,24 +82,23 @@ def test_an_export_goes_to_the_bucket_and_back_and_is_deleted_there(
     assert job.status == ExportStatus.DONE, job.error
 
     # In the bucket, under the configured prefix, and only there.
-    assert _keys(bucket) == [f"exporter/{job.file.name}"]
+    assert bucket.keys() == [f"{PREFIX}/{job.file.name}"]
     assert not media_root.exists() or not any(media_root.rglob("*"))
-    stored = bucket.get_object(Bucket=BUCKET, Key=f"exporter/{job.file.name}")
-    stored_bytes = stored["Body"].read()
-    assert hashlib.sha256(stored_bytes).hexdigest() == job.manifest["sha256"]
+    stored = bucket.read(job.file.name or "")
+    assert hashlib.sha256(stored).hexdigest() == job.manifest["sha256"]
 
     # The web process streams the object back byte for byte.
     client.force_login(staff_user)
     response = client.get(reverse("reports:export-download", args=[job.pk]))
     assert response.status_code == 200
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    assert body == stored_bytes
+    assert body == stored
     assert job.file_name in response["Content-Disposition"]
 
     # Housekeeping deletes the object; the row and its manifest stay.
     later = timezone.now() + timedelta(days=365)
     assert delete_expired_export_files(now=later) == 1
-    assert _keys(bucket) == []
+    assert bucket.keys() == []
     job.refresh_from_db()
     assert not job.has_file and job.manifest["sha256"]
     gone = client.get(reverse("reports:export-download", args=[job.pk]))
@@ -162,8 +106,7 @@ def test_an_export_goes_to_the_bucket_and_back_and_is_deleted_there(
 
 
 def test_a_missing_object_is_a_swedish_404_not_a_500(
-    object_storage: None,
-    bucket: Any,
+    bucket: Bucket,
     status_questionnaire: Questionnaire,
     staff_user: User,
     client: Client,
@@ -175,7 +118,7 @@ def test_a_missing_object_is_a_swedish_404_not_a_500(
             status_questionnaire, actor=staff_user, kind="svarsstatus", format="csv"
         )
     job.refresh_from_db()
-    bucket.delete_object(Bucket=BUCKET, Key=f"exporter/{job.file.name}")
+    bucket.delete(job.file.name or "")
 
     client.force_login(staff_user)
     response = client.get(reverse("reports:export-download", args=[job.pk]))
