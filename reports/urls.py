@@ -103,6 +103,11 @@ urlpatterns = [
         name="themes-table",
     ),
     path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/diagram.png",
+        themes.theme_chart_png,
+        name="themes-chart-png",
+    ),
+    path(
         "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/citat.<str:fmt>",
         themes.theme_quotes,
         name="themes-quotes",
