@@ -417,10 +417,18 @@ def write_table_workbook(
         progress(10 + 70 * (position + 1) // total, "Skriver frågornas blad")
     # Year over year (issue #19 point 2): beside the previous version's figures.
     previous = previous_version(questionnaire)
-    if previous is not None:
-        comparison = compare(
-            questionnaire, level=resolved, selection=selection, previous=previous
+    comparison = (
+        compare(
+            questionnaire,
+            level=resolved,
+            selection=selection,
+            previous=previous,
+            current=tabulated.grouped or tabulated.riket,
         )
+        if previous is not None
+        else None
+    )
+    if comparison is not None and comparison.linked:
         write_comparison_sheet(
             workbook,
             comparison,

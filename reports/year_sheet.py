@@ -55,11 +55,12 @@ def write_comparison_sheet(
     sheet["A2"] = str(comparison.current.level.label)
     row = 4
     if comparison.previous is None:
-        sheet.cell(
-            row=row,
-            column=1,
-            value=f"Ingen tidigare omgång av enkäten att jämföra {comparison.year} med.",
+        missing = (
+            f"Ingen av frågorna fanns i enkäten {comparison.previous_year}."
+            if comparison.previous_year
+            else f"Ingen tidigare omgång av enkäten att jämföra {comparison.year} med."
         )
+        sheet.cell(row=row, column=1, value=missing)
         row += 2
     tables = []
     charts = 0

@@ -11,8 +11,9 @@ predecessor is new.
 Both years are tabulated by `reports.tabulation.counts.tabulate` at the same
 level with the same selection, so each year's counts, shares and bases follow
 the same definitions as its own tables. Queries: one for the previous version,
-three for both versions' questions, and two tabulations (each a fixed number);
-none per question or respondent.
+three for both versions' questions, and two tabulations (each a fixed number;
+the earlier one only when some question is linked); none per question or
+respondent.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class Comparison:
     # (or it lacks the level), and then every question is without predecessor.
     previous: Tabulation | None
     questions: tuple[QuestionComparison, ...]
+    # The previous version's year, also when none of its questions is linked
+    # (then it is not tabulated, and every question is new).
+    earlier_year: int | None = None
 
     @property
     def year(self) -> int:
@@ -60,7 +64,12 @@ class Comparison:
 
     @property
     def previous_year(self) -> int | None:
-        return self.previous.year if self.previous else None
+        return self.previous.year if self.previous else self.earlier_year
+
+    @property
+    def linked(self) -> bool:
+        """Some question has a predecessor: there is something to compare."""
+        return any(not q.is_new for q in self.questions)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -83,19 +92,22 @@ def compare(
     variables: Collection[str] | None = None,
     selection: Selection = Selection.SUBMITTED,
     previous: Questionnaire | None = None,
+    current: Tabulation | None = None,
 ) -> Comparison:
     """Every question of `questionnaire` (or those in `variables`) tabulated at
     `level`, beside its predecessor tabulated at the same level. `previous`
-    spares the look-up when the caller has it (`previous_version`)."""
+    spares the look-up when the caller has it (`previous_version`), `current`
+    the tabulation of this year (the same level, questions and selection)."""
     if previous is None:
         previous = previous_version(questionnaire)
-    current = tabulate(
-        questionnaire,
-        level=level,
-        within_rss=within_rss,
-        variables=variables,
-        selection=selection,
-    )
+    if current is None:
+        current = tabulate(
+            questionnaire,
+            level=level,
+            within_rss=within_rss,
+            variables=variables,
+            selection=selection,
+        )
     if previous is None or level not in levels_for(previous.audience):
         return Comparison(
             current=current,
@@ -126,6 +138,13 @@ def compare(
         previous.cycle.year,
     ).changed
     changes = {c.variable: c.changes for c in changed}
+    if not predecessor:
+        return Comparison(
+            current=current,
+            previous=None,
+            questions=tuple(QuestionComparison(q, None) for q in current.questions),
+            earlier_year=previous.cycle.year,
+        )
     before = tabulate(
         previous,
         level=level,
@@ -148,4 +167,5 @@ def compare(
             )
             for q in current.questions
         ),
+        earlier_year=previous.cycle.year,
     )
