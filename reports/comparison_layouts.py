@@ -113,7 +113,7 @@ def comparison_tables(
     years = [(comparison.year, question.current)]
     if question.previous is not None and comparison.previous_year is not None:
         years.insert(0, (comparison.previous_year, question.previous))
-    notes = change_notes(
+    notes = _lacking(years) + change_notes(
         question, year=comparison.year, previous_year=comparison.previous_year
     )
     subtitle = NUMBER_SUBTITLE if ref.is_number else SUBTITLE
@@ -157,6 +157,33 @@ def comparison_tables(
 
 
 Paired = Sequence[tuple[int, Item | None]]
+
+
+def _lacking(years: Sequence[tuple[int, QuestionTabulation]]) -> list[str]:
+    """The alternatives and the rows that one of the years lacks (their cells
+    are empty that year); a row only the earlier year had is not shown."""
+    if len(years) < 2:
+        return []
+    notes = []
+    labels: dict[str, str] = {}
+    for _, tabulated in reversed(years):
+        for code, label in categories(tabulated.question):
+            labels.setdefault(code, label)
+    for year, tabulated in years:
+        own = dict(categories(tabulated.question))
+        notes += [
+            f"«{label}» fanns inte som svarsalternativ {year}."
+            for code, label in labels.items()
+            if code not in own
+        ]
+    (earlier_year, earlier), (_, later) = years
+    later_rows = {row.code for row in later.question.rows}
+    notes += [
+        f"Delfrågan «{row.label}» fanns {earlier_year} men inte {years[1][0]}."
+        for row in earlier.question.rows
+        if row.code not in later_rows
+    ]
+    return notes
 
 
 def _item(question: QuestionTabulation, item: Item) -> Item | None:

@@ -79,6 +79,8 @@ def test_each_question_is_paired_with_its_predecessor_by_lineage(
         "q2_team": ("q2_team", ("frågetext",)),
         "q3_antal": ("q3_antal", ()),
         "q4_digital": (None, ()),
+        "q5_rutiner": ("q5_rutiner", ("delfrågor",)),
+        "q6_kanaler": ("q6_kanaler", ("svarsalternativ",)),
     }
     q1 = comparison.questions[0]
     assert q1.previous is not None
@@ -169,6 +171,68 @@ def test_a_new_question_is_marked_and_shown_for_its_year_only(
         ("Antal regioner som svarat", "7"),
     )
     assert NEW_MARK in table.notes
+
+
+def test_a_new_alternative_is_empty_the_year_before_and_said_so(
+    two_years: TwoYears,
+) -> None:
+    [table] = tables_of(two_years, "q6_kanaler")
+    # Shares of those who answered (Jönköping's «Inget av alternativen» counts
+    # in 2033's base): 4/6 = 67, 3/6 = 50; 6/7 = 85,7 → 86, 3/7 = 42,9 → 43.
+    assert table.rows == (
+        ("Telefon", "4 (67)", "6 (86)"),
+        ("Chatt", "3 (50)", "3 (43)"),
+        ("Videobesök", "", "3 (43)"),
+        ("Antal regioner som svarat", "6", "7"),
+    )
+    assert table.notes == (
+        "2033: 6 regioner har svarat på denna fråga.",
+        "2034: 7 regioner har svarat på denna fråga.",
+        "«Videobesök» fanns inte som svarsalternativ 2033.",
+        "Svarsalternativen har ändrats jämfört med 2033. "
+        "Jämför med tidigare resultat med försiktighet.",
+    )
+
+
+def test_a_matrix_compares_row_by_row_and_a_new_row_has_no_earlier_year(
+    two_years: TwoYears,
+) -> None:
+    lakare, vard, digital = tables_of(two_years, "q5_rutiner")
+    assert lakare.title == "Fråga 5. Rutiner för fasta kontakter – Fast läkarkontakt"
+    # 4/6 = 66,7 → 67, 2/6 = 33,3 → 33; 5/7 → 71, 2/7 → 29.
+    assert lakare.rows == (
+        ("Ja", "4 (67)", "5 (71)"),
+        ("Nej", "2 (33)", "2 (29)"),
+        ("Antal regioner som svarat", "6", "7"),
+    )
+    # 2/5 = 40, 3/5 = 60; 4/7 = 57,1 → 57, 3/7 = 42,9 → 43.
+    assert vard.rows == (
+        ("Ja", "2 (40)", "4 (57)"),
+        ("Nej", "3 (60)", "3 (43)"),
+        ("Antal regioner som svarat", "5", "7"),
+    )
+    assert vard.notes[0] == (
+        "2033: 5 regioner har svarat på denna fråga; 1 region har inte svarat."
+    )
+    # The row computed as changed («delfrågor»): the note says so, once; the
+    # loader's note from the file's `options_changed` is not repeated.
+    change = (
+        "Delfrågorna har ändrats jämfört med 2033. "
+        "Jämför med tidigare resultat med försiktighet."
+    )
+    assert lakare.notes[-1] == change and not any(
+        "Svarsalternativen" in note for note in lakare.notes
+    )
+    assert digital.rows == (
+        ("Ja", "", "2 (29)"),
+        ("Nej", "", "5 (71)"),
+        ("Antal regioner som svarat", "", "7"),
+    )
+    assert digital.notes == (
+        "Delfrågan fanns inte 2033.",
+        "2034: 7 regioner har svarat på denna fråga.",
+        change,
+    )
 
 
 def test_a_number_question_has_its_sum_and_base_per_year(two_years: TwoYears) -> None:
@@ -340,8 +404,8 @@ def test_the_comparison_workbook_has_numbers_and_a_chart_per_year(
     ]
     assert WORDING_NOTE in [row[0] for row in rows if row]
     charts = sheet._charts
-    assert len(charts) == 4  # q1, q2, q3 (the sum per year), q4
-    assert [len(chart.series) for chart in charts] == [2, 2, 2, 1]
+    # q1, q2, q3 (the sum per year), q4, q5 (a chart per row), q6.
+    assert [len(chart.series) for chart in charts] == [2, 2, 2, 1, 2, 2, 2, 2]
 
 
 def test_the_table_workbook_has_the_comparison_sheet(
