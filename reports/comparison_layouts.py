@@ -8,10 +8,15 @@ the report page and the table workbook.
   each year's base («Antal regioner som svarat»). A number question: the
   number of organisations that gave one, the figure (sum or mean, as the
   question defines it), the escape answers and the item nonresponse, per year.
-- At a level of groups (region, RSS, kommun): per item one table per shown
-  alternative («Ja», or each option of a multiple choice, as the charts), one
-  row per group, «antal (procent)» and the base per year; a number: the
-  group's figure and its base per year.
+- At the questionnaire's own level (regions for the region questionnaire, RSS
+  for the RSS questionnaire): per item one table, one row per organisation,
+  per year its answer as Bilaga 3 prints it (the alternative in words; for a
+  multiple choice a table per option with «Ja» or «.»; the number; «–»
+  without an answer).
+- At a level that groups several respondents (RSS or region for kommuner):
+  per item one table per shown alternative («Ja», or each option of a
+  multiple choice, as the charts), one row per group, «antal (procent)» and
+  the base per year; a number: the group's figure and its base per year.
 
 Notes under each table: each year's base, the change since the previous year
 as `surveys.revisions` found it («Frågans formulering har ändrats jämfört med
@@ -35,8 +40,15 @@ from reports.cells import (
     percent_cell,
     text_cell,
 )
-from reports.layouts import Rounding, Table, percent_values, units_of
+from reports.layouts import (
+    Rounding,
+    Table,
+    organisation_cell,
+    percent_values,
+    units_of,
+)
 from reports.markers import NO_DATA, NOT_APPLICABLE
+from reports.question_parts import OWN_LEVEL
 from reports.tabulation.comparison import Comparison, QuestionComparison
 from reports.tabulation.kinds import tabulation
 from reports.tabulation.results import (
@@ -51,6 +63,7 @@ from surveys.formatting import round_half_up, swedish_number
 
 SUBTITLE = "Antal och procent (inom parentes) per år"
 NUMBER_SUBTITLE = "Per år"
+ANSWERS_SUBTITLE = "Svaren per år"
 
 
 def comparison_source(current_source: str, comparison: Comparison) -> str:
@@ -117,10 +130,15 @@ def comparison_tables(
         question, year=comparison.year, previous_year=comparison.previous_year
     )
     subtitle = NUMBER_SUBTITLE if ref.is_number else SUBTITLE
+    answers = ANSWERS_SUBTITLE
     if question.is_new:
-        subtitle += f". {new_question_mark(comparison.year, comparison.previous_year)}"
+        mark = new_question_mark(comparison.year, comparison.previous_year)
+        subtitle += f". {mark}"
+        answers += f". {mark}"
     units = units_of(audience, ref)
-    one_group = comparison.current.level == Level.RIKET
+    level = comparison.current.level
+    one_group = level == Level.RIKET
+    own_level = OWN_LEVEL.get(audience) == level and not ref.is_kommun_count
     tables = []
     for item in question.current.items:
         paired = [(year, _item(tabulated, item)) for year, tabulated in years]
@@ -132,6 +150,19 @@ def comparison_tables(
             tables.append(
                 _finish(table, ref, item, paired, units, notes, subtitle, source)
             )
+            continue
+        if own_level:
+            # One organisation per group: its answer in words, as Bilaga 3.
+            options = (
+                [(o.code, o.label) for o in ref.options]
+                if tabulation(ref.kind).ticks
+                else [(None, "")]
+            )
+            for option, label in options:
+                table = _organisation_answers(paired, years, level, option, label)
+                tables.append(
+                    _finish(table, ref, item, paired, units, notes, answers, source)
+                )
             continue
         if ref.is_number:
             table = _number_groups(ref, paired, units)
@@ -214,8 +245,8 @@ def _finish(
     for year, other in paired:
         if other is None:
             base_notes.append(f"Delfrågan fanns inte {year}.")
-        elif len(other.by_group) == 1:
-            base_notes += _year_notes(year, ref, other.by_group[0], units)
+        else:
+            base_notes += _year_notes(year, ref, _summed(other.by_group), units)
     return Table(
         title=title,
         subtitle=subtitle,
@@ -224,6 +255,21 @@ def _finish(
         notes=(*base_notes, *_convention(ref, units), *notes),
         source=source,
         cells=tuple(tuple(row) for row in rows),
+    )
+
+
+def _summed(groups: Sequence[ItemCounts]) -> ItemCounts:
+    """The groups' base and the counts left out of it, summed (the groups of a
+    level partition the respondents), for the notes."""
+    if len(groups) == 1:
+        return groups[0]
+    return ItemCounts(
+        group=groups[0].group,
+        respondents=sum(c.respondents for c in groups),
+        not_applicable=sum(c.not_applicable for c in groups),
+        not_answered=sum(c.not_answered for c in groups),
+        escaped=sum(c.escaped for c in groups),
+        base=sum(c.base for c in groups),
     )
 
 
@@ -376,6 +422,37 @@ def _alternative_groups(
     for year, _ in paired:
         header += [f"«{label}» {year}", f"Bas {year}"]
     return tuple(header), rows
+
+
+def _organisation_answers(
+    paired: Paired,
+    years: Sequence[tuple[int, QuestionTabulation]],
+    level: Level,
+    option: str | None,
+    label: str,
+) -> tuple[tuple[str, ...], list[list[Cell]]]:
+    """One row per organisation, per year its answer as Bilaga 3 prints it
+    (reports/layouts.py `organisation_cell`: the alternative in words, «Ja» or
+    «.» for a multiple choice's `option`, the number; «–» without an answer)."""
+    refs = {year: tabulated.question for year, tabulated in years}
+    current = paired[-1][1]
+    assert current is not None  # noqa: S101 - this year's item is the one shown
+    per_year = [(year, refs[year], _by_group(other)) for year, other in paired]
+    rows: list[list[Cell]] = []
+    for counts in current.by_group:
+        row = [text_cell(counts.group.short_name)]
+        for _year, year_ref, groups in per_year:
+            own = groups.get(counts.group.key)
+            if own is None or (
+                option is not None and option not in dict(categories(year_ref))
+            ):
+                row.append(text_cell(NOT_APPLICABLE))
+                continue
+            row.append(organisation_cell(year_ref, own, option))
+        rows.append(row)
+    heading = str(level.label).removeprefix("Per ").capitalize()
+    prefix = f"«{label}» " if option is not None else ""
+    return (heading, *(f"{prefix}{year}" for year, _ in paired)), rows
 
 
 def _number_groups(

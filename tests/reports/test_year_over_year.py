@@ -246,19 +246,31 @@ def test_a_number_question_has_its_sum_and_base_per_year(two_years: TwoYears) ->
     )
 
 
-def test_per_region_each_region_has_its_answer_and_base_per_year(
+def test_per_region_each_region_has_its_answer_per_year(
     two_years: TwoYears,
 ) -> None:
     [table] = tables_of(two_years, "q1_plan", Level.REGION)
-    assert table.header == ("", "«Ja» 2033", "Bas 2033", "«Ja» 2034", "Bas 2034")
+    assert table.header == ("Region (län)", "2033", "2034")
     rows = {row[0]: row[1:] for row in table.rows}
     assert len(rows) == 21
-    assert rows["Stockholm"] == ("1 (100)", "1", "1 (100)", "1")
-    assert rows["Sörmland"] == ("0 (0)", "1", "1 (100)", "1")
+    assert rows["Stockholm"] == ("Ja", "Ja")
+    assert rows["Sörmland"] == ("Nej", "Ja")
     # Kronoberg responded in 2033 without answering; Kalmar only in 2034.
-    assert rows["Kronoberg"] == ("..", "0", "1 (100)", "1")
-    assert rows["Kalmar"] == ("..", "0", "0 (0)", "1")
-    assert rows["Gotland"] == ("..", "0", "..", "0")
+    assert rows["Kronoberg"] == ("–", "Ja")
+    assert rows["Kalmar"] == ("–", "Nej")
+    assert rows["Gotland"] == ("–", "–")
+    assert table.notes == (
+        "2033: 5 regioner har svarat på denna fråga; 1 region har inte svarat.",
+        "2034: 7 regioner har svarat på denna fråga.",
+    )
+    # A multiple choice: a table per option, «Ja» or «.»; the new option is
+    # empty in 2033.
+    telefon, chatt, video = tables_of(two_years, "q6_kanaler", Level.REGION)
+    assert video.header == ("Region (län)", "«Videobesök» 2033", "«Videobesök» 2034")
+    assert {row[0]: row[1:] for row in video.rows}["Stockholm"] == ("", "Ja")
+    assert {row[0]: row[1:] for row in telefon.rows}["Jönköping"] == (".", ".")
+    [number] = tables_of(two_years, "q3_antal", Level.REGION)
+    assert {row[0]: row[1:] for row in number.rows}["Stockholm"] == ("200", "210")
 
 
 # --- the charts --------------------------------------------------------------------------
@@ -367,7 +379,10 @@ def test_one_questions_page_and_its_downloads(
         {"niva": "region", "avrundning": "half_up"},
     ).content.decode()
     assert "Fråga 2. Mobila team" in page and "Fråga 1. Beslutad plan" not in page
-    assert '<th scope="col" class="num">«Ja» 2033</th>' in page
+    assert (
+        '<tr><th scope="row">Uppsala</th><td class="num">Delvis</td>'
+        '<td class="num">Ja</td></tr>'
+    ) in page
     png = client.get(
         reverse("reports:year-over-year-png", args=[later, "q2_team", 1]),
         {"niva": "region", "avrundning": "half_up"},
