@@ -472,7 +472,7 @@ def test_staff_see_every_page(
 # --- queries -----------------------------------------------------------------------------
 
 
-def write_years(root: Path, questions: int) -> None:
+def write_years(root: Path, questions: int, *, audience: str = "region") -> None:
     """Two cycles of a questionnaire with `questions` yes/no questions, all
     linked, the first reworded in the later year."""
     for year in (2035, 2036):
@@ -504,7 +504,7 @@ def write_years(root: Path, questions: int) -> None:
             yaml.safe_dump(
                 {
                     "key": "storlek",
-                    "audience": "region",
+                    "audience": audience,
                     "title": f"Storleksprov {year}",
                     "opens_on": f"{year}-11-01",
                     "closes_on": f"{year + 1}-03-31",
@@ -581,3 +581,59 @@ def test_the_pages_make_the_same_number_of_queries_at_two_sizes(
     questionnaire = import_years(regions, questions, staff_user)
     client.force_login(staff_user)
     assert count_queries(client, questionnaire) == QUERIES
+
+
+# --- kommuner, grouped per RSS ------------------------------------------------------------
+
+
+def test_kommun_answers_per_rss_have_counts_shares_and_bases_per_year(
+    staff_user: User, tmp_path: Path
+) -> None:
+    """A kommun questionnaire per RSS: several kommuner in a group, so «antal
+    (procent)» and the base of each group per year."""
+    write_years(tmp_path, 1, audience="kommun")
+    load_questionnaires(tmp_path)
+    answers = {
+        2035: {"0760": "1", "0761": "2", "0780": "1"},
+        2036: {"0760": "1", "0761": "1", "0763": "2", "0780": "1"},
+    }
+    for questionnaire in Questionnaire.objects.filter(key="storlek"):
+        rows = [["orgkod", "orgnamn", "orgtyp", "regionkod", "rsskod", "status"]]
+        rows[0] += ["inskickad", "q1_fraga"]
+        rows += [
+            [code, "", "kommun", "", "", "Inskickad", "", value]
+            for code, value in answers[questionnaire.cycle.year].items()
+        ]
+        import_responses(
+            questionnaire,
+            csv_bytes(rows),
+            actor=staff_user,
+            file_name="x.csv",
+            submit=True,
+        )
+    later = Questionnaire.objects.select_related("cycle").get(
+        key="storlek", cycle__year=2036
+    )
+    comparison = compare(later, level=Level.RSS)
+    [table] = comparison_tables(comparison, comparison.questions[0], audience="kommun")
+    assert table.header == ("", "«Ja» 2035", "Bas 2035", "«Ja» 2036", "Bas 2036")
+    rows = {row[0]: row[1:] for row in table.rows}
+    # RSS Kronobergs län: 2 of 3 (67 %) in 2035, 3 of 4 (75 %) in 2036.
+    kronoberg = next(label for label in rows if "Kronoberg" in label)
+    assert rows[kronoberg] == ("2 (67)", "3", "3 (75)", "4")
+    assert sum(1 for row in rows.values() if row == ("..", "0", "..", "0")) == 23
+    assert table.notes[:2] == (
+        "2035: 3 kommuner har svarat på denna fråga.",
+        "2036: 4 kommuner har svarat på denna fråga.",
+    )
+    assert table.notes[2].startswith(
+        "Frågans formulering har ändrats jämfört med 2035."
+    )
+    [chart] = comparison_charts(comparison, comparison.questions[0], audience="kommun")
+    assert [(row.label, [bar.text for bar in row.bars]) for row in chart.rows] == [
+        (kronoberg, ["67 %", "75 %"])
+    ]
+    assert chart.base_note == (
+        "Bas: 2035: 3 kommuner som har svarat; 2036: 4 kommuner som har svarat. "
+        ".. (uppgift saknas alla år, ingen stapel): 23 RSS."
+    )
