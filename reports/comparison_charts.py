@@ -157,6 +157,43 @@ def _base_note(
     return "Bas: " + "; ".join(parts) + "."
 
 
+@dataclass(frozen=True)
+class _Question:
+    """What every chart of one question shares."""
+
+    ref: QuestionRef
+    audience: str
+    years: tuple[int, ...]
+    refs: dict[int, QuestionRef]  # each year's question
+    notes: tuple[str, ...]
+    level: Level
+
+    @property
+    def units(self) -> str:
+        return units_of(self.audience, self.ref)[1]
+
+    @property
+    def noun(self) -> str:
+        return GROUP_NOUNS.get(self.level, "grupp")
+
+    @property
+    def category_title(self) -> str:
+        noun = self.noun
+        return noun.capitalize() if noun.islower() else noun
+
+    @property
+    def span(self) -> str:
+        return f", {' och '.join(str(y) for y in self.years)}"
+
+    @property
+    def measure(self) -> str:
+        return "summa" if self.ref.national_figure == "sum" else "medelvärde"
+
+    def has(self, year: int, code: str) -> bool:
+        """The alternative was asked that year."""
+        return code in dict(categories(self.refs[year]))
+
+
 def comparison_charts(
     comparison: Comparison, question: QuestionComparison, *, audience: str
 ) -> list[YearChart]:
@@ -164,166 +201,194 @@ def comparison_charts(
     ref = question.current.question
     if not (ref.is_closed or ref.is_number or ref.is_kommun_count):
         return []
-    years = comparison.years if not question.is_new else (comparison.year,)
-    previous_ref = question.previous.question if question.previous else None
     refs = {comparison.year: ref}
-    if previous_ref is not None and comparison.previous_year is not None:
-        refs[comparison.previous_year] = previous_ref
-    notes = tuple(
-        change_notes(
-            question, year=comparison.year, previous_year=comparison.previous_year
-        )
+    if question.previous is not None and comparison.previous_year is not None:
+        refs[comparison.previous_year] = question.previous.question
+    shared = _Question(
+        ref=ref,
+        audience=audience,
+        years=comparison.years if not question.is_new else (comparison.year,),
+        refs=refs,
+        notes=tuple(
+            change_notes(
+                question, year=comparison.year, previous_year=comparison.previous_year
+            )
+        ),
+        level=comparison.current.level,
     )
-    units = units_of(audience, ref)[1]
-    level = comparison.current.level
-    noun = GROUP_NOUNS.get(level, "grupp")
-    plural = GROUP_PLURALS.get(level, "grupper")
-    span = f", {' och '.join(str(y) for y in years)}"
     charts = []
     for item in question.current.items:
         per_year = [
             (year, _item(question, item, previous=year != comparison.year))
-            for year in years
+            for year in shared.years
         ]
         row_label = f" – {item.row.label}" if item.row else ""
-        base_note = _base_note(per_year, ref, units)
-        if level == Level.RIKET:
-            if ref.is_number:
-                rows = [
-                    YearRow(
-                        "Riket",
-                        tuple(
-                            _figure(y, ref, i.by_group[0] if i else None)
-                            for y, i in per_year
-                        ),
-                    )
-                ]
-                measure = "summa" if ref.national_figure == "sum" else "medelvärde"
-                charts.append(
-                    _number_chart(
-                        f"{ref.label}{row_label}: {measure}{span}",
-                        years,
-                        rows,
-                        ref,
-                        base_note,
-                        notes,
-                        "",
-                    )
+        base_note = _base_note(per_year, ref, shared.units)
+        if shared.level == Level.RIKET and ref.is_number:
+            charts.append(_riket_number(shared, per_year, row_label, base_note))
+        elif shared.level == Level.RIKET:
+            charts.append(_riket_alternatives(shared, per_year, row_label, base_note))
+        elif ref.is_number:
+            charts.append(_group_numbers(shared, per_year, row_label, base_note))
+        else:
+            charts += _group_alternatives(shared, per_year, row_label, base_note)
+    return charts
+
+
+PerYear = Sequence[tuple[int, Item | None]]
+
+
+def _riket_number(
+    shared: _Question, per_year: PerYear, row_label: str, base_note: str
+) -> YearChart:
+    """Riket's figure (sum or mean), one bar per year."""
+    bars = tuple(
+        _figure(year, shared.ref, item.by_group[0] if item else None)
+        for year, item in per_year
+    )
+    return _number_chart(
+        f"{shared.ref.label}{row_label}: {shared.measure}{shared.span}",
+        shared,
+        [YearRow("Riket", bars)],
+        base_note,
+        "Riket",
+    )
+
+
+def _riket_alternatives(
+    shared: _Question, per_year: PerYear, row_label: str, base_note: str
+) -> YearChart:
+    """Per alternative (this year's, then those only the earlier year had) one
+    bar per year, the share of that year's base."""
+    labels: dict[str, str] = {}
+    for year in reversed(shared.years):
+        for code, label in categories(shared.refs[year]):
+            labels.setdefault(code, label)
+    rows = [
+        YearRow(
+            label,
+            tuple(
+                _percent(
+                    year,
+                    share(shared.refs[year], item.by_group[0], code)
+                    if item is not None and shared.has(year, code)
+                    else None,
                 )
-                continue
-            labels: dict[str, str] = {}
-            for year in reversed(years):
-                for code, label in categories(refs[year]):
-                    labels.setdefault(code, label)
-            rows = [
-                YearRow(
-                    label,
-                    tuple(
-                        _percent(
-                            y,
-                            share(refs[y], i.by_group[0], code)
-                            if i is not None and code in dict(categories(refs[y]))
-                            else None,
-                        )
-                        for y, i in per_year
-                    ),
-                )
-                for code, label in labels.items()
-            ]
-            charts.append(
-                YearChart(
-                    title=f"{share_title(ref, audience)}{row_label}{span}",
-                    years=years,
-                    rows=_sorted(rows),
-                    maximum=Fraction(100),
-                    base_note=base_note,
-                    footnotes=notes,
-                )
-            )
-            continue
-        by_year = {
-            y: {c.group.key: c for c in i.by_group} if i else {} for y, i in per_year
-        }
-        groups = question.current.items[0].by_group
-        if ref.is_number:
-            rows = [
-                YearRow(
-                    g.group.short_name,
-                    tuple(_figure(y, ref, by_year[y].get(g.group.key)) for y in years),
-                )
-                for g in groups
-            ]
-            measure = "summa" if ref.national_figure == "sum" else "medelvärde"
-            charts.append(
-                _number_chart(
-                    f"{ref.label}{row_label}: {measure} per {noun}{span}",
-                    years,
-                    rows,
-                    ref,
-                    base_note + _without_figures(rows, plural),
-                    notes,
-                    noun.capitalize() if noun.islower() else noun,
-                )
-            )
-            continue
-        shown = (
-            [(o.code, o.label) for o in ref.options]
-            if tabulation(ref.kind).ticks
-            else [categories(ref)[0]]
-            if ref.options
-            else []
+                for year, item in per_year
+            ),
         )
-        verb = tabulation(ref.kind).chosen_verb
-        for code, chosen in shown:
-            rows = []
-            for g in groups:
-                bars = []
-                for y in years:
-                    own = by_year[y].get(g.group.key)
-                    part = (
-                        share(refs[y], own, code)
-                        if own is not None
-                        and own.base
-                        and code in dict(categories(refs[y]))
-                        else None
-                    )
-                    bars.append(_percent(y, part))
-                rows.append(YearRow(g.group.short_name, tuple(bars)))
-            charts.append(
-                YearChart(
-                    title=(
-                        f"{share_title(ref, audience)}{row_label}: {verb} "
-                        f"«{chosen}», per {noun}{span}"
-                    ),
-                    years=years,
-                    rows=_sorted(rows),
-                    maximum=Fraction(100),
-                    base_note=base_note + _without_figures(rows, plural),
-                    category_title=noun.capitalize() if noun.islower() else noun,
-                    footnotes=notes,
+        for code, label in labels.items()
+    ]
+    return YearChart(
+        title=f"{share_title(shared.ref, shared.audience)}{row_label}{shared.span}",
+        years=shared.years,
+        rows=_sorted(rows),
+        maximum=Fraction(100),
+        base_note=base_note,
+        footnotes=shared.notes,
+    )
+
+
+def _by_group(per_year: PerYear) -> dict[int, dict[int | None, ItemCounts]]:
+    return {
+        year: {c.group.key: c for c in item.by_group} if item else {}
+        for year, item in per_year
+    }
+
+
+def _group_numbers(
+    shared: _Question, per_year: PerYear, row_label: str, base_note: str
+) -> YearChart:
+    """Per group (this year's groups) its figure, one bar per year."""
+    by_year = _by_group(per_year)
+    current = per_year[-1][1]
+    assert current is not None  # noqa: S101 - this year's item is the one shown
+    rows = [
+        YearRow(
+            g.group.short_name,
+            tuple(
+                _figure(year, shared.ref, by_year[year].get(g.group.key))
+                for year in shared.years
+            ),
+        )
+        for g in current.by_group
+    ]
+    plural = GROUP_PLURALS.get(shared.level, "grupper")
+    return _number_chart(
+        f"{shared.ref.label}{row_label}: {shared.measure} per {shared.noun}"
+        f"{shared.span}",
+        shared,
+        rows,
+        base_note + _without_figures(rows, plural),
+        shared.category_title,
+    )
+
+
+def _group_alternatives(
+    shared: _Question, per_year: PerYear, row_label: str, base_note: str
+) -> list[YearChart]:
+    """Per shown alternative («Ja», or each option of a multiple choice) one
+    chart: per group the share choosing it, one bar per year."""
+    ref = shared.ref
+    by_year = _by_group(per_year)
+    current = per_year[-1][1]
+    assert current is not None  # noqa: S101 - this year's item is the one shown
+    shown = (
+        [(o.code, o.label) for o in ref.options]
+        if tabulation(ref.kind).ticks
+        else [categories(ref)[0]]
+        if ref.options
+        else []
+    )
+    verb = tabulation(ref.kind).chosen_verb
+    plural = GROUP_PLURALS.get(shared.level, "grupper")
+    charts = []
+    for code, chosen in shown:
+        rows = []
+        for g in current.by_group:
+            bars = []
+            for year in shared.years:
+                own = by_year[year].get(g.group.key)
+                part = (
+                    share(shared.refs[year], own, code)
+                    if own is not None and own.base and shared.has(year, code)
+                    else None
                 )
+                bars.append(_percent(year, part))
+            rows.append(YearRow(g.group.short_name, tuple(bars)))
+        charts.append(
+            YearChart(
+                title=(
+                    f"{share_title(ref, shared.audience)}{row_label}: {verb} "
+                    f"«{chosen}», per {shared.noun}{shared.span}"
+                ),
+                years=shared.years,
+                rows=_sorted(rows),
+                maximum=Fraction(100),
+                base_note=base_note + _without_figures(rows, plural),
+                category_title=shared.category_title,
+                footnotes=shared.notes,
             )
+        )
     return charts
 
 
 def _number_chart(
     title: str,
-    years: tuple[int, ...],
+    shared: _Question,
     rows: list[YearRow],
-    ref: QuestionRef,
     base_note: str,
-    notes: tuple[str, ...],
     category_title: str,
 ) -> YearChart:
     values = [b.value for r in rows for b in r.bars if b.value is not None]
     maximum = max(values, default=Fraction(1)) or Fraction(1)
     return YearChart(
         title=title,
-        years=years,
+        years=shared.years,
         rows=_sorted(rows),
         maximum=maximum,
         base_note=base_note,
-        value_format="percent" if tabulation(ref.kind).in_percent else "count",
-        category_title=category_title or "Riket",
-        footnotes=notes,
+        value_format="percent" if tabulation(shared.ref.kind).in_percent else "count",
+        category_title=category_title,
+        footnotes=shared.notes,
     )
