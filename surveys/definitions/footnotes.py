@@ -37,6 +37,27 @@ def change_note(comparability: str, previous_year: int | None) -> str:
     return f"{template.format(when)} {COMPARE_WITH_CARE}"
 
 
+# What surveys/revisions.py finds changed, in the words of the notes above: the
+# year-over-year tables (reports/tabulation/comparison.py) say what changed
+# whether or not the file declared it.
+REVISION_NOTES = {
+    "frågetext": CHANGE_NOTES[Comparability.WORDING_CHANGED],
+    "svarsalternativ": CHANGE_NOTES[Comparability.OPTIONS_CHANGED],
+    "delfrågor": "Delfrågorna har ändrats jämfört med {}.",
+    "frågetyp": "Frågetypen har ändrats jämfört med {}.",
+}
+
+
+def revision_note(changes: Iterable[str], previous_year: int) -> str:
+    """The footnote of a question whose wording, options, rows or kind changed
+    since `previous_year` (surveys.revisions.ChangedQuestion.changes); empty
+    when nothing changed."""
+    sentences = [REVISION_NOTES[change].format(previous_year) for change in changes]
+    if not sentences:
+        return ""
+    return " ".join([*sentences, COMPARE_WITH_CARE])
+
+
 def footnotes_of(question: QuestionDef, *, previous_year: int | None) -> list[str]:
     note = change_note(question.comparability, previous_year)
     return ([note] if note else []) + [
