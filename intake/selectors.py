@@ -171,7 +171,13 @@ def missing_required_answers(response: Response) -> list[MissingAnswer]:
     """Required questions that are shown (given the answers so far) but unanswered;
     a question that is not shown is never missing."""
     questions = questions_of(response.questionnaire_id)
-    cells = answer_cells(response)
+    return missing_required(questions, answer_cells(response))
+
+
+def missing_required(
+    questions: Sequence[Question], cells: dict[int, Cells]
+) -> list[MissingAnswer]:
+    """`missing_required_answers` over answers already read."""
     shown = shown_questions(questions, cells)
     return [
         MissingAnswer(q.variable, q.number, q.label)

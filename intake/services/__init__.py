@@ -10,31 +10,41 @@ names other apps, the benchmark and the tests import.
 """
 
 from intake.services.lifecycle import (
+    Submission,
     get_or_create_response,
+    get_or_create_responses,
     reopen_response,
     submit_response,
+    submit_responses_in_bulk,
     update_contact_details,
 )
 from intake.services.saving import (
     HIDDEN_REASON,
     UNFROZEN_REASON,
+    BulkSaveError,
     StaleResponseError,
     _apply_display_conditions,
     correct_answer,
     save_answers,
+    save_answers_in_bulk,
 )
 from intake.services.values import cells_for
 
 __all__ = [
+    "BulkSaveError",
     "HIDDEN_REASON",
     "UNFROZEN_REASON",
     "StaleResponseError",
+    "Submission",
     "_apply_display_conditions",
     "cells_for",
     "correct_answer",
     "get_or_create_response",
+    "get_or_create_responses",
     "reopen_response",
     "save_answers",
+    "save_answers_in_bulk",
     "submit_response",
+    "submit_responses_in_bulk",
     "update_contact_details",
 ]

@@ -11,11 +11,14 @@ transaction, and bumps the response's version under an optimistic lock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from intake.cells import (
@@ -36,12 +39,14 @@ from intake.services.values import cells_for
 from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
-from surveys.kinds import NUMBER_KINDS
+from surveys.kinds import NUMBER_KINDS, facts
 from surveys.models import (
     Question,
     User,
 )
 
+# Rows per INSERT of a bulk save: a bounded statement, a handful per import.
+BULK_BATCH_SIZE = 2000
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
 UNFROZEN_REASON = (
     "Det inskickade antalet gäller inte längre; antalet följer kommunernas svar "
@@ -102,12 +107,74 @@ def save_answers(
     # The structure built once per questionnaire content (issue #20), the same
     # the view already used for this request.
     questions = questions_of(response.questionnaire)
+    existing = list(response.answers.select_related("option", "row"))
+    planned = _plan(
+        response,
+        questions=questions,
+        existing=existing,
+        values=values,
+        channel=channel,
+        reason=reason,
+        reasons=reasons,
+    )
+
+    version = response.version if expected_version is None else expected_version
+    now = timezone.now()
+    new_status = (
+        ResponseStatus.IN_PROGRESS
+        if response.status == ResponseStatus.NOT_STARTED
+        else response.status
+    )
+    locked = Response.objects.filter(pk=response.pk, version=version).update(
+        version=F("version") + 1, status=new_status, updated_at=now
+    )
+    if not locked:
+        current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
+        raise StaleResponseError(current)
+    response.refresh_from_db(fields=["version", "status", "updated_at"])
+
+    _write(
+        _changes(
+            response,
+            planned,
+            questions=questions,
+            existing=existing,
+            actor=actor,
+            channel=channel,
+            reason=reason,
+            reasons=reasons,
+        )
+    )
+    return response
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A save worked out before anything is written: the answers before and
+    after, and the questions whose answers the display conditions clear."""
+
+    before: dict[int, Cells]
+    after: dict[int, Cells]
+    hidden: set[int]
+
+
+def _plan(
+    response: Response,
+    *,
+    questions: Sequence[Question],
+    existing: Sequence[Answer],
+    values: Mapping[str, Any],
+    channel: Channel,
+    reason: str,
+    reasons: Mapping[str, str] | None,
+) -> _Planned:
+    """Validate `values` against the definition and apply the display
+    conditions. Raises ValidationError keyed by variable; reads nothing more
+    unless the questionnaire has RSS kommun counts (their limits)."""
     by_variable = {q.variable: q for q in questions}
     unknown = sorted(set(values) - set(by_variable))
     if unknown:
         raise ValidationError({v: ["Frågan finns inte i enkäten."] for v in unknown})
-
-    existing = list(response.answers.select_related("option", "row"))
     before: dict[int, Cells] = {}
     for answer in existing:
         before.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
@@ -134,37 +201,134 @@ def save_answers(
     )
     if errors:
         raise ValidationError(errors)
-
     hidden = _apply_display_conditions(questions, after)
+    return _Planned(before, after, hidden)
 
-    version = response.version if expected_version is None else expected_version
+
+def lock_versions(responses: Sequence[Response], **changes: Any) -> None:
+    """The optimistic lock of many responses in one UPDATE: each row changes
+    only at the version it was read at, and its version goes up by one. Raises
+    StaleResponseError (with the current version of the first response saved
+    meanwhile) and changes nothing if any was; the caller's transaction then
+    rolls back the rows this UPDATE did change."""
+    locked = Response.objects.filter(
+        reduce(or_, (Q(pk=r.pk, version=r.version) for r in responses))
+    ).update(version=F("version") + 1, **changes)
+    if locked == len(responses):
+        return
+    current = dict(
+        Response.objects.filter(pk__in=[r.pk for r in responses]).values_list(
+            "pk", "version"
+        )
+    )
+    stale = next(r for r in responses if current[r.pk] != r.version + 1)
+    raise StaleResponseError(current[stale.pk])
+
+
+class BulkSaveError(Exception):
+    """One save of a bulk refused: `index` in the caller's list, and why."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        self.index = index
+        self.error = error
+        super().__init__(f"save {index}: {error}")
+
+
+@transaction.atomic
+def save_answers_in_bulk(
+    saves: Sequence[tuple[Response, Mapping[str, Any]]],
+    *,
+    actor: User,
+    channel: Channel,
+    reason: str = "",
+) -> list[Response]:
+    """`save_answers` for many responses of one questionnaire at once: the same
+    validation, display conditions, history and version lock, in a fixed number
+    of queries whatever the number of responses (a raw-data import of 290
+    kommuner, issue #20). All or nothing: BulkSaveError names the refused save,
+    StaleResponseError a response saved by someone else meanwhile.
+
+    Not for RSS kommun counts (their adjustments are checked against the kommun
+    answers response by response) nor corrections: `save_answers` does those.
+    """
+    if not saves:
+        return []
+    responses = [response for response, _ in saves]
+    if len({r.pk for r in responses}) != len(responses):
+        raise ValueError("a response may be saved once per bulk")
+    questionnaire = responses[0].questionnaire
+    questions = questions_of(questionnaire)
+    if channel == Channel.CORRECTION or any(
+        facts(q.kind).kommun_counts for q in questions
+    ):
+        raise ValueError("save_answers_in_bulk does not take corrections or counts")
+    for response in responses:
+        if response.questionnaire_id != questionnaire.pk:
+            raise ValueError("one questionnaire per bulk")
+        if response.status == ResponseStatus.SUBMITTED:
+            raise DomainError(
+                f"{response.organisation}: enkäten är inskickad och låst. "
+                "Be Socialstyrelsen öppna den igen."
+            )
+        require_writable(
+            questionnaire, organisation=response.organisation, channel=channel
+        )
+    existing: dict[int, list[Answer]] = {r.pk: [] for r in responses}
+    for answer in Answer.objects.filter(response__in=responses).select_related(
+        "option", "row"
+    ):
+        existing[answer.response_id].append(answer)
+    planned = []
+    for index, (response, values) in enumerate(saves):
+        try:
+            planned.append(
+                _plan(
+                    response,
+                    questions=questions,
+                    existing=existing[response.pk],
+                    values=values,
+                    channel=channel,
+                    reason=reason,
+                    reasons=None,
+                )
+            )
+        except ValidationError as exc:
+            raise BulkSaveError(index, exc) from exc
+
     now = timezone.now()
-    new_status = (
-        ResponseStatus.IN_PROGRESS
-        if response.status == ResponseStatus.NOT_STARTED
-        else response.status
+    lock_versions(
+        responses,
+        status=Case(
+            When(
+                status=ResponseStatus.NOT_STARTED,
+                then=Value(ResponseStatus.IN_PROGRESS),
+            ),
+            default=F("status"),
+        ),
+        updated_at=now,
     )
-    locked = Response.objects.filter(pk=response.pk, version=version).update(
-        version=F("version") + 1, status=new_status, updated_at=now
-    )
-    if not locked:
-        current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
-        raise StaleResponseError(current)
-    response.refresh_from_db(fields=["version", "status", "updated_at"])
+    for response in responses:
+        response.version += 1
+        if response.status == ResponseStatus.NOT_STARTED:
+            response.status = ResponseStatus.IN_PROGRESS
+        response.updated_at = now
 
-    _write_changes(
-        response,
-        questions=questions,
-        existing=existing,
-        before=before,
-        after=after,
-        hidden=hidden,
-        actor=actor,
-        channel=channel,
-        reason=reason,
-        reasons=reasons,
-    )
-    return response
+    changes = _Changes()
+    for response, plan in zip(responses, planned, strict=True):
+        changes.extend(
+            _changes(
+                response,
+                plan,
+                questions=questions,
+                existing=existing[response.pk],
+                actor=actor,
+                channel=channel,
+                reason=reason,
+                reasons=None,
+            )
+        )
+    _write(changes, batch_size=BULK_BATCH_SIZE)
+    return responses
 
 
 CORRECTION_STAFF_ONLY = "Bara Socialstyrelsen kan rätta ett svar."
@@ -256,29 +420,41 @@ def _apply_display_conditions(
     return hidden
 
 
-def _write_changes(
+@dataclass
+class _Changes:
+    """The rows a save writes: answers replaced, and a history row per change."""
+
+    to_delete: list[int] = field(default_factory=list)
+    to_create: list[Answer] = field(default_factory=list)
+    history: list[AnswerChange] = field(default_factory=list)
+
+    def extend(self, other: _Changes) -> None:
+        self.to_delete += other.to_delete
+        self.to_create += other.to_create
+        self.history += other.history
+
+
+def _changes(
     response: Response,
+    planned: _Planned,
     *,
     questions: Sequence[Question],
     existing: Sequence[Answer],
-    before: dict[int, Cells],
-    after: dict[int, Cells],
-    hidden: set[int],
     actor: User,
     channel: Channel,
     reason: str,
     reasons: Mapping[str, str] | None = None,
-) -> None:
-    """Replace changed answer rows and log each change: a fixed number of queries."""
+) -> _Changes:
+    """The answer rows to replace and the history of each change, at the
+    response's new version."""
+    before, after, hidden = planned.before, planned.after, planned.hidden
     existing_by_key = {(a.question_id, a.slot): a for a in existing}
-    to_delete: list[int] = []
-    to_create: list[Answer] = []
-    history: list[AnswerChange] = []
+    changes = _Changes()
     for question in questions:
         old_cells = before.get(question.pk, {})
         new_cells = after.get(question.pk, {})
-        options = {o.code: o for o in question.options.all()}
-        rows = {r.code: r for r in question.rows.all()}
+        options = {o.code: o.pk for o in question.options.all()}
+        rows = {r.code: r.pk for r in question.rows.all()}
         for slot in sorted(set(old_cells) | set(new_cells)):
             old, new = old_cells.get(slot), new_cells.get(slot)
             if old == new:
@@ -288,7 +464,7 @@ def _write_changes(
                 change_reason = HIDDEN_REASON
             if old is not None:
                 old_answer = existing_by_key[(question.pk, slot)]
-                to_delete.append(old_answer.pk)
+                changes.to_delete.append(old_answer.pk)
                 if (
                     new is None
                     and old_answer.channel == Channel.COMPUTED
@@ -296,36 +472,44 @@ def _write_changes(
                 ):
                     change_reason = UNFROZEN_REASON
             if new is not None:
-                to_create.append(
+                # By id, not by object: a bulk save builds tens of thousands
+                # of rows, and Django checks every related object it is given.
+                changes.to_create.append(
                     Answer(
-                        response=response,
-                        question=question,
+                        response_id=response.pk,
+                        question_id=question.pk,
                         slot=slot,
-                        row=rows[new.row] if new.row else None,
-                        option=options[new.option] if new.option else None,
+                        row_id=rows[new.row] if new.row else None,
+                        option_id=options[new.option] if new.option else None,
                         number=new.number,
                         text=new.text,
                         escaped=new.escaped,
                         channel=channel,
-                        entered_by=actor,
+                        entered_by_id=actor.pk,
                     )
                 )
-            history.append(
+            changes.history.append(
                 AnswerChange(
-                    response=response,
-                    question=question,
+                    response_id=response.pk,
+                    question_id=question.pk,
                     slot=slot,
                     old_value=old.as_json() if old else None,
                     new_value=new.as_json() if new else None,
                     channel=channel,
-                    changed_by=actor,
+                    changed_by_id=actor.pk,
                     reason=change_reason,
                     response_version=response.version,
                 )
             )
-    if to_delete:
-        Answer.objects.filter(pk__in=to_delete).delete()
-    if to_create:
-        Answer.objects.bulk_create(to_create)
-    if history:
-        AnswerChange.objects.bulk_create(history)
+    return changes
+
+
+def _write(changes: _Changes, *, batch_size: int | None = None) -> None:
+    """Replace the changed answer rows and log each change: a DELETE and two
+    INSERTs (of `batch_size` rows each), however many responses they span."""
+    if changes.to_delete:
+        Answer.objects.filter(pk__in=changes.to_delete).delete()
+    if changes.to_create:
+        Answer.objects.bulk_create(changes.to_create, batch_size=batch_size)
+    if changes.history:
+        AnswerChange.objects.bulk_create(changes.history, batch_size=batch_size)
