@@ -83,7 +83,10 @@ def run_phase(
     """
     result = PhaseResult(kind=kind, clients=len(operations))
     lock = threading.Lock()
-    barrier = threading.Barrier(len(operations) + 1)
+    # One client runs in this thread: no thread to wait for, and the smoke test
+    # (tests/test_compare_bench.py) keeps its database connection.
+    threaded = len(operations) > 1
+    barrier = threading.Barrier(len(operations) + 1 if threaded else 1)
 
     def loop(next_operation: Callable[[], Operation | None]) -> None:
         barrier.wait()
@@ -101,6 +104,12 @@ def run_phase(
             with lock:
                 result.latencies.append(timer.seconds)
 
+    if not threaded:
+        start = time.perf_counter()
+        for next_operation in operations:
+            loop(next_operation)
+        result.wall_seconds = time.perf_counter() - start
+        return result
     threads = [
         threading.Thread(target=loop, args=(op,), daemon=True) for op in operations
     ]
