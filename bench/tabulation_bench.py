@@ -47,9 +47,7 @@ def bare_group_by(questionnaire: Any, *, per_region: bool) -> Callable[[], list[
     response = Response._meta.db_table
     organisation = Organisation._meta.db_table
     group = "o.region_id, " if per_region else ""
-    join = (
-        f" JOIN {organisation} o ON o.id = r.organisation_id" if per_region else ""
-    )
+    join = f" JOIN {organisation} o ON o.id = r.organisation_id" if per_region else ""
     query = (
         f"SELECT {group}a.question_id, a.slot, a.row_id, a.option_id, a.escaped,"
         f" COUNT(*), SUM(a.number) FROM {answer} a"
@@ -96,7 +94,9 @@ def measure(scale: int, repeat: int) -> list[tuple[str, str, float]]:
             response__status="submitted",
         ).count()
         for level in (Level.RIKET, Level.REGION):
-            ours = fastest(lambda q=questionnaire, lv=level: tabulate(q, level=lv), repeat)
+            ours = fastest(
+                lambda q=questionnaire, lv=level: tabulate(q, level=lv), repeat
+            )
             bare = fastest(
                 bare_group_by(questionnaire, per_region=level == Level.REGION), repeat
             )
