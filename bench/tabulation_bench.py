@@ -74,7 +74,9 @@ def fastest(run: Callable[[], Any], repeat: int) -> float:
     return best
 
 
-def measure(scale: int, repeat: int) -> list[tuple[str, str, float]]:
+def measure(
+    scale: int, repeat: int, *, show_queries: bool = False
+) -> list[tuple[str, str, float]]:
     """Print a line per questionnaire and level; return (key, level, ratio)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -110,6 +112,9 @@ def measure(scale: int, repeat: int) -> list[tuple[str, str, float]]:
                 f"{len(queries):>8}",
                 flush=True,
             )
+            if show_queries:
+                for query in queries.captured_queries:
+                    print(f"{'':>15} {query['time']:>7}s  {query['sql'][:90]}")
     return ratios
 
 
@@ -118,6 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--queries", action="store_true", help="print each query's time at scale N"
+    )
     args = parser.parse_args(argv)
     directory = Path(tempfile.mkdtemp(prefix="naravard-tabulation-"))
     with throwaway_database(directory) as staff:
@@ -133,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
                 flush=True,
             )
             print(HEADER, flush=True)
-            measure(args.scale, args.repeat)
+            measure(args.scale, args.repeat, show_queries=args.queries)
 
 
 def _analyse() -> None:
