@@ -215,15 +215,18 @@ def run(
             env=our_env(args),
             cwd=ROOT,
             ready_path="/logga-in/",
-        ) as ours_url,
+            database_url=args.ours_db,
+        ) as ours_server,
         gunicorn(
             app.gunicorn(),
             workers=args.workers,
             env=app.env() | {"DATABASE_CONN_MAX_AGE": str(args.conn_max_age)},
             cwd=app.project,
             ready_path="/survey/",
-        ) as generic_url,
+            database_url=args.generic_db,
+        ) as generic_server,
     ):
+        ours_url, generic_url = ours_server.url, generic_server.url
         ours_clients = [
             ours.OurClient(ours_url, u, spec, fields, random.Random(u.index))
             for u in filled
@@ -251,20 +254,32 @@ def run(
                 # Warm-up, not reported: every worker has served the form.
                 run_phase("warm-up", filled_operations(clients[:n], "show", 2 * n))
             for kind in kinds:
-                for side, clients, pool, done in (
-                    ("ours", ours_clients, ours_pool, ours_first),
-                    ("generic", generic_clients, generic_pool, generic_first),
+                for side, server, clients, pool, done in (
+                    ("ours", ours_server, ours_clients, ours_pool, ours_first),
+                    (
+                        "generic",
+                        generic_server,
+                        generic_clients,
+                        generic_pool,
+                        generic_first,
+                    ),
                 ):
                     if kind == "first":
                         operations = first_operations(pool, done, n, args.first)
                     else:
                         operations = filled_operations(clients[:n], kind, args.requests)
+                    app_before, db_before = server.cpu()
                     result = run_phase(kind, operations)
+                    app_after, db_after = server.cpu()
+                    result.app_cpu = app_after - app_before
+                    result.db_cpu = db_after - db_before
                     results.append((side, result))
                     print(
                         f"  {side:8} {n:>2} clients {kind:9} {len(result.latencies):>4} ops "
                         f"{result.rate:7.1f}/s  median {result.median_ms:6.0f} ms  "
-                        f"p95 {result.p95_ms:6.0f} ms  failed {len(result.failures)}",
+                        f"p95 {result.p95_ms:6.0f} ms  CPU {result.cpu_ms:5.1f} ms/op "
+                        f"(server {result.app_cpu:.1f} s, database {result.db_cpu:.1f} s)"
+                        f"  failed {len(result.failures)}",
                         flush=True,
                     )
     problems = ours.verify(ours_setup, ours_clients + ours_first)

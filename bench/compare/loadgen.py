@@ -47,6 +47,15 @@ class PhaseResult:
     latencies: list[float] = field(default_factory=list)
     wall_seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    # CPU seconds the server's processes and its database backends used.
+    app_cpu: float = 0.0
+    db_cpu: float = 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server and database CPU per completed operation."""
+        done = len(self.latencies)
+        return (self.app_cpu + self.db_cpu) * 1000 / done if done else 0.0
 
     @property
     def rate(self) -> float:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,6 +40,58 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User and system CPU time the processes have used (Linux /proc); a process
+    that has ended counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class Server:
+    """A running gunicorn and the database it uses. `cpu()` is the CPU time used
+    so far by its master and workers, and by the PostgreSQL backends serving its
+    database: on a shared machine the work an operation costs, which the
+    neighbours' load does not inflate as it does wall time."""
+
+    url: str
+    pid: int
+    database_url: str
+
+    def cpu(self) -> tuple[float, float]:
+        app = cpu_seconds([self.pid, *children(self.pid)])
+        name = urlsplit(self.database_url).path.lstrip("/")
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            backends = [
+                pid
+                for (pid,) in connection.execute(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [name],
+                )
+            ]
+        return app, cpu_seconds(backends)
+
+
 @contextlib.contextmanager
 def gunicorn(
     command: list[str],
@@ -46,7 +100,8 @@ def gunicorn(
     env: dict[str, str],
     cwd: Path,
     ready_path: str,
-) -> Iterator[str]:
+    database_url: str,
+) -> Iterator[Server]:
     """A gunicorn with `workers` sync workers on a free port; yields its base URL
     once `ready_path` answers, and stops it (only this process) afterwards."""
     port = free_port()
@@ -78,7 +133,7 @@ def gunicorn(
                 if time.monotonic() > deadline:
                     raise SystemExit(f"gunicorn did not answer: {command}") from None
                 time.sleep(0.2)
-        yield base
+        yield Server(base, process.pid, database_url)
     finally:
         process.terminate()
         try:
