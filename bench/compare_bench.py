@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -287,7 +288,14 @@ def run(
     return results, problems
 
 
+def _stop(signum: int, frame: Any) -> None:
+    # SIGTERM (make interrupted, a CI timeout) unwinds like Ctrl-C, so the
+    # gunicorn processes this script started are stopped on the way out.
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
     try:
         sys.exit(main())
     except subprocess.CalledProcessError as exc:
