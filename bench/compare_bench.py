@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from bench.compare import generic, ours  # noqa: E402
 from bench.compare.loadgen import Operation, PhaseResult, counted, run_phase  # noqa: E402
 from bench.compare.report import print_table  # noqa: E402
-from bench.compare.servers import gunicorn, recreate_database  # noqa: E402
+from bench.compare.servers import gunicorn, recreate_database, used_between  # noqa: E402
 
 KINDS = ("show", "save", "autosave", "first")
 
@@ -272,8 +272,8 @@ def run(
                     app_before, db_before = server.cpu()
                     result = run_phase(kind, operations)
                     app_after, db_after = server.cpu()
-                    result.app_cpu = app_after - app_before
-                    result.db_cpu = db_after - db_before
+                    result.app_cpu = used_between(app_before, app_after)
+                    result.db_cpu = used_between(db_before, db_after)
                     results.append((side, result))
                     print(
                         f"  {side:8} {n:>2} clients {kind:9} {len(result.latencies):>4} ops "

@@ -28,6 +28,7 @@ from bench.compare.plan import (
     generic_post_values,
     plan,
 )
+from bench.compare.servers import used_between
 from bench.compare_bench import filled_operations, first_operations
 from intake.models import Answer, Response
 
@@ -189,3 +190,10 @@ def test_percentiles_and_shares() -> None:
     assert percentile([0.1, 0.2, 0.3, 0.4], 50) == 0.2
     assert percentile(list(range(1, 101)), 95) == 95
     assert counted(7, 3) == [3, 2, 2]
+
+
+def test_cpu_is_counted_per_process_and_never_negative() -> None:
+    # Process 1 ran on, 2 ended (its connection closed), 3 started in between.
+    before = {1: 10.0, 2: 50.0}
+    after = {1: 12.5, 3: 0.5}
+    assert used_between(before, after) == 3.0

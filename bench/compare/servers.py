@@ -43,17 +43,25 @@ def free_port() -> int:
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: Iterable[int]) -> float:
-    """User and system CPU time the processes have used (Linux /proc); a process
-    that has ended counts nothing."""
-    total = 0
+def cpu_seconds(pids: Iterable[int]) -> dict[int, float]:
+    """User and system CPU time each process has used so far (Linux /proc); a
+    process that has ended is left out."""
+    used: dict[int, float] = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
+        used[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return used
+
+
+def used_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings by the processes alive at the second: a
+    process started in between counts whole. One that ended in between (a
+    database connection past its CONN_MAX_AGE) is missed, so this can only
+    undercount."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def children(pid: int) -> list[int]:
@@ -77,7 +85,7 @@ class Server:
     pid: int
     database_url: str
 
-    def cpu(self) -> tuple[float, float]:
+    def cpu(self) -> tuple[dict[int, float], dict[int, float]]:
         app = cpu_seconds([self.pid, *children(self.pid)])
         name = urlsplit(self.database_url).path.lstrip("/")
         with psycopg.connect(self.database_url, autocommit=True) as connection:
