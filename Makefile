@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # --insecure lets runserver serve the static files as it would with DEBUG on.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo serve setup-demo test check pytest pytest-services install browser clean bench lock messages
+.PHONY: demo serve setup-demo test check pytest pytest-services install browser clean bench bench-compare lock messages
 
 # The pinned versions of requirements-dev.lock, then the project itself without
 # resolving again, so every machine (and CI) tests the same versions.
@@ -88,5 +88,18 @@ BENCH_ARGS ?=
 bench: install
 	$(BIN)/python bench/export_bench.py --scale $(SCALE) $(BENCH_ARGS)
 
+# Side by side with a generic survey app under the same load, then the tabulation
+# against a bare GROUP BY (issue #20; bench/README.md). PostgreSQL only: both
+# databases below are DROPPED AND RECREATED, and the tabulation's bench_<name>
+# beside the first. COMPARE_ARGS: e.g. "--clients 1 20 --requests 300";
+# TABULATION_ARGS: e.g. "--repeat 3 --queries".
+BENCH_OURS_DB ?= postgres://postgres@127.0.0.1:5432/bench_compare_ours
+BENCH_GENERIC_DB ?= postgres://postgres@127.0.0.1:5432/bench_compare_generic
+COMPARE_ARGS ?=
+TABULATION_ARGS ?=
+bench-compare: install
+	$(BIN)/python bench/compare_bench.py --ours-db $(BENCH_OURS_DB) --generic-db $(BENCH_GENERIC_DB) $(COMPARE_ARGS)
+	DATABASE_URL=$(BENCH_OURS_DB) $(BIN)/python bench/tabulation_bench.py --scale $(SCALE) $(TABULATION_ARGS)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .bench-venv db.sqlite3 media staticfiles .mypy_cache .pytest_cache .ruff_cache

@@ -28,6 +28,7 @@ are for reading and comparing (bench/RESULTS.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import random
@@ -540,6 +541,50 @@ def tune_sqlite() -> None:
             cursor.execute(f"PRAGMA {pragma}")
 
 
+@contextlib.contextmanager
+def throwaway_database(directory: Path) -> Iterator[Any]:
+    """Django on a fresh database with the register and the questionnaires;
+    yields a staff user. A SQLite file in `directory`, or with DATABASE_URL set
+    to PostgreSQL a database named bench_<name> beside it; dropped at the end,
+    and `directory` removed."""
+    started = time.perf_counter()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{directory / 'bench.sqlite3'}")
+    import django
+
+    django.setup()
+    from django.db import connection, connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    database = connections["default"].settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        database["TEST"]["NAME"] = str(directory / "bench.sqlite3")
+    else:
+        # Beside the configured database, never in it (nor in pytest's test_<name>).
+        database["TEST"]["NAME"] = f"bench_{database['NAME']}"
+    old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        tune_sqlite()
+        from surveys.models import User
+        from surveys.services import load_questionnaires, load_reference_data
+
+        load_reference_data()
+        load_questionnaires()
+        staff = User.objects.create_user(
+            email="bench@socialstyrelsen.test", is_staff=True
+        )
+        print(
+            f"Register and questionnaires loaded in "
+            f"{time.perf_counter() - started:.1f} s "
+            f"(database {connection.vendor}, {os.cpu_count()} CPUs)",
+            flush=True,
+        )
+        yield staff
+    finally:
+        teardown_databases(old, verbosity=0)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -566,43 +611,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--repeat must be 1 or more")
 
     directory = Path(tempfile.mkdtemp(prefix="naravard-bench-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{directory / 'bench.sqlite3'}")
-    import django
+    with throwaway_database(directory) as staff:
+        from reports.exporters import export_kinds
 
-    django.setup()
-    from django.db import connection, connections
-    from django.test.utils import setup_databases, teardown_databases
-
-    from reports.exporters import export_kinds
-
-    unknown = set(args.kind) - {kind.key for kind in export_kinds()}
-    if unknown:
-        parser.error(f"unknown export kind: {', '.join(sorted(unknown))}")
-    database = connections["default"].settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        database["TEST"]["NAME"] = str(directory / "bench.sqlite3")
-    else:
-        # Beside the configured database, never in it (nor in pytest's test_<name>).
-        database["TEST"]["NAME"] = f"bench_{database['NAME']}"
-    started = time.perf_counter()
-    old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    try:
-        tune_sqlite()
-        from surveys.models import User
-        from surveys.services import load_questionnaires, load_reference_data
-
-        load_reference_data()
-        load_questionnaires()
-        staff = User.objects.create_user(
-            email="bench@socialstyrelsen.test", is_staff=True
-        )
-        print(
-            f"Register and questionnaires loaded in "
-            f"{time.perf_counter() - started:.1f} s "
-            f"(database {connection.vendor}, {os.cpu_count()} CPUs)",
-            flush=True,
-        )
+        unknown = set(args.kind) - {kind.key for kind in export_kinds()}
+        if unknown:
+            parser.error(f"unknown export kind: {', '.join(sorted(unknown))}")
         started = time.perf_counter()
         rng = random.Random(args.seed)  # noqa: S311 - invented answers, not security
         responses, answers = build_year(staff, rng)
@@ -625,9 +639,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(HEADER, flush=True)
             large = measure(args.scale, directory, kinds=args.kind, repeat=args.repeat)
             print(compare_query_counts(small, large, scale=args.scale)[1], flush=True)
-    finally:
-        teardown_databases(old, verbosity=0)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

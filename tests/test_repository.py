@@ -25,7 +25,8 @@ SCANNED = (
     "Dockerfile",
     "run",
 )
-SKIPPED_DIRS = {".venv", ".git", "node_modules", "__pycache__"}
+# .bench-venv: the comparison benchmark's generic app (bench/compare/generic.py).
+SKIPPED_DIRS = {".venv", ".bench-venv", ".git", "node_modules", "__pycache__"}
 
 
 def sibling_path(folder: str) -> re.Pattern[str]:

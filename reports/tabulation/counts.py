@@ -81,6 +81,7 @@ from reports.tabulation.results import (
     Tabulation,
     levels_for,
 )
+from surveys.kinds import facts
 from surveys.models import (
     Organisation,
     Question,
@@ -185,11 +186,21 @@ def tabulate(
         {"n": Count("pk"), "total": Sum("number")},
         by=("question_id", "slot", "row_id", "option_id", "escaped"),
     )
-    base_rows = _per_group(
-        answers,
-        answer_group,
-        {"n": Count("response_id", distinct=True)},
-        by=("question_id", "row_id"),
+    # The respondents who answered an item: a response has one answer cell per
+    # question (per row of a matrix; the unique (response, question, slot)),
+    # so they are the sum of the item's cells, except for a multiple choice,
+    # whose cells are the options ticked: its distinct responses are counted in
+    # SQL. The others need no second pass over the answers (issue #20 point 4).
+    multiple = {q.pk for q in questions if facts(q.kind).multiple}
+    base_rows = (
+        _per_group(
+            answers.filter(question_id__in=multiple),
+            answer_group,
+            {"n": Count("response_id", distinct=True)},
+            by=("question_id", "row_id"),
+        )
+        if multiple
+        else []
     )
 
     # From here on the loops run over aggregated rows (groups × cells), never
@@ -213,7 +224,10 @@ def tabulate(
     for row in cell_rows:
         cells.setdefault((row["group"], row["question_id"]), []).append(row)
         rcode = row_code.get(row["row_id"]) if row["row_id"] else None
-        row_cells.setdefault((row["group"], row["question_id"], rcode), []).append(row)
+        item = (row["group"], row["question_id"], rcode)
+        row_cells.setdefault(item, []).append(row)
+        if row["question_id"] not in multiple:
+            any_answer[item] = any_answer.get(item, 0) + row["n"]
 
     summaries = tuple(
         GroupSummary(
