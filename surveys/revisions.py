@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from surveys.models import Comparability, Question, Questionnaire
 
@@ -31,6 +31,10 @@ class ChangedQuestion:
     changes: tuple[str, ...]  # "frågetext", "svarsalternativ", "delfrågor", "frågetyp"
     comparability: str  # as declared in the definition file, in words
     declared_same: bool  # declared unchanged although it changed: to be reviewed
+    # The two versions, for a reader to see what changed (the revision report);
+    # not part of the identity of a change.
+    before: QuestionContent | None = field(default=None, compare=False)
+    after: QuestionContent | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -49,16 +53,17 @@ YEAR_RE = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2}|2100)(?![0-9])")
 
 
 def shift_years(text: str, *, from_year: int, by: int) -> str:
-    """Move every year from the cycle's own year on by `by` years: «under 2024»
-    and «31 mars 2025» in a 2024 questionnaire become «under 2025» and «31 mars
-    2026» in its 2025 copy. Earlier years are fixed points («sedan ca 2019») and
-    stay."""
+    """Move the years a questionnaire of `from_year` counts from by `by` years:
+    its own year, the year before and later ones. «under 2024», «än 2023» and
+    «31 mars 2025» in a 2024 questionnaire become «under 2025», «än 2024» and
+    «31 mars 2026» in its 2025 copy. Earlier years are fixed points («sedan ca
+    2019») and stay."""
     if by == 0:
         return text
 
     def moved(match: re.Match[str]) -> str:
         year = int(match.group(0))
-        return str(year + by) if year >= from_year else match.group(0)
+        return str(year + by) if year >= from_year - 1 else match.group(0)
 
     return YEAR_RE.sub(moved, text)
 
@@ -151,12 +156,8 @@ def revision(
     for key, question in current.items():
         if key not in earlier:
             continue
-        changes = content_changes(
-            stored_content(question),
-            stored_content(earlier[key]),
-            year=year,
-            previous_year=previous_year,
-        )
+        after, before = stored_content(question), stored_content(earlier[key])
+        changes = content_changes(after, before, year=year, previous_year=previous_year)
         if changes:
             changed.append(
                 ChangedQuestion(
@@ -167,6 +168,8 @@ def revision(
                     changes=changes,
                     comparability=question.get_comparability_display(),
                     declared_same=question.comparability == Comparability.SAME,
+                    before=before,
+                    after=after,
                 )
             )
     return Revision(

@@ -5,9 +5,10 @@ Pure: surveys.services.next_cycle reads the stored cycle, copies it here and
 writes the copy through the loader, so the copy is exactly what its files load
 as.
 
-What moves: the opening and closing dates (one year), every year from the
-cycle's own year on in the texts («under 2024» → «under 2025», the same rule the
-revision report compares by, surveys.revisions.shift_years). What is reset: the
+What moves: the opening and closing dates (one year), and in the texts the
+cycle's year, the year before and later ones («under 2024» → «under 2025», «än
+2023» → «än 2024»; the rule the revision report compares by,
+surveys.revisions.shift_years). What is reset: the
 definition's version (1), `comparability` (`same`: every question existed the
 year before; an edit derives it again), and the footnotes the files declared
 (they speak of the year's answers; the previous cycle keeps them). The cycle's

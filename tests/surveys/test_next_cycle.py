@@ -90,11 +90,11 @@ def test_a_stored_questionnaire_reads_back_as_its_file(year: int) -> None:
 def test_years_from_the_cycle_on_move_and_earlier_ones_stay() -> None:
     assert (
         shift_years(
-            "Under 2024, sedan ca 2019, till 31 mars 2025 (20245 st)",
+            "Under 2024, än 2023, sedan ca 2019, till 31 mars 2025 (20245 st)",
             from_year=2024,
             by=1,
         )
-        == "Under 2025, sedan ca 2019, till 31 mars 2026 (20245 st)"
+        == "Under 2025, än 2024, sedan ca 2019, till 31 mars 2026 (20245 st)"
     )
     assert next_year_date(datetime.date(2024, 2, 29)) == datetime.date(2025, 2, 28)
 
