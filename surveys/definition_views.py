@@ -177,6 +177,7 @@ def _choice_form(
         return None
     return ChoicesForm(
         data,
+        auto_id="alternativ_%s",
         question=question,
         initial={
             "seen": questionnaire.content_hash,
@@ -238,14 +239,18 @@ def question_edit(
     seen = {"seen": questionnaire.content_hash}
     data = request.POST if request.method == "POST" else None
     action = data.get("action") if data is not None else None
+    # Three forms on one page: ids of their own (auto_id), names as posted.
     wording = WordingForm(
         data if action == "formulering" else None,
+        auto_id="formulering_%s",
         initial={**seen, "text": question.text, "label": question.label},
     )
     choices = _choice_form(
         question, questionnaire, data if action == "alternativ" else None
     )
-    removal = RemoveForm(data if action == "ta-bort" else None, initial=seen)
+    removal = RemoveForm(
+        data if action == "ta-bort" else None, auto_id="ta_bort_%s", initial=seen
+    )
     plans: dict[str, tuple[forms.Form | None, Planner]] = {
         "formulering": (wording, _wording),
         "alternativ": (choices, _alternatives),
