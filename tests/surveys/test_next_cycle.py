@@ -260,3 +260,49 @@ def test_memberships_valid_in_the_year_carry_over_unless_ended(
     assert membership.kommun not in expected_respondents(kommun_2025)
     assert expected_respondents(kommun_2025).count() == 289
     assert Kommun.objects.count() == 290
+
+
+# --- the footnotes a change the file does not declare gets --------------------------------
+
+CHANGED_WORDING_NOTE = (
+    "Frågans formulering har ändrats jämfört med 2024. "
+    "Jämför med tidigare resultat med försiktighet."
+)
+
+
+def test_a_file_that_keeps_same_after_a_rewording_gets_the_footnote(
+    next_cycle: Cycle, tmp_path: Path
+) -> None:
+    for year in (2019, 2024):
+        target = tmp_path / str(year)
+        target.mkdir()
+        for source in (DEFINITIONS_DIR / str(year)).iterdir():
+            (target / source.name).write_bytes(source.read_bytes())
+    write_definition_files(next_cycle, tmp_path)
+    region_file = tmp_path / "2025" / "region.yaml"
+    data = yaml.safe_load(region_file.read_text(encoding="utf-8"))
+    question = next(
+        q
+        for section in data["sections"]
+        for q in section["questions"]
+        if q["variable"] == "r06_storre_andel"
+    )
+    assert question["comparability"] == "same"
+    question["text"] = "Har regionen beslutat att öka primärvårdens andel av budgeten?"
+    region_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    load_questionnaires(tmp_path)
+
+    stored = Question.objects.get(
+        questionnaire__cycle=next_cycle, variable="r06_storre_andel"
+    )
+    assert stored.footnotes == [CHANGED_WORDING_NOTE]
+    unchanged = Question.objects.get(
+        questionnaire__cycle=next_cycle, variable="r05_andelsmal"
+    )
+    assert unchanged.footnotes == []
+    region = next_cycle.questionnaires.get(key="region")
+    changed = revisions_of([region])[region.pk].changed
+    assert [(c.variable, c.changes, c.declared_same) for c in changed] == [
+        ("r06_storre_andel", ("frågetext",), True)
+    ]
