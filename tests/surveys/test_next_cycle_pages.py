@@ -502,3 +502,19 @@ def test_the_pages_have_a_fixed_query_budget(
 # reads every questionnaire of the cycle and its previous version in five
 # queries; a questionnaire's questions with their alternatives in five.
 BUDGETS = {"revision": 9, "definition": 11, "edit": 10}
+
+
+def test_an_open_questionnaire_shows_its_questions_without_edit_forms(
+    staff: Client,
+) -> None:
+    region_2024 = Questionnaire.objects.get(cycle__year=2024, key="region")
+    page = staff.get(
+        reverse("surveys:questionnaire-definition", args=[region_2024.pk])
+    ).content.decode()
+    assert "frågorna kan bara ändras medan enkäten är under förberedelse" in page
+    assert "Har regionen under 2024 breddinfört" in page
+    assert edit_url(region_2024, "r02_breddinfort") not in page
+    edit = staff.get(edit_url(region_2024, "r02_breddinfort")).content.decode()
+    assert "Spara formuleringen" not in edit
+    add_page = staff.get(reverse("surveys:question-add", args=[region_2024.pk]))
+    assert "Lägg till frågan</button>" not in add_page.content.decode()
