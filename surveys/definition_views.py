@@ -238,7 +238,8 @@ def question_edit(
     question = _question(definition, variable)
     seen = {"seen": questionnaire.content_hash}
     data = request.POST if request.method == "POST" else None
-    action = data.get("action") if data is not None else None
+    # A post names its form; one that names none is refused like an unknown one.
+    action = data.get("action", "") if data is not None else None
     # Three forms on one page: ids of their own (auto_id), names as posted.
     wording = WordingForm(
         data if action == "formulering" else None,

@@ -251,6 +251,9 @@ def test_memberships_valid_in_the_year_carry_over_unless_ended(
     )
     region_2025 = next_cycle.questionnaires.get(key="region")
     assert expected_respondents(region_2025).count() == 21
+    assert expected_respondents(next_cycle.questionnaires.get(key="rss")).count() == 24
+    extra_2025 = next_cycle.questionnaires.get(key="kommun-extra")
+    assert expected_respondents(extra_2025).count() == 290
     # A kommun whose membership ended in 2024 is not expected to answer in 2025.
     membership = RSSMembership.objects.filter(valid_to__isnull=True).first()
     assert membership is not None

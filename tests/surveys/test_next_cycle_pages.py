@@ -464,6 +464,12 @@ def test_unknown_cycles_questionnaires_and_questions_are_404(
     missing = reverse("surveys:questionnaire-definition", args=[999999])
     assert staff.get(missing).status_code == 404
     assert staff.get(edit_url(region_2025, "finns_inte")).status_code == 404
+    edit = edit_url(region_2025, "r02_breddinfort")
+    assert staff.post(edit, {"action": "okand"}).status_code == 404
+    assert staff.post(edit, {}).status_code == 404
+    # A number question has no alternatives to change.
+    number = edit_url(region_2025, "r35_andel")
+    assert staff.post(number, {"action": "alternativ"}).status_code == 404
 
 
 # --- query budgets -----------------------------------------------------------------------
