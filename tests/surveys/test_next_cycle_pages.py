@@ -524,3 +524,34 @@ def test_an_open_questionnaire_shows_its_questions_without_edit_forms(
     assert "Spara formuleringen" not in edit
     add_page = staff.get(reverse("surveys:question-add", args=[region_2024.pk]))
     assert "Lägg till frågan</button>" not in add_page.content.decode()
+
+
+def test_a_matrix_row_added_is_a_change_of_sub_items(
+    staff: Client, region_2025: Questionnaire
+) -> None:
+    rows = (
+        "samverkan = Samverkan\ndelaktighet = Delaktighet\n"
+        "tillganglig = Tillgänglighet\nkontinuitet = Kontinuitet\n"
+        "nav = Primärvården som nav\n"
+        "halsa = Hälsofrämjande, förebyggande och rehabiliterande\n"
+        "digital = Digitala vårdformer"
+    )
+    response = staff.post(
+        edit_url(region_2025, "r08_uppfoljning"),
+        {
+            "action": "alternativ",
+            "seen": current_hash(region_2025),
+            "options": "ja = Ja\nnej = Nej",
+            "rows": rows,
+        },
+    )
+    assert response.status_code == 302
+    changed = revisions_of([region_2025])[region_2025.pk].changed
+    assert [(c.number, c.changes, c.comparability) for c in changed] == [
+        ("8", ("delfrågor",), "Ändrade svarsalternativ")
+    ]
+    question = Question.objects.get(
+        questionnaire=region_2025, variable="r08_uppfoljning"
+    )
+    assert question.footnotes == [OPTIONS_NOTE]
+    assert list(question.rows.values_list("code", flat=True))[-1] == "digital"
