@@ -309,3 +309,35 @@ def test_a_file_that_keeps_same_after_a_rewording_gets_the_footnote(
     assert [(c.variable, c.changes, c.declared_same) for c in changed] == [
         ("r06_storre_andel", ("frågetext",), True)
     ]
+
+
+def test_footnotes_name_each_change_the_file_does_not_declare() -> None:
+    import dataclasses
+
+    from surveys.definitions.footnotes import footnotes_of, is_change_note
+
+    region = read_cycle_directory(DEFINITIONS_DIR / "2024").questionnaire("region")
+    assert region is not None
+    question = region.question("r04_handlingsplan")
+    assert question is not None
+    options_note = (
+        "Svarsalternativen har ändrats jämfört med 2024. "
+        "Jämför med tidigare resultat med försiktighet."
+    )
+    same = dataclasses.replace(question, comparability="same", footnotes=("Egen.",))
+    assert footnotes_of(same, previous_year=2024, changes=()) == ["Egen."]
+    assert footnotes_of(
+        same, previous_year=2024, changes=("frågetext", "svarsalternativ")
+    ) == [CHANGED_WORDING_NOTE, options_note, "Egen."]
+    declared = dataclasses.replace(same, comparability="wording_changed")
+    assert footnotes_of(declared, previous_year=2024, changes=("delfrågor",)) == [
+        CHANGED_WORDING_NOTE,
+        options_note,
+        "Egen.",
+    ]
+    assert is_change_note(CHANGED_WORDING_NOTE) and is_change_note(options_note)
+    assert is_change_note(
+        "Frågans formulering har ändrats jämfört med föregående undersökning. "
+        "Jämför med tidigare resultat med försiktighet."
+    )
+    assert not is_change_note("Egen.")
