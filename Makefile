@@ -36,6 +36,7 @@ setup-demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py load_reference_data
 	$(DEMO_ENV) $(BIN)/python manage.py load_questionnaires
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo_history
 
 demo: setup-demo
 	@echo "Startar på http://127.0.0.1:8000 (avsluta med Ctrl-C)"

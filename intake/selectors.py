@@ -17,7 +17,7 @@ from intake.cells import (
 )
 from intake.kinds import behaviour
 from intake.models import Answer, AnswerChange, Response
-from surveys.conditions import GivenAnswer, holds
+from surveys.conditions import GivenAnswer, holds, leaves
 from surveys.kinds import NUMBER_KINDS
 from surveys.models import Question, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
@@ -84,15 +84,24 @@ def answer_cells(response: Response | None) -> dict[int, Cells]:
 
 def shown_questions(questions: Sequence[Question], cells: dict[int, Cells]) -> set[int]:
     """Ids of the questions whose display condition holds for these answers."""
+    # Only the answers some condition reads are summarised: the raw data asks
+    # this for every respondent, and most questions are nobody's condition.
+    read = {
+        leaf.question
+        for question in questions
+        if question.display_condition is not None
+        for leaf in leaves(question.display_condition)
+    }
     given: dict[str, GivenAnswer] = {}
     shown: set[int] = set()
     for question in questions:
         visible = holds(question.display_condition, given)
         if visible:
             shown.add(question.pk)
-        given[question.variable] = given_answer(
-            cells.get(question.pk, {}) if visible else {}
-        )
+        if question.variable in read:
+            given[question.variable] = given_answer(
+                cells.get(question.pk, {}) if visible else {}
+            )
     return shown
 
 

@@ -390,6 +390,13 @@ def _riket_cell(ref: QuestionRef, item: Item, option: str | None) -> Cell:
     return count_of_base_cell(counts.count(code), counts.base)
 
 
+def organisation_cell(ref: QuestionRef, counts: ItemCounts, option: str | None) -> Cell:
+    """One organisation's answer to an item as the Bilaga 3 table prints it
+    (`option`: the column's option of a multiple choice); also the
+    year-over-year tables' (reports/comparison_layouts.py)."""
+    return _organisation_cell(ref, counts, option)
+
+
 def _organisation_cell(
     ref: QuestionRef, counts: ItemCounts, option: str | None
 ) -> Cell:

@@ -9,6 +9,7 @@ from reports.views import (
     status_board,
     tables,
     themes,
+    year_over_year,
 )
 
 app_name = "reports"
@@ -40,6 +41,34 @@ urlpatterns = [
         "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/tabeller.xlsx",
         downloads.question_tables_xlsx,
         name="question-xlsx",
+    ),
+    # Year over year (issue #19 point 2): the questionnaire, or one question,
+    # beside the previous cycle's.
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/jamforelse/",
+        year_over_year.year_over_year,
+        name="year-over-year",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/jamforelse.xlsx",
+        year_over_year.year_over_year_xlsx,
+        name="year-over-year-xlsx",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/jamforelse/",
+        year_over_year.year_over_year,
+        name="question-year-over-year",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/jamforelse.xlsx",
+        year_over_year.year_over_year_xlsx,
+        name="question-year-over-year-xlsx",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/fraga/<slug:variable>/"
+        "jamforelse-diagram-<int:index>.png",
+        year_over_year.year_over_year_png,
+        name="year-over-year-png",
     ),
     path(
         "rapporter/kvalitetsdeklaration/<int:year>/",
@@ -101,6 +130,11 @@ urlpatterns = [
         "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/antal/",
         themes.theme_table,
         name="themes-table",
+    ),
+    path(
+        "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/diagram.png",
+        themes.theme_chart_png,
+        name="themes-chart-png",
     ),
     path(
         "rapporter/enkat/<int:questionnaire_id>/teman/<slug:variable>/citat.<str:fmt>",

@@ -60,6 +60,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from reports.bases import conventions
 from reports.charts import add_bar_chart
+from reports.comparison_layouts import comparison_source
 from reports.exporters import base_manifest, data_as_of
 from reports.kvalitetsdeklaration.writers import write_kvalitetsdeklaration_sheet
 from reports.layouts import Rounding
@@ -72,6 +73,7 @@ from reports.question_parts import (
     source_line,
 )
 from reports.sheet_tables import BOLD, write_legend, write_table
+from reports.tabulation.comparison import compare, previous_version
 from reports.tabulation.counts import tabulate
 from reports.tabulation.results import (
     Level,
@@ -81,6 +83,7 @@ from reports.tabulation.results import (
     levels_for,
 )
 from reports.themes.exports import write_theme_sheets
+from reports.year_sheet import comparison_sheet_name, write_comparison_sheet
 from surveys.errors import DomainError
 from surveys.models import OrganisationKind, QuestionKind, Questionnaire
 from surveys.sheet_text import harden_workbook
@@ -412,6 +415,28 @@ def write_table_workbook(
         tables += written.tables
         charts += written.charts
         progress(10 + 70 * (position + 1) // total, "Skriver frågornas blad")
+    # Year over year (issue #19 point 2): beside the previous version's figures.
+    previous = previous_version(questionnaire)
+    comparison = (
+        compare(
+            questionnaire,
+            level=resolved,
+            selection=selection,
+            previous=previous,
+            current=tabulated.grouped or tabulated.riket,
+        )
+        if previous is not None
+        else None
+    )
+    if comparison is not None and comparison.linked:
+        write_comparison_sheet(
+            workbook,
+            comparison,
+            audience=audience,
+            rounding=rounding,
+            source=comparison_source(source, comparison),
+            name=unique_sheet_name(comparison_sheet_name(comparison), taken),
+        )
     # Free-text themes (issue #19): a sheet per question with a fastställd coding.
     write_theme_sheets(
         workbook, questionnaire, lambda title: unique_sheet_name(title, taken)

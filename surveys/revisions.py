@@ -186,22 +186,7 @@ def revisions_of(questionnaires: Sequence[Questionnaire]) -> dict[int, Revision]
     questionnaires or questions; `questionnaires` come with their cycle."""
     if not questionnaires:
         return {}
-    latest_year = max(q.cycle.year for q in questionnaires)
-    candidates: dict[str, list[Questionnaire]] = {}
-    for candidate in (
-        Questionnaire.objects.filter(
-            key__in=[q.key for q in questionnaires], cycle__year__lt=latest_year
-        )
-        .select_related("cycle")
-        .order_by("key", "-cycle__year")
-    ):
-        candidates.setdefault(candidate.key, []).append(candidate)
-    earlier: dict[int, Questionnaire] = {}  # by the later questionnaire's pk
-    for questionnaire in questionnaires:
-        for candidate in candidates.get(questionnaire.key, []):
-            if candidate.cycle.year < questionnaire.cycle.year:
-                earlier[questionnaire.pk] = candidate
-                break
+    earlier = previous_versions(questionnaires)  # by the later questionnaire's pk
     ids = list(earlier) + [previous.pk for previous in earlier.values()]
     by_questionnaire: dict[int, list[Question]] = {}
     if ids:
@@ -224,3 +209,30 @@ def revisions_of(questionnaires: Sequence[Questionnaire]) -> dict[int, Revision]
             year=questionnaire.cycle.year,
         )
     return revisions
+
+
+def previous_versions(
+    questionnaires: Sequence[Questionnaire],
+) -> dict[int, Questionnaire]:
+    """Each questionnaire's previous version (by pk, with its cycle): the latest
+    earlier cycle's questionnaire with the same key. Questionnaires without one
+    are left out. One query; `questionnaires` come with their cycle."""
+    if not questionnaires:
+        return {}
+    latest_year = max(q.cycle.year for q in questionnaires)
+    candidates: dict[str, list[Questionnaire]] = {}
+    for candidate in (
+        Questionnaire.objects.filter(
+            key__in=[q.key for q in questionnaires], cycle__year__lt=latest_year
+        )
+        .select_related("cycle")
+        .order_by("key", "-cycle__year")
+    ):
+        candidates.setdefault(candidate.key, []).append(candidate)
+    earlier: dict[int, Questionnaire] = {}
+    for questionnaire in questionnaires:
+        for candidate in candidates.get(questionnaire.key, []):
+            if candidate.cycle.year < questionnaire.cycle.year:
+                earlier[questionnaire.pk] = candidate
+                break
+    return earlier

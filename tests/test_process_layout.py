@@ -10,6 +10,7 @@ heartbeat reaches the worker, and that /healthz then says all is well.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -29,6 +30,7 @@ from kombu import Connection
 from psycopg import sql
 
 from tests.conftest import services_required
+from tests.object_storage import PREFIX, Bucket, s3_bucket
 
 pytestmark = pytest.mark.services
 
@@ -47,6 +49,20 @@ DEADLINE_SECONDS = 60
 HEARTBEAT_SECONDS = 2
 HEARTBEAT_SENT = re.compile(r"Sending due task heartbeat \(health\.tasks\.heartbeat\)")
 HEARTBEAT_DONE = re.compile(r"Task health\.tasks\.heartbeat\[[^\]]+\] succeeded")
+# Run in the stack's environment once it is up: the register and questionnaires
+# as the README's production section loads them, a staff account and an API
+# token of its, printed for the test.
+SETUP_STAFF_AND_TOKEN = """
+from django.core.management import call_command
+call_command("load_reference_data", verbosity=0)
+call_command("load_questionnaires", verbosity=0)
+from api.services import create_api_token
+from surveys.models import Questionnaire, User
+staff = User.objects.create_user(email="drift@example.se", password=None, is_staff=True)
+token = create_api_token(actor=staff, name="rök", scope="write", days=1)
+region = Questionnaire.objects.get(cycle__year=2024, key="region")
+print("SETUP", token.secret, region.pk)
+"""
 
 
 def require_services() -> tuple[str, str]:
@@ -189,14 +205,83 @@ def started(
         process.wait(timeout=5)
 
 
-def get(port: int, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def request(
+    port: int,
+    path: str,
+    *,
+    method: str = "GET",
+    token: str = "",
+    body: dict[str, object] | None = None,
+) -> tuple[int, bytes]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    payload = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        payload = json.dumps(body)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path)
+        connection.request(method, path, body=payload, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", errors="replace")
+        return response.status, response.read()
     finally:
         connection.close()
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    status, body = request(port, path)
+    return status, body.decode("utf-8", errors="replace")
+
+
+def export_through_the_stack(
+    env: dict[str, str], port: int, bucket: Bucket, logs: dict[str, Path]
+) -> None:
+    """An export ordered from web, made by the worker process into the bucket,
+    downloaded from web: the two processes share files only through storage."""
+    setup = subprocess.run(
+        [str(ENTRYPOINT), "python", "manage.py", "shell", "-c", SETUP_STAFF_AND_TOKEN],
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=DEADLINE_SECONDS,
+    )
+    output = setup.stdout.decode(errors="replace")
+    assert setup.returncode == 0, f"setup failed\n{output[-3000:]}"
+    token, questionnaire_id = output.split("SETUP", 1)[1].split()
+    status, body = request(
+        port,
+        "/api/v1/exports/",
+        method="POST",
+        token=token,
+        body={
+            "questionnaire_id": int(questionnaire_id),
+            "kind": "svarsstatus",
+            "format": "csv",
+        },
+    )
+    assert status == 202, body
+    job = json.loads(body)
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while job["status"] not in ("done", "error") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status, body = request(port, f"/api/v1/exports/{job['id']}/", token=token)
+        assert status == 200, body
+        job = json.loads(body)
+    assert job["status"] == "done", f"{job}\n{log_tails(logs)}"
+    assert "run_export_job" in logs["worker"].read_text(errors="replace")
+
+    status, downloaded = request(
+        port, f"/api/v1/exports/{job['id']}/file/", token=token
+    )
+    assert status == 200
+    (key,) = bucket.keys()
+    assert key.startswith(f"{PREFIX}/exports/")
+    assert downloaded == bucket.read(key.removeprefix(f"{PREFIX}/"))
+    assert "Region Stockholm" in downloaded.decode("utf-8-sig")
+    assert not (
+        Path(env["MEDIA_ROOT"]).exists() and any(Path(env["MEDIA_ROOT"]).rglob("*"))
+    )
 
 
 def test_entrypoint_runs_the_commands_this_test_expects() -> None:
@@ -224,7 +309,11 @@ def test_web_worker_and_beat_run_with_production_settings(tmp_path: Path) -> Non
 
     with ExitStack() as stack:
         database_url = stack.enter_context(fresh_database(configured_database))
+        # Export files on S3-compatible storage, as a deployment with MinIO or
+        # a cloud bucket would have them.
+        bucket = stack.enter_context(s3_bucket())
         env = production_env(database_url, broker_url, port, tmp_path)
+        env.update(bucket.environment())
         # The image runs collectstatic at build time (Dockerfile); so does this.
         collected = subprocess.run(
             [str(ENTRYPOINT), "python", "manage.py", "collectstatic", "--noinput"],
@@ -282,6 +371,8 @@ def test_web_worker_and_beat_run_with_production_settings(tmp_path: Path) -> Non
 
         # Checked while all three still run: none may have exited on its own.
         assert not crashed(), f"exited early: {crashed()}\n{log_tails(logs)}"
+        if health[0] == 200:
+            export_through_the_stack(env, port, bucket, logs)
 
     assert pages, f"web answered / with {home_status or 'nothing'}\n{log_tails(logs)}"
     status, body = pages["/"]

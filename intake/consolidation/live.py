@@ -201,20 +201,26 @@ def consolidation_for(
             & ~Q(Exists(Answer.objects.filter(response=OuterRef("pk"), question_id=pk)))
             for pk, (qn, var) in conditional.items()
         }
-        kommun_responses = Response.objects.filter(pk__in=response_ids)
-        totals = kommun_responses.aggregate(
-            **{name: Count("pk", filter=flag) for name, flag in flags.items()}
-        )
-        not_applicable_n = {pk: totals[f"x{pk}"] or 0 for pk in conditional}
-        for row in kommun_responses.annotate(
-            **{
-                name: ExpressionWrapper(flag, output_field=BooleanField())
-                for name, flag in flags.items()
-            }
-        ).values("organisation_id", *flags):
+        # One row per kommun response with a flag per item, decided in SQL; the
+        # count is the number of kommuner flagged (at most one response per
+        # kommun and questionnaire), so a second query counting them in SQL
+        # would only evaluate the same conditions again.
+        for row in (
+            Response.objects.filter(pk__in=response_ids)
+            .annotate(
+                **{
+                    name: ExpressionWrapper(flag, output_field=BooleanField())
+                    for name, flag in flags.items()
+                }
+            )
+            .values("organisation_id", *flags)
+        ):
             for pk in conditional:
                 if row[f"x{pk}"]:
                     not_applicable_by.setdefault(pk, set()).add(row["organisation_id"])
+        not_applicable_n = {
+            pk: len(not_applicable_by.get(pk, ())) for pk in conditional
+        }
 
     adjusted, frozen, reasons = _rss_cells(response, aggregates)
     submitted = response is not None and response.status == ResponseStatus.SUBMITTED

@@ -158,9 +158,13 @@ def plan_import(
     for known in Organisation.objects.filter(code__in=set(codes)):
         organisations.setdefault(known.code, []).append(known)
     frame = set(expected_respondents(questionnaire).values_list("pk", flat=True))
+    # Only the file's organisations: their stored answers are merged with the
+    # file's; everyone else's stay as they are and need not be read.
     existing = {
         r.organisation_id: r
-        for r in Response.objects.filter(questionnaire=questionnaire)
+        for r in Response.objects.filter(
+            questionnaire=questionnaire, organisation__code__in=set(codes)
+        )
     }
     stored = cells_by_response(existing.values())
     status_words = {

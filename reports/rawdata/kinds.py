@@ -48,7 +48,7 @@ class RawDataKind(Protocol):
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         """The values of the question's columns for one non-empty answer;
         `numbers` are the options' positions, their codes in the data."""
@@ -85,7 +85,7 @@ class Choice:
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         cell = cells.get("")
         return [numbers[cell.option] if cell and cell.option else Missing.NOT_ANSWERED]
@@ -123,7 +123,7 @@ class Matrix:
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         values: list[Value] = []
         for column in columns:
@@ -166,7 +166,7 @@ class Multiple:
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         # «Inget av alternativen» (intake.cells.NONE_OF): answered, every option 0.
         return [1 if column.option_code in cells else 0 for column in columns]
@@ -212,7 +212,7 @@ class Number:
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         cell = cells.get("")
         if cell is None:
@@ -274,7 +274,7 @@ class KommunCounts:
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         values: list[Value] = []
         for column in columns:
@@ -316,7 +316,7 @@ class Text:
         question: Question,
         columns: Sequence[Column],
         cells: Cells,
-        numbers: dict[str, int],
+        numbers: Mapping[str, int],
     ) -> list[Value]:
         cell = cells.get("")
         return [cell.text if cell and cell.text else Missing.NOT_ANSWERED]
@@ -363,14 +363,19 @@ def question_columns(question: Question) -> list[Column]:
 
 
 def question_values(
-    question: Question, columns: Sequence[Column], cells: Cells, *, shown: bool
+    question: Question,
+    columns: Sequence[Column],
+    cells: Cells,
+    *,
+    shown: bool,
+    numbers: Mapping[str, int],
 ) -> list[Value]:
-    """The values of one question's columns for one response."""
+    """The values of one question's columns for one response; `numbers` are the
+    question's `option_numbers`, worked out once per export, not per response."""
     if not shown:
         return [Missing.NOT_APPLICABLE] * len(columns)
     if not cells:
         return [Missing.NOT_ANSWERED] * len(columns)
-    numbers = _option_numbers(question)
     return RAW_DATA_KINDS[QuestionKind(question.kind)].values(
         question, columns, cells, numbers
     )
@@ -386,7 +391,8 @@ def _one_value(given: Mapping[Column, Any]) -> Any:
     return value
 
 
-def _option_numbers(question: Question) -> dict[str, int]:
+def option_numbers(question: Question) -> dict[str, int]:
+    """Each option's code and its number in the raw data (1, 2, …, in order)."""
     return {o.code: i for i, o in enumerate(question.options.all(), start=1)}
 
 

@@ -19,7 +19,7 @@ from reports.rawdata.columns import (
     RawDataOptions,
     Value,
 )
-from reports.rawdata.kinds import question_values, raw_columns
+from reports.rawdata.kinds import option_numbers, question_values, raw_columns
 from surveys.models import (
     Organisation,
     OrganisationKind,
@@ -47,6 +47,8 @@ def build_raw_data(
     for column in columns:
         if column.question is not None:
             by_question.setdefault(column.question.pk, []).append(column)
+    # Per question, what every row needs: its columns and its options' numbers.
+    plan = [(q, by_question[q.pk], option_numbers(q)) for q in questions]
 
     responses = list(
         Response.objects.filter(questionnaire=questionnaire)
@@ -136,8 +138,7 @@ def build_raw_data(
                 else ["", "", ""]
             )
         shown = shown_questions(questions, cells) if response else set()
-        for question in questions:
-            question_cols = by_question[question.pk]
+        for question, question_cols, numbers in plan:
             if response is None:
                 values += [None] * len(question_cols)
             else:
@@ -146,6 +147,7 @@ def build_raw_data(
                     question_cols,
                     cells.get(question.pk, {}),
                     shown=question.pk in shown,
+                    numbers=numbers,
                 )
         return values
 

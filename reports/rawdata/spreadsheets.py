@@ -59,6 +59,8 @@ def text_cell(
         value = _label_of(column, value)
     if value is None:
         return ""
+    if type(value) is int:  # an option's code: most cells, and never a formula
+        return str(value)
     if isinstance(value, Missing):
         return str(int(value))
     if isinstance(value, Decimal):

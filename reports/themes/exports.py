@@ -10,8 +10,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from reports.charts import add_bar_chart
 from reports.exports.tables import write_csv, write_xlsx_table
+from reports.themes.charts import theme_chart, theme_chart_data
 from reports.themes.counts import theme_counts
 from reports.themes.models import Coding, ThemeScheme
 from reports.themes.selectors import answered_text, themes_in_use
@@ -21,6 +24,7 @@ from surveys.sheet_text import xlsx_value
 
 MARK_YES = 1
 MARK_NO = 0
+CHART_HEADER_ROW = 4  # the chart's data table starts level with the first table
 
 
 def _quote_rows(
@@ -117,5 +121,17 @@ def write_theme_sheets(
             )
             for row in level.rows:
                 sheet.append([xlsx_value(row.group.name), row.base, *row.counts])
+        chart = theme_chart(table)
+        if chart is not None:
+            # Right of the widest table (name, base, a column per theme): the
+            # chart's own data table, then the native chart that reads it.
+            column = len(table.themes) + 4
+            add_bar_chart(
+                sheet,
+                theme_chart_data(chart, question),
+                header_row=CHART_HEADER_ROW,
+                column=column,
+                anchor=f"{get_column_letter(column + 3)}{CHART_HEADER_ROW}",
+            )
         written += 1
     return written

@@ -47,7 +47,7 @@ def question_chart_png(
     data = chart_data(
         charts[index - 1], source=source_line(questionnaire, options.selection)
     )
-    return _attachment(
+    return attachment(
         bar_chart_png(data),
         "image/png",
         f"{questionnaire.cycle.year}-{questionnaire.key}-{png_name(ref.number, index)}",
@@ -90,7 +90,7 @@ def question_tables_xlsx(
     harden_workbook(workbook)
     workbook.save(buffer)
     number = png_name(ref.number, None).removesuffix(".png")
-    return _attachment(
+    return attachment(
         buffer.getvalue(),
         XLSX_CONTENT_TYPE,
         f"{questionnaire.cycle.year}-{questionnaire.key}-{number}.xlsx",
@@ -100,7 +100,7 @@ def question_tables_xlsx(
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -109,7 +109,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 @login_required
 def kvalitetsdeklaration_docx_download(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_staff(request_user(request), year=year)
-    return _attachment(
+    return attachment(
         kvalitetsdeklaration_docx(cycle),
         DOCX_CONTENT_TYPE,
         f"kvalitetsdeklaration-{cycle.year}.docx",
@@ -125,6 +125,6 @@ def kvalitetsdeklaration_xlsx_download(request: HttpRequest, year: int) -> HttpR
     buffer = BytesIO()
     harden_workbook(workbook)
     workbook.save(buffer)
-    return _attachment(
+    return attachment(
         buffer.getvalue(), XLSX_CONTENT_TYPE, f"kvalitetsdeklaration-{cycle.year}.xlsx"
     )

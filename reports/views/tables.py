@@ -206,6 +206,7 @@ def question_report(
         else ""
     )
     context["tabulated"] = tabulated
+    context["query"] = query
     context["legend"] = legend_for(
         line for table in context["tables"] for line in table.rows
     )

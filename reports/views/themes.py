@@ -10,8 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from intake.models import Response
+from reports.charts import bar_chart_png
 from reports.permissions import get_free_text_question, get_questionnaire_for_report
+from reports.question_parts import source_line
 from reports.themes.agreement import coder_agreement
+from reports.themes.charts import theme_chart, theme_chart_data
 from reports.themes.counts import theme_counts
 from reports.themes.exports import quotes_csv, quotes_xlsx
 from reports.themes.forms import CodingForm, ThemeForm
@@ -271,6 +274,7 @@ def theme_table(
     user = request_user(request)
     question = get_free_text_question(user, questionnaire_id, variable)
     scheme = scheme_of(question)
+    table = theme_counts(question, scheme)
     return render(
         request,
         "reports/themes/table.html",
@@ -278,9 +282,29 @@ def theme_table(
             "question": question,
             "questionnaire": question.questionnaire,
             "scheme": scheme,
-            "table": theme_counts(question, scheme),
+            "table": table,
+            "chart": theme_chart(table),
+            "chart_source": source_line(question.questionnaire),
         },
     )
+
+
+@login_required
+def theme_chart_png(
+    request: HttpRequest, questionnaire_id: int, variable: str
+) -> HttpResponse:
+    """The counts page's chart as a PNG."""
+    user = request_user(request)
+    question = get_free_text_question(user, questionnaire_id, variable)
+    chart = theme_chart(theme_counts(question, scheme_of(question)))
+    if chart is None:
+        raise Http404("Diagrammet finns inte ännu: ingen kodning är fastställd.")
+    response = HttpResponse(
+        bar_chart_png(theme_chart_data(chart, question)), content_type="image/png"
+    )
+    name = f"teman-{question.questionnaire.cycle.year}-{question.variable}.png"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

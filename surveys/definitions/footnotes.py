@@ -86,6 +86,27 @@ def footnotes_of(
     return notes + [note for note in question.footnotes if note not in notes]
 
 
+# What surveys/revisions.py finds changed, in the words of the notes above: the
+# year-over-year tables (reports/tabulation/comparison.py) say what changed
+# whether or not the file declared it.
+REVISION_NOTES = {
+    "frågetext": CHANGE_NOTES[Comparability.WORDING_CHANGED],
+    "svarsalternativ": CHANGE_NOTES[Comparability.OPTIONS_CHANGED],
+    "delfrågor": "Delfrågorna har ändrats jämfört med {}.",
+    "frågetyp": "Frågetypen har ändrats jämfört med {}.",
+}
+
+
+def revision_note(changes: Iterable[str], previous_year: int) -> str:
+    """The footnote of a question whose wording, options, rows or kind changed
+    since `previous_year` (surveys.revisions.ChangedQuestion.changes); empty
+    when nothing changed."""
+    sentences = [REVISION_NOTES[change].format(previous_year) for change in changes]
+    if not sentences:
+        return ""
+    return " ".join([*sentences, COMPARE_WITH_CARE])
+
+
 def questionnaire_footnotes(
     questionnaire: QuestionnaireDef,
     *,

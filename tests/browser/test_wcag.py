@@ -47,6 +47,7 @@ from tests.browser.audit import (
 from tests.browser.conftest import ServerRequests, login
 from tests.browser.keyboard import complete_by_keyboard
 from tests.conftest import make_user
+from tests.reports.year_over_year import load_two_years
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -171,6 +172,9 @@ def test_pages_of_staff(page: Page, live_server: LiveServer, staff_user: User) -
             values=demo_values(questions_of(kommun_q.pk), random.Random(n)),
         )
         submit_response(answered, actor=contact, expected_version=answered.version)
+    # Two imported years of a small questionnaire: the year-over-year page.
+    later = load_two_years(staff_user).later
+    compared = f"/rapporter/enkat/{later.pk}/jamforelse/"
     findings = Findings()
     login(page, live_server, staff_user)
     question = f"/rapporter/enkat/{kommun_q.pk}/fraga/{wide.variable}/"
@@ -180,6 +184,7 @@ def test_pages_of_staff(page: Page, live_server: LiveServer, staff_user: User) -
         f"/rapporter/enkat/{kommun_q.pk}/",
         question,
         f"/rapporter/enkat/{kommun_q.pk}/granskning/",
+        compared,
         "/rapporter/kvalitetsdeklaration/2024/",
         "/rapporter/exporter/",
         "/rapporter/import/",
@@ -201,6 +206,8 @@ def test_pages_of_staff(page: Page, live_server: LiveServer, staff_user: User) -
     for url in (
         f"{question}?niva=region",
         f"{question}?niva=kommun&rss={rss.pk}",
+        f"{compared}?niva=region&avrundning=half_up",
+        f"/rapporter/enkat/{kommun_q.pk}/jamforelse/",
         "/admin/intake/response/",
         f"/admin/intake/response/{answered.pk}/change/",
         "/admin/axes/accessattempt/",

@@ -5,6 +5,7 @@ query budgets. The figures are worked out by hand in the comments."""
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -291,10 +292,42 @@ def test_counts_use_the_answered_base_and_the_agreed_coder(
     assert len(per_region) == 21
     assert sum(base for base, _ in per_region.values()) == 4
 
+    # The chart: riket's counts over the same base, ties in the scheme's order.
+    chart = page.context["chart"]
+    assert [(b.label, b.value, b.text) for b in chart.bars] == [
+        ("Kompetens", 2, "2 av 4"),
+        ("Samverkan", 2, "2 av 4"),
+    ]
+    assert chart.maximum == 4
+    assert chart.base_note.startswith("Bas: 4 regioner har svarat på frågan.")
+
     # Switching to coder B's coding: Kompetens on 1, 2, 3 and Samverkan on 4.
     _agree(a, question, coded["coder_b"])
-    riket = a.get(_url("themes-table", question)).context["table"].levels[0].rows[0]
+    page = a.get(_url("themes-table", question))
+    riket = page.context["table"].levels[0].rows[0]
     assert (riket.base, riket.counts) == (4, (3, 1))
+    bars = page.context["chart"].bars
+    assert [(b.label, b.text) for b in bars] == [
+        ("Kompetens", "3 av 4"),
+        ("Samverkan", "1 av 4"),
+    ]
+
+
+def test_the_theme_chart_as_png_only_once_a_coding_is_agreed(
+    coded: dict[str, Any], staff_user: User
+) -> None:
+    question, a = coded["question"], coded["a"]
+    assert a.get(_url("themes-chart-png", question)).status_code == 404
+    assert "Diagram" not in a.get(_url("themes-table", question)).content.decode()
+
+    _agree(a, question, staff_user)
+    png = a.get(_url("themes-chart-png", question))
+    assert png.status_code == 200
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "attachment" in png["Content-Disposition"]
+    page = a.get(_url("themes-table", question)).content.decode()
+    assert _url("themes-chart-png", question) in page
 
 
 def test_quotes_export_and_workbook_sheet(
@@ -318,11 +351,20 @@ def test_quotes_export_and_workbook_sheet(
     write_table_workbook(question.questionnaire, output)
     sheet = load_workbook(io.BytesIO(output.getvalue()))[f"Teman {question.number}"]
     rows = [
-        r
+        r[:4]
         for r in sheet.iter_rows(values_only=True)
         if r[0] == "Riket" and r[1] != "Besvarat (antal regioner)"
     ]
     assert rows == [("Riket", 4, 2, 2)]  # numbers as numbers
+    # The chart's data table right of the counts (two themes: from column F),
+    # and a native chart in the file that reads it.
+    chart_table = [
+        (sheet.cell(row=r, column=6).value, sheet.cell(row=r, column=7).value)
+        for r in range(4, 7)
+    ]
+    assert chart_table == [("Tema", "Antal"), ("Kompetens", 2), ("Samverkan", 2)]
+    with zipfile.ZipFile(io.BytesIO(output.getvalue())) as package:
+        assert any(n.startswith("xl/charts/chart") for n in package.namelist())
     assert a.get(_url("themes-quotes", question, "pdf")).status_code == 404
 
 
@@ -361,7 +403,13 @@ def test_rss_summaries_count_per_region_and_rss(staff_user: User) -> None:
 # --- least access ---------------------------------------------------------------------------
 
 
-PAGES = ["themes-scheme", "themes-coding", "themes-agreement", "themes-table"]
+PAGES = [
+    "themes-scheme",
+    "themes-coding",
+    "themes-agreement",
+    "themes-table",
+    "themes-chart-png",
+]
 
 
 @pytest.mark.parametrize("persona", ["region_user", "rss_user", "kommun_user"])
@@ -418,6 +466,8 @@ def test_table_and_coding_pages_have_a_fixed_query_count(
     _agree(client, question, staff_user)
     with django_assert_num_queries(QUERIES_TABLE):
         assert client.get(_url("themes-table", question)).status_code == 200
+    with django_assert_num_queries(QUERIES_TABLE):
+        assert client.get(_url("themes-chart-png", question)).status_code == 200
     with django_assert_num_queries(QUERIES_CODING):
         assert client.get(_url("themes-coding", question)).status_code == 200
     with django_assert_num_queries(QUERIES_QUOTES):

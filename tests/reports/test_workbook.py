@@ -299,7 +299,9 @@ def test_the_workbook_makes_the_same_number_of_queries_for_more_respondents(
     with CaptureQueriesContext(connection) as more:
         workbook_bytes(questionnaire)
     assert len(few) == len(more)
-    assert len(few) <= 40
+    # 40 before the year-over-year sheet; it adds the previous version (the
+    # 2024 region questionnaire, same key) and both versions' questions.
+    assert len(few) <= 44
 
 
 def built_workbook(questionnaire: Questionnaire) -> Workbook:
