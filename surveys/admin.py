@@ -17,7 +17,11 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from surveys.errors import DomainError
-from surveys.models.lifecycle import DeadlineExtension, QuestionnaireEvent
+from surveys.models.lifecycle import (
+    DeadlineExtension,
+    DefinitionChange,
+    QuestionnaireEvent,
+)
 from surveys.models.message_log import Dispatch, Mailing
 from surveys.models.questionnaires import (
     Cycle,
@@ -282,6 +286,16 @@ class QuestionnaireEventInline(
     extra = 0
 
 
+class DefinitionChangeInline(
+    ReadOnlyAdminMixin, admin.TabularInline[DefinitionChange, Questionnaire]
+):
+    model = DefinitionChange
+    fields = readonly_fields = tuple(
+        ["kind", "number", "variable", "created_at", "actor", "before", "after"]
+    )
+    extra = 0
+
+
 class DeadlineExtensionInline(
     ReadOnlyAdminMixin, admin.TabularInline[DeadlineExtension, Questionnaire]
 ):
@@ -307,7 +321,12 @@ class QuestionnaireAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Questionnaire]):
         "question_count",
     ]
     list_filter = ["cycle", "audience"]
-    inlines = [SectionInline, QuestionnaireEventInline, DeadlineExtensionInline]
+    inlines = [
+        SectionInline,
+        QuestionnaireEventInline,
+        DefinitionChangeInline,
+        DeadlineExtensionInline,
+    ]
 
     @admin.display(description="status")
     def state_label(self, obj: Questionnaire) -> str:

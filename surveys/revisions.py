@@ -8,8 +8,9 @@ compare versions here, so they never disagree about what changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from surveys.models import Comparability, Question, Questionnaire
 
@@ -30,6 +31,10 @@ class ChangedQuestion:
     changes: tuple[str, ...]  # "frågetext", "svarsalternativ", "delfrågor", "frågetyp"
     comparability: str  # as declared in the definition file, in words
     declared_same: bool  # declared unchanged although it changed: to be reviewed
+    # The two versions, for a reader to see what changed (the revision report);
+    # not part of the identity of a change.
+    before: QuestionContent | None = field(default=None, compare=False)
+    after: QuestionContent | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -43,25 +48,93 @@ class Revision:
     removed: tuple[QuestionRef, ...] = ()
 
 
+# A year in running text: four digits that are not part of a longer number.
+YEAR_RE = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2}|2100)(?![0-9])")
+
+
+def shift_years(text: str, *, from_year: int, by: int) -> str:
+    """Move the years a questionnaire of `from_year` counts from by `by` years:
+    its own year, the year before and later ones. «under 2024», «än 2023» and
+    «31 mars 2025» in a 2024 questionnaire become «under 2025», «än 2024» and
+    «31 mars 2026» in its 2025 copy. Earlier years are fixed points («sedan ca
+    2019») and stay."""
+    if by == 0:
+        return text
+
+    def moved(match: re.Match[str]) -> str:
+        year = int(match.group(0))
+        return str(year + by) if year >= from_year - 1 else match.group(0)
+
+    return YEAR_RE.sub(moved, text)
+
+
+@dataclass(frozen=True)
+class QuestionContent:
+    """What of a question the revision compares: its kind, text, alternatives
+    and sub-items (codes and labels, in order)."""
+
+    kind: str
+    text: str
+    options: tuple[tuple[str, str], ...] = ()
+    rows: tuple[tuple[str, str], ...] = ()
+
+
 def _normalised(text: str) -> str:
     return " ".join(text.split())
 
 
-def _changes(question: Question, previous: Question) -> tuple[str, ...]:
+def content_changes(
+    current: QuestionContent,
+    previous: QuestionContent,
+    *,
+    year: int,
+    previous_year: int,
+) -> tuple[str, ...]:
+    """What changed: "frågetext", "svarsalternativ", "delfrågor", "frågetyp".
+
+    The one comparison behind the revision report, the kvalitetsdeklaration and
+    the automatic footnotes. Line breaks and spacing do not count, nor a year
+    that follows the cycle (the earlier text with its years moved, as the copy
+    of a cycle moves them, is compared with the later one)."""
+
+    def same(now: str, before: str) -> bool:
+        moved = shift_years(before, from_year=previous_year, by=year - previous_year)
+        return _normalised(now) == _normalised(moved)
+
+    def same_choices(
+        now: tuple[tuple[str, str], ...], before: tuple[tuple[str, str], ...]
+    ) -> bool:
+        return len(now) == len(before) and all(
+            code == earlier_code and same(label, earlier_label)
+            for (code, label), (earlier_code, earlier_label) in zip(
+                now, before, strict=True
+            )
+        )
+
     changes = []
-    if _normalised(question.text) != _normalised(previous.text):
+    if not same(current.text, previous.text):
         changes.append("frågetext")
-    options = [(o.code, _normalised(o.label)) for o in question.options.all()]
-    previous_options = [(o.code, _normalised(o.label)) for o in previous.options.all()]
-    if options != previous_options:
+    if not same_choices(current.options, previous.options):
         changes.append("svarsalternativ")
-    rows = [(r.code, _normalised(r.label)) for r in question.rows.all()]
-    previous_rows = [(r.code, _normalised(r.label)) for r in previous.rows.all()]
-    if rows != previous_rows:
+    if not same_choices(current.rows, previous.rows):
         changes.append("delfrågor")
-    if question.kind != previous.kind:
+    if current.kind != previous.kind:
         changes.append("frågetyp")
     return tuple(changes)
+
+
+WORDING_CHANGES = frozenset({"frågetext"})
+OPTION_CHANGES = frozenset({"svarsalternativ", "delfrågor"})
+
+
+def stored_content(question: Question) -> QuestionContent:
+    """A stored question's content; options and rows prefetched."""
+    return QuestionContent(
+        kind=question.kind,
+        text=question.text,
+        options=tuple((o.code, o.label) for o in question.options.all()),
+        rows=tuple((r.code, r.label) for r in question.rows.all()),
+    )
 
 
 def _ref(question: Question) -> QuestionRef:
@@ -69,7 +142,11 @@ def _ref(question: Question) -> QuestionRef:
 
 
 def revision(
-    questions: Iterable[Question], previous: Iterable[Question], previous_year: int
+    questions: Iterable[Question],
+    previous: Iterable[Question],
+    previous_year: int,
+    *,
+    year: int,
 ) -> Revision:
     """Compare two versions of a questionnaire by lineage key. Questions come with
     options and rows prefetched, in position order."""
@@ -79,7 +156,8 @@ def revision(
     for key, question in current.items():
         if key not in earlier:
             continue
-        changes = _changes(question, earlier[key])
+        after, before = stored_content(question), stored_content(earlier[key])
+        changes = content_changes(after, before, year=year, previous_year=previous_year)
         if changes:
             changed.append(
                 ChangedQuestion(
@@ -90,6 +168,8 @@ def revision(
                     changes=changes,
                     comparability=question.get_comparability_display(),
                     declared_same=question.comparability == Comparability.SAME,
+                    before=before,
+                    after=after,
                 )
             )
     return Revision(
@@ -126,6 +206,7 @@ def revisions_of(questionnaires: Sequence[Questionnaire]) -> dict[int, Revision]
             by_questionnaire.get(questionnaire.pk, []),
             by_questionnaire.get(previous.pk, []),
             previous.cycle.year,
+            year=questionnaire.cycle.year,
         )
     return revisions
 

@@ -18,7 +18,13 @@ from surveys.models.message_log import (
     MailingKind,
     RoundStatus,
 )
-from surveys.models.questionnaires import Cycle, Question, Questionnaire
+from surveys.models.questionnaires import (
+    Cycle,
+    MatrixRow,
+    Option,
+    Question,
+    Questionnaire,
+)
 from surveys.models.register import (
     Kommun,
     Organisation,
@@ -29,27 +35,49 @@ from surveys.models.register import (
 )
 from surveys.models.users import OrganisationRole
 from surveys.plausibility import PopulationFigure
+from surveys.revisions import QuestionContent
 
 
 def previous_questions() -> list[PreviousQuestion]:
-    """Every loaded question's lineage, for the loader's cross-year checks."""
+    """Every loaded question's lineage and content, for the loader's cross-year
+    checks and footnotes: three queries."""
     rows = Question.objects.values_list(
+        "pk",
         "questionnaire__cycle__year",
         "questionnaire__key",
         "lineage_key",
         "kind",
         "variable",
+        "text",
+        "source_question_id",
     )
-    return [
-        PreviousQuestion(
-            year=year,
-            questionnaire_key=key,
-            lineage_key=lineage,
-            kind=kind,
-            variable=variable,
+    choices: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for what, model in (("options", Option), ("rows", MatrixRow)):
+        for question_id, code, label in model.objects.order_by(
+            "question_id", "position"
+        ).values_list("question_id", "code", "label"):
+            choices.setdefault((what, question_id), []).append((code, label))
+    previous = []
+    for pk, year, key, lineage, kind, variable, text, source_id in rows:
+        # An RSS count's alternatives are its kommun question's, compared there
+        # (QuestionnaireDef.content_of).
+        own = source_id is None
+        previous.append(
+            PreviousQuestion(
+                year=year,
+                questionnaire_key=key,
+                lineage_key=lineage,
+                kind=kind,
+                variable=variable,
+                content=QuestionContent(
+                    kind=kind,
+                    text=text,
+                    options=tuple(choices.get(("options", pk), [])) if own else (),
+                    rows=tuple(choices.get(("rows", pk), [])) if own else (),
+                ),
+            )
         )
-        for year, key, lineage, kind, variable in rows
-    ]
+    return previous
 
 
 def kommuner_of_rss(rss: Organisation, *, year: int) -> QuerySet[Kommun]:

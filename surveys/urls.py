@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys import lifecycle_views, round_views, views
+from surveys import definition_views, lifecycle_views, round_views, views
 
 app_name = "surveys"
 
@@ -39,6 +39,43 @@ urlpatterns = [
         "samordning/enkater/<int:questionnaire_id>/utskick/<int:mailing_id>/stall-in/",
         round_views.questionnaire_round_cancel,
         name="questionnaire-round-cancel",
+    ),
+    # Staff: the next cycle, its revision report, and the questions of a
+    # questionnaire under preparation (issue #19).
+    path(
+        "samordning/omgangar/<int:year>/nasta/",
+        definition_views.cycle_next,
+        name="cycle-next",
+    ),
+    path(
+        "samordning/omgangar/<int:year>/revision/",
+        definition_views.cycle_revision,
+        name="cycle-revision",
+    ),
+    path(
+        "samordning/omgangar/<int:year>/revision.csv",
+        definition_views.cycle_revision_csv,
+        name="cycle-revision-csv",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/fragor/",
+        definition_views.questionnaire_definition,
+        name="questionnaire-definition",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/fragor/definitionsfil/",
+        definition_views.questionnaire_definition_file,
+        name="questionnaire-definition-file",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/fragor/ny/",
+        definition_views.question_add,
+        name="question-add",
+    ),
+    path(
+        "samordning/enkater/<int:questionnaire_id>/fragor/<slug:variable>/andra/",
+        definition_views.question_edit,
+        name="question-edit",
     ),
     path(
         "samordning/enkater/<int:questionnaire_id>/<slug:action>/",

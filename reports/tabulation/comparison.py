@@ -136,6 +136,7 @@ def compare(
         by_questionnaire[questionnaire.pk],
         by_questionnaire[previous.pk],
         previous.cycle.year,
+        year=questionnaire.cycle.year,
     ).changed
     changes = {c.variable: c.changes for c in changed}
     if not predecessor:

@@ -10,5 +10,7 @@ every problem of a file in one run. Messages are Swedish: staff read them.
 One module per step, each small enough to read whole: `records` (what a parsed
 file is), `values` (reading one field), `parsing` (a mapping to records),
 `validation` (rules across questions, files and cycles) and `files` (a cycle
-directory on disk).
+directory on disk); back the other way, `dumping` (records as a file), and for
+the next cycle (issue #19) `copying` (a cycle carried one year on) and
+`editing` (a question reworded, re-optioned, added or removed).
 """

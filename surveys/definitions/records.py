@@ -15,6 +15,7 @@ from typing import Any
 
 from surveys.kinds import QuestionKind
 from surveys.models.register import OrganisationKind
+from surveys.revisions import QuestionContent
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,18 @@ class QuestionnaireDef:
     questions: tuple[QuestionDef, ...]
     content_hash: str
 
+    def content_of(self, question: QuestionDef) -> QuestionContent:
+        """What the revision compares. An RSS count's alternatives are its kommun
+        question's (another file): they are compared there, not here."""
+        if question.source_question is not None:
+            return QuestionContent(kind=question.kind.value, text=question.text)
+        return QuestionContent(
+            kind=question.kind.value,
+            text=question.text,
+            options=tuple((o.code, o.label) for o in question.options),
+            rows=tuple((r.code, r.label) for r in question.rows),
+        )
+
     def question(self, variable: str) -> QuestionDef | None:
         for question in self.questions:
             if question.variable == variable:
@@ -146,6 +159,9 @@ class PreviousQuestion:
     lineage_key: str
     kind: str
     variable: str
+    # Text, options and rows, for the automatic footnote of a change the file
+    # did not declare (surveys/definitions/footnotes.py); None when not read.
+    content: QuestionContent | None = None
 
 
 class Collector:

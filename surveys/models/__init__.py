@@ -11,7 +11,11 @@ from __future__ import annotations
 
 # QuestionKind is re-exported: the kinds and their facts are declared in surveys.kinds.
 from surveys.kinds import QuestionKind as QuestionKind
-from surveys.models.lifecycle import DeadlineExtension, QuestionnaireEvent
+from surveys.models.lifecycle import (
+    DeadlineExtension,
+    DefinitionChange,
+    QuestionnaireEvent,
+)
 from surveys.models.message_log import (
     ROUND_KINDS,
     Dispatch,
@@ -59,6 +63,7 @@ __all__ = [
     "Comparability",
     "Cycle",
     "DeadlineExtension",
+    "DefinitionChange",
     "Dispatch",
     "DispatchStatus",
     "EmailUserManager",

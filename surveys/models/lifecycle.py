@@ -74,3 +74,40 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} till {self.closes_on:%Y-%m-%d}"
+
+
+class DefinitionChange(models.Model):
+    """One change to a questionnaire's definition made in the service rather than
+    in its file (issue #19): the copy from the previous cycle, and each edit on
+    the staff page, with who, when and what it was before and after. Written
+    only by surveys.services.next_cycle."""
+
+    class Kind(models.TextChoices):
+        COPIED = "copied", "Kopierad från föregående omgång"
+        ADDED = "added", "Fråga tillagd"
+        REWORDED = "reworded", "Frågetext ändrad"
+        REOPTIONED = "reoptioned", "Svarsalternativ ändrade"
+        REMOVED = "removed", "Fråga borttagen"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="definition_changes"
+    )
+    kind = models.CharField("ändring", max_length=20, choices=Kind.choices)
+    number = models.CharField("frågenummer", max_length=10, blank=True)
+    variable = models.CharField("variabelnamn", max_length=24, blank=True)
+    # What the change replaced and what it wrote, in the file format's words
+    # (text, label, options as {code, label}); empty for an addition or removal.
+    before = models.JSONField("före", default=dict, blank=True)
+    after = models.JSONField("efter", default=dict, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name="av", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ändring av enkätdefinition"
+        verbose_name_plural = "ändringar av enkätdefinitioner"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}".strip()

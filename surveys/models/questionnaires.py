@@ -1,7 +1,10 @@
 """The yearly questionnaires: cycles, questionnaires, sections, questions and their choices.
 
 Questionnaires are loaded from versioned files (`surveys/questionnaires/`) and are
-read-only in the admin: the files are the source of truth.
+read-only in the admin: the files are the source of truth. The next cycle is
+copied from the current one, and edited before it opens, by
+surveys.services.next_cycle, which writes through the same loader and gives
+staff the files to commit.
 """
 
 from __future__ import annotations

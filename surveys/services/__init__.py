@@ -1,7 +1,8 @@
 """Writes to the register, the questionnaires and the accounts (docs/conventions.md §2).
 
 One module per sub-domain: `reference_data` (the organisation register),
-`questionnaires` (loading the definition files), `accounts` (users, invitations,
+`questionnaires` (loading the definition files), `next_cycle` (the next
+cycle copied from the current one, and edits before opening), `accounts` (users, invitations,
 passwords), `lifecycle` (opening and closing questionnaires, extended
 deadlines) and `sign_in_records` (django-axes' records). Inside `surveys`, code
 imports from those modules; the names other apps (and the views) import from

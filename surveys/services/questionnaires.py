@@ -93,6 +93,7 @@ def _as_previous(cycles: Iterable[CycleDef]) -> list[PreviousQuestion]:
             lineage_key=question.lineage_key,
             kind=question.kind.value,
             variable=question.variable,
+            content=questionnaire.content_of(question),
         )
         for cycle in cycles
         for questionnaire in cycle.questionnaires
@@ -135,7 +136,7 @@ def _write_cycles(
             ):
                 report.unchanged.append(questionnaire_def.file)
                 continue
-            _write_questionnaire(cycle, questionnaire_def, existing, footnotes)
+            write_questionnaire(cycle, questionnaire_def, existing, footnotes)
             report.loaded.append(questionnaire_def.file)
     return report
 
@@ -144,7 +145,7 @@ def _footnotes_stored(questionnaire: Questionnaire) -> dict[str, list[str]]:
     return dict(questionnaire.questions.values_list("variable", "footnotes"))
 
 
-def _write_questionnaire(
+def write_questionnaire(
     cycle: Cycle,
     definition: QuestionnaireDef,
     existing: Questionnaire | None,

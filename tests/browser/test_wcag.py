@@ -8,12 +8,14 @@ printing its number of keypresses."""
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 
 import pytest
 from django.conf import LazySettings
 from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 from sesame.utils import get_token
@@ -22,7 +24,18 @@ from intake.demo import demo_values
 from intake.models import Channel
 from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers, submit_response
-from surveys.models import RSS, Kommun, Question, Questionnaire, Region, User
+from surveys.definitions.editing import reworded, without
+from surveys.models import (
+    RSS,
+    Cycle,
+    DefinitionChange,
+    Kommun,
+    Question,
+    Questionnaire,
+    Region,
+    User,
+)
+from surveys.services.next_cycle import create_next_cycle, edit_questionnaire
 from tests.browser.audit import (
     WIDE,
     Findings,
@@ -200,6 +213,61 @@ def test_pages_of_staff(page: Page, live_server: LiveServer, staff_user: User) -
         "/admin/axes/accessattempt/",
     ):
         audit(page, url, findings, focus=False)
+    findings.assert_none()
+
+
+def test_pages_of_the_next_cycle(
+    page: Page,
+    live_server: LiveServer,
+    staff_user: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #19: creating the next cycle, its revision report with every kind
+    of change, a questionnaire's questions, a question's edit page, the page
+    that adds one, and a refused addition with its errors."""
+    # Before the 2025 copy opens, so its questionnaires are under preparation.
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: datetime.date(2025, 6, 1)
+    )
+    findings = Findings()
+    login(page, live_server, staff_user)
+    audit(page, "/samordning/omgangar/2024/nasta/", findings)
+    cycle = create_next_cycle(Cycle.objects.get(year=2024), actor=staff_user)
+    region = cycle.questionnaires.get(key="region")
+    edit_questionnaire(
+        region,
+        lambda d: reworded(
+            d,
+            d.question("r02_breddinfort"),
+            text="Ny formulering?",
+            label="Ny",  # type: ignore[arg-type]
+        ),
+        seen_hash=region.content_hash,
+        actor=staff_user,
+        change=DefinitionChange.Kind.REWORDED,
+        question=("2", "r02_breddinfort"),
+    )
+    region.refresh_from_db()
+    edit_questionnaire(
+        region,
+        lambda d: without(d, d.question("r05_andelsmal")),  # type: ignore[arg-type]
+        seen_hash=region.content_hash,
+        actor=staff_user,
+        change=DefinitionChange.Kind.REMOVED,
+        question=("5", "r05_andelsmal"),
+    )
+    for url in (
+        "/samordning/omgangar/2025/revision/",
+        f"/samordning/enkater/{region.pk}/fragor/",
+        f"/samordning/enkater/{region.pk}/fragor/r08_uppfoljning/andra/",
+        f"/samordning/enkater/{region.pk}/fragor/ny/",
+    ):
+        audit(page, url, findings)
+    # A refused addition: the error summary and the fields marked.
+    page.get_by_role("button", name="Lägg till frågan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Frågan lades inte till")
+    check_axe(page, findings)
+    check_reflow(page, findings)
     findings.assert_none()
 
 
