@@ -565,7 +565,7 @@ def count_queries(client: Client, questionnaire: Questionnaire) -> list[int]:
 # Per page: the session, its user and second factor, the questionnaire, the
 # previous version, both versions' questions (3), and two tabulations (at a
 # level of groups each lists its groups).
-QUERIES = [22, 24, 22]
+QUERIES = [20, 22, 20]
 
 
 @pytest.mark.parametrize(("regions", "questions"), [(2, 2), (21, 12)])
