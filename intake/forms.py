@@ -260,6 +260,9 @@ class QuestionBlock:
     # answer beside the user's with the choice between them.
     base_field: forms.BoundField | None = None
     collision: CollisionView | None = None
+    # The question's HTML when it is shared per state (intake.fragments); empty:
+    # the page includes the template.
+    html: str = ""
 
     @property
     def kommun_texts_answered(self) -> int:

@@ -31,6 +31,7 @@ from intake.forms import (
     first_field,
     question_blocks,
 )
+from intake.fragments import render_blocks, structure_key
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
     ResponseAccess,
@@ -233,6 +234,7 @@ def _posted_cells(form: ResponseForm) -> dict[int, Any]:
     return cells
 
 
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 MISSING_ANSWER = "Svara på frågan innan du skickar in enkäten."
 
 
@@ -293,7 +295,7 @@ def _render_form(
     ]
     error_links += [
         {"anchor": name, "number": "–", "message": f"{form[name].label}: {message}"}
-        for name in ("contact_name", "contact_email", "contact_phone")
+        for name in CONTACT_FIELDS
         for message in form[name].errors
     ]
     missing_links = [
@@ -310,12 +312,15 @@ def _render_form(
     for m in missing or []:
         if m.variable in by_variable:
             by_variable[m.variable].errors.append(MISSING_ANSWER)
+    render_blocks(structure_key(access.questionnaire), blocks)
     return render(
         request,
         "intake/response_form.html",
         {
             "access": access,
             "form": form,
+            # Named, not found by looping over the form's 200-odd fields.
+            "contact_fields": [form[name] for name in CONTACT_FIELDS],
             "sections": sections,
             "error_links": error_links,
             "missing_links": missing_links,
