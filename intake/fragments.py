@@ -17,7 +17,6 @@ texts, a collision with someone else's save) are left to the template's include.
 
 from __future__ import annotations
 
-import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -27,22 +26,15 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from intake.forms import QuestionBlock
+from intake.selectors import StructureKey
 from surveys.kinds import facts
-from surveys.models import Questionnaire
 
 TEMPLATE = "intake/_question.html"
 # About 2 KiB each: some 16 MiB per process at most.
 MAX_FRAGMENTS = 8192
 
-StructureKey = tuple[int, str, datetime.datetime]
-
 _fragments: OrderedDict[Hashable, SafeString] = OrderedDict()
 _lock = threading.Lock()
-
-
-def structure_key(questionnaire: Questionnaire) -> StructureKey:
-    """The same key as the questions' structure (intake.selectors.questions_of)."""
-    return (questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at)
 
 
 def render_blocks(key: StructureKey, blocks: Sequence[QuestionBlock]) -> None:

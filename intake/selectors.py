@@ -23,6 +23,20 @@ from surveys.models import Question, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
 from surveys.selectors import population_of
 
+# What a questionnaire's structure is built from: its id, content hash and
+# `loaded_at`. Everything built once per structure (the questions here, the form's
+# fields in intake.forms, the questions' HTML in intake.fragments) is keyed by it.
+StructureKey = tuple[int, str, datetime.datetime]
+
+
+def structure_key(questionnaire: Questionnaire) -> StructureKey:
+    return (questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at)
+
+
+def structure(key: StructureKey) -> tuple[Question, ...]:
+    """The shared questions of a structure (read-only: see `questions_of`)."""
+    return _structure(*key)
+
 
 def questions_of(questionnaire: Questionnaire | int) -> list[Question]:
     """A questionnaire's questions with sections, options and rows, in order.
@@ -42,11 +56,7 @@ def questions_of(questionnaire: Questionnaire | int) -> list[Question]:
             "content_hash", "loaded_at"
         ).get(pk=questionnaire)
         return list(_structure(questionnaire, content_hash, loaded_at))
-    return list(
-        _structure(
-            questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at
-        )
-    )
+    return list(structure(structure_key(questionnaire)))
 
 
 def forget_question_structures() -> None:

@@ -31,7 +31,7 @@ from intake.forms import (
     first_field,
     question_blocks,
 )
-from intake.fragments import render_blocks, structure_key
+from intake.fragments import render_blocks
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
     ResponseAccess,
@@ -48,6 +48,7 @@ from intake.selectors import (
     questions_of,
     responses_for_pairs,
     shown_questions,
+    structure_key,
 )
 from intake.services.lifecycle import (
     submit_response,
@@ -138,6 +139,7 @@ def response_edit(
     if request.method != "POST":
         form = ResponseForm(
             questions,
+            key=structure_key(access.questionnaire),
             answers=form_cells,
             version=version,
             contact=contact,
@@ -154,6 +156,7 @@ def response_edit(
 
     form = ResponseForm(
         questions,
+        key=structure_key(access.questionnaire),
         answers=form_cells,
         version=version,
         contact=contact,
@@ -363,7 +366,13 @@ def response_visibility(
     )
     questions = questions_of(access.questionnaire)
     version = access.response.version if access.response else 0
-    form = ResponseForm(questions, answers={}, version=version, data=request.POST)
+    form = ResponseForm(
+        questions,
+        key=structure_key(access.questionnaire),
+        answers={},
+        version=version,
+        data=request.POST,
+    )
     form.is_valid()
     shown = shown_questions(questions, _posted_cells(form))
     return JsonResponse({"shown": [q.variable for q in questions if q.pk in shown]})

@@ -39,6 +39,7 @@ from intake.selectors import (
     answer_cells,
     answer_in_words,
     questions_of,
+    structure_key,
 )
 from intake.services.lifecycle import (
     get_or_create_response,
@@ -256,6 +257,7 @@ def response_autosave(
     )
     form = ResponseForm(
         questions,
+        key=structure_key(access.questionnaire),
         answers={
             **answer_cells(access.response),
             **adjustment_cells(access.response, questions),
