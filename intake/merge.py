@@ -30,7 +30,7 @@ from django.db import transaction
 from intake.cells import Cell, Cells
 from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from intake.selectors import answer_cells
+from intake.selectors import StoredAnswer, answer_cells, cells_of, stored_answers
 from intake.services.saving import StaleResponseError, save_answers
 from intake.services.values import cells_for
 from surveys.errors import DomainError
@@ -131,11 +131,14 @@ def merge_answers(
 
 
 def stored_cells(
-    response: Response | None, questions: Sequence[Question]
+    response: Response | None,
+    questions: Sequence[Question],
+    answers: Sequence[StoredAnswer] | None = None,
 ) -> dict[str, Cells]:
-    """What the form compares against, by variable: the stored answers, and for an
-    RSS kommun count only the RSS's own adjustments (what its fields show)."""
-    cells = answer_cells(response)
+    """What the form compares against, by variable: the stored answers (`answers`
+    when the caller has read them), and for an RSS kommun count only the RSS's own
+    adjustments (what its fields show)."""
+    cells = answer_cells(response) if answers is None else cells_of(answers)
     cells.update(adjustment_cells(response, questions))
     return {q.variable: cells.get(q.pk, {}) for q in questions}
 
@@ -219,7 +222,9 @@ def _merge_and_save(
         # garbled one would otherwise read as "nothing changed since" and
         # write over what others saved.
         raise DomainError(UNKNOWN_VERSION)
-    theirs = stored_cells(response, questions)
+    # Read once: compared here, and replaced by save_answers at this version.
+    existing = stored_answers(response)
+    theirs = stored_cells(response, questions, existing)
     changed_since = set(
         AnswerChange.objects.filter(
             response=response, response_version__gt=seen_version
@@ -249,6 +254,7 @@ def _merge_and_save(
             values=merge.write,
             expected_version=response.version,
             reasons={v: r for v, r in reasons.items() if v in merge.write},
+            existing=existing,
         )
         theirs = stored_cells(response, questions)
     return MergedSave(

@@ -6,12 +6,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 
 from intake.cells import (
+    Cell,
     Cells,
-    cell_of,
     given_answer,
     is_answered,
 )
@@ -80,15 +81,55 @@ def _structure(
     return questions
 
 
+# An answer's value as `cell_of` reads it, without building the Answer, Option
+# and Row objects: a save reads every answer of the response twice or more, and
+# some 100 of each made the reads a tenth of it (issue #20).
+CELL_VALUES = ("slot", "option__code", "row__code", "number", "text", "escaped")
+
+
+def _cell(
+    option: str | None, row: str | None, number: Any, text: str, escaped: bool
+) -> Cell:
+    return Cell(option=option, row=row, number=number, text=text, escaped=escaped)
+
+
+class StoredAnswer(NamedTuple):
+    """One stored answer row, as a save compares and replaces it."""
+
+    pk: int
+    question_id: int
+    slot: str
+    channel: str
+    cell: Cell
+
+
+def stored_answers(response: Response) -> list[StoredAnswer]:
+    """The response's answer rows: one query, no model objects."""
+    return [
+        StoredAnswer(pk, question_id, slot, channel, _cell(*value))
+        for pk, question_id, channel, slot, *value in Answer.objects.filter(
+            response=response
+        ).values_list("pk", "question_id", "channel", *CELL_VALUES)
+    ]
+
+
+def cells_of(answers: Iterable[StoredAnswer]) -> dict[int, Cells]:
+    """Answer rows as cells by question id and slot."""
+    cells: dict[int, Cells] = {}
+    for answer in answers:
+        cells.setdefault(answer.question_id, {})[answer.slot] = answer.cell
+    return cells
+
+
 def answer_cells(response: Response | None) -> dict[int, Cells]:
     """Stored answers by question id and slot: one query."""
     if response is None or response.pk is None:
         return {}
     cells: dict[int, Cells] = {}
-    for answer in Answer.objects.filter(response=response).select_related(
-        "option", "row"
-    ):
-        cells.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
+    for question_id, slot, *value in Answer.objects.filter(
+        response=response
+    ).values_list("question_id", *CELL_VALUES):
+        cells.setdefault(question_id, {})[slot] = _cell(*value)
     return cells
 
 
@@ -200,12 +241,12 @@ def cells_by_response(responses: Iterable[Response]) -> dict[int, dict[int, Cell
     """Stored answers for many responses at once: one query."""
     ids = [r.pk for r in responses]
     by_response: dict[int, dict[int, Cells]] = {}
-    for answer in Answer.objects.filter(response_id__in=ids).select_related(
-        "option", "row"
-    ):
-        by_response.setdefault(answer.response_id, {}).setdefault(
-            answer.question_id, {}
-        )[answer.slot] = cell_of(answer)
+    for response_id, question_id, slot, *value in Answer.objects.filter(
+        response_id__in=ids
+    ).values_list("response_id", "question_id", *CELL_VALUES):
+        by_response.setdefault(response_id, {}).setdefault(question_id, {})[slot] = (
+            _cell(*value)
+        )
     return by_response
 
 

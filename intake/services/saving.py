@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from intake.cells import (
     Cells,
-    cell_of,
     given_answer,
 )
 from intake.models import (
@@ -30,7 +29,7 @@ from intake.models import (
     Response,
     ResponseStatus,
 )
-from intake.selectors import questions_of
+from intake.selectors import StoredAnswer, cells_of, questions_of, stored_answers
 from intake.services.adjustments import _adjustment_problems
 from intake.services.values import cells_for
 from intake.writable import require_writable
@@ -70,6 +69,7 @@ def save_answers(
     expected_version: int | None = None,
     reason: str = "",
     reasons: Mapping[str, str] | None = None,
+    existing: Sequence[StoredAnswer] | None = None,
 ) -> Response:
     """Change the answers named in `values` (by variable); leave the others.
 
@@ -79,7 +79,10 @@ def save_answers(
     {"row.option" or "option": count} mapping for RSS kommun counts. None or an
     empty value clears the answer. `reasons` gives a question's change its own
     reason (by variable) instead of `reason`; an RSS's adjustment of a kommun
-    count needs one (issue #4).
+    count needs one (issue #4). `existing` are the response's answers when the
+    caller has just read them at `expected_version` (`intake.merge`, under the
+    response's row lock): any save since changed the version, so the lock below
+    refuses them as stale.
 
     A correction (`Channel.CORRECTION`, see `correct_answer`) is staff's alone,
     needs a reason for every answer it changes, and is the one write a submitted
@@ -107,10 +110,9 @@ def save_answers(
     if unknown:
         raise ValidationError({v: ["Frågan finns inte i enkäten."] for v in unknown})
 
-    existing = list(response.answers.select_related("option", "row"))
-    before: dict[int, Cells] = {}
-    for answer in existing:
-        before.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
+    if existing is None:
+        existing = stored_answers(response)
+    before = cells_of(existing)
 
     after: dict[int, Cells] = {qid: dict(cells) for qid, cells in before.items()}
     errors: dict[str, list[str]] = {}
@@ -260,7 +262,7 @@ def _write_changes(
     response: Response,
     *,
     questions: Sequence[Question],
-    existing: Sequence[Answer],
+    existing: Sequence[StoredAnswer],
     before: dict[int, Cells],
     after: dict[int, Cells],
     hidden: set[int],

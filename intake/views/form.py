@@ -124,7 +124,9 @@ def response_edit(
         for_write=request.method == "POST",
     )
     questions = questions_of(access.questionnaire)
-    cells = answer_cells(access.response)
+    # A posted form shows what was posted, and the save reads the stored answers
+    # under its lock (intake.merge): they fill only the page of a GET.
+    cells = answer_cells(access.response) if request.method != "POST" else {}
     version = access.response.version if access.response else 0
     contact = _contact(access.response)
     # An RSS questionnaire: live counts and texts of the kommuner (issue #4).

@@ -36,7 +36,6 @@ from intake.permissions import (
     get_response_access,
 )
 from intake.selectors import (
-    answer_cells,
     answer_in_words,
     questions_of,
     structure_key,
@@ -258,10 +257,9 @@ def response_autosave(
     form = ResponseForm(
         questions,
         key=structure_key(access.questionnaire),
-        answers={
-            **answer_cells(access.response),
-            **adjustment_cells(access.response, questions),
-        },
+        # Only what the save checks against the page's values (an RSS's count
+        # adjustments): the save itself reads the stored answers under its lock.
+        answers=adjustment_cells(access.response, questions),
         version=0,
         data=request.POST,
         counts=consolidation.counts if consolidation else None,
