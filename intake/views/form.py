@@ -60,6 +60,7 @@ from intake.views.saving import (
     _kept_message,
     _save_posted,
     _saved_message,
+    after_save,
 )
 from intake.writable import refusal
 from surveys.auth import request_user
@@ -166,7 +167,7 @@ def response_edit(
         counts=counts,
     )
     missing: list[Any] = []
-    outcome = _save_posted(user, access, form, request.POST)
+    outcome = _save_posted(user, access, form)
     saved = outcome.saved
     if saved is not None:
         if saved.kept:
@@ -199,6 +200,9 @@ def response_edit(
             return redirect(_url("intake:response-edit", access))
     posted_cells = _posted_cells(form)
     if saved is not None:
+        # Shown again: the form as the next save should post it. Not worked out
+        # for a save that redirects (issue #20).
+        form.data = after_save(form, request.POST, saved)
         # Others' answers now in the form decide the follow-ups shown, too.
         by_variable = {q.variable: q.pk for q in questions}
         for variable in saved.kept:

@@ -108,14 +108,13 @@ COLLISION_MESSAGE = (
 )
 
 
-def _save_posted(
-    user: User, access: ResponseAccess, form: ResponseForm, data: Any
-) -> SaveOutcome:
+def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> SaveOutcome:
     """Save every valid answer, merged per question with what others saved since
     the page was loaded (intake.merge), and the contact details, as the form and
     autosave do.
 
-    Refused values stay on the form with their errors and change nothing stored;
+    Refused values stay on the form with their errors and change nothing stored
+    (a page shown again puts `after_save` in the form's data);
     a collision stays on the form for the user to choose; a locked response
     saves nothing and says why.
     """
@@ -164,11 +163,10 @@ def _save_posted(
         return SaveOutcome(None)
     if saved.collisions:
         form.add_error(None, COLLISION_MESSAGE)
-    form.data = _after_save(form, data, saved)
     return SaveOutcome(saved)
 
 
-def _after_save(form: ResponseForm, data: Any, saved: MergedSave) -> Any:
+def after_save(form: ResponseForm, data: Any, saved: MergedSave) -> Any:
     """The form as the next save should post it: the new version; the new base of
     every question whose field now matches what is stored; others' answers in
     place of the ones the user had not changed. Refused and colliding questions
@@ -264,7 +262,7 @@ def response_autosave(
         data=request.POST,
         counts=consolidation.counts if consolidation else None,
     )
-    outcome = _save_posted(user, access, form, request.POST)
+    outcome = _save_posted(user, access, form)
     errors = {
         name: [str(e) for e in errs]
         for name, errs in form.errors.items()
