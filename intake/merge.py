@@ -30,8 +30,8 @@ from django.db import transaction
 from intake.cells import Cell, Cells
 from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from intake.selectors import StoredAnswer, answer_cells, cells_of, stored_answers
-from intake.services.saving import StaleResponseError, save_answers
+from intake.selectors import answer_cells, cells_of, stored_answers
+from intake.services.saving import StaleResponseError, save_answers_with_cells
 from intake.services.values import cells_for
 from surveys.errors import DomainError
 from surveys.kinds import facts
@@ -133,12 +133,12 @@ def merge_answers(
 def stored_cells(
     response: Response | None,
     questions: Sequence[Question],
-    answers: Sequence[StoredAnswer] | None = None,
+    cells: dict[int, Cells] | None = None,
 ) -> dict[str, Cells]:
-    """What the form compares against, by variable: the stored answers (`answers`
-    when the caller has read them), and for an RSS kommun count only the RSS's own
-    adjustments (what its fields show)."""
-    cells = answer_cells(response) if answers is None else cells_of(answers)
+    """What the form compares against, by variable: the stored answers (`cells`,
+    by question id, when the caller has them), and for an RSS kommun count only
+    the RSS's own adjustments (what its fields show)."""
+    cells = dict(answer_cells(response) if cells is None else cells)
     cells.update(adjustment_cells(response, questions))
     return {q.variable: cells.get(q.pk, {}) for q in questions}
 
@@ -224,7 +224,7 @@ def _merge_and_save(
         raise DomainError(UNKNOWN_VERSION)
     # Read once: compared here, and replaced by save_answers at this version.
     existing = stored_answers(response)
-    theirs = stored_cells(response, questions, existing)
+    theirs = stored_cells(response, questions, cells_of(existing))
     changed_since = set(
         AnswerChange.objects.filter(
             response=response, response_version__gt=seen_version
@@ -247,7 +247,7 @@ def _merge_and_save(
         if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
             merge.write[variable] = mine[variable][0]
     if merge.write:
-        response = save_answers(
+        saved = save_answers_with_cells(
             response,
             actor=actor,
             channel=channel,
@@ -256,7 +256,8 @@ def _merge_and_save(
             reasons={v: r for v, r in reasons.items() if v in merge.write},
             existing=existing,
         )
-        theirs = stored_cells(response, questions)
+        response = saved.response
+        theirs = stored_cells(response, questions, saved.cells)
     return MergedSave(
         response=response,
         written=list(merge.write),

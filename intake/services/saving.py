@@ -11,6 +11,7 @@ transaction, and bumps the response's version under an optimistic lock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -59,7 +60,6 @@ class StaleResponseError(DomainError):
         )
 
 
-@transaction.atomic
 def save_answers(
     response: Response,
     *,
@@ -93,6 +93,39 @@ def save_answers(
     not open (`intake.writable`), and StaleResponseError if `expected_version` is not
     the current version.
     """
+    return save_answers_with_cells(
+        response,
+        actor=actor,
+        channel=channel,
+        values=values,
+        expected_version=expected_version,
+        reason=reason,
+        reasons=reasons,
+        existing=existing,
+    ).response
+
+
+@dataclass(frozen=True)
+class SavedAnswers:
+    response: Response
+    # Every stored answer after the save, by question id and slot: what was
+    # written is known, so the caller need not read it back (issue #20).
+    cells: dict[int, Cells]
+
+
+@transaction.atomic
+def save_answers_with_cells(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+    reasons: Mapping[str, str] | None = None,
+    existing: Sequence[StoredAnswer] | None = None,
+) -> SavedAnswers:
+    """`save_answers`, also returning the answers stored after the save."""
     if channel == Channel.CORRECTION:
         _check_correction(actor, values=values, reason=reason, reasons=reasons)
     elif response.status == ResponseStatus.SUBMITTED:
@@ -152,7 +185,9 @@ def save_answers(
     if not locked:
         current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
         raise StaleResponseError(current)
-    response.refresh_from_db(fields=["version", "status", "updated_at"])
+    # What the UPDATE wrote, without reading it back.
+    response.version, response.status = version + 1, new_status
+    response.updated_at = now
 
     _write_changes(
         response,
@@ -166,7 +201,7 @@ def save_answers(
         reason=reason,
         reasons=reasons,
     )
-    return response
+    return SavedAnswers(response, {qid: cells for qid, cells in after.items() if cells})
 
 
 CORRECTION_STAFF_ONLY = "Bara Socialstyrelsen kan rätta ett svar."

@@ -48,15 +48,12 @@ from intake.writable import require_writable
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.http import json_post
-from surveys.models import OrganisationRole, User
+from surveys.models import User
 
 
-def _channel(user: User, access: ResponseAccess) -> Channel:
+def _channel(access: ResponseAccess) -> Channel:
     """Answers typed by an RSS coordinator for a kommun are proxy entries."""
-    own = OrganisationRole.objects.filter(
-        user=user, organisation=access.organisation
-    ).exists()
-    return Channel.WEB if own else Channel.PROXY
+    return Channel.WEB if access.own else Channel.PROXY
 
 
 def _numbers(form: ResponseForm, variables: Any) -> str:
@@ -124,7 +121,7 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
         form.add_error(None, VERSION_MISSING)
         return SaveOutcome(None)
     values = form.answer_values()
-    channel = _channel(user, access)
+    channel = _channel(access)
     try:
         # Asked first, so a save that changes nothing is refused the same way.
         require_writable(
