@@ -20,9 +20,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from pathlib import Path
 from typing import Any
 
+from django.dispatch import receiver
 from django.template.loader import get_template
+from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
 
 from intake.forms import QuestionBlock
@@ -64,6 +67,14 @@ def forget_fragments() -> None:
     """Drop every rendered question (tests start each case cold)."""
     with _lock:
         _fragments.clear()
+
+
+@receiver(file_changed, dispatch_uid="intake.fragments.forget_fragments")
+def _forget_on_template_change(sender: object, file_path: Path, **kwargs: Any) -> None:
+    """runserver keeps its process when a template changes (Django resets the
+    template loaders instead): the fragments rendered from the old one go too."""
+    if Path(file_path).suffix == ".html":
+        forget_fragments()
 
 
 def _state(block: QuestionBlock) -> Hashable | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.autoreload import file_changed
 
 import intake.fragments
 import intake.views.form
@@ -122,3 +124,16 @@ def test_the_fragments_are_bounded(
     client.force_login(region_user)
     assert client.get(edit_url(region_questionnaire(), region)).status_code == 200
     assert len(intake.fragments._fragments) == 5
+
+
+def test_a_changed_template_drops_the_rendered_questions(
+    client: Client, region_user: User, region: Region
+) -> None:
+    """runserver reloads a changed template without a new process."""
+    client.force_login(region_user)
+    assert client.get(edit_url(region_questionnaire(), region)).status_code == 200
+    assert intake.fragments._fragments
+    file_changed.send(sender=None, file_path=Path("templates/intake/base.css"))
+    assert intake.fragments._fragments
+    file_changed.send(sender=None, file_path=Path("templates/intake/_question.html"))
+    assert not intake.fragments._fragments
