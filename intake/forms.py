@@ -170,6 +170,8 @@ class ResponseForm(forms.Form):
         self.counts = counts or {}
         self.reasons: dict[str, str] = {}
         self.refused: dict[str, list[str]] = {}
+        # The valid answers as cells by variable (`answer_values`), parsed once.
+        self.answer_cells: dict[str, Cells] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
         if key is None:
             self.fields.update(question_fields(self.questions))
@@ -205,6 +207,7 @@ class ResponseForm(forms.Form):
         stored answer stays (issue #13). `self.refused` names them all."""
         values: dict[str, Any] = {}
         self.refused = {}
+        self.answer_cells = {}
         cleaned = self.cleaned_data
         for question in self.questions:
             refused = [
@@ -226,6 +229,7 @@ class ResponseForm(forms.Form):
                 self.refused[question.variable] = list(exc.messages)
                 continue
             values[question.variable] = raw
+            self.answer_cells[question.variable] = cells
         return values
 
     def _check_adjustments(

@@ -163,13 +163,20 @@ def save_merged(
     choices: Mapping[str, str],
     seen_version: int,
     reasons: Mapping[str, str] | None = None,
+    cells: Mapping[str, Cells] | None = None,
 ) -> MergedSave:
     """Save `values` (valid raw values by variable) merged with what others saved
     since `seen_version`. A question without a posted base counts as seen when
-    nobody has changed it since `seen_version`. Raises what `save_answers` raises,
-    except StaleResponseError, which it absorbs by merging again."""
+    nobody has changed it since `seen_version`. `cells` are the values already
+    parsed (`intake.services.values.cells_for`) by the caller. Raises what
+    `save_answers` raises, except StaleResponseError, which it absorbs by merging
+    again."""
     by_variable = {q.variable: q for q in questions}
-    mine = {v: (raw, cells_for(by_variable[v], raw)) for v, raw in values.items()}
+    parsed = cells or {}
+    mine = {
+        v: (raw, parsed[v] if v in parsed else cells_for(by_variable[v], raw))
+        for v, raw in values.items()
+    }
     for _ in range(ATTEMPTS):
         try:
             return _merge_and_save(

@@ -140,6 +140,7 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
             choices=form.choices(),
             seen_version=form.cleaned_data["version"],
             reasons=form.reasons,
+            cells=form.answer_cells,
         )
         if "contact_email" not in form.errors:
             update_contact_details(
