@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from django import forms
@@ -42,6 +44,7 @@ from intake.merge import (
     choice_value,
     fingerprint,
 )
+from intake.selectors import StructureKey, structure
 from intake.services.values import cells_for
 from surveys.formatting import swedish_number
 from surveys.kinds import (
@@ -49,7 +52,11 @@ from surveys.kinds import (
     kinds_where,
 )
 from surveys.models import Question
-from surveys.sheet_text import plain_unholdable_messages, refuse_unholdable
+from surveys.sheet_text import (
+    plain_unholdable_fields,
+    plain_unholdable_messages,
+    refuse_unholdable,
+)
 
 # RSS kommun counts are computed from the kommuner's answers (issue #4); the form
 # has a field per cell only to adjust the computed count, with a reason.
@@ -66,6 +73,46 @@ FORM_KINDS = kinds_where(
 REASON_MISSING = (
     "Ange varför antalet kommuner justeras. Det justerade antalet är inte sparat."
 )
+
+
+def question_fields(questions: Sequence[Question]) -> dict[str, forms.Field]:
+    """The form fields of `questions` (those of FORM_KINDS), in order: each
+    kind's own (`intake.kinds`), then the question's base and choice for the
+    per-question merge (intake.merge). They depend only on the definition."""
+    fields: dict[str, forms.Field] = {}
+    for question in questions:
+        if question.kind not in FORM_KINDS:
+            continue
+        name = question.variable
+        options = [(o.code, o.label) for o in question.options.all()]
+        behaviour(question.kind).add_fields(fields, question, options)
+        # No max_length: a base that is not a fingerprint simply matches
+        # nothing; refused, its error would be on a field nobody sees.
+        fields[base_field(name)] = forms.CharField(
+            required=False, widget=forms.HiddenInput
+        )
+        fields[choice_field(name)] = forms.CharField(
+            required=False, max_length=80, widget=forms.HiddenInput
+        )
+    plain_unholdable_fields(fields.values())
+    return fields
+
+
+@lru_cache(maxsize=64)
+def _shared_fields(key: StructureKey) -> Mapping[str, forms.Field]:
+    """The fields of a structure, built once per process and content (issue #20):
+    some 200 fields for the region questionnaire were a fifth of a request.
+
+    Django copies a form's declared fields per instance because a form may
+    change them; ResponseForm never changes a field after building it (values
+    and errors live on the form), so every form of the structure shares these.
+    """
+    return MappingProxyType(question_fields(structure(key)))
+
+
+def forget_shared_fields() -> None:
+    """Drop every structure's fields (tests start each case cold)."""
+    _shared_fields.cache_clear()
 
 
 def first_field(question: Question) -> str:
@@ -111,35 +158,31 @@ class ResponseForm(forms.Form):
         contact: dict[str, str] | None = None,
         data: Any = None,
         counts: Mapping[int, KommunCount] | None = None,
+        key: StructureKey | None = None,
     ) -> None:
         """`answers` for an RSS kommun count are the RSS's adjustments only
         (`intake.consolidation.adjustment_cells`); `counts` (by question id) are
-        the live counts and bases they must fit."""
+        the live counts and bases they must fit. `key` names the structure
+        `questions` are (`intake.selectors.structure_key`): the questions' fields
+        are then the ones built once for it, not built again."""
         super().__init__(data=data, initial={"version": version, **(contact or {})})
+        plain_unholdable_messages(self)
         self.counts = counts or {}
         self.reasons: dict[str, str] = {}
         self.refused: dict[str, list[str]] = {}
+        # The valid answers as cells by variable (`answer_values`), parsed once.
+        self.answer_cells: dict[str, Cells] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
+        if key is None:
+            self.fields.update(question_fields(self.questions))
+        else:
+            self.fields.update(_shared_fields(key))
         for question in self.questions:
-            self._add_fields(question, answers.get(question.pk, {}))
-        plain_unholdable_messages(self)
-
-    def _add_fields(self, question: Question, cells: Cells) -> None:
-        options = [(o.code, o.label) for o in question.options.all()]
-        name = question.variable
-        behaviour(question.kind).add_fields(self.fields, question, options)
-        self.initial.update(field_values(question, cells))
-        # The stored answer this page shows, for the per-question merge
-        # (intake.merge), and the user's choice when it collides.
-        # No max_length: a base that is not a fingerprint simply matches
-        # nothing; refused, its error would be on a field nobody sees.
-        self.fields[base_field(name)] = forms.CharField(
-            required=False, widget=forms.HiddenInput
-        )
-        self.initial[base_field(name)] = fingerprint(cells)
-        self.fields[choice_field(name)] = forms.CharField(
-            required=False, max_length=80, widget=forms.HiddenInput
-        )
+            cells = answers.get(question.pk, {})
+            self.initial.update(field_values(question, cells))
+            # The stored answer this page shows, for the per-question merge
+            # (intake.merge).
+            self.initial[base_field(question.variable)] = fingerprint(cells)
 
     def bases(self) -> dict[str, str]:
         """The posted fingerprint per variable of the answers the page was built on."""
@@ -164,6 +207,7 @@ class ResponseForm(forms.Form):
         stored answer stays (issue #13). `self.refused` names them all."""
         values: dict[str, Any] = {}
         self.refused = {}
+        self.answer_cells = {}
         cleaned = self.cleaned_data
         for question in self.questions:
             refused = [
@@ -185,6 +229,7 @@ class ResponseForm(forms.Form):
                 self.refused[question.variable] = list(exc.messages)
                 continue
             values[question.variable] = raw
+            self.answer_cells[question.variable] = cells
         return values
 
     def _check_adjustments(
@@ -260,6 +305,9 @@ class QuestionBlock:
     # answer beside the user's with the choice between them.
     base_field: forms.BoundField | None = None
     collision: CollisionView | None = None
+    # The question's HTML when it is shared per state (intake.fragments); empty:
+    # the page includes the template.
+    html: str = ""
 
     @property
     def kommun_texts_answered(self) -> int:

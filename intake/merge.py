@@ -30,8 +30,8 @@ from django.db import transaction
 from intake.cells import Cell, Cells
 from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from intake.selectors import answer_cells
-from intake.services.saving import StaleResponseError, save_answers
+from intake.selectors import answer_cells, cells_of, stored_answers
+from intake.services.saving import StaleResponseError, save_answers_with_cells
 from intake.services.values import cells_for
 from surveys.errors import DomainError
 from surveys.kinds import facts
@@ -131,11 +131,14 @@ def merge_answers(
 
 
 def stored_cells(
-    response: Response | None, questions: Sequence[Question]
+    response: Response | None,
+    questions: Sequence[Question],
+    cells: dict[int, Cells] | None = None,
 ) -> dict[str, Cells]:
-    """What the form compares against, by variable: the stored answers, and for an
-    RSS kommun count only the RSS's own adjustments (what its fields show)."""
-    cells = answer_cells(response)
+    """What the form compares against, by variable: the stored answers (`cells`,
+    by question id, when the caller has them), and for an RSS kommun count only
+    the RSS's own adjustments (what its fields show)."""
+    cells = dict(answer_cells(response) if cells is None else cells)
     cells.update(adjustment_cells(response, questions))
     return {q.variable: cells.get(q.pk, {}) for q in questions}
 
@@ -160,13 +163,20 @@ def save_merged(
     choices: Mapping[str, str],
     seen_version: int,
     reasons: Mapping[str, str] | None = None,
+    cells: Mapping[str, Cells] | None = None,
 ) -> MergedSave:
     """Save `values` (valid raw values by variable) merged with what others saved
     since `seen_version`. A question without a posted base counts as seen when
-    nobody has changed it since `seen_version`. Raises what `save_answers` raises,
-    except StaleResponseError, which it absorbs by merging again."""
+    nobody has changed it since `seen_version`. `cells` are the values already
+    parsed (`intake.services.values.cells_for`) by the caller. Raises what
+    `save_answers` raises, except StaleResponseError, which it absorbs by merging
+    again."""
     by_variable = {q.variable: q for q in questions}
-    mine = {v: (raw, cells_for(by_variable[v], raw)) for v, raw in values.items()}
+    parsed = cells or {}
+    mine = {
+        v: (raw, parsed[v] if v in parsed else cells_for(by_variable[v], raw))
+        for v, raw in values.items()
+    }
     for _ in range(ATTEMPTS):
         try:
             return _merge_and_save(
@@ -219,7 +229,9 @@ def _merge_and_save(
         # garbled one would otherwise read as "nothing changed since" and
         # write over what others saved.
         raise DomainError(UNKNOWN_VERSION)
-    theirs = stored_cells(response, questions)
+    # Read once: compared here, and replaced by save_answers at this version.
+    existing = stored_answers(response)
+    theirs = stored_cells(response, questions, cells_of(existing))
     changed_since = set(
         AnswerChange.objects.filter(
             response=response, response_version__gt=seen_version
@@ -242,15 +254,17 @@ def _merge_and_save(
         if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
             merge.write[variable] = mine[variable][0]
     if merge.write:
-        response = save_answers(
+        saved = save_answers_with_cells(
             response,
             actor=actor,
             channel=channel,
             values=merge.write,
             expected_version=response.version,
             reasons={v: r for v, r in reasons.items() if v in merge.write},
+            existing=existing,
         )
-        theirs = stored_cells(response, questions)
+        response = saved.response
+        theirs = stored_cells(response, questions, saved.cells)
     return MergedSave(
         response=response,
         written=list(merge.write),

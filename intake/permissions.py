@@ -9,6 +9,7 @@ respondent form. Anything outside a user's scope answers 404, the same as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -36,6 +37,9 @@ class ResponseAccess:
     organisation: Organisation
     response: Response | None
     can_write: bool
+    # The user answers for the organisation itself (a role of its own), not as
+    # an RSS coordinator for one of its kommuner: the channel of what they write.
+    own: bool = False
 
 
 def _role_organisation_ids(user: User) -> list[int]:
@@ -75,13 +79,20 @@ def responses_visible_to(user: User) -> QuerySet[Response]:
 
 
 def may_write(
-    user: User, questionnaire: Questionnaire, organisation: Organisation
+    user: User,
+    questionnaire: Questionnaire,
+    organisation: Organisation,
+    *,
+    role_ids: Sequence[int] | None = None,
 ) -> bool:
+    """`role_ids`: the user's own organisations, when the caller has read them."""
     if not user.is_active:
         return False
     if organisation.kind != questionnaire.audience:
         return False
-    if organisation.pk in _role_organisation_ids(user):
+    if role_ids is None:
+        role_ids = _role_organisation_ids(user)
+    if organisation.pk in role_ids:
         return True
     if organisation.kind != OrganisationKind.KOMMUN:
         return False
@@ -111,7 +122,8 @@ def get_response_access(
     ).first()
     if organisation is None:
         raise Http404("Organisationen finns inte.")
-    can_write = may_write(user, questionnaire, organisation)
+    role_ids = _role_organisation_ids(user)
+    can_write = may_write(user, questionnaire, organisation, role_ids=role_ids)
     if not (can_write or user.is_staff_member):
         raise Http404("Enkäten finns inte.")
     if for_write and not can_write:
@@ -123,7 +135,13 @@ def get_response_access(
         # Already loaded here: the services read them without another query.
         response.questionnaire = questionnaire
         response.organisation = organisation
-    return ResponseAccess(questionnaire, organisation, response, can_write)
+    return ResponseAccess(
+        questionnaire,
+        organisation,
+        response,
+        can_write,
+        own=organisation.pk in role_ids,
+    )
 
 
 def answerable_pairs(user: User) -> list[tuple[Questionnaire, Organisation]]:

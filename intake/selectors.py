@@ -6,12 +6,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 
 from intake.cells import (
+    Cell,
     Cells,
-    cell_of,
     given_answer,
     is_answered,
 )
@@ -22,6 +23,20 @@ from surveys.kinds import NUMBER_KINDS
 from surveys.models import Question, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
 from surveys.selectors import population_of
+
+# What a questionnaire's structure is built from: its id, content hash and
+# `loaded_at`. Everything built once per structure (the questions here, the form's
+# fields in intake.forms, the questions' HTML in intake.fragments) is keyed by it.
+StructureKey = tuple[int, str, datetime.datetime]
+
+
+def structure_key(questionnaire: Questionnaire) -> StructureKey:
+    return (questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at)
+
+
+def structure(key: StructureKey) -> tuple[Question, ...]:
+    """The shared questions of a structure (read-only: see `questions_of`)."""
+    return _structure(*key)
 
 
 def questions_of(questionnaire: Questionnaire | int) -> list[Question]:
@@ -42,11 +57,7 @@ def questions_of(questionnaire: Questionnaire | int) -> list[Question]:
             "content_hash", "loaded_at"
         ).get(pk=questionnaire)
         return list(_structure(questionnaire, content_hash, loaded_at))
-    return list(
-        _structure(
-            questionnaire.pk, questionnaire.content_hash, questionnaire.loaded_at
-        )
-    )
+    return list(structure(structure_key(questionnaire)))
 
 
 def forget_question_structures() -> None:
@@ -70,15 +81,67 @@ def _structure(
     return questions
 
 
+# An answer's value as `cell_of` reads it, without building the Answer, Option
+# and Row objects: a save reads every answer of the response twice or more, and
+# some 100 of each made the reads a tenth of it (issue #20).
+CELL_VALUES = ("slot", "option__code", "row__code", "number", "text", "escaped")
+
+
+def _cell(
+    option: str | None, row: str | None, number: Any, text: str, escaped: bool
+) -> Cell:
+    return Cell(option=option, row=row, number=number, text=text, escaped=escaped)
+
+
+class StoredAnswer(NamedTuple):
+    """One stored answer row, as a save compares and replaces it."""
+
+    pk: int
+    question_id: int
+    slot: str
+    channel: str
+    cell: Cell
+
+
+def stored_answers(response: Response) -> list[StoredAnswer]:
+    """The response's answer rows: one query, no model objects."""
+    return [
+        StoredAnswer(pk, question_id, slot, channel, _cell(*value))
+        for pk, question_id, channel, slot, *value in Answer.objects.filter(
+            response=response
+        ).values_list("pk", "question_id", "channel", *CELL_VALUES)
+    ]
+
+
+def stored_answers_of(responses: Sequence[Response]) -> dict[int, list[StoredAnswer]]:
+    """`stored_answers` of many responses, by response id: one query."""
+    by_response: dict[int, list[StoredAnswer]] = {r.pk: [] for r in responses}
+    for response_id, pk, question_id, channel, slot, *value in Answer.objects.filter(
+        response__in=[r.pk for r in responses]
+    ).values_list("response_id", "pk", "question_id", "channel", *CELL_VALUES):
+        by_response[response_id].append(
+            StoredAnswer(pk, question_id, slot, channel, _cell(*value))
+        )
+    return by_response
+
+
+def cells_of(answers: Iterable[StoredAnswer]) -> dict[int, Cells]:
+    """Answer rows as cells by question id and slot."""
+    cells: dict[int, Cells] = {}
+    for answer in answers:
+        cells.setdefault(answer.question_id, {})[answer.slot] = answer.cell
+    return cells
+
+
 def answer_cells(response: Response | None) -> dict[int, Cells]:
     """Stored answers by question id and slot: one query."""
     if response is None or response.pk is None:
         return {}
     cells: dict[int, Cells] = {}
-    for answer in Answer.objects.filter(response=response).select_related(
-        "option", "row"
-    ):
-        cells.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
+    for question_id, slot, *value in Answer.objects.filter(
+        response=response
+    ).values_list("question_id", *CELL_VALUES):
+        cells.setdefault(question_id, {})[slot] = _cell(*value)
     return cells
 
 
@@ -205,12 +268,12 @@ def cells_by_response(responses: Iterable[Response]) -> dict[int, dict[int, Cell
     """Stored answers for many responses at once: one query."""
     ids = [r.pk for r in responses]
     by_response: dict[int, dict[int, Cells]] = {}
-    for answer in Answer.objects.filter(response_id__in=ids).select_related(
-        "option", "row"
-    ):
-        by_response.setdefault(answer.response_id, {}).setdefault(
-            answer.question_id, {}
-        )[answer.slot] = cell_of(answer)
+    for response_id, question_id, slot, *value in Answer.objects.filter(
+        response_id__in=ids
+    ).values_list("response_id", "question_id", *CELL_VALUES):
+        by_response.setdefault(response_id, {}).setdefault(question_id, {})[slot] = (
+            _cell(*value)
+        )
     return by_response
 
 

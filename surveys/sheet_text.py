@@ -76,7 +76,12 @@ def plain_unholdable_messages(form: forms.BaseForm) -> None:
     """Every text field of `form` refuses a NUL character with the message of
     this rule: Django's own check, which runs first, says «Null-tecken är inte
     tillåtna», a word the user cannot act on (issue #13 point 10)."""
-    for field in form.fields.values():
+    plain_unholdable_fields(form.fields.values())
+
+
+def plain_unholdable_fields(fields: Iterable[forms.Field]) -> None:
+    """`plain_unholdable_messages` for fields built apart from a form."""
+    for field in fields:
         if isinstance(field, forms.CharField):
             field.validators = [
                 v

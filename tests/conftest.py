@@ -10,6 +10,8 @@ import pytest
 from django.conf import LazySettings
 from django.test import Client
 
+from intake.forms import forget_shared_fields
+from intake.fragments import forget_fragments
 from intake.selectors import forget_question_structures as questions_of_cache_clear
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
@@ -39,9 +41,12 @@ def pytest_configure(config: Any) -> None:
 @pytest.fixture(autouse=True)
 def cold_question_structures() -> Iterator[None]:
     """Each test starts as a fresh process would: no questionnaire structure built
-    yet (intake.selectors.questions_of), so pinned query counts do not depend on
+    yet (intake.selectors.questions_of), no form fields (intake.forms) and no
+    question rendered (intake.fragments), so pinned query counts do not depend on
     which tests ran before in the same worker."""
     questions_of_cache_clear()
+    forget_shared_fields()
+    forget_fragments()
     yield
 
 

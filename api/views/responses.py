@@ -41,7 +41,6 @@ from intake.selectors import answer_cells, questions_of, responses_for_pairs
 from intake.services.lifecycle import get_or_create_response, submit_response
 from intake.services.saving import save_answers
 from surveys.errors import DomainError
-from surveys.models import OrganisationRole, User
 
 NOTHING_TO_SUBMIT = "Enkäten kan inte skickas in: inga frågor är besvarade ännu."
 
@@ -123,12 +122,9 @@ def _detail(access: ResponseAccess, response: SurveyResponse | None) -> Response
     return Response(body, headers={"ETag": etag(version)})
 
 
-def _channel(user: User, access: ResponseAccess) -> Channel:
+def _channel(access: ResponseAccess) -> Channel:
     """An RSS coordinator writing a kommun's answers is a proxy entry, as in the form."""
-    own = OrganisationRole.objects.filter(
-        user=user, organisation=access.organisation
-    ).exists()
-    return Channel.API if own else Channel.PROXY
+    return Channel.API if access.own else Channel.PROXY
 
 
 class ResponseDetailApi(ApiView):
@@ -185,12 +181,12 @@ class ResponseSaveApi(ApiView):
         response = access.response or get_or_create_response(
             access.questionnaire,
             organisation=access.organisation,
-            channel=_channel(user, access),
+            channel=_channel(access),
         )
         response = save_answers(
             response,
             actor=user,
-            channel=_channel(user, access),
+            channel=_channel(access),
             values=serializer.validated_data["answers"],
             expected_version=version,
             reason=serializer.validated_data["reason"],

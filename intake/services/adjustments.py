@@ -20,10 +20,10 @@ from intake.consolidation.limits import (
 )
 from intake.consolidation.live import consolidation_for
 from intake.models import (
-    Answer,
     Channel,
     Response,
 )
+from intake.selectors import StoredAnswer
 from surveys.kinds import facts
 from surveys.models import (
     Question,
@@ -34,7 +34,7 @@ def _adjustment_problems(
     response: Response,
     questions: Sequence[Question],
     *,
-    existing: Sequence[Answer],
+    existing: Sequence[StoredAnswer],
     before: dict[int, Cells],
     after: dict[int, Cells],
     channel: Channel,

@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from intake.cells import (
     Cells,
-    cell_of,
     given_answer,
 )
 from intake.models import (
@@ -33,7 +32,13 @@ from intake.models import (
     Response,
     ResponseStatus,
 )
-from intake.selectors import questions_of
+from intake.selectors import (
+    StoredAnswer,
+    cells_of,
+    questions_of,
+    stored_answers,
+    stored_answers_of,
+)
 from intake.services.adjustments import _adjustment_problems
 from intake.services.values import cells_for
 from intake.writable import require_writable
@@ -65,7 +70,6 @@ class StaleResponseError(DomainError):
         )
 
 
-@transaction.atomic
 def save_answers(
     response: Response,
     *,
@@ -75,6 +79,7 @@ def save_answers(
     expected_version: int | None = None,
     reason: str = "",
     reasons: Mapping[str, str] | None = None,
+    existing: Sequence[StoredAnswer] | None = None,
 ) -> Response:
     """Change the answers named in `values` (by variable); leave the others.
 
@@ -84,7 +89,10 @@ def save_answers(
     {"row.option" or "option": count} mapping for RSS kommun counts. None or an
     empty value clears the answer. `reasons` gives a question's change its own
     reason (by variable) instead of `reason`; an RSS's adjustment of a kommun
-    count needs one (issue #4).
+    count needs one (issue #4). `existing` are the response's answers when the
+    caller has just read them at `expected_version` (`intake.merge`, under the
+    response's row lock): any save since changed the version, so the lock below
+    refuses them as stale.
 
     A correction (`Channel.CORRECTION`, see `correct_answer`) is staff's alone,
     needs a reason for every answer it changes, and is the one write a submitted
@@ -95,6 +103,39 @@ def save_answers(
     not open (`intake.writable`), and StaleResponseError if `expected_version` is not
     the current version.
     """
+    return save_answers_with_cells(
+        response,
+        actor=actor,
+        channel=channel,
+        values=values,
+        expected_version=expected_version,
+        reason=reason,
+        reasons=reasons,
+        existing=existing,
+    ).response
+
+
+@dataclass(frozen=True)
+class SavedAnswers:
+    response: Response
+    # Every stored answer after the save, by question id and slot: what was
+    # written is known, so the caller need not read it back (issue #20).
+    cells: dict[int, Cells]
+
+
+@transaction.atomic
+def save_answers_with_cells(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+    reasons: Mapping[str, str] | None = None,
+    existing: Sequence[StoredAnswer] | None = None,
+) -> SavedAnswers:
+    """`save_answers`, also returning the answers stored after the save."""
     if channel == Channel.CORRECTION:
         _check_correction(actor, values=values, reason=reason, reasons=reasons)
     elif response.status == ResponseStatus.SUBMITTED:
@@ -107,7 +148,8 @@ def save_answers(
     # The structure built once per questionnaire content (issue #20), the same
     # the view already used for this request.
     questions = questions_of(response.questionnaire)
-    existing = list(response.answers.select_related("option", "row"))
+    if existing is None:
+        existing = stored_answers(response)
     planned = _plan(
         response,
         questions=questions,
@@ -131,7 +173,9 @@ def save_answers(
     if not locked:
         current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
         raise StaleResponseError(current)
-    response.refresh_from_db(fields=["version", "status", "updated_at"])
+    # What the UPDATE wrote, without reading it back.
+    response.version, response.status = version + 1, new_status
+    response.updated_at = now
 
     _write(
         _changes(
@@ -145,7 +189,9 @@ def save_answers(
             reasons=reasons,
         )
     )
-    return response
+    return SavedAnswers(
+        response, {qid: cells for qid, cells in planned.after.items() if cells}
+    )
 
 
 @dataclass(frozen=True)
@@ -162,7 +208,7 @@ def _plan(
     response: Response,
     *,
     questions: Sequence[Question],
-    existing: Sequence[Answer],
+    existing: Sequence[StoredAnswer],
     values: Mapping[str, Any],
     channel: Channel,
     reason: str,
@@ -175,9 +221,7 @@ def _plan(
     unknown = sorted(set(values) - set(by_variable))
     if unknown:
         raise ValidationError({v: ["Frågan finns inte i enkäten."] for v in unknown})
-    before: dict[int, Cells] = {}
-    for answer in existing:
-        before.setdefault(answer.question_id, {})[answer.slot] = cell_of(answer)
+    before = cells_of(existing)
 
     after: dict[int, Cells] = {qid: dict(cells) for qid, cells in before.items()}
     errors: dict[str, list[str]] = {}
@@ -273,11 +317,7 @@ def save_answers_in_bulk(
         require_writable(
             questionnaire, organisation=response.organisation, channel=channel
         )
-    existing: dict[int, list[Answer]] = {r.pk: [] for r in responses}
-    for answer in Answer.objects.filter(response__in=responses).select_related(
-        "option", "row"
-    ):
-        existing[answer.response_id].append(answer)
+    existing = stored_answers_of(responses)
     planned = []
     for index, (response, values) in enumerate(saves):
         try:
@@ -439,7 +479,7 @@ def _changes(
     planned: _Planned,
     *,
     questions: Sequence[Question],
-    existing: Sequence[Answer],
+    existing: Sequence[StoredAnswer],
     actor: User,
     channel: Channel,
     reason: str,

@@ -31,6 +31,7 @@ from intake.forms import (
     first_field,
     question_blocks,
 )
+from intake.fragments import render_blocks
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
     ResponseAccess,
@@ -47,6 +48,7 @@ from intake.selectors import (
     questions_of,
     responses_for_pairs,
     shown_questions,
+    structure_key,
 )
 from intake.services.lifecycle import (
     submit_response,
@@ -58,6 +60,7 @@ from intake.views.saving import (
     _kept_message,
     _save_posted,
     _saved_message,
+    after_save,
 )
 from intake.writable import refusal
 from surveys.auth import request_user
@@ -122,7 +125,9 @@ def response_edit(
         for_write=request.method == "POST",
     )
     questions = questions_of(access.questionnaire)
-    cells = answer_cells(access.response)
+    # A posted form shows what was posted, and the save reads the stored answers
+    # under its lock (intake.merge): they fill only the page of a GET.
+    cells = answer_cells(access.response) if request.method != "POST" else {}
     version = access.response.version if access.response else 0
     contact = _contact(access.response)
     # An RSS questionnaire: live counts and texts of the kommuner (issue #4).
@@ -137,6 +142,7 @@ def response_edit(
     if request.method != "POST":
         form = ResponseForm(
             questions,
+            key=structure_key(access.questionnaire),
             answers=form_cells,
             version=version,
             contact=contact,
@@ -153,6 +159,7 @@ def response_edit(
 
     form = ResponseForm(
         questions,
+        key=structure_key(access.questionnaire),
         answers=form_cells,
         version=version,
         contact=contact,
@@ -160,7 +167,7 @@ def response_edit(
         counts=counts,
     )
     missing: list[Any] = []
-    outcome = _save_posted(user, access, form, request.POST)
+    outcome = _save_posted(user, access, form)
     saved = outcome.saved
     if saved is not None:
         if saved.kept:
@@ -193,6 +200,9 @@ def response_edit(
             return redirect(_url("intake:response-edit", access))
     posted_cells = _posted_cells(form)
     if saved is not None:
+        # Shown again: the form as the next save should post it. Not worked out
+        # for a save that redirects (issue #20).
+        form.data = after_save(form, request.POST, saved)
         # Others' answers now in the form decide the follow-ups shown, too.
         by_variable = {q.variable: q.pk for q in questions}
         for variable in saved.kept:
@@ -233,6 +243,7 @@ def _posted_cells(form: ResponseForm) -> dict[int, Any]:
     return cells
 
 
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 MISSING_ANSWER = "Svara på frågan innan du skickar in enkäten."
 
 
@@ -293,7 +304,7 @@ def _render_form(
     ]
     error_links += [
         {"anchor": name, "number": "–", "message": f"{form[name].label}: {message}"}
-        for name in ("contact_name", "contact_email", "contact_phone")
+        for name in CONTACT_FIELDS
         for message in form[name].errors
     ]
     missing_links = [
@@ -310,12 +321,15 @@ def _render_form(
     for m in missing or []:
         if m.variable in by_variable:
             by_variable[m.variable].errors.append(MISSING_ANSWER)
+    render_blocks(structure_key(access.questionnaire), blocks)
     return render(
         request,
         "intake/response_form.html",
         {
             "access": access,
             "form": form,
+            # Named, not found by looping over the form's 200-odd fields.
+            "contact_fields": [form[name] for name in CONTACT_FIELDS],
             "sections": sections,
             "error_links": error_links,
             "missing_links": missing_links,
@@ -358,7 +372,13 @@ def response_visibility(
     )
     questions = questions_of(access.questionnaire)
     version = access.response.version if access.response else 0
-    form = ResponseForm(questions, answers={}, version=version, data=request.POST)
+    form = ResponseForm(
+        questions,
+        key=structure_key(access.questionnaire),
+        answers={},
+        version=version,
+        data=request.POST,
+    )
     form.is_valid()
     shown = shown_questions(questions, _posted_cells(form))
     return JsonResponse({"shown": [q.variable for q in questions if q.pk in shown]})

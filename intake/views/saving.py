@@ -36,9 +36,9 @@ from intake.permissions import (
     get_response_access,
 )
 from intake.selectors import (
-    answer_cells,
     answer_in_words,
     questions_of,
+    structure_key,
 )
 from intake.services.lifecycle import (
     get_or_create_response,
@@ -48,15 +48,12 @@ from intake.writable import require_writable
 from surveys.auth import request_user
 from surveys.errors import DomainError
 from surveys.http import json_post
-from surveys.models import OrganisationRole, User
+from surveys.models import User
 
 
-def _channel(user: User, access: ResponseAccess) -> Channel:
+def _channel(access: ResponseAccess) -> Channel:
     """Answers typed by an RSS coordinator for a kommun are proxy entries."""
-    own = OrganisationRole.objects.filter(
-        user=user, organisation=access.organisation
-    ).exists()
-    return Channel.WEB if own else Channel.PROXY
+    return Channel.WEB if access.own else Channel.PROXY
 
 
 def _numbers(form: ResponseForm, variables: Any) -> str:
@@ -108,14 +105,13 @@ COLLISION_MESSAGE = (
 )
 
 
-def _save_posted(
-    user: User, access: ResponseAccess, form: ResponseForm, data: Any
-) -> SaveOutcome:
+def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> SaveOutcome:
     """Save every valid answer, merged per question with what others saved since
     the page was loaded (intake.merge), and the contact details, as the form and
     autosave do.
 
-    Refused values stay on the form with their errors and change nothing stored;
+    Refused values stay on the form with their errors and change nothing stored
+    (a page shown again puts `after_save` in the form's data);
     a collision stays on the form for the user to choose; a locked response
     saves nothing and says why.
     """
@@ -125,7 +121,7 @@ def _save_posted(
         form.add_error(None, VERSION_MISSING)
         return SaveOutcome(None)
     values = form.answer_values()
-    channel = _channel(user, access)
+    channel = _channel(access)
     try:
         # Asked first, so a save that changes nothing is refused the same way.
         require_writable(
@@ -144,6 +140,7 @@ def _save_posted(
             choices=form.choices(),
             seen_version=form.cleaned_data["version"],
             reasons=form.reasons,
+            cells=form.answer_cells,
         )
         if "contact_email" not in form.errors:
             update_contact_details(
@@ -164,11 +161,10 @@ def _save_posted(
         return SaveOutcome(None)
     if saved.collisions:
         form.add_error(None, COLLISION_MESSAGE)
-    form.data = _after_save(form, data, saved)
     return SaveOutcome(saved)
 
 
-def _after_save(form: ResponseForm, data: Any, saved: MergedSave) -> Any:
+def after_save(form: ResponseForm, data: Any, saved: MergedSave) -> Any:
     """The form as the next save should post it: the new version; the new base of
     every question whose field now matches what is stored; others' answers in
     place of the ones the user had not changed. Refused and colliding questions
@@ -256,15 +252,15 @@ def response_autosave(
     )
     form = ResponseForm(
         questions,
-        answers={
-            **answer_cells(access.response),
-            **adjustment_cells(access.response, questions),
-        },
+        key=structure_key(access.questionnaire),
+        # Only what the save checks against the page's values (an RSS's count
+        # adjustments): the save itself reads the stored answers under its lock.
+        answers=adjustment_cells(access.response, questions),
         version=0,
         data=request.POST,
         counts=consolidation.counts if consolidation else None,
     )
-    outcome = _save_posted(user, access, form, request.POST)
+    outcome = _save_posted(user, access, form)
     errors = {
         name: [str(e) for e in errs]
         for name, errs in form.errors.items()

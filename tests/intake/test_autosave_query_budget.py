@@ -91,4 +91,6 @@ def test_autosave_and_a_changing_save_make_the_same_queries_at_two_sizes(
     assert small == EXPECTED
 
 
-EXPECTED = (24, 24)
+# 19 since the save reads the stored answers once, as values, under the row lock
+# and reads neither them nor the new version back (issue #20).
+EXPECTED = (19, 19)

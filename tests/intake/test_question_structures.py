@@ -12,8 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from intake.forms import ResponseForm
 from intake.models import Response
-from intake.selectors import questions_of
+from intake.selectors import StructureKey, questions_of, structure_key
 from surveys.models import Cycle, Questionnaire, Region, User
 from surveys.services.questionnaires import DEFINITIONS_DIR, load_questionnaires
 
@@ -87,3 +88,56 @@ def test_the_form_shows_the_reloaded_wording(
     assert "questionnaires/2024/region.yaml" in load_questionnaires(definitions).loaded
     assert old + " (omformulerad)" in client.get(url).content.decode()
     assert not Response.objects.filter(questionnaire=questionnaire).exists()
+
+
+def test_the_forms_of_one_structure_share_its_fields_and_keep_their_own_values(
+    tmp_path: Path,
+) -> None:
+    """The form's fields are built once per structure (intake.forms, issue #20):
+    the same names in the same order as a form built afresh, values and errors
+    per form, and new fields once the questionnaire is reloaded."""
+    questionnaire = questionnaire_2019()
+    key = structure_key(questionnaire)
+    text_question = next(q for q in questions_of(questionnaire) if q.kind == "text")
+
+    def form(value: str, key: StructureKey | None = key) -> ResponseForm:
+        return ResponseForm(
+            questions_of(questionnaire),
+            key=key,
+            answers={},
+            version=0,
+            data={"version": "0", text_question.variable: value},
+        )
+
+    # A NUL character is refused with the service's own message
+    # (plain_unholdable_fields), on shared fields as on fresh ones.
+    wrong, right = form("a\x00b"), form("Bra")
+    fresh = form("a\x00b", key=None)
+    assert list(wrong.fields) == list(fresh.fields)
+    assert wrong.fields[text_question.variable] is right.fields[text_question.variable]
+    assert (
+        fresh.fields[text_question.variable] is not wrong.fields[text_question.variable]
+    )
+    for f in (wrong, right, fresh):
+        f.is_valid()
+        f.answer_values()
+    assert wrong.errors[text_question.variable] == fresh.errors[text_question.variable]
+    assert text_question.variable not in right.errors
+    assert right.answer_values()[text_question.variable] == "Bra"
+    assert "Null" not in str(wrong.errors[text_question.variable])
+
+    definitions = tmp_path / "questionnaires"
+    shutil.copytree(DEFINITIONS_DIR, definitions)
+    path = definitions / "2019/kommun.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Kommentarer:", "Kommentar:"),
+        encoding="utf-8",
+    )
+    load_questionnaires(definitions)
+    questionnaire = questionnaire_2019()
+    reloaded = form("Bra", key=structure_key(questionnaire))
+    assert structure_key(questionnaire) != key
+    assert (
+        reloaded.fields[text_question.variable]
+        is not right.fields[text_question.variable]
+    )

@@ -1,0 +1,139 @@
+"""intake.fragments: each question's HTML is shared per questionnaire content and
+answer state (issue #20), and the page is exactly what the template renders."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils.autoreload import file_changed
+
+import intake.fragments
+import intake.views.form
+from intake.demo import demo_values
+from intake.models import Channel, Response
+from intake.selectors import questions_of
+from intake.services import get_or_create_response, save_answers
+from surveys.models import Organisation, Questionnaire, Region, User
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def region_questionnaire() -> Questionnaire:
+    return Questionnaire.objects.get(cycle__year=2024, key="region")
+
+
+def edit_url(questionnaire: Questionnaire, organisation: Organisation) -> str:
+    return reverse("intake:response-edit", args=[questionnaire.pk, organisation.pk])
+
+
+def page(client: Client, method: str, url: str, data: Any = None) -> tuple[int, str]:
+    response = client.get(url) if method == "get" else client.post(url, data)
+    return response.status_code, CSRF.sub("", response.content.decode())
+
+
+def filled(questionnaire: Questionnaire, region: Region, user: User) -> None:
+    response = get_or_create_response(questionnaire, organisation=region)
+    save_answers(
+        response,
+        actor=user,
+        channel=Channel.WEB,
+        values=demo_values(questions_of(questionnaire), random.Random(3)),
+    )
+
+
+def test_the_page_is_what_the_template_renders(
+    client: Client,
+    region_user: User,
+    region: Region,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shared fragments, cold and warm, give the very page the template's include
+    gives: the filled form, a re-render with refused values, and the list of
+    missing answers on "Skicka in"."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    number = questionnaire.questions.filter(kind="integer").first()
+    assert number is not None
+    version = str(Response.objects.get(questionnaire=questionnaire).version)
+    requests: list[tuple[str, Any]] = [
+        ("get", None),
+        # A refused number: errors beside the question and in the summary.
+        ("post", {"version": version, "action": "save", number.variable: "abc"}),
+        # Nothing posted and "Skicka in": every required question is missing.
+        ("post", {"version": version, "action": "submit"}),
+    ]
+
+    def pages() -> list[tuple[int, str]]:
+        # Each round from the same stored answers: the posts change them.
+        with transaction.atomic():
+            result = [page(client, m, url, d) for m, d in requests]
+            transaction.set_rollback(True)
+        return result
+
+    shared = pages()
+    warm = pages()
+    assert intake.fragments._fragments  # the fast path did run
+    monkeypatch.setattr(intake.views.form, "render_blocks", lambda key, blocks: None)
+    included = pages()
+    assert [status for status, _ in included] == [200, 400, 400]
+    assert "Svara på frågan innan du skickar in enkäten." in included[2][1]
+    assert shared == included
+    assert warm == included
+
+
+def test_a_changed_answer_is_never_shown_from_an_old_fragment(
+    client: Client, region_user: User, region: Region
+) -> None:
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    text = questionnaire.questions.filter(kind="text", condition__isnull=True).first()
+    assert text is not None
+    response = get_or_create_response(questionnaire, organisation=region)
+    url = edit_url(questionnaire, region)
+    for answer in ["Första svaret", "Andra svaret", "Första svaret"]:
+        response = save_answers(
+            response,
+            actor=region_user,
+            channel=Channel.WEB,
+            values={text.variable: answer},
+        )
+        shown = client.get(url).content.decode()
+        assert f">{answer}</textarea>" in shown
+        other = {"Första svaret", "Andra svaret"} - {answer}
+        assert f">{other.pop()}</textarea>" not in shown
+
+
+def test_the_fragments_are_bounded(
+    client: Client,
+    region_user: User,
+    region: Region,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(intake.fragments, "MAX_FRAGMENTS", 5)
+    client.force_login(region_user)
+    assert client.get(edit_url(region_questionnaire(), region)).status_code == 200
+    assert len(intake.fragments._fragments) == 5
+
+
+def test_a_changed_template_drops_the_rendered_questions(
+    client: Client, region_user: User, region: Region
+) -> None:
+    """runserver reloads a changed template without a new process."""
+    client.force_login(region_user)
+    assert client.get(edit_url(region_questionnaire(), region)).status_code == 200
+    assert intake.fragments._fragments
+    file_changed.send(sender=None, file_path=Path("templates/intake/base.css"))
+    assert intake.fragments._fragments
+    file_changed.send(sender=None, file_path=Path("templates/intake/_question.html"))
+    assert not intake.fragments._fragments
