@@ -17,7 +17,7 @@ import functools
 import io
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -298,21 +298,16 @@ def bar_chart_png(data: BarChartData) -> bytes:
                 fill=BLACK,
                 anchor="rm",
             )
-    for tick in ticks:
-        draw.text(
-            (round(x_px(tick)), bottom + 2 * TICK_PX),
-            value_label(tick, data.value_format),
-            font=axis_font,
-            fill=BLACK,
-            anchor="ma",
-        )
-    # Source line, base note and footnotes, the last line 0,1 in above the
-    # bottom edge.
-    footer = [line for line in (data.source_line, data.base_note) if line] + notes
-    y = height - round(0.1 * DPI)
-    for line in reversed(footer):
-        draw.text((MARGIN_PX, y), line, font=axis_font, fill=FOOTER_GREY, anchor="ld")
-        y -= _line_height(axis_font)
+    draw_ticks_and_footer(
+        draw,
+        ticks=ticks,
+        x_px=x_px,
+        bottom=bottom,
+        value_format=data.value_format,
+        footer=[line for line in (data.source_line, data.base_note) if line] + notes,
+        height=height,
+        font=axis_font,
+    )
 
     # The antialiased text may have left the bar's grey here and there: white it.
     image = image.point([WHITE if v == BAR_INDEX else v for v in range(256)])
@@ -339,6 +334,34 @@ def bar_chart_png(data: BarChartData) -> bytes:
     # for a slightly larger file (these flat charts compress well either way).
     image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
     return output.getvalue()
+
+
+def draw_ticks_and_footer(
+    draw: Any,
+    *,
+    ticks: Sequence[float],
+    x_px: Callable[[float], float],
+    bottom: int,
+    value_format: ValueFormat,
+    footer: Sequence[str],
+    height: int,
+    font: FreeTypeFont,
+) -> None:
+    """The value axis's tick labels under the plot, and the footer lines
+    (source line, base note, footnotes), the last 0,1 in above the bottom edge:
+    the same in every chart the service draws."""
+    for tick in ticks:
+        draw.text(
+            (round(x_px(tick)), bottom + 2 * TICK_PX),
+            value_label(tick, value_format),
+            font=font,
+            fill=BLACK,
+            anchor="ma",
+        )
+    y = height - round(0.1 * DPI)
+    for line in reversed(footer):
+        draw.text((MARGIN_PX, y), line, font=font, fill=FOOTER_GREY, anchor="ld")
+        y -= _line_height(font)
 
 
 @functools.cache

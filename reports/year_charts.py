@@ -32,7 +32,6 @@ from reports.charts import (
     BOTTOM_IN,
     CATEGORY_WRAP,
     DPI,
-    FOOTER_GREY,
     FOOTNOTE_WRAP,
     LINE_PX,
     MARGIN_PX,
@@ -47,6 +46,7 @@ from reports.charts import (
     _font,
     _line_height,
     _wrap,
+    draw_ticks_and_footer,
     value_label,
     x_ticks,
 )
@@ -279,19 +279,16 @@ def year_chart_png(data: YearChartData) -> bytes:
                 fill=BLACK,
                 anchor="lm",
             )
-    for tick in ticks:
-        draw.text(
-            (round(x_px(tick)), bottom + 2 * TICK_PX),
-            value_label(tick, data.value_format),
-            font=axis_font,
-            fill=BLACK,
-            anchor="ma",
-        )
-    footer = [line for line in (data.source_line, data.base_note) if line] + notes
-    y = height - round(0.1 * DPI)
-    for line in reversed(footer):
-        draw.text((MARGIN_PX, y), line, font=axis_font, fill=FOOTER_GREY, anchor="ld")
-        y -= _line_height(axis_font)
+    draw_ticks_and_footer(
+        draw,
+        ticks=ticks,
+        x_px=x_px,
+        bottom=bottom,
+        value_format=data.value_format,
+        footer=[line for line in (data.source_line, data.base_note) if line] + notes,
+        height=height,
+        font=axis_font,
+    )
 
     image = image.point(
         [WHITE if v in (BAR_INDEX, EARLIER_INDEX) else v for v in range(256)]

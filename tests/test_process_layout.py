@@ -232,13 +232,11 @@ def get(port: int, path: str) -> tuple[int, str]:
     return status, body.decode("utf-8", errors="replace")
 
 
-def export_through_the_stack(
-    env: dict[str, str], port: int, bucket: Bucket, logs: dict[str, Path]
-) -> None:
-    """An export ordered from web, made by the worker process into the bucket,
-    downloaded from web: the two processes share files only through storage."""
-    setup = subprocess.run(
-        [str(ENTRYPOINT), "python", "manage.py", "shell", "-c", SETUP_STAFF_AND_TOKEN],
+def run_once(env: dict[str, str], *args: str) -> str:
+    """`./docker-entrypoint.sh args…` to the end, as a one-off container runs;
+    its output, which the assertion shows when it fails."""
+    done = subprocess.run(
+        [str(ENTRYPOINT), *args],
         cwd=REPO_ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -246,8 +244,17 @@ def export_through_the_stack(
         stderr=subprocess.STDOUT,
         timeout=DEADLINE_SECONDS,
     )
-    output = setup.stdout.decode(errors="replace")
-    assert setup.returncode == 0, f"setup failed\n{output[-3000:]}"
+    output = done.stdout.decode(errors="replace")
+    assert done.returncode == 0, f"{' '.join(args)} failed\n{output[-3000:]}"
+    return output
+
+
+def export_through_the_stack(
+    env: dict[str, str], port: int, bucket: Bucket, logs: dict[str, Path]
+) -> None:
+    """An export ordered from web, made by the worker process into the bucket,
+    downloaded from web: the two processes share files only through storage."""
+    output = run_once(env, "python", "manage.py", "shell", "-c", SETUP_STAFF_AND_TOKEN)
     token, questionnaire_id = output.split("SETUP", 1)[1].split()
     status, body = request(
         port,
@@ -315,29 +322,9 @@ def test_web_worker_and_beat_run_with_production_settings(tmp_path: Path) -> Non
         env = production_env(database_url, broker_url, port, tmp_path)
         env.update(bucket.environment())
         # The image runs collectstatic at build time (Dockerfile); so does this.
-        collected = subprocess.run(
-            [str(ENTRYPOINT), "python", "manage.py", "collectstatic", "--noinput"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=DEADLINE_SECONDS,
-        )
-        output = collected.stdout.decode(errors="replace")
-        assert collected.returncode == 0, f"collectstatic failed\n{output[-3000:]}"
+        run_once(env, "python", "manage.py", "collectstatic", "--noinput")
         # The one-off step compose.yaml runs before the processes start.
-        migrated = subprocess.run(
-            [str(ENTRYPOINT), "migrate"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=DEADLINE_SECONDS,
-        )
-        output = migrated.stdout.decode(errors="replace")
-        assert migrated.returncode == 0, f"migrate failed\n{output[-3000:]}"
+        run_once(env, "migrate")
         processes = {
             role: stack.enter_context(started(role, env, logs[role])) for role in ROLES
         }
