@@ -47,8 +47,8 @@ def validate_questionnaire(questionnaire: QuestionnaireDef) -> list[Problem]:
                 later = question.parent in all_variables
                 out.add(
                     question.number,
-                    f"parent {question.parent!r} "
-                    + ("kommer senare i enkäten" if later else "finns inte i enkäten"),
+                    f"följdfråga till {question.parent!r}, som "
+                    + ("kommer senare i enkäten" if later else "inte finns i enkäten"),
                 )
             elif not re.fullmatch(
                 re.escape(parent.number) + "[a-z]{1,2}", question.number

@@ -284,13 +284,19 @@ def test_it_refuses_a_follow_up_whose_parent_comes_later() -> None:
     data = questionnaire_data()
     questions = data["sections"][0]["questions"]
     questions[0], questions[1] = questions[1], questions[0]  # 1a before 1
-    refusal(problems_of(data), "1a", "parent 'q1_janej' kommer senare i enkäten")
+    refusal(
+        problems_of(data),
+        "1a",
+        "följdfråga till 'q1_janej', som kommer senare i enkäten",
+    )
 
 
 def test_it_refuses_a_follow_up_whose_parent_does_not_exist() -> None:
     data = questionnaire_data()
     numbered(data, "1a")["parent"] = "q0_saknas"
-    refusal(problems_of(data), "1a", "parent 'q0_saknas' finns inte i enkäten")
+    refusal(
+        problems_of(data), "1a", "följdfråga till 'q0_saknas', som inte finns i enkäten"
+    )
 
 
 def test_it_refuses_a_follow_up_not_numbered_after_its_parent() -> None:

@@ -345,6 +345,11 @@ def test_a_question_others_depend_on_is_not_removed(
     assert response.status_code == 400
     page = response.content.decode()
     assert "r02_breddinfort" in page and "Ingenting ändrades" in page
+    # The refusal speaks Swedish, not the file's key (`parent`).
+    assert (
+        "följdfråga till &#x27;r02_breddinfort&#x27;, som inte finns i enkäten" in page
+    )
+    assert "parent" not in page
     assert Question.objects.filter(
         questionnaire=region_2025, variable="r02_breddinfort"
     ).exists()
