@@ -141,6 +141,25 @@ def test_staff_create_the_next_cycle_from_the_page(
     assert "Omgång 2025 finns redan" in again.content.decode()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Found in QA: the copy's dates are the source's one year on, so a cycle "
+    "created after that opening date is open at once (the demo on any day after "
+    "29 November 2025). Needs dates chosen on creation; see the QA report.",
+)
+def test_a_cycle_created_after_its_copied_opening_date_is_still_under_preparation(
+    staff: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 7)
+    )
+    assert staff.post(reverse("surveys:cycle-next", args=[2024])).status_code == 302
+    region_2025 = Questionnaire.objects.get(cycle__year=2025, key="region")
+    # README: «every questionnaire copied ... under förberedelse»; respondents
+    # must not be able to answer a copy staff have not reviewed yet.
+    assert region_2025.state == "preparation"
+
+
 def test_the_lifecycle_list_offers_the_next_cycle_and_the_revision_report(
     staff: Client,
 ) -> None:
