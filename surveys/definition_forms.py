@@ -35,6 +35,21 @@ CHOICES_HELP = (
 )
 
 
+class NextCycleForm(forms.Form):
+    opens_on = forms.DateField(
+        label="Första enkäten öppnar",
+        # Empty: the source cycle's first opening one year on (the service's
+        # default), which must also be after today.
+        required=False,
+        help_text=(
+            "Alla enkäters datum flyttas lika mycket, så att den första öppnar den "
+            "här dagen. Välj en dag efter i dag: enkäterna kan ändras tills de öppnar."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Ange ett datum som ÅÅÅÅ-MM-DD."},
+    )
+
+
 class _Seen(forms.Form):
     # The questionnaire's content hash when the page was read: the optimistic
     # lock (surveys.services.next_cycle.edit_questionnaire).

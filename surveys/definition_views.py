@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from surveys.definition_forms import (
     AddQuestionForm,
     ChoicesForm,
+    NextCycleForm,
     RemoveForm,
     WordingForm,
     choice_text,
@@ -42,6 +43,7 @@ from surveys.services.next_cycle import (
     definition_file,
     edit_questionnaire,
     editable_problem,
+    first_opening,
 )
 from surveys.stored_definitions import stored_definition
 
@@ -65,10 +67,15 @@ def cycle_next(request: HttpRequest, year: int) -> HttpResponse:
     """GET asks for confirmation; POST creates cycle year+1 from `year`."""
     user = _staff(request)
     cycle = _cycle_or_404(year)
-    form = forms.Form(request.POST if request.method == "POST" else None)
+    form = NextCycleForm(
+        request.POST if request.method == "POST" else None,
+        initial={"opens_on": first_opening(cycle)},
+    )
     if request.method == "POST" and form.is_valid():
         with shown_errors(form=form) as outcome:
-            created = create_next_cycle(cycle, actor=user)
+            created = create_next_cycle(
+                cycle, actor=user, opens_on=form.cleaned_data["opens_on"]
+            )
         if outcome.ok:
             messages.success(
                 request,

@@ -14,6 +14,7 @@ the page was read (its content hash is the optimistic lock).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,8 +24,9 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from surveys.definitions.copying import copied_cycle
+from surveys.definitions.copying import copied_cycle, next_year_date
 from surveys.definitions.dumping import dump_cycle, dump_questionnaire
 from surveys.definitions.editing import derived_comparability
 from surveys.definitions.footnotes import questionnaire_footnotes
@@ -38,6 +40,7 @@ from surveys.definitions.records import (
 )
 from surveys.definitions.validation import lineage_problems, validate_cycle
 from surveys.errors import DomainError
+from surveys.formatting import swedish_date
 from surveys.models.lifecycle import DefinitionChange
 from surveys.models.questionnaires import (
     Cycle,
@@ -152,12 +155,40 @@ def _record(
     change.save()
 
 
+def first_opening(cycle: Cycle) -> datetime.date | None:
+    """The day the next cycle's first questionnaire opens unless staff choose
+    another: the earliest opening of `cycle`, one year on."""
+    earliest = min((q.opens_on for q in cycle.questionnaires.all()), default=None)
+    return next_year_date(earliest) if earliest is not None else None
+
+
+def _scheduled(copy: CycleDef, opens_on: datetime.date | None) -> CycleDef:
+    """The copy's dates moved together so its first questionnaire opens on
+    `opens_on` (each keeps its distance to the others and to its deadline)."""
+    first = min(q.opens_on for q in copy.questionnaires)
+    shift = (opens_on - first) if opens_on is not None else datetime.timedelta()
+    return replace(
+        copy,
+        questionnaires=tuple(
+            replace(q, opens_on=q.opens_on + shift, closes_on=q.closes_on + shift)
+            for q in copy.questionnaires
+        ),
+    )
+
+
 @transaction.atomic
-def create_next_cycle(cycle: Cycle, *, actor: User) -> Cycle:
+def create_next_cycle(
+    cycle: Cycle,
+    *,
+    actor: User,
+    opens_on: datetime.date | None = None,
+) -> Cycle:
     """Cycle year+1 with every questionnaire of `cycle` copied: sections,
-    questions, alternatives, sub-items, conditions and lineage keys, dates one
-    year on, under preparation. The register needs no copy: memberships carry
-    their validity years (surveys.models.register)."""
+    questions, alternatives, sub-items, conditions and lineage keys, under
+    preparation. Dates one year on, or all moved together so that the first
+    questionnaire opens on `opens_on`; that day must be after today, so that
+    respondents never see a copy staff have not reviewed. The register needs
+    no copy: memberships carry their validity years (surveys.models.register)."""
     _require_staff(actor)
     year = cycle.year + 1
     if Cycle.objects.select_for_update().filter(year=year).exists():
@@ -172,6 +203,18 @@ def create_next_cycle(cycle: Cycle, *, actor: User) -> Cycle:
     if not source.questionnaires:
         raise DomainError(f"Omgång {cycle.year} har inga enkäter att kopiera.")
     copy = copied_cycle(source)
+    copy = _scheduled(copy, opens_on)
+    first = min(q.opens_on for q in copy.questionnaires)
+    if first <= timezone.localdate():
+        raise ValidationError(
+            {
+                "opens_on": [
+                    f"Den första enkäten skulle öppna {swedish_date(first)}, som "
+                    "inte är efter i dag. Välj en senare dag: enkäterna ska vara "
+                    "under förberedelse tills de har granskats."
+                ]
+            }
+        )
     copy = replace(
         copy, questionnaires=tuple(_reparsed(q) for q in copy.questionnaires)
     )

@@ -5,11 +5,13 @@ the footnotes they feed, and the register carried over."""
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
 import yaml
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from surveys.definitions.copying import next_year_date
 from surveys.definitions.dumping import dump_questionnaire
@@ -39,6 +41,13 @@ from tests.conftest import make_user
 
 # Before the copy's questionnaires open (2025-11-29 and later): under preparation.
 BEFORE_OPENING = datetime.date(2025, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def before_opening(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is before the copy opens: a copy that would open at once is
+    refused (tests/surveys/test_next_cycle_pages.py)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: BEFORE_OPENING)
 
 
 @pytest.fixture
@@ -341,3 +350,33 @@ def test_footnotes_name_each_change_the_file_does_not_declare() -> None:
         "Jämför med tidigare resultat med försiktighet."
     )
     assert not is_change_note("Egen.")
+
+
+def test_the_command_takes_the_first_opening_day(staff_user: User) -> None:
+    with pytest.raises(CommandError, match="inte är efter i dag"):
+        call_command(
+            "create_next_cycle",
+            "--from",
+            "2024",
+            "--opens-on",
+            "2025-05-31",  # the day before BEFORE_OPENING
+            "--actor",
+            staff_user.email,
+        )
+    assert not Cycle.objects.filter(year=2025).exists()
+    call_command(
+        "create_next_cycle",
+        "--from",
+        "2024",
+        "--opens-on",
+        "2025-12-01",
+        "--actor",
+        staff_user.email,
+        stdout=io.StringIO(),
+    )
+    region = Questionnaire.objects.get(cycle__year=2025, key="region")
+    # Two days after 29 November 2025, and the deadline two days later too.
+    assert (region.opens_on, region.closes_on) == (
+        datetime.date(2025, 12, 1),
+        datetime.date(2026, 4, 2),
+    )

@@ -141,23 +141,56 @@ def test_staff_create_the_next_cycle_from_the_page(
     assert "Omgång 2025 finns redan" in again.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Found in QA: the copy's dates are the source's one year on, so a cycle "
-    "created after that opening date is open at once (the demo on any day after "
-    "29 November 2025). Needs dates chosen on creation; see the QA report.",
-)
-def test_a_cycle_created_after_its_copied_opening_date_is_still_under_preparation(
+TODAY_AFTER_OPENING = datetime.date(2026, 12, 7)  # found in QA: the copy opened at once
+
+
+def test_a_copy_that_would_open_today_or_earlier_is_refused(
     staff: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 7)
+    """One year on, 2024's first opening (29 November 2025) has passed: the
+    copy would be open to respondents before staff have reviewed it."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY_AFTER_OPENING)
+    page = staff.post(reverse("surveys:cycle-next", args=[2024]))
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "Den första enkäten skulle öppna 29 november 2025" in text
+    assert "Välj en senare dag" in text
+    assert not Cycle.objects.filter(year=2025).exists()
+    # The page offers the default day in its date field.
+    form = staff.get(reverse("surveys:cycle-next", args=[2024])).content.decode()
+    assert 'value="2025-11-29"' in form
+
+
+def test_the_chosen_first_opening_moves_every_date_together(
+    staff: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY_AFTER_OPENING)
+    source = {
+        q.key: (q.opens_on, q.closes_on)
+        for q in Questionnaire.objects.filter(cycle__year=2024)
+    }
+    page = staff.post(
+        reverse("surveys:cycle-next", args=[2024]), {"opens_on": "2027-01-15"}
     )
-    assert staff.post(reverse("surveys:cycle-next", args=[2024])).status_code == 302
-    region_2025 = Questionnaire.objects.get(cycle__year=2025, key="region")
-    # README: «every questionnaire copied ... under förberedelse»; respondents
-    # must not be able to answer a copy staff have not reviewed yet.
-    assert region_2025.state == "preparation"
+    assert page.status_code == 302
+    # 2024's first opening (29 November 2024) one year on is 29 November 2025;
+    # the chosen day is 412 days later, and so is every other date.
+    shift = datetime.date(2027, 1, 15) - datetime.date(2025, 11, 29)
+    assert shift.days == 412
+    copies = Questionnaire.objects.filter(cycle__year=2025)
+    assert {q.key for q in copies} == set(source)
+    for copy in copies:
+        opens, closes = source[copy.key]
+        one_year_on = (
+            opens.replace(year=opens.year + 1),
+            closes.replace(year=closes.year + 1),
+        )
+        assert (copy.opens_on, copy.closes_on) == (
+            one_year_on[0] + shift,
+            one_year_on[1] + shift,
+        )
+        assert copy.state == "preparation"
+    assert copies.get(key="region").opens_on == datetime.date(2027, 1, 15)
 
 
 def test_the_lifecycle_list_offers_the_next_cycle_and_the_revision_report(

@@ -1,9 +1,10 @@
-"""python manage.py create_next_cycle --from 2024 [--actor EMAIL]
-[--write-files DIR] [--files-only]: the next cycle from the current one (issue
+"""python manage.py create_next_cycle --from 2024 [--opens-on YYYY-MM-DD]
+[--actor EMAIL] [--write-files DIR] [--files-only]: the next cycle from the current one (issue
 #19), and/or its stored definitions written as files."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,12 @@ class Command(BaseCommand):
             "(standard: surveys/questionnaires)",
         )
         parser.add_argument(
+            "--opens-on",
+            type=datetime.date.fromisoformat,
+            help="dagen då den första enkäten öppnar, ÅÅÅÅ-MM-DD (standard: ett år "
+            "efter omgångens första; måste vara efter i dag). Alla datum flyttas lika.",
+        )
+        parser.add_argument(
             "--files-only",
             action="store_true",
             help="skapa ingen omgång: skriv filerna för den redan skapade omgången "
@@ -57,7 +64,9 @@ class Command(BaseCommand):
                 new_cycle = _cycle(year + 1)
             else:
                 new_cycle = create_next_cycle(
-                    _cycle(year), actor=_actor(options["actor"])
+                    _cycle(year),
+                    actor=_actor(options["actor"]),
+                    opens_on=options["opens_on"],
                 )
                 self.stdout.write(
                     f"Omgång {new_cycle.year} är skapad med "
