@@ -3,8 +3,9 @@
 `tabulate(questionnaire, level=...)` returns, for every question (every row of a
 matrix), one `ItemCounts` per group of the level: riket (one group), region,
 RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
-fixed for a whole questionnaire (8 at most), whatever the number of questions
-or respondents.
+fixed for a whole questionnaire (5 at most, 3 more the first time a
+questionnaire's structure is read in a process: `reports.tabulation.plan`),
+whatever the number of questions or respondents.
 
 Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
 
