@@ -435,6 +435,7 @@ def measure(
 
     from intake.selectors import forget_question_structures
     from reports.exporters import ExportTarget, export_kinds, run_exporter
+    from reports.tabulation.plan import forget_plans
     from surveys.models import Cycle, Questionnaire
 
     cycle = Cycle.objects.get(year=2024)
@@ -479,8 +480,10 @@ def measure(
                 for _ in range(repeat):
                     # Each export as a fresh worker process runs it: the
                     # questionnaire's structure not yet built (its 3 queries
-                    # counted), so the counts do not depend on the order of exports.
+                    # counted), so the counts do not depend on the order of exports;
+                    # nor the tabulation's plan built from it.
                     forget_question_structures()
+                    forget_plans()
                     started = time.perf_counter()
                     with CaptureQueriesContext(connection) as queries:
                         manifest = export()

@@ -13,6 +13,7 @@ from django.test import Client
 from intake.forms import forget_shared_fields
 from intake.fragments import forget_fragments
 from intake.selectors import forget_question_structures as questions_of_cache_clear
+from reports.tabulation.plan import forget_plans
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
 from tests.battery import Tally, add_up, summary_line
@@ -45,6 +46,7 @@ def cold_question_structures() -> Iterator[None]:
     question rendered (intake.fragments), so pinned query counts do not depend on
     which tests ran before in the same worker."""
     questions_of_cache_clear()
+    forget_plans()
     forget_shared_fields()
     forget_fragments()
     yield

@@ -3,8 +3,9 @@
 `tabulate(questionnaire, level=...)` returns, for every question (every row of a
 matrix), one `ItemCounts` per group of the level: riket (one group), region,
 RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
-fixed for a whole questionnaire (8 at most), whatever the number of questions
-or respondents.
+fixed for a whole questionnaire (5 at most, 3 more the first time a
+questionnaire's structure is read in a process: `reports.tabulation.plan`),
+whatever the number of questions or respondents.
 
 Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
 
@@ -57,15 +58,15 @@ from django.db.models import (
     Sum,
 )
 
-from intake.condition_sql import ByQuestionId, CellTest, cell_test, holds_q
+from intake.condition_sql import CellTest
 from intake.models import Answer, Response, ResponseStatus
 from reports.tabulation.groups import (
     _count_by_group,
     _group_expr,
     _groups,
     _per_group,
-    _ref,
 )
+from reports.tabulation.plan import plan_of
 from reports.tabulation.results import (
     ANSWERED_SLOT,
     NOT_ANSWERED_SLOT,
@@ -75,16 +76,13 @@ from reports.tabulation.results import (
     Item,
     ItemCounts,
     Level,
-    QuestionRef,
     QuestionTabulation,
     Selection,
     Tabulation,
     levels_for,
 )
-from surveys.kinds import facts
 from surveys.models import (
     Organisation,
-    Question,
     Questionnaire,
     RSSMembership,
     memberships_in_year,
@@ -113,34 +111,25 @@ def tabulate(
     if level not in levels_for(questionnaire.audience):
         raise ValueError(f"Nivån {level} finns inte för enkätens målgrupp.")
     year = questionnaire.cycle.year
-    questions = list(
-        Question.objects.filter(questionnaire=questionnaire)
-        .order_by("position")
-        .prefetch_related("options", "rows")
-    )
-    by_variable = {q.variable: q for q in questions}
+    plan = plan_of(questionnaire)
+    questions = plan.questions
     if variables is not None:
-        # Every question stays loaded: display conditions refer to parents.
-        questions = [q for q in questions if q.variable in variables]
-    refs = {q.pk: _ref(q) for q in questions}
-    option_code = {o.pk: o.code for q in questions for o in q.options.all()}
-    row_code = {r.pk: r.code for q in questions for r in q.rows.all()}
-
-    conditional = [q for q in questions if q.condition]
-    # A display condition that tests one answer cell is counted from the cells
-    # tabulated anyway; the others (any row, all, any) need an EXISTS per response.
-    cell_tests = {
-        q.pk: test
-        for q in conditional
-        if (test := cell_test(q.display_condition, by_variable)) is not None
-    }
-    by_exists = [q for q in conditional if q.pk not in cell_tests]
+        # The plan keeps every question: display conditions refer to parents.
+        questions = tuple(q for q in questions if q.variable in variables)
+    cell_tests = plan.cell_tests
+    exists_q = plan.exists_q
+    if variables is not None:
+        wanted = {q.question_id for q in questions}
+        cell_tests = {pk: t for pk, t in cell_tests.items() if pk in wanted}
+        exists_q = {pk: c for pk, c in exists_q.items() if pk in wanted}
+    option_code = plan.option_code
+    row_code = plan.row_code
 
     responses = Response.objects.filter(questionnaire=questionnaire)
     answers = Answer.objects.filter(response__questionnaire=questionnaire)
     if variables is not None:
         parents = [test.question_id for test in cell_tests.values()]
-        answers = answers.filter(question_id__in=[*refs, *parents])
+        answers = answers.filter(question_id__in=[*wanted, *parents])
     frame = expected_respondents(questionnaire)
     if within_rss is not None:
         members = RSSMembership.objects.filter(
@@ -170,20 +159,19 @@ def tabulate(
             "respondents": Count("pk", filter=counted),
             "not_submitted": Count("pk", filter=started & ~submitted),
             **{
-                f"applicable_{q.pk}": Count(
-                    "pk",
-                    filter=counted
-                    & holds_q(q.display_condition, ByQuestionId(by_variable)),
-                )
-                for q in by_exists
+                f"applicable_{pk}": Count("pk", filter=counted & holds)
+                for pk, holds in exists_q.items()
             },
         },
     )
     answer_group = _group_expr(questionnaire, level, "response__organisation__")
+    # COUNT(*), not COUNT(id): the same number (an id is never NULL), but with
+    # COUNT(id) PostgreSQL chose to sort the answers (on disk at scale 10)
+    # instead of hashing them, 2.5 times slower per region (bench/RESULTS.md).
     cell_rows = _per_group(
         answers,
         answer_group,
-        {"n": Count("pk"), "total": Sum("number")},
+        {"n": Count("*"), "total": Sum("number")},
         by=("question_id", "slot", "row_id", "option_id", "escaped"),
     )
     # The respondents who answered an item: a response has one answer cell per
@@ -191,10 +179,10 @@ def tabulate(
     # so they are the sum of the item's cells, except for a multiple choice,
     # whose cells are the options ticked: its distinct responses are counted in
     # SQL. The others need no second pass over the answers (issue #20 point 4).
-    multiple = {q.pk for q in questions if facts(q.kind).multiple}
+    multiple = plan.multiple if variables is None else plan.multiple & wanted
     base_rows = (
         _per_group(
-            answers.filter(question_id__in=multiple),
+            answers.filter(question_id__in=sorted(multiple)),
             answer_group,
             {"n": Count("response_id", distinct=True)},
             by=("question_id", "row_id"),
@@ -212,8 +200,8 @@ def tabulate(
         g = row["group"]
         respondents[g] = row["respondents"]
         not_submitted[g] = row["not_submitted"]
-        for q in by_exists:
-            applicable[(g, q.pk)] = row[f"applicable_{q.pk}"]
+        for pk in exists_q:
+            applicable[(g, pk)] = row[f"applicable_{pk}"]
     applicable.update(_applicable_from_cells(cell_tests, cell_rows))
     any_answer: dict[tuple[int | None, int, str | None], int] = {}
     for row in base_rows:
@@ -238,38 +226,43 @@ def tabulate(
         )
         for g in groups
     )
+    # Per group and item only dictionary look-ups and one ItemCounts: at 2 100
+    # synthetic regions this loop, not the SQL, was most of a tabulation.
+    per_group = [
+        (g, g.key, respondents.get(g.key, 0), frame_by_group.get(g.key, 0))
+        for g in groups
+    ]
     tabulated = []
-    for question in questions:
-        ref = refs[question.pk]
+    for planned in questions:
+        qid = planned.question_id
         items = []
-        for row_choice in ref.rows or (None,):
-            by_group = []
-            for g in groups:
-                n_respondents = respondents.get(g.key, 0)
-                n_applicable = (
-                    applicable.get((g.key, question.pk), 0)
-                    if question.condition
-                    else n_respondents
+        for planned_item in planned.items:
+            rcode = planned_item.row_code
+            if planned.is_kommun_count:
+                by_group = tuple(
+                    _kommun_count(g, cells.get((key, qid), ()), rcode)
+                    for g, key, _, _ in per_group
                 )
-                rcode = row_choice.code if row_choice else None
-                if ref.is_kommun_count:
-                    counts = _kommun_count(
-                        g, cells.get((g.key, question.pk), []), rcode
-                    )
-                else:
-                    counts = _item_counts(
-                        ref,
+            else:
+                conditional = planned.has_condition
+                is_number = planned.is_number
+                by_group = tuple(
+                    _item_counts(
                         g,
-                        row_cells.get((g.key, question.pk, rcode), []),
+                        row_cells.get((key, qid, rcode), ()),
                         option_code,
-                        respondents=n_respondents,
-                        applicable=n_applicable,
-                        any_answer=any_answer.get((g.key, question.pk, rcode), 0),
-                        frame=frame_by_group.get(g.key, 0),
+                        is_number,
+                        n,
+                        applicable.get((key, qid), 0) if conditional else n,
+                        any_answer.get((key, qid, rcode), 0),
+                        frame,
                     )
-                by_group.append(counts)
-            items.append(Item(question=ref, row=row_choice, by_group=tuple(by_group)))
-        tabulated.append(QuestionTabulation(question=ref, items=tuple(items)))
+                    for g, key, n, frame in per_group
+                )
+            items.append(
+                Item(question=planned.ref, row=planned_item.row, by_group=by_group)
+            )
+        tabulated.append(QuestionTabulation(question=planned.ref, items=tuple(items)))
 
     return Tabulation(
         questionnaire_id=questionnaire.pk,
@@ -284,11 +277,10 @@ def tabulate(
 
 
 def _item_counts(
-    ref: QuestionRef,
     group: Group,
     cells: Sequence[Mapping[str, Any]],
     option_code: Mapping[int, str],
-    *,
+    is_number: bool,
     respondents: int,
     applicable: int,
     any_answer: int,
@@ -307,7 +299,7 @@ def _item_counts(
         elif cell["total"] is not None:
             numbers += cell["n"]
             total = (total or Decimal(0)) + cell["total"]
-    if ref.is_number:
+    if is_number:
         base = numbers
         if total is None:
             total = Decimal(0) if numbers else None
@@ -321,7 +313,7 @@ def _item_counts(
         escaped=escaped,
         base=base,
         counts=counts,
-        total=total if ref.is_number else None,
+        total=total if is_number else None,
         frame=frame,
     )
 

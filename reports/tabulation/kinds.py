@@ -99,6 +99,15 @@ TABULATIONS: Mapping[QuestionKind, Tabulation] = {
 }
 
 
+# By stored value (a QuestionKind hashes as its value): asked per question and
+# group by the layouts, where building the enum member each time showed up.
+_BY_VALUE: Mapping[str, Tabulation] = {
+    kind.value: shape for kind, shape in TABULATIONS.items()
+}
+
+
 def tabulation(kind: str) -> Tabulation:
     """How a kind (a QuestionKind or its stored value) is tabulated."""
-    return TABULATIONS[QuestionKind(kind)]
+    found = _BY_VALUE.get(kind)
+    # An unknown kind raises QuestionKind's ValueError, as before.
+    return found if found is not None else TABULATIONS[QuestionKind(kind)]
