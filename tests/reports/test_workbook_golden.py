@@ -49,7 +49,11 @@ def shown(cell: Cell) -> str:
 
 
 @pytest.fixture(scope="module")
-def sheets(django_db_blocker: Any) -> Iterator[tuple[Workbook, dict[str, Any]]]:
+def sheets(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[tuple[Workbook, dict[str, Any]]]:
+    # After the test database is set up (django_db_setup), also when this module
+    # runs first or alone.
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
