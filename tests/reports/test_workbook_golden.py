@@ -48,12 +48,15 @@ def shown(cell: Cell) -> str:
     return text + (" %" if percent else "") + (literal or "")
 
 
+@pytest.fixture(autouse=True)
+def _database(db: None) -> None:
+    """Every test uses the database, so the session's test database (set up with
+    the register and questionnaires, tests/conftest.py) is ready before the
+    module's workbook, also when this module runs first or alone."""
+
+
 @pytest.fixture(scope="module")
-def sheets(
-    django_db_setup: None, django_db_blocker: Any
-) -> Iterator[tuple[Workbook, dict[str, Any]]]:
-    # After the test database is set up (django_db_setup), also when this module
-    # runs first or alone.
+def sheets(django_db_blocker: Any) -> Iterator[tuple[Workbook, dict[str, Any]]]:
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
