@@ -31,7 +31,7 @@ from intake.cells import Cell, Cells
 from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import answer_cells, cells_of, stored_answers
-from intake.services.saving import StaleResponseError, save_answers_with_cells
+from intake.services.saving import StaleResponseError, save_answers_in_transaction
 from intake.services.values import cells_for
 from surveys.errors import DomainError
 from surveys.kinds import facts
@@ -232,16 +232,21 @@ def _merge_and_save(
     # Read once: compared here, and replaced by save_answers at this version.
     existing = stored_answers(response)
     theirs = stored_cells(response, questions, cells_of(existing))
-    changed_since = set(
-        AnswerChange.objects.filter(
-            response=response, response_version__gt=seen_version
-        ).values_list("question__variable", flat=True)
+    base: dict[str, str | None] = {v: bases[v] for v in mine if bases.get(v)}
+    unbased = [v for v in mine if v not in base]
+    # The history is read only for questions posted without a base (the page
+    # posts one for each, so a browser's save does not read it).
+    changed_since = (
+        set(
+            AnswerChange.objects.filter(
+                response=response, response_version__gt=seen_version
+            ).values_list("question__variable", flat=True)
+        )
+        if unbased
+        else set()
     )
-    base: dict[str, str | None] = {}
-    for variable in mine:
-        if bases.get(variable):
-            base[variable] = bases[variable]
-        elif variable not in changed_since:
+    for variable in unbased:
+        if variable not in changed_since:
             base[variable] = fingerprint(theirs.get(variable, {}))
         else:
             base[variable] = None
@@ -254,7 +259,7 @@ def _merge_and_save(
         if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
             merge.write[variable] = mine[variable][0]
     if merge.write:
-        saved = save_answers_with_cells(
+        saved = save_answers_in_transaction(
             response,
             actor=actor,
             channel=channel,
