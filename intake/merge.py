@@ -19,6 +19,7 @@ locked from the read to the write (and the optimistic version lock behind it).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -58,8 +59,16 @@ def choice_field(variable: str) -> str:
 def fingerprint(cells: Cells) -> str:
     """A short, stable digest of one question's answer (empty included). Numbers
     by value: the typed 18 and the stored 18.00 are the same answer."""
+    # Every page and save works out one per question, mostly of answers it has
+    # seen before (issue #20). Cells are frozen, and equal cells (18 == 18.00
+    # included) have equal digests, so they can key a bounded cache.
+    return _digest(frozenset(cells.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(cells: frozenset[tuple[str, Cell]]) -> str:
     payload = json.dumps(
-        sorted((slot, _comparable(cell)) for slot, cell in cells.items()),
+        sorted((slot, _comparable(cell)) for slot, cell in cells),
         sort_keys=True,
         ensure_ascii=False,
     )
@@ -69,7 +78,9 @@ def fingerprint(cells: Cells) -> str:
 def _comparable(cell: Cell) -> dict[str, Any]:
     value = cell.as_json()
     if cell.number is not None:
-        value["number"] = format(cell.number.normalize(), "f")
+        # -0 is 0 here as it is to ==, which the cache of digests keys on.
+        number = cell.number.normalize()
+        value["number"] = format(number.copy_abs() if number.is_zero() else number, "f")
     return value
 
 
