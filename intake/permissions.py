@@ -115,7 +115,9 @@ def get_response_access(
     # without reading them again. Nothing of it is returned before the checks.
     response = (
         Response.objects.select_related("questionnaire__cycle", "organisation")
-        .filter(questionnaire_id=questionnaire_id, organisation_id=organisation_id)
+        # `__pk`, not `_id`: the primary key's lookup finds nothing for an id
+        # out of the column's range, where `_id` would raise (a 500).
+        .filter(questionnaire__pk=questionnaire_id, organisation__pk=organisation_id)
         .first()
     )
     questionnaire = (

@@ -124,3 +124,6 @@ def test_a_questionnaire_opened_for_another_kind_of_organisation_is_not_found(
     assert client.get(url).status_code == 404
     missing = reverse("intake:response-edit", args=[questionnaire.pk, 999_999])
     assert client.get(missing).status_code == 404
+    # Ids beyond the column's range are not found either (not a 500).
+    huge = reverse("intake:response-edit", args=[2**70, 2**70])
+    assert client.get(huge).status_code == 404
