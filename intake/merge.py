@@ -19,6 +19,7 @@ locked from the read to the write (and the optimistic version lock behind it).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -31,7 +32,7 @@ from intake.cells import Cell, Cells
 from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
 from intake.selectors import answer_cells, cells_of, stored_answers
-from intake.services.saving import StaleResponseError, save_answers_with_cells
+from intake.services.saving import StaleResponseError, save_answers_in_transaction
 from intake.services.values import cells_for
 from surveys.errors import DomainError
 from surveys.kinds import facts
@@ -58,8 +59,16 @@ def choice_field(variable: str) -> str:
 def fingerprint(cells: Cells) -> str:
     """A short, stable digest of one question's answer (empty included). Numbers
     by value: the typed 18 and the stored 18.00 are the same answer."""
+    # Every page and save works out one per question, mostly of answers it has
+    # seen before (issue #20). Cells are frozen, and equal cells (18 == 18.00
+    # included) have equal digests, so they can key a bounded cache.
+    return _digest(frozenset(cells.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(cells: frozenset[tuple[str, Cell]]) -> str:
     payload = json.dumps(
-        sorted((slot, _comparable(cell)) for slot, cell in cells.items()),
+        sorted((slot, _comparable(cell)) for slot, cell in cells),
         sort_keys=True,
         ensure_ascii=False,
     )
@@ -69,7 +78,9 @@ def fingerprint(cells: Cells) -> str:
 def _comparable(cell: Cell) -> dict[str, Any]:
     value = cell.as_json()
     if cell.number is not None:
-        value["number"] = format(cell.number.normalize(), "f")
+        # -0 is 0 here as it is to ==, which the cache of digests keys on.
+        number = cell.number.normalize()
+        value["number"] = format(number.copy_abs() if number.is_zero() else number, "f")
     return value
 
 
@@ -232,16 +243,21 @@ def _merge_and_save(
     # Read once: compared here, and replaced by save_answers at this version.
     existing = stored_answers(response)
     theirs = stored_cells(response, questions, cells_of(existing))
-    changed_since = set(
-        AnswerChange.objects.filter(
-            response=response, response_version__gt=seen_version
-        ).values_list("question__variable", flat=True)
+    base: dict[str, str | None] = {v: bases[v] for v in mine if bases.get(v)}
+    unbased = [v for v in mine if v not in base]
+    # The history is read only for questions posted without a base (the page
+    # posts one for each, so a browser's save does not read it).
+    changed_since = (
+        set(
+            AnswerChange.objects.filter(
+                response=response, response_version__gt=seen_version
+            ).values_list("question__variable", flat=True)
+        )
+        if unbased
+        else set()
     )
-    base: dict[str, str | None] = {}
-    for variable in mine:
-        if bases.get(variable):
-            base[variable] = bases[variable]
-        elif variable not in changed_since:
+    for variable in unbased:
+        if variable not in changed_since:
             base[variable] = fingerprint(theirs.get(variable, {}))
         else:
             base[variable] = None
@@ -254,7 +270,7 @@ def _merge_and_save(
         if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
             merge.write[variable] = mine[variable][0]
     if merge.write:
-        saved = save_answers_with_cells(
+        saved = save_answers_in_transaction(
             response,
             actor=actor,
             channel=channel,

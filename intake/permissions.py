@@ -110,17 +110,33 @@ def get_response_access(
     Raises Http404 for anything outside the user's scope (or that does not exist)
     and PermissionDenied when the user may read but the request would write.
     """
+    # Most pages open a response that exists: one query reads it with its
+    # questionnaire and organisation (issue #20), which the services then use
+    # without reading them again. Nothing of it is returned before the checks.
+    response = (
+        Response.objects.select_related("questionnaire__cycle", "organisation")
+        # `__pk`, not `_id`: the primary key's lookup finds nothing for an id
+        # out of the column's range, where `_id` would raise (a 500).
+        .filter(questionnaire__pk=questionnaire_id, organisation__pk=organisation_id)
+        .first()
+    )
     questionnaire = (
-        Questionnaire.objects.select_related("cycle")
+        response.questionnaire
+        if response is not None
+        else Questionnaire.objects.select_related("cycle")
         .filter(pk=questionnaire_id)
         .first()
     )
     if questionnaire is None:
         raise Http404("Enkäten finns inte.")
-    organisation = Organisation.objects.filter(
-        pk=organisation_id, kind=questionnaire.audience
-    ).first()
+    organisation = (
+        response.organisation
+        if response is not None
+        else Organisation.objects.filter(pk=organisation_id).first()
+    )
     if organisation is None:
+        raise Http404("Organisationen finns inte.")
+    if organisation.kind != questionnaire.audience:
         raise Http404("Organisationen finns inte.")
     role_ids = _role_organisation_ids(user)
     can_write = may_write(user, questionnaire, organisation, role_ids=role_ids)
@@ -128,13 +144,6 @@ def get_response_access(
         raise Http404("Enkäten finns inte.")
     if for_write and not can_write:
         raise PermissionDenied("Du kan läsa men inte ändra de här svaren.")
-    response = Response.objects.filter(
-        questionnaire=questionnaire, organisation=organisation
-    ).first()
-    if response is not None:
-        # Already loaded here: the services read them without another query.
-        response.questionnaire = questionnaire
-        response.organisation = organisation
     return ResponseAccess(
         questionnaire,
         organisation,

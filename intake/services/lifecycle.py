@@ -264,7 +264,6 @@ def submit_responses_in_bulk(
     return responses
 
 
-@transaction.atomic
 def update_contact_details(
     response: Response,
     *,
@@ -296,22 +295,25 @@ def update_contact_details(
         field for field, value in values.items() if getattr(response, field) != value
     ]
     if not changed:
+        # Every save of the form comes here: one that changes no contact detail
+        # opens no transaction (an empty one is still a round trip, issue #20).
         return response
     old = {field: getattr(response, field) for field in changed}
-    for field in changed:
-        setattr(response, field, values[field])
-    response.full_clean(exclude=["questionnaire", "organisation", "submitted_by"])
-    response.save(update_fields=[*changed, "updated_at"])
-    ContactChange.objects.bulk_create(
-        ContactChange(
-            response=response,
-            field=field,
-            old_value=old[field],
-            new_value=values[field],
-            changed_by=actor,
+    with transaction.atomic():
+        for field in changed:
+            setattr(response, field, values[field])
+        response.full_clean(exclude=["questionnaire", "organisation", "submitted_by"])
+        response.save(update_fields=[*changed, "updated_at"])
+        ContactChange.objects.bulk_create(
+            ContactChange(
+                response=response,
+                field=field,
+                old_value=old[field],
+                new_value=values[field],
+                changed_by=actor,
+            )
+            for field in changed
         )
-        for field in changed
-    )
     return response
 
 

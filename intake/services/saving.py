@@ -136,6 +136,37 @@ def save_answers_with_cells(
     existing: Sequence[StoredAnswer] | None = None,
 ) -> SavedAnswers:
     """`save_answers`, also returning the answers stored after the save."""
+    return save_answers_in_transaction(
+        response,
+        actor=actor,
+        channel=channel,
+        values=values,
+        expected_version=expected_version,
+        reason=reason,
+        reasons=reasons,
+        existing=existing,
+    )
+
+
+def save_answers_in_transaction(
+    response: Response,
+    *,
+    actor: User,
+    channel: Channel,
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+    reasons: Mapping[str, str] | None = None,
+    existing: Sequence[StoredAnswer] | None = None,
+) -> SavedAnswers:
+    """`save_answers_with_cells` inside the caller's own transaction, which
+    must be open (`transaction.atomic`) and must end with what this raises:
+    the per-question merge (intake.merge), whose transaction holds the row lock
+    from its read to this write. A savepoint of its own would cost two round
+    trips per save (issue #20) and undo nothing the caller's rollback does not.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_answers_in_transaction needs an open transaction")
     if channel == Channel.CORRECTION:
         _check_correction(actor, values=values, reason=reason, reasons=reasons)
     elif response.status == ResponseStatus.SUBMITTED:

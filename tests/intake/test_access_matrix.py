@@ -106,3 +106,24 @@ def test_every_role_against_every_response_page(
     if expected in (403, 404):
         # Nothing was written by a refused request.
         assert Response.objects.get(pk=response.pk).version == 0
+
+
+@pytest.mark.parametrize("with_response", [False, True])
+def test_a_questionnaire_opened_for_another_kind_of_organisation_is_not_found(
+    client: Client, request: pytest.FixtureRequest, with_response: bool
+) -> None:
+    """The gateway reads an existing response together with its questionnaire
+    and organisation (issue #20): the organisation must still be of the kind the
+    questionnaire is for, whether or not a (stray) response row exists."""
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
+    kommun = Organisation.objects.get(kind="kommun", code="0780")
+    if with_response:
+        Response.objects.create(questionnaire=questionnaire, organisation=kommun)
+    client.force_login(request.getfixturevalue("staff_user"))
+    url = reverse("intake:response-edit", args=[questionnaire.pk, kommun.pk])
+    assert client.get(url).status_code == 404
+    missing = reverse("intake:response-edit", args=[questionnaire.pk, 999_999])
+    assert client.get(missing).status_code == 404
+    # Ids beyond the column's range are not found either (not a 500).
+    huge = reverse("intake:response-edit", args=[2**70, 2**70])
+    assert client.get(huge).status_code == 404

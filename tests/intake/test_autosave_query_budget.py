@@ -92,5 +92,9 @@ def test_autosave_and_a_changing_save_make_the_same_queries_at_two_sizes(
 
 
 # 19 since the save reads the stored answers once, as values, under the row lock
-# and reads neither them nor the new version back (issue #20).
-EXPECTED = (19, 19)
+# and reads neither them nor the new version back (issue #20); 14 since it reads
+# the history only for a question posted without a base, writes the answers
+# without a savepoint of their own inside the merge's transaction, and opens no
+# transaction for contact details that did not change; 12 since the access gateway reads an existing response with its questionnaire and
+# organisation in one query (issue #20).
+EXPECTED = (12, 12)

@@ -21,7 +21,14 @@ from django.test import Client
 from django.urls import reverse
 
 from intake.cells import Cell
-from intake.merge import MINE, THEIRS, choice_field, fingerprint, merge_answers
+from intake.merge import (
+    MINE,
+    THEIRS,
+    _digest,
+    choice_field,
+    fingerprint,
+    merge_answers,
+)
 from intake.models import Answer, AnswerChange, Channel, Response
 from intake.selectors import answer_cells
 from intake.services import (
@@ -238,6 +245,23 @@ def test_a_number_is_the_same_answer_however_it_is_written() -> None:
     typed = {"": Cell(number=Decimal("18"))}
     assert fingerprint(typed) == fingerprint({"": Cell(number=Decimal("18.00"))})
     assert fingerprint(typed) != fingerprint({"": Cell(number=Decimal("180"))})
+
+
+def test_a_digest_does_not_depend_on_which_equal_answer_came_first() -> None:
+    """Digests are cached by the cells, and equal cells share an entry: the
+    digest must be the same whichever of them the process saw first."""
+    written = (
+        [Decimal("0"), Decimal("-0.00"), Decimal("0.0")],
+        [Decimal("18.00"), Decimal("18")],
+    )
+    for numbers in written:
+        digests = set()
+        for order in (numbers, numbers[::-1]):
+            _digest.cache_clear()
+            digests |= {fingerprint({"": Cell(number=n)}) for n in order}
+        assert len(digests) == 1
+    assert fingerprint({"a": Cell(text="x")}) != fingerprint({"b": Cell(text="x")})
+    assert fingerprint({}) != fingerprint({"": Cell(text="")})
 
 
 def test_the_first_save_after_reopening_lets_the_frozen_counts_follow_again(

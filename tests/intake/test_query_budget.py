@@ -166,5 +166,13 @@ def test_the_form_makes_the_same_number_of_queries_at_two_sizes(
 # save_answers and takes the answers after the save from it instead of reading
 # them back; it sets the new version from its own UPDATE; the channel comes from
 # the access gateway's read of the user's organisations; and a posted form does
-# not read the stored answers to fill its fields.
-EXPECTED = (29, 8, 15, 21, 21)
+# not read the stored answers to fill its fields. Round two: the answers are
+# written in the merge's transaction without a savepoint of their own (2 fewer
+# for a save that writes), and contact details that did not change open no
+# transaction (2 fewer for every save). These posts carry no bases, so the merge
+# still reads the history since the page's version (a browser's save does not:
+# tests/intake/test_autosave_query_budget.py). And the access gateway reads an
+# existing response with its questionnaire and organisation in one query (issue
+# #20): two fewer for every request but the first save, which creates the
+# response.
+EXPECTED = (25, 6, 11, 15, 15)
