@@ -75,6 +75,11 @@ def swedish_number(
     removed ("59.50" -> "59,5"). `thousands=False` leaves out the grouping
     ("1234,5", for form inputs); `nbsp=True` groups with no-break spaces.
     """
+    if type(value) is int and decimals is None:
+        # The common case (every count in every table), without Decimal: the
+        # same text, in a fraction of the time.
+        grouped = f"{value:,}" if thousands else str(value)
+        return grouped.replace(",", NBSP if nbsp else THOUSANDS_SEPARATOR)
     if decimals is None:
         number = _as_decimal(value)
         number = number.normalize() if number != 0 else Decimal(0)

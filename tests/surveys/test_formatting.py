@@ -103,3 +103,27 @@ def test_parse_swedish_number_reads_a_percentage_only_when_asked() -> None:
     assert parse_swedish_number(swedish_number(Decimal("-1234567.25"))) == Decimal(
         "-1234567.25"
     )
+
+
+@pytest.mark.parametrize("value", [0, 7, 999, 1000, -1000, 4245026, -1234567, 10**12])
+@pytest.mark.parametrize(
+    "options", [{}, {"thousands": False}, {"nbsp": True}, {"decimals": 0}]
+)
+def test_a_whole_number_reads_as_the_same_number_as_a_decimal(
+    value: int, options: dict[str, bool | int]
+) -> None:
+    """Whole numbers take a shorter path (every count in every table): the text
+    is the Decimal's, with the thousands grouped by hand here."""
+    whole = f"{abs(value):,}".replace(",", "\0")
+    sign = "-" if value < 0 else ""
+    expected = sign + whole.replace(
+        "\0",
+        ""
+        if options.get("thousands") is False
+        else NBSP
+        if options.get("nbsp")
+        else " ",
+    )
+    assert swedish_number(value, **options) == expected  # type: ignore[arg-type]
+    assert swedish_number(Decimal(value), **options) == expected  # type: ignore[arg-type]
+    assert swedish_number(4245026) == "4 245 026"
