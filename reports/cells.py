@@ -24,6 +24,7 @@ and stay text.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -65,8 +66,12 @@ def count_cell(n: int) -> Cell:
     return Cell(swedish_number(n), (count_figure(n),))
 
 
+@functools.lru_cache(maxsize=4096)
 def percent_figure(percent: Decimal) -> Figure:
-    """A share printed as `percent` per cent (already rounded as printed)."""
+    """A share printed as `percent` per cent (already rounded as printed).
+    Cached: a table workbook asks for the same few hundred shares hundreds of
+    thousands of times (a Figure is immutable, and equal Decimals give equal
+    figures)."""
     places = _places(percent)
     return Figure((percent / 100).normalize(), _decimals_format("0", places) + " %")
 
