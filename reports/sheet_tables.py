@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from openpyxl.cell import Cell as SheetCell
 from openpyxl.styles import Font
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.cells import Cell, text_cell
@@ -36,14 +34,6 @@ def _table_cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
     if table.cells:
         return table.cells
     return tuple(tuple(text_cell(text) for text in row) for row in table.rows)
-
-
-def _number_style(sheet: Worksheet, number_format: str) -> StyleArray:
-    """The style of a cell with `number_format` (registered in the workbook)."""
-    model = SheetCell(sheet)
-    model.number_format = number_format
-    style: StyleArray = model._style
-    return style
 
 
 def write_table(sheet: Worksheet, table: Table, *, row: int) -> int:
@@ -78,38 +68,20 @@ def write_table(sheet: Worksheet, table: Table, *, row: int) -> int:
                 sheet.cell(row=row + 1, column=column + offset, value=part).font = BOLD
         column += span
     row += 2 if split else 1
-    # The body's cells are new (rows below the header), so they are made
-    # directly, each number with its format's style copied from one cell per
-    # format: `sheet.cell` and the number_format setter look the same things up
-    # for every cell, and a per-group table at 100 times the realistic year has
-    # hundreds of thousands of them (issue #20 point 3).
-    styles: dict[str, StyleArray] = {}
     for line in cells:
         column = 1
         for cell, span in zip(line, spans, strict=True):
             if cell.figures:
                 for offset, figure in enumerate(cell.figures):
-                    style = styles.get(figure.number_format)
-                    if style is None:
-                        style = styles[figure.number_format] = _number_style(
-                            sheet, figure.number_format
-                        )
-                    sheet._add_cell(
-                        SheetCell(
-                            sheet,
-                            row=row,
-                            column=column + offset,
-                            value=_excel_number(figure.value),
-                            style_array=style,
-                        )
+                    written = sheet.cell(
+                        row=row,
+                        column=column + offset,
+                        value=_excel_number(figure.value),
                     )
+                    written.number_format = figure.number_format
             else:  # a word or a marker, in each of the column's cells
                 for offset in range(span):
-                    sheet._add_cell(
-                        SheetCell(
-                            sheet, row=row, column=column + offset, value=cell.text
-                        )
-                    )
+                    sheet.cell(row=row, column=column + offset, value=cell.text)
             column += span
         row += 1
     for note in table.notes:
