@@ -8,13 +8,11 @@ status and tell the respondents (`intake.tasks`, through the outbox).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from intake.consolidation.freeze import (
@@ -29,12 +27,9 @@ from intake.models import (
     ResponseStatus,
 )
 from intake.selectors import (
-    cells_by_response,
-    missing_required,
     missing_required_answers,
-    questions_of,
 )
-from intake.services.saving import StaleResponseError, lock_versions, save_answers
+from intake.services.saving import StaleResponseError, save_answers
 from intake.writable import require_writable
 from outbox.services import enqueue
 from surveys.errors import DomainError
@@ -66,41 +61,6 @@ def get_or_create_response(
         questionnaire=questionnaire, organisation=organisation
     )
     return response
-
-
-@transaction.atomic
-def get_or_create_responses(
-    questionnaire: Questionnaire,
-    *,
-    organisations: Sequence[Organisation],
-    channel: Channel,
-) -> list[Response]:
-    """`get_or_create_response` for many organisations (in their order): two
-    queries, whatever their number (a raw-data import, issue #20)."""
-    for organisation in organisations:
-        if organisation.kind != questionnaire.audience:
-            raise DomainError(
-                f"{organisation.name} hör inte till enkätens målgrupp ({questionnaire.get_audience_display()})."
-            )
-        require_writable(questionnaire, organisation=organisation, channel=channel)
-    found = {
-        r.organisation_id: r
-        for r in Response.objects.filter(
-            questionnaire=questionnaire, organisation__in=organisations
-        )
-    }
-    created = Response.objects.bulk_create(
-        Response(questionnaire=questionnaire, organisation=o)
-        for o in organisations
-        if o.pk not in found
-    )
-    found.update({r.organisation_id: r for r in created})
-    responses = [found[o.pk] for o in organisations]
-    for response, organisation in zip(responses, organisations, strict=True):
-        # Shared, not fetched again: the caller's organisations and questionnaire.
-        response.organisation = organisation
-        response.questionnaire = questionnaire
-    return responses
 
 
 # --- submitting ----------------------------------------------------------------------
@@ -175,93 +135,6 @@ def submit_response(
         # Recorded with the submission; sent once per event (intake.tasks).
         enqueue("intake.tasks.send_receipt", event.pk)
     return response
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One response of `submit_responses_in_bulk`, with `submit_response`'s
-    options for it."""
-
-    response: Response
-    submitted_at: datetime.datetime | None = None
-    require_complete: bool = True
-    reason: str = ""
-
-
-@transaction.atomic
-def submit_responses_in_bulk(
-    submissions: Sequence[Submission],
-    *,
-    actor: User,
-    channel: Channel,
-    notify: bool = True,
-) -> list[Response]:
-    """`submit_response` for many responses of one questionnaire at once, with
-    the same rules (complete unless told otherwise, writable, the version lock,
-    an event each), in a fixed number of queries (a raw-data import, issue #20).
-    All or nothing. Not for RSS responses, whose kommun counts are frozen one
-    response at a time: `submit_response` does those."""
-    if not submissions:
-        return []
-    responses = [s.response for s in submissions]
-    questionnaire = responses[0].questionnaire
-    if questionnaire.audience == OrganisationKind.RSS:
-        raise ValueError("RSS responses are submitted one by one (frozen counts)")
-    for response in responses:
-        if response.questionnaire_id != questionnaire.pk:
-            raise ValueError("one questionnaire per bulk")
-        if response.status == ResponseStatus.SUBMITTED:
-            raise DomainError(f"{response.organisation}: enkäten är redan inskickad.")
-        require_writable(
-            questionnaire, organisation=response.organisation, channel=channel
-        )
-    questions = questions_of(questionnaire)
-    cells = cells_by_response(responses)
-    for submission in submissions:
-        if not submission.require_complete:
-            continue
-        missing = missing_required(questions, cells.get(submission.response.pk, {}))
-        if missing:
-            raise DomainError(
-                f"{submission.response.organisation}: enkäten kan inte skickas in "
-                "förrän alla obligatoriska frågor är besvarade: "
-                + ", ".join(f"fråga {m.number}" for m in missing)
-                + "."
-            )
-    now = timezone.now()
-    lock_versions(
-        responses,
-        status=ResponseStatus.SUBMITTED,
-        submitted_at=Case(
-            *(
-                When(pk=s.response.pk, then=Value(s.submitted_at or now))
-                for s in submissions
-            ),
-            output_field=DateTimeField(),
-        ),
-        submitted_by=actor,
-        updated_at=now,
-    )
-    for submission in submissions:
-        response = submission.response
-        response.status = ResponseStatus.SUBMITTED
-        response.submitted_at = submission.submitted_at or now
-        response.submitted_by = actor
-        response.version += 1
-        response.updated_at = now
-    events = ResponseEvent.objects.bulk_create(
-        ResponseEvent(
-            response=s.response,
-            kind=ResponseEvent.Kind.SUBMITTED,
-            actor=actor,
-            reason=s.reason,
-        )
-        for s in submissions
-    )
-    if notify:
-        for event in events:
-            enqueue("intake.tasks.send_receipt", event.pk)
-    return responses
 
 
 def update_contact_details(

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from intake.cells import (
@@ -37,21 +35,18 @@ from intake.selectors import (
     cells_of,
     questions_of,
     stored_answers,
-    stored_answers_of,
 )
 from intake.services.adjustments import _adjustment_problems
 from intake.services.values import cells_for
 from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
 from surveys.errors import DomainError
-from surveys.kinds import NUMBER_KINDS, facts
+from surveys.kinds import NUMBER_KINDS
 from surveys.models import (
     Question,
     User,
 )
 
-# Rows per INSERT of a bulk save: a bounded statement, a handful per import.
-BULK_BATCH_SIZE = 2000
 HIDDEN_REASON = "Följdfrågan gäller inte längre efter ändrat svar"
 UNFROZEN_REASON = (
     "Det inskickade antalet gäller inte längre; antalet följer kommunernas svar "
@@ -181,7 +176,7 @@ def save_answers_in_transaction(
     questions = questions_of(response.questionnaire)
     if existing is None:
         existing = stored_answers(response)
-    planned = _plan(
+    planned = plan_save(
         response,
         questions=questions,
         existing=existing,
@@ -208,8 +203,8 @@ def save_answers_in_transaction(
     response.version, response.status = version + 1, new_status
     response.updated_at = now
 
-    _write(
-        _changes(
+    write_answer_rows(
+        answer_rows(
             response,
             planned,
             questions=questions,
@@ -226,7 +221,7 @@ def save_answers_in_transaction(
 
 
 @dataclass(frozen=True)
-class _Planned:
+class PlannedSave:
     """A save worked out before anything is written: the answers before and
     after, and the questions whose answers the display conditions clear."""
 
@@ -235,7 +230,7 @@ class _Planned:
     hidden: set[int]
 
 
-def _plan(
+def plan_save(
     response: Response,
     *,
     questions: Sequence[Question],
@@ -244,7 +239,7 @@ def _plan(
     channel: Channel,
     reason: str,
     reasons: Mapping[str, str] | None,
-) -> _Planned:
+) -> PlannedSave:
     """Validate `values` against the definition and apply the display
     conditions. Raises ValidationError keyed by variable; reads nothing more
     unless the questionnaire has RSS kommun counts (their limits)."""
@@ -277,129 +272,7 @@ def _plan(
     if errors:
         raise ValidationError(errors)
     hidden = _apply_display_conditions(questions, after)
-    return _Planned(before, after, hidden)
-
-
-def lock_versions(responses: Sequence[Response], **changes: Any) -> None:
-    """The optimistic lock of many responses in one UPDATE: each row changes
-    only at the version it was read at, and its version goes up by one. Raises
-    StaleResponseError (with the current version of the first response saved
-    meanwhile) and changes nothing if any was; the caller's transaction then
-    rolls back the rows this UPDATE did change."""
-    locked = Response.objects.filter(
-        reduce(or_, (Q(pk=r.pk, version=r.version) for r in responses))
-    ).update(version=F("version") + 1, **changes)
-    if locked == len(responses):
-        return
-    current = dict(
-        Response.objects.filter(pk__in=[r.pk for r in responses]).values_list(
-            "pk", "version"
-        )
-    )
-    stale = next(r for r in responses if current[r.pk] != r.version + 1)
-    raise StaleResponseError(current[stale.pk])
-
-
-class BulkSaveError(Exception):
-    """One save of a bulk refused: `index` in the caller's list, and why."""
-
-    def __init__(self, index: int, error: ValidationError) -> None:
-        self.index = index
-        self.error = error
-        super().__init__(f"save {index}: {error}")
-
-
-@transaction.atomic
-def save_answers_in_bulk(
-    saves: Sequence[tuple[Response, Mapping[str, Any]]],
-    *,
-    actor: User,
-    channel: Channel,
-    reason: str = "",
-) -> list[Response]:
-    """`save_answers` for many responses of one questionnaire at once: the same
-    validation, display conditions, history and version lock, in a fixed number
-    of queries whatever the number of responses (a raw-data import of 290
-    kommuner, issue #20). All or nothing: BulkSaveError names the refused save,
-    StaleResponseError a response saved by someone else meanwhile.
-
-    Not for RSS kommun counts (their adjustments are checked against the kommun
-    answers response by response) nor corrections: `save_answers` does those.
-    """
-    if not saves:
-        return []
-    responses = [response for response, _ in saves]
-    if len({r.pk for r in responses}) != len(responses):
-        raise ValueError("a response may be saved once per bulk")
-    questionnaire = responses[0].questionnaire
-    questions = questions_of(questionnaire)
-    if channel == Channel.CORRECTION or any(
-        facts(q.kind).kommun_counts for q in questions
-    ):
-        raise ValueError("save_answers_in_bulk does not take corrections or counts")
-    for response in responses:
-        if response.questionnaire_id != questionnaire.pk:
-            raise ValueError("one questionnaire per bulk")
-        if response.status == ResponseStatus.SUBMITTED:
-            raise DomainError(
-                f"{response.organisation}: enkäten är inskickad och låst. "
-                "Be Socialstyrelsen öppna den igen."
-            )
-        require_writable(
-            questionnaire, organisation=response.organisation, channel=channel
-        )
-    existing = stored_answers_of(responses)
-    planned = []
-    for index, (response, values) in enumerate(saves):
-        try:
-            planned.append(
-                _plan(
-                    response,
-                    questions=questions,
-                    existing=existing[response.pk],
-                    values=values,
-                    channel=channel,
-                    reason=reason,
-                    reasons=None,
-                )
-            )
-        except ValidationError as exc:
-            raise BulkSaveError(index, exc) from exc
-
-    now = timezone.now()
-    lock_versions(
-        responses,
-        status=Case(
-            When(
-                status=ResponseStatus.NOT_STARTED,
-                then=Value(ResponseStatus.IN_PROGRESS),
-            ),
-            default=F("status"),
-        ),
-        updated_at=now,
-    )
-    for response in responses:
-        response.version += 1
-        if response.status == ResponseStatus.NOT_STARTED:
-            response.status = ResponseStatus.IN_PROGRESS
-        response.updated_at = now
-
-    changes = _Changes()
-    for response, plan in zip(responses, planned, strict=True):
-        changes.extend(
-            _changes(
-                response,
-                plan,
-                questions=questions,
-                existing=existing[response.pk],
-                actor=actor,
-                channel=channel,
-                reason=reason,
-                reasons=None,
-            )
-        )
-    _write(changes, batch_size=BULK_BATCH_SIZE)
-    return responses
+    return PlannedSave(before, after, hidden)
 
 
 CORRECTION_STAFF_ONLY = "Bara Socialstyrelsen kan rätta ett svar."
@@ -492,22 +365,22 @@ def _apply_display_conditions(
 
 
 @dataclass
-class _Changes:
+class AnswerRows:
     """The rows a save writes: answers replaced, and a history row per change."""
 
     to_delete: list[int] = field(default_factory=list)
     to_create: list[Answer] = field(default_factory=list)
     history: list[AnswerChange] = field(default_factory=list)
 
-    def extend(self, other: _Changes) -> None:
+    def extend(self, other: AnswerRows) -> None:
         self.to_delete += other.to_delete
         self.to_create += other.to_create
         self.history += other.history
 
 
-def _changes(
+def answer_rows(
     response: Response,
-    planned: _Planned,
+    planned: PlannedSave,
     *,
     questions: Sequence[Question],
     existing: Sequence[StoredAnswer],
@@ -515,12 +388,12 @@ def _changes(
     channel: Channel,
     reason: str,
     reasons: Mapping[str, str] | None = None,
-) -> _Changes:
+) -> AnswerRows:
     """The answer rows to replace and the history of each change, at the
     response's new version."""
     before, after, hidden = planned.before, planned.after, planned.hidden
     existing_by_key = {(a.question_id, a.slot): a for a in existing}
-    changes = _Changes()
+    changes = AnswerRows()
     for question in questions:
         old_cells = before.get(question.pk, {})
         new_cells = after.get(question.pk, {})
@@ -575,7 +448,7 @@ def _changes(
     return changes
 
 
-def _write(changes: _Changes, *, batch_size: int | None = None) -> None:
+def write_answer_rows(changes: AnswerRows, *, batch_size: int | None = None) -> None:
     """Replace the changed answer rows and log each change: a DELETE and two
     INSERTs (of `batch_size` rows each), however many responses they span."""
     if changes.to_delete:
