@@ -225,17 +225,7 @@ def bar_chart_png(data: BarChartData) -> bytes:
     category_font = _font(9)
     axis_font = _font(8)
     # The footnotes, wrapped to the width, lengthen the image below the axis.
-    notes = [
-        line
-        for note in data.footnotes
-        for line in _wrap(
-            note,
-            axis_font,
-            width_px=WIDTH_IN * DPI - 2 * MARGIN_PX,
-            height_px=math.inf,
-            chars=FOOTNOTE_WRAP,
-        )
-    ]
+    notes = footnote_lines(data.footnotes, axis_font)
     notes_px = len(notes) * _line_height(axis_font)
     width, height = chart_size_px(count, footer_px=notes_px)
     image = Image.new("L", (width, height), WHITE)
@@ -334,6 +324,22 @@ def bar_chart_png(data: BarChartData) -> bytes:
     # for a slightly larger file (these flat charts compress well either way).
     image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
     return output.getvalue()
+
+
+def footnote_lines(footnotes: Sequence[str], font: FreeTypeFont) -> list[str]:
+    """The footnotes under a chart, wrapped to its width: the lines that
+    lengthen the image below the axis."""
+    return [
+        line
+        for note in footnotes
+        for line in _wrap(
+            note,
+            font,
+            width_px=WIDTH_IN * DPI - 2 * MARGIN_PX,
+            height_px=math.inf,
+            chars=FOOTNOTE_WRAP,
+        )
+    ]
 
 
 def draw_ticks_and_footer(

@@ -32,7 +32,6 @@ from reports.charts import (
     BOTTOM_IN,
     CATEGORY_WRAP,
     DPI,
-    FOOTNOTE_WRAP,
     LINE_PX,
     MARGIN_PX,
     PLOT_LEFT,
@@ -47,6 +46,7 @@ from reports.charts import (
     _line_height,
     _wrap,
     draw_ticks_and_footer,
+    footnote_lines,
     value_label,
     x_ticks,
 )
@@ -183,17 +183,7 @@ def year_chart_png(data: YearChartData) -> bytes:
     title_font = _font(12, bold=True)
     category_font = _font(9)
     axis_font = _font(8)
-    notes = [
-        line
-        for note in data.footnotes
-        for line in _wrap(
-            note,
-            axis_font,
-            width_px=WIDTH_IN * DPI - 2 * MARGIN_PX,
-            height_px=math.inf,
-            chars=FOOTNOTE_WRAP,
-        )
-    ]
+    notes = footnote_lines(data.footnotes, axis_font)
     notes_px = len(notes) * _line_height(axis_font)
     slot_in = BAR_IN * max(series, 1) * 0.75
     width = round(WIDTH_IN * DPI)

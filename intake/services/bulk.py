@@ -26,6 +26,7 @@ from intake.selectors import (
     questions_of,
     stored_answers_of,
 )
+from intake.services.lifecycle import incomplete_message
 from intake.services.saving import (
     AnswerRows,
     StaleResponseError,
@@ -124,10 +125,7 @@ def submit_responses_in_bulk(
         missing = missing_required(questions, cells.get(submission.response.pk, {}))
         if missing:
             raise DomainError(
-                f"{submission.response.organisation}: enkäten kan inte skickas in "
-                "förrän alla obligatoriska frågor är besvarade: "
-                + ", ".join(f"fråga {m.number}" for m in missing)
-                + "."
+                f"{submission.response.organisation}: {incomplete_message(missing)}"
             )
     now = timezone.now()
     lock_versions(

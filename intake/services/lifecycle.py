@@ -8,6 +8,7 @@ status and tell the respondents (`intake.tasks`, through the outbox).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,9 +27,7 @@ from intake.models import (
     ResponseEvent,
     ResponseStatus,
 )
-from intake.selectors import (
-    missing_required_answers,
-)
+from intake.selectors import MissingAnswer, missing_required_answers
 from intake.services.saving import StaleResponseError, save_answers
 from intake.writable import require_writable
 from outbox.services import enqueue
@@ -66,6 +65,15 @@ def get_or_create_response(
 # --- submitting ----------------------------------------------------------------------
 
 
+def incomplete_message(missing: Sequence[MissingAnswer]) -> str:
+    """Why a response with required questions unanswered is not submitted."""
+    return (
+        "Enkäten kan inte skickas in förrän alla obligatoriska frågor är besvarade: "
+        + ", ".join(f"fråga {m.number}" for m in missing)
+        + "."
+    )
+
+
 @transaction.atomic
 def submit_response(
     response: Response,
@@ -97,11 +105,7 @@ def submit_response(
     )
     missing = missing_required_answers(response) if require_complete else []
     if missing:
-        raise DomainError(
-            "Enkäten kan inte skickas in förrän alla obligatoriska frågor är besvarade: "
-            + ", ".join(f"fråga {m.number}" for m in missing)
-            + "."
-        )
+        raise DomainError(incomplete_message(missing))
     version = response.version if expected_version is None else expected_version
     sources: list[Any] = []
     if response.questionnaire.audience == OrganisationKind.RSS and freeze_counts:
