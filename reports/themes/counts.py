@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from reports.markers import LEGEND, NO_DATA
+
 # The tabulation's one place that maps organisations onto a level (riket, region,
 # RSS through the year's membership): reused rather than copied, so theme counts
 # group exactly as the closed questions' tables do.
@@ -31,6 +33,25 @@ class ThemeRow:
     base: int  # organisations in the group that answered the text question
     counts: tuple[int, ...]  # per theme, in the order of `ThemeTable.themes`
 
+    @property
+    def answered(self) -> bool:
+        return self.base > 0
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """Per theme "n av bas" for the pages; a group where nobody answered has no
+        count to show, so its cells carry the no-data marker, not "0 av 0"."""
+        if not self.answered:
+            return (NO_DATA,) * len(self.counts)
+        return tuple(f"{n} av {self.base}" for n in self.counts)
+
+    @property
+    def sheet_values(self) -> tuple[int | str, ...]:
+        """Per theme the count as a number for the workbook, or the no-data marker."""
+        if not self.answered:
+            return (NO_DATA,) * len(self.counts)
+        return self.counts
+
 
 @dataclass(frozen=True)
 class LevelTable:
@@ -45,6 +66,18 @@ class ThemeTable:
     unit: str
     agreed: bool  # a fastställd coder is chosen; without one there are no counts
     levels: list[LevelTable]
+
+    @property
+    def has_unanswered_group(self) -> bool:
+        """Whether a table row shows the no-data marker (so its legend is needed)."""
+        return self.agreed and any(
+            not row.answered for level in self.levels for row in level.rows
+        )
+
+    @property
+    def no_data_legend(self) -> str:
+        """The legend's line for the no-data marker, as the report pages print it."""
+        return next(f"{symbol} {text}" for symbol, text in LEGEND if symbol == NO_DATA)
 
 
 def theme_counts(question: Question, scheme: ThemeScheme | None) -> ThemeTable:

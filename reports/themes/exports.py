@@ -120,7 +120,10 @@ def write_theme_sheets(
                 + [t.name for t in table.themes]
             )
             for row in level.rows:
-                sheet.append([xlsx_value(row.group.name), row.base, *row.counts])
+                sheet.append([xlsx_value(row.group.name), row.base, *row.sheet_values])
+        if table.has_unanswered_group:
+            sheet.append([])
+            sheet.append([table.no_data_legend])
         chart = theme_chart(table)
         if chart is not None:
             # Right of the widest table (name, base, a column per theme): the

@@ -313,6 +313,37 @@ def test_counts_use_the_answered_base_and_the_agreed_coder(
     ]
 
 
+def test_a_group_where_nobody_answered_shows_the_no_data_marker(
+    coded: dict[str, Any], staff_user: User
+) -> None:
+    """17 of the 21 regions did not answer: their rows say «..» (no data), not
+    "0 av 0", on the page and in the workbook; a region that answered without
+    the theme keeps its counted "0 av 1"."""
+    question, a = coded["question"], coded["a"]
+    _agree(a, question, staff_user)
+    page = a.get(_url("themes-table", question))
+    rows = {row.group.key: row for row in page.context["table"].levels[1].rows}
+    r1, r2, r3, r4 = coded["answered"]
+    assert rows[r3.organisation_id].cells == ("0 av 1", "0 av 1")
+    unanswered = [row for row in rows.values() if row.base == 0]
+    assert len(unanswered) == 17
+    assert {row.cells for row in unanswered} == {("..", "..")}
+    html = page.content.decode()
+    assert "0 av 0" not in html
+    assert ".. Uppgift saknas: ingen i gruppen har svarat på frågan." in html
+
+    output = io.BytesIO()
+    write_table_workbook(question.questionnaire, output)
+    sheet = load_workbook(io.BytesIO(output.getvalue()))[f"Teman {question.number}"]
+    values = list(sheet.iter_rows(values_only=True))
+    region_rows = [r[:4] for r in values if r[1] == 0]
+    assert len(region_rows) == 17
+    assert {r[2:4] for r in region_rows} == {("..", "..")}
+    assert (".. Uppgift saknas: ingen i gruppen har svarat på frågan.",) in [
+        r[:1] for r in values
+    ]
+
+
 def test_the_theme_chart_as_png_only_once_a_coding_is_agreed(
     coded: dict[str, Any], staff_user: User
 ) -> None:
