@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from surveys.definitions.records import (
 from surveys.definitions.validation import lineage_problems, validate_cycle
 from surveys.errors import DomainError
 from surveys.formatting import swedish_date
+from surveys.kinds import QuestionKind
 from surveys.models.lifecycle import DefinitionChange
 from surveys.models.questionnaires import (
     Cycle,
@@ -92,11 +94,37 @@ def _reparsed(questionnaire: QuestionnaireDef) -> QuestionnaireDef:
     return parsed
 
 
+# The loader's messages name the file's keys and kind values, as a file's author
+# writes them; staff editing on the page know the fields by their labels instead
+# (surveys/definition_forms.py). "text" is also a kind and a Swedish word, so it is
+# read as the key only where a message starts with it.
+PAGE_WORDS = {
+    "variable": "«Variabelnamn»",
+    "options": "«Svarsalternativ»",
+    "rows": "«Delfrågor»",
+    "label": "«Publiceringsetikett»",
+    **{
+        kind.value: f"«{kind.label}»"
+        for kind in QuestionKind
+        if kind != QuestionKind.TEXT
+    },
+}
+_PAGE_WORD = re.compile(r"\b(" + "|".join(map(re.escape, PAGE_WORDS)) + r")\b")
+_TEXT_KEY = re.compile(r"^text (?=saknas|ska )")
+
+
+def page_wording(message: str) -> str:
+    """A loader message in the words of the editing page's fields."""
+    message = _TEXT_KEY.sub("«Frågetext» ", message)
+    return _PAGE_WORD.sub(lambda m: PAGE_WORDS[m.group(1)], message)
+
+
 def _message(problem: Problem) -> str:
+    message = page_wording(problem.message)
     return (
-        f"Fråga {problem.question}: {problem.message}"
+        f"Fråga {problem.question}: {message}"
         if problem.question
-        else (problem.message[:1].upper() + problem.message[1:])
+        else (message[:1].upper() + message[1:])
     )
 
 

@@ -25,7 +25,7 @@ from surveys.models import (
     User,
 )
 from surveys.revisions import ChangedQuestion, QuestionRef, revisions_of
-from surveys.services.next_cycle import CONFLICT, create_next_cycle
+from surveys.services.next_cycle import CONFLICT, create_next_cycle, page_wording
 from tests.factories import ResponseFactory
 
 # The copy of 2024 opens 29 November 2025: on this day it is under preparation.
@@ -411,7 +411,7 @@ def test_a_question_others_depend_on_is_not_removed(
     ("data", "message"),
     [
         ({"variable": "r02_breddinfort"}, "r02_breddinfort"),
-        ({"variable": "2fel"}, "variable ska börja med en bokstav"),
+        ({"variable": "2fel"}, "«Variabelnamn» ska börja med en bokstav"),
         ({"kind": "single_choice"}, "Ange svarsalternativen"),
         ({"options": "ja Ja"}, "Rad 1: skriv kod = etikett"),
         ({"after": "r08_uppfoljning"}, "Frågan finns inte i det valda avsnittet"),
@@ -612,3 +612,22 @@ def test_a_matrix_row_added_is_a_change_of_sub_items(
     )
     assert question.footnotes == [OPTIONS_NOTE]
     assert list(question.rows.values_list("code", flat=True))[-1] == "digital"
+
+
+@pytest.mark.parametrize(
+    ("file_message", "page_message"),
+    [
+        (
+            "yes_no har givna alternativ; ta bort options",
+            "«Ja/Nej» har givna alternativ; ta bort «Svarsalternativ»",
+        ),
+        ("en matris behöver rows", "en matris behöver «Delfrågor»"),
+        ("text saknas", "«Frågetext» saknas"),
+        # "text" inside a message is Swedish, not the key; nor is the kind renamed.
+        ("unit ska vara text", "unit ska vara text"),
+    ],
+)
+def test_loader_messages_name_the_pages_fields(
+    file_message: str, page_message: str
+) -> None:
+    assert page_wording(file_message) == page_message
