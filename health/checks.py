@@ -1,4 +1,5 @@
-"""What /healthz checks: the database, the broker, and the age of beat's heartbeat.
+"""What /healthz checks: the database, the broker, the age of beat's heartbeat,
+and the storage of export and import files.
 
 Each check answers in a few seconds at most, so an orchestrator's probe never
 hangs on a service that is down; none writes anything.
@@ -6,9 +7,13 @@ hangs on a service that is down; none writes anything.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection
 from django.utils import timezone
 
@@ -64,5 +69,48 @@ def beat() -> Check:
     return Check("beat", True, f"senaste för {age:.0f} s sedan")
 
 
+def storage() -> Check:
+    """Export and import files can be reached: the folder can take files, or the
+    bucket answers. Run in a thread of its own and given up after
+    HEALTH_TIMEOUT_SECONDS: an S3 endpoint that accepts a connection and never
+    answers would otherwise hold the probe for botocore's own timeouts (a minute),
+    and STORAGE_OPTIONS, being JSON, cannot set them."""
+    found: list[Check] = []
+    thread = threading.Thread(
+        target=lambda: found.append(_probe_storage(storages["default"])),
+        name="healthz-storage",
+        daemon=True,  # a hung probe must not keep the process from exiting
+    )
+    thread.start()
+    thread.join(settings.HEALTH_TIMEOUT_SECONDS)
+    if not found:
+        return Check(
+            "storage", False, f"svarar inte inom {settings.HEALTH_TIMEOUT_SECONDS} s"
+        )
+    return found[0]
+
+
+def _probe_storage(store: Storage) -> Check:
+    try:
+        if isinstance(store, FileSystemStorage):
+            # The folder is made by the first file written to it; until then its
+            # nearest existing parent is what must take it.
+            root = Path(store.location)
+            existing = next(p for p in (root, *root.parents) if p.exists())
+            if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+                return Check("storage", False, f"kan inte skriva i {existing}")
+            return Check("storage", True, "mapp")
+        bucket = getattr(store, "bucket", None)
+        if bucket is not None:
+            # django-storages' S3: the bucket exists and the keys may use it. A
+            # missing object would not tell, so ask about the bucket itself.
+            bucket.meta.client.head_bucket(Bucket=bucket.name)
+            return Check("storage", True, "bucket svarar")
+        store.exists("healthz")  # any other storage: one read
+    except Exception as exc:  # drivers raise many kinds; all mean: unusable
+        return Check("storage", False, f"svarar inte: {type(exc).__name__}")
+    return Check("storage", True, "svarar")
+
+
 def all_checks() -> list[Check]:
-    return [database(), broker(), beat()]
+    return [database(), broker(), beat(), storage()]

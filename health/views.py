@@ -1,4 +1,5 @@
-"""/healthz: 200 when the database, the broker and beat's heartbeat are fine, else 503."""
+"""/healthz: 200 when the database, the broker, beat's heartbeat and the file
+storage are fine, else 503."""
 
 from __future__ import annotations
 

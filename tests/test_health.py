@@ -1,9 +1,13 @@
-"""/healthz (health/): the database, the broker and the age of beat's heartbeat,
-200 when all are fine and 503 naming what is not; open without signing in."""
+"""/healthz (health/): the database, the broker, the age of beat's heartbeat and
+the file storage, 200 when all are fine and 503 naming what is not; open without signing in."""
 
 from __future__ import annotations
 
+import socket
+import time
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import LazySettings
@@ -16,6 +20,7 @@ from django.utils import timezone
 from health.models import Heartbeat
 from health.tasks import BEAT, heartbeat
 from tests.brokers import RedisServer, broker_at, free_port
+from tests.object_storage import S3_BACKEND, Bucket, s3_bucket
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +35,10 @@ def checks(client: Client) -> tuple[int, dict[str, bool]]:
 
 def test_in_process_tasks_need_no_broker_or_beat(client: Client) -> None:
     # The demo and the tests run tasks in the web process: nothing to wait for.
-    assert checks(client) == (200, {"database": True, "broker": True, "beat": True})
+    assert checks(client) == (
+        200,
+        {"database": True, "broker": True, "beat": True, "storage": True},
+    )
 
 
 @pytest.fixture
@@ -50,7 +58,10 @@ def test_beat_is_unhealthy_until_its_first_heartbeat_and_when_it_is_old(
     status, found = checks(client)
     assert (status, found["beat"]) == (503, False)
     heartbeat()  # as a worker runs it when beat sends it
-    assert checks(client) == (200, {"database": True, "broker": True, "beat": True})
+    assert checks(client) == (
+        200,
+        {"database": True, "broker": True, "beat": True, "storage": True},
+    )
     Heartbeat.objects.filter(name=BEAT).update(
         at=timezone.now() - timedelta(seconds=181)
     )
@@ -69,7 +80,7 @@ def test_the_broker_check_connects_to_the_broker(
         with broker_at(server.url):
             assert checks(client) == (
                 200,
-                {"database": True, "broker": True, "beat": True},
+                {"database": True, "broker": True, "beat": True, "storage": True},
             )
     finally:
         server.stop()
@@ -77,7 +88,10 @@ def test_the_broker_check_connects_to_the_broker(
     with broker_at(f"redis://127.0.0.1:{free_port()}/0"):
         started = timezone.now()
         status, found = checks(client)
-    assert (status, found) == (503, {"database": True, "broker": False, "beat": True})
+    assert (status, found) == (
+        503,
+        {"database": True, "broker": False, "beat": True, "storage": True},
+    )
     assert timezone.now() - started < timedelta(seconds=10)
 
 
@@ -113,3 +127,61 @@ def test_favicon_ico_leads_to_the_site_icon(client: Client) -> None:
     assert response.status_code == 301
     assert response["Location"].endswith("surveys/favicon.svg")
     assert finders.find("surveys/favicon.svg")
+
+
+def _storage_at(settings: LazySettings, backend: str, options: dict[str, Any]) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": backend, "OPTIONS": options},
+    }
+
+
+def test_the_storage_check_needs_a_folder_that_can_take_files(
+    client: Client, settings: LazySettings, tmp_path: Path
+) -> None:
+    backend = "django.core.files.storage.FileSystemStorage"
+    # Not made yet (the first export makes it): its parent takes it.
+    _storage_at(settings, backend, {"location": str(tmp_path / "media" / "exports")})
+    assert checks(client)[1]["storage"] is True
+    # A path through a file can never be a folder.
+    (tmp_path / "fil").write_text("inte en mapp")
+    _storage_at(settings, backend, {"location": str(tmp_path / "fil" / "media")})
+    status, found = checks(client)
+    assert (status, found["storage"]) == (503, False)
+    assert (
+        "kan inte skriva i"
+        in client.get("/healthz").json()["checks"]["storage"]["detail"]
+    )
+
+
+def test_the_storage_check_asks_the_bucket_and_gives_up_in_time(
+    client: Client, settings: LazySettings
+) -> None:
+    settings.HEALTH_TIMEOUT_SECONDS = 1
+    with s3_bucket() as bucket:
+        _storage_at(settings, S3_BACKEND, bucket.options)
+        assert checks(client) == (
+            200,
+            {"database": True, "broker": True, "beat": True, "storage": True},
+        )
+        _storage_at(settings, S3_BACKEND, {**bucket.options, "bucket_name": "saknas"})
+        status, found = checks(client)
+        assert (status, found["storage"]) == (503, False)
+
+    # An endpoint that accepts the connection and never answers: the probe
+    # reports it within its timeout instead of waiting for botocore's minute.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        _storage_at(
+            settings,
+            S3_BACKEND,
+            {**Bucket(f"http://127.0.0.1:{port}", client=None).options},
+        )
+        started = time.monotonic()
+        response = client.get("/healthz")
+        assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == {
+        "ok": False,
+        "detail": "svarar inte inom 1 s",
+    }
