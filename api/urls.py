@@ -26,6 +26,11 @@ urlpatterns = [
         name="question-table",
     ),
     path(
+        "v1/questionnaires/<int:questionnaire_id>/tables/<str:variable>/comparison/",
+        reports.QuestionComparisonApi.as_view(),
+        name="question-comparison",
+    ),
+    path(
         "v1/questionnaires/<int:questionnaire_id>/status/",
         reports.ResponseStatusApi.as_view(),
         name="response-status",

@@ -33,8 +33,9 @@ from reports.permissions import (
     get_questionnaire_for_report,
 )
 from reports.selectors import response_status_rows
+from reports.tabulation.comparison import compare
 from reports.tabulation.counts import tabulate
-from reports.tabulation.results import Level, Tabulation
+from reports.tabulation.results import Level, QuestionTabulation, Tabulation
 from surveys.models import BaseConvention, User
 
 TABLE_PARAMETERS = [
@@ -108,8 +109,11 @@ class TableSerializer(serializers.Serializer[Any]):
     )
 
 
-def _table(tabulation: Tabulation) -> dict[str, Any]:
-    question = tabulation.questions[0]
+def _table(
+    tabulation: Tabulation, question: QuestionTabulation | None = None
+) -> dict[str, Any]:
+    """The table of `question` (by default the tabulation's only one)."""
+    question = question or tabulation.questions[0]
     ref = question.question
     return {
         "questionnaire_id": tabulation.questionnaire_id,
@@ -129,6 +133,19 @@ def _table(tabulation: Tabulation) -> dict[str, Any]:
     }
 
 
+def _options(request: Request, questionnaire: Any) -> ReportOptionsForm:
+    """The report page's form, with its defaults for what the query leaves out."""
+    data = {
+        "niva": Level.RIKET.value,
+        "avrundning": Rounding.HALF_UP.value,
+        **request.query_params.dict(),
+    }
+    form = ReportOptionsForm(questionnaire, data)
+    if not form.is_valid():
+        raise ValidationError({k: list(v) for k, v in form.errors.items()})
+    return form
+
+
 class QuestionTableApi(ApiView):
     """One question's counts per group at a level, with bases, not answered, not
     applicable and "kan inte uppskattas" kept apart (reports/tabulation)."""
@@ -139,15 +156,7 @@ class QuestionTableApi(ApiView):
     )
     def get(self, request: Request, questionnaire_id: int, variable: str) -> Response:
         questionnaire = get_questionnaire_for_report(caller(request), questionnaire_id)
-        # The page's form, with its defaults for what the query leaves out.
-        data = {
-            "niva": Level.RIKET.value,
-            "avrundning": Rounding.HALF_UP.value,
-            **request.query_params.dict(),
-        }
-        form = ReportOptionsForm(questionnaire, data)
-        if not form.is_valid():
-            raise ValidationError({k: list(v) for k, v in form.errors.items()})
+        form = _options(request, questionnaire)
         tabulation = tabulate(
             questionnaire,
             level=Level(form.cleaned_data["niva"]),
@@ -158,6 +167,67 @@ class QuestionTableApi(ApiView):
         if not tabulation.questions:
             raise Http404("Frågan finns inte.")
         return Response(TableSerializer(_table(tabulation)).data)
+
+
+class ComparisonSerializer(serializers.Serializer[Any]):
+    year = serializers.IntegerField()
+    previous_year = serializers.IntegerField(
+        allow_null=True,
+        help_text="Året som jämförs med: enkätens senaste tidigare omgång, eller "
+        "null när enkäten inte har någon.",
+    )
+    new = serializers.BooleanField(
+        help_text="Frågan är ny: den har ingen föregångare (samma linjenyckel) "
+        "i den tidigare omgången, och previous är null."
+    )
+    changes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Vad som har ändrats sedan föregångaren: frågetext, "
+        "svarsalternativ, delfrågor eller frågetyp.",
+    )
+    current = TableSerializer()
+    previous = TableSerializer(allow_null=True)
+
+
+class QuestionComparisonApi(ApiView):
+    """One question's table beside its predecessor's in the questionnaire's
+    previous cycle (year over year, docs/year-over-year.md): both years
+    tabulated at the same level with the same selection."""
+
+    @extend_schema(
+        parameters=TABLE_PARAMETERS,
+        responses={
+            200: ComparisonSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+    )
+    def get(self, request: Request, questionnaire_id: int, variable: str) -> Response:
+        questionnaire = get_questionnaire_for_report(caller(request), questionnaire_id)
+        form = _options(request, questionnaire)
+        comparison = compare(
+            questionnaire,
+            level=Level(form.cleaned_data["niva"]),
+            within_rss=form.cleaned_data.get("rss"),
+            variables=[variable],
+            selection=form.selection(),
+        )
+        if not comparison.questions:
+            raise Http404("Frågan finns inte.")
+        [question] = comparison.questions
+        body = {
+            "year": comparison.year,
+            "previous_year": comparison.previous_year,
+            "new": question.is_new,
+            "changes": list(question.changes),
+            "current": _table(comparison.current, question.current),
+            "previous": (
+                _table(comparison.previous, question.previous)
+                if comparison.previous is not None and question.previous is not None
+                else None
+            ),
+        }
+        return Response(ComparisonSerializer(body).data)
 
 
 class StatusRowSerializer(serializers.Serializer[Any]):

@@ -108,6 +108,7 @@ def test_staff_read_every_response_but_do_not_write_it(
 
 REPORT_GETS = [
     "/api/v1/questionnaires/{q}/tables/{v}/",
+    "/api/v1/questionnaires/{q}/tables/{v}/comparison/",
     "/api/v1/questionnaires/{q}/status/",
     "/api/v1/exports/{job}/",
     "/api/v1/exports/{job}/file/",
@@ -162,7 +163,7 @@ def test_staff_reach_reports_and_exports(
 ) -> None:
     api = api_as(staff_user)
     variable = region_questionnaire.questions.get(number="2").variable
-    for template in REPORT_GETS[:3]:
+    for template in REPORT_GETS[:4]:
         path = template.format(q=region_questionnaire.pk, v=variable, job=export_job_id)
         assert api.get(path).status_code == 200, path
 
@@ -171,6 +172,7 @@ ALL_ENDPOINTS = [
     ("get", "/api/v1/questionnaires/"),
     ("get", "/api/v1/questionnaires/1/"),
     ("get", "/api/v1/questionnaires/1/tables/x/"),
+    ("get", "/api/v1/questionnaires/1/tables/x/comparison/"),
     ("get", "/api/v1/questionnaires/1/status/"),
     ("get", "/api/v1/responses/"),
     ("get", "/api/v1/responses/1/1/"),
