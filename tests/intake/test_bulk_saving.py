@@ -102,6 +102,11 @@ def stored(response: Response) -> dict[str, Any]:
     return {
         "answers": answers,
         "history": history,
+        # SQL NULL, not JSON null, for "no answer before" (PostgreSQL's COPY
+        # path of the bulk save writes what bulk_create writes).
+        "without_old_value": AnswerChange.objects.filter(
+            response=response, old_value__isnull=True
+        ).count(),
         "events": events,
         "status": response.status,
         "version": response.version,
