@@ -74,6 +74,7 @@ def timed(
     repeat: int,
     before: Callable[[], Any] | None = None,
     profile: bool = False,
+    show_queries: bool = False,
 ) -> None:
     """Run `run` `repeat` times (after `before`, untimed) and print its figures."""
     from django.db import connection
@@ -99,13 +100,18 @@ def timed(
         f"{statistics.median(db_cpus) * 1000:7.1f} ms  queries {queries:>4}",
         flush=True,
     )
+    if show_queries:
+        for query in captured.captured_queries:
+            print(f"{'':>6}{query['time']:>7}s  {query['sql'][:150]}")
     if profile:
         if before:
             before()
         profiler = cProfile.Profile()
         profiler.runcall(run)
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
         print(out.getvalue(), flush=True)
 
 
@@ -154,7 +160,7 @@ def import_file(staff: Any) -> tuple[Any, bytes]:
     return questionnaire, buffer.getvalue()
 
 
-def bench_import(staff: Any, *, repeat: int, profile: bool) -> None:
+def bench_import(staff: Any, *, repeat: int, profile: bool, queries: bool) -> None:
     from intake.models import AnswerChange, Response
     from reports.imports.jobs import import_responses
 
@@ -175,7 +181,13 @@ def bench_import(staff: Any, *, repeat: int, profile: bool) -> None:
         )
 
     timed("import check (dry run)", check, repeat=repeat, before=clear)
-    timed("import (check + save + submit)", run, repeat=repeat, before=clear)
+    timed(
+        "import (check + save + submit)",
+        run,
+        repeat=repeat,
+        before=clear,
+        show_queries=queries,
+    )
     responses = Response.objects.filter(questionnaire=questionnaire)
     print(
         f"  {responses.count()} responses, "
@@ -277,7 +289,7 @@ def build_rss(size: int) -> tuple[str, Any]:
     return reverse("intake:response-edit", args=[questionnaire.pk, rss.pk]), coordinator
 
 
-def bench_rss(size: int, *, repeat: int, profile: bool) -> None:
+def bench_rss(size: int, *, repeat: int, profile: bool, queries: bool) -> None:
     import lxml.html
     from django.db import transaction
     from django.test import Client
@@ -310,8 +322,8 @@ def bench_rss(size: int, *, repeat: int, profile: bool) -> None:
         except Rollback:
             pass
 
-    timed("RSS page (GET)", page, repeat=repeat)
-    timed("RSS submit (POST, rolled back)", submit, repeat=repeat)
+    timed("RSS page (GET)", page, repeat=repeat, show_queries=queries)
+    timed("RSS submit (POST, rolled back)", submit, repeat=repeat, show_queries=queries)
     if profile:
         timed("RSS submit (profiled)", submit, repeat=1, profile=True)
 
@@ -320,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs of each (7)")
     parser.add_argument("--profile", action="store_true", help="cProfile one run")
+    parser.add_argument("--queries", action="store_true", help="print the SQL")
     parser.add_argument(
         "--members", type=int, default=49, help="kommuner of the RSS (49)"
     )
@@ -331,9 +344,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     with throwaway_database(directory) as staff:
         print(f"load before: {os.getloadavg()}", flush=True)
         if args.only != "rss":
-            bench_import(staff, repeat=args.repeat, profile=args.profile)
+            bench_import(
+                staff, repeat=args.repeat, profile=args.profile, queries=args.queries
+            )
         if args.only != "import":
-            bench_rss(args.members, repeat=args.repeat, profile=args.profile)
+            bench_rss(
+                args.members,
+                repeat=args.repeat,
+                profile=args.profile,
+                queries=args.queries,
+            )
         print(f"load after: {os.getloadavg()}", flush=True)
 
 

@@ -92,12 +92,18 @@ def consolidation_for(
     *,
     response: Response | None,
     questions: Sequence[Question],
+    texts: bool = True,
+    lock: bool = False,
 ) -> Consolidation | None:
     """Live counts and kommun texts for an RSS questionnaire's aggregate questions.
 
     `questions` are the RSS questionnaire's questions with options and rows
     prefetched (`intake.selectors.questions_of`). None when the questionnaire is
     not an RSS one or has no aggregate questions. A fixed number of queries.
+    Without `texts`, the kommuner's free text is not read (the freeze needs only
+    the counts). With `lock` (inside a transaction), the member kommuner's
+    responses are locked (SELECT … FOR UPDATE) before their answers are read,
+    so that the counts are one snapshot (`freeze`).
     """
     if rss.kind != OrganisationKind.RSS:
         return None
@@ -147,12 +153,14 @@ def consolidation_for(
         }
     )
     source_questionnaire_ids = sorted({qn for qn, _ in sources.values()})
-    responses = list(
-        Response.objects.filter(
-            questionnaire_id__in=source_questionnaire_ids,
-            organisation_id__in=member_ids,
-        ).order_by("organisation__code", "questionnaire_id")
-    )
+    kommun_responses = Response.objects.filter(
+        questionnaire_id__in=source_questionnaire_ids,
+        organisation_id__in=member_ids,
+    ).order_by("organisation__code", "questionnaire_id")
+    if lock:
+        # In a fixed order, and only the responses (not their organisations).
+        kommun_responses = kommun_responses.select_for_update(of=("self",))
+    responses = list(kommun_responses)
     response_ids = [r.pk for r in responses]
     answers = Answer.objects.filter(
         question_id__in=source_ids, response_id__in=response_ids
@@ -172,14 +180,11 @@ def consolidation_for(
         )
         .order_by()
     }
-    # The base: kommuner with an answer to the item (a matrix: per row).
-    answered_n = {
-        (a["question_id"], a["row__code"] or ""): a["n"]
-        for a in answers.values("question_id", "row__code")
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    }
-    # Who answered, only to name the kommuner that have not.
+    # The base: kommuner with an answer to the item (a matrix: per row), and who
+    # they are, to name the kommuner that have not. A kommun has at most one
+    # response to a questionnaire, and a question belongs to one, so the
+    # distinct kommuner are the distinct responses: counting them in SQL as
+    # well would read the same answers again (issue #20).
     answered_by: dict[tuple[int, str], set[int]] = {}
     for question_id, row_code, organisation_id in (
         answers.values_list("question_id", "row__code", "response__organisation_id")
@@ -189,6 +194,8 @@ def consolidation_for(
         answered_by.setdefault((question_id, row_code or ""), set()).add(
             organisation_id
         )
+
+    answered_n = {item: len(kommuner) for item, kommuner in answered_by.items()}
 
     # Ej aktuell: the item's condition decided against it, in SQL.
     conditional = {pk: qv for pk, qv in sources.items() if qv in conditions.conditions}
@@ -285,17 +292,19 @@ def consolidation_for(
             source_questionnaire_id=sources[source_id][0],
         )
 
-    texts = _kommun_texts(
-        [q for q in aggregates if facts(q.kind).text_summary],
-        members=members,
-        responses=responses,
-        sources=sources,
-        not_applicable_by=not_applicable_by,
-    )
+    summaries = [q for q in aggregates if facts(q.kind).text_summary]
     return Consolidation(
         members=members,
         counts=counts,
-        texts=texts,
+        texts=_kommun_texts(
+            summaries,
+            members=members,
+            responses=responses,
+            sources=sources,
+            not_applicable_by=not_applicable_by,
+        )
+        if texts
+        else {},
         kommun_responses=responses,
         source_questionnaire_ids=source_questionnaire_ids,
         helper_questionnaire_id=helper_ids[0] if helper_ids else None,
@@ -349,7 +358,11 @@ def _kommun_texts(
             question_id__in=source_ids, response__in=[r.pk for r in responses]
         ).values_list("question_id", "response__organisation_id", "text")
     }
-    statuses = {(r.questionnaire_id, r.organisation_id): r for r in responses}
+    # Each response's status in words once, not once per question (issue #20).
+    statuses = {
+        (r.questionnaire_id, r.organisation_id): r.get_status_display()
+        for r in responses
+    }
     result: dict[int, list[KommunText]] = {}
     for question in summaries:
         source_id = question.source_question_id
@@ -358,7 +371,6 @@ def _kommun_texts(
         items = []
         for member in members:
             text = texts.get((source_id, member.pk), "")
-            kommun_response = statuses.get((questionnaire_id, member.pk))
             if text:
                 status = SVARAT_LABEL
             elif member.pk in not_applicable_by.get(source_id, set()):
@@ -370,9 +382,9 @@ def _kommun_texts(
                     kommun=member.name,
                     text=text,
                     status=status,
-                    response_status=kommun_response.get_status_display()
-                    if kommun_response
-                    else ResponseStatus.NOT_STARTED.label,
+                    response_status=statuses.get(
+                        (questionnaire_id, member.pk), ResponseStatus.NOT_STARTED.label
+                    ),
                 )
             )
         result[question.pk] = items
