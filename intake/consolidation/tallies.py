@@ -65,6 +65,12 @@ def kommun_tallies(
     return tallies
 
 
+def forget_tallies() -> None:
+    """Drop this thread's last tallies: the next consolidation counts again
+    (bench/bulk_bench.py times that, the case of a request in another worker)."""
+    _last.tallies = None
+
+
 def snapshot(responses: Sequence[Response]) -> Hashable:
     """What identifies the answers of `responses` (see the module docstring);
     the database's name too, for processes that use more than one."""

@@ -142,8 +142,8 @@ def submit_responses_in_bulk(
         status=ResponseStatus.SUBMITTED,
         submitted_at=Case(
             *(
-                When(pk=s.response.pk, then=Value(s.submitted_at or now))
-                for s in submissions
+                When(pk__in=pks, then=Value(when))
+                for when, pks in _by_time(submissions, now=now).items()
             ),
             output_field=DateTimeField(),
         ),
@@ -172,14 +172,32 @@ def submit_responses_in_bulk(
     return responses
 
 
+def _by_time(
+    submissions: Sequence[Submission], *, now: datetime.datetime
+) -> dict[datetime.datetime, list[int]]:
+    """The responses by the time they are submitted at (a branch per time, not
+    per response, in the UPDATE's CASE)."""
+    by_time: dict[datetime.datetime, list[int]] = {}
+    for submission in submissions:
+        by_time.setdefault(submission.submitted_at or now, []).append(
+            submission.response.pk
+        )
+    return by_time
+
+
 def lock_versions(responses: Sequence[Response], **changes: Any) -> None:
     """The optimistic lock of many responses in one UPDATE: each row changes
     only at the version it was read at, and its version goes up by one. Raises
     StaleResponseError (with the current version of the first response saved
     meanwhile) and changes nothing if any was; the caller's transaction then
     rolls back the rows this UPDATE did change."""
+    # Grouped by the version read (all 0 for the responses an import creates):
+    # a condition per version, not per response, for the ORM to build.
+    by_version: dict[int, list[int]] = {}
+    for response in responses:
+        by_version.setdefault(response.version, []).append(response.pk)
     locked = Response.objects.filter(
-        reduce(or_, (Q(pk=r.pk, version=r.version) for r in responses))
+        reduce(or_, (Q(version=v, pk__in=pks) for v, pks in by_version.items()))
     ).update(version=F("version") + 1, **changes)
     if locked == len(responses):
         return

@@ -191,24 +191,30 @@ def test_bulk_submissions_leave_what_submissions_one_by_one_leave(
             actor=staff_user,
             channel=Channel.IMPORT,
         )
-    for response in singles:
+    # Two share a time, the third has its own.
+    times = [when, when, when + datetime.timedelta(days=1)]
+    for response, at in zip(singles, times, strict=True):
         submit_response(
             response,
             actor=staff_user,
-            submitted_at=when,
+            submitted_at=at,
             notify=False,
             channel=Channel.IMPORT,
             reason="inskickad 2025",
         )
     submit_responses_in_bulk(
-        [Submission(r, submitted_at=when, reason="inskickad 2025") for r in bulk],
+        [
+            Submission(r, submitted_at=at, reason="inskickad 2025")
+            for r, at in zip(bulk, times, strict=True)
+        ],
         actor=staff_user,
         channel=Channel.IMPORT,
         notify=False,
     )
-    for single, bulked in zip(singles, bulk, strict=True):
+    for single, bulked, at in zip(singles, bulk, times, strict=True):
         assert stored(bulked) == stored(single)
-        assert bulked.submitted_at == when == single.submitted_at
+        assert bulked.submitted_at == at == single.submitted_at
+        assert Response.objects.get(pk=bulked.pk).submitted_at == at
         assert bulked.status == ResponseStatus.SUBMITTED
 
 
