@@ -21,6 +21,7 @@ from django.db import connection, models, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
+from intake.cells import Cells
 from intake.models import (
     Answer,
     AnswerChange,
@@ -106,12 +107,15 @@ def submit_responses_in_bulk(
     actor: User,
     channel: Channel,
     notify: bool = True,
+    cells: Mapping[int, dict[int, Cells]] | None = None,
 ) -> list[Response]:
     """`submit_response` for many responses of one questionnaire at once, with
     the same rules (complete unless told otherwise, writable, the version lock,
     an event each), in a fixed number of queries (a raw-data import, issue #20).
     All or nothing. Not for RSS responses, whose kommun counts are frozen one
-    response at a time: `submit_response` does those."""
+    response at a time: `submit_response` does those. `cells` are the stored
+    answers by response id when the caller has just written them in this
+    transaction (`save_answers_in_bulk_with_cells`); otherwise they are read."""
     if not submissions:
         return []
     responses = [s.response for s in submissions]
@@ -127,7 +131,8 @@ def submit_responses_in_bulk(
             questionnaire, organisation=response.organisation, channel=channel
         )
     questions = questions_of(questionnaire)
-    cells = cells_by_response(responses)
+    if cells is None or any(r.pk not in cells for r in responses):
+        cells = cells_by_response(responses)
     for submission in submissions:
         if not submission.require_complete:
             continue
@@ -219,7 +224,6 @@ class BulkSaveError(Exception):
         super().__init__(f"save {index}: {error}")
 
 
-@transaction.atomic
 def save_answers_in_bulk(
     saves: Sequence[tuple[Response, Mapping[str, Any]]],
     *,
@@ -227,6 +231,29 @@ def save_answers_in_bulk(
     channel: Channel,
     reason: str = "",
 ) -> list[Response]:
+    """`save_answers_in_bulk_with_cells`, returning the responses only."""
+    return save_answers_in_bulk_with_cells(
+        saves, actor=actor, channel=channel, reason=reason
+    ).responses
+
+
+@dataclass(frozen=True)
+class SavedInBulk:
+    responses: list[Response]
+    # Every stored answer after the saves, by response id, question id and slot:
+    # what was written is known, so a submit in the same transaction need not
+    # read it back (issue #20; `saving.SavedAnswers` for one response).
+    cells: dict[int, dict[int, Cells]]
+
+
+@transaction.atomic
+def save_answers_in_bulk_with_cells(
+    saves: Sequence[tuple[Response, Mapping[str, Any]]],
+    *,
+    actor: User,
+    channel: Channel,
+    reason: str = "",
+) -> SavedInBulk:
     """`save_answers` for many responses of one questionnaire at once: the same
     validation, display conditions, history and version lock, in a fixed number
     of queries whatever the number of responses (a raw-data import of 290
@@ -237,7 +264,7 @@ def save_answers_in_bulk(
     answers response by response) nor corrections: `save_answers` does those.
     """
     if not saves:
-        return []
+        return SavedInBulk([], {})
     responses = [response for response, _ in saves]
     if len({r.pk for r in responses}) != len(responses):
         raise ValueError("a response may be saved once per bulk")
@@ -309,7 +336,13 @@ def save_answers_in_bulk(
             )
         )
     write_answer_rows_in_bulk(changes)
-    return responses
+    return SavedInBulk(
+        responses,
+        {
+            response.pk: {qid: cells for qid, cells in plan.after.items() if cells}
+            for response, plan in zip(responses, planned, strict=True)
+        },
+    )
 
 
 def write_answer_rows_in_bulk(changes: AnswerRows) -> None:

@@ -24,7 +24,7 @@ from intake.models import (
     ResponseEvent,
     ResponseStatus,
 )
-from intake.selectors import questions_of
+from intake.selectors import cells_by_response, questions_of
 from intake.services import (
     HIDDEN_REASON,
     BulkSaveError,
@@ -37,6 +37,7 @@ from intake.services import (
     submit_response,
     submit_responses_in_bulk,
 )
+from intake.services.bulk import save_answers_in_bulk_with_cells
 from reports.imports.jobs import import_responses
 from surveys.conditions import Equals
 from surveys.errors import DomainError
@@ -366,3 +367,41 @@ def test_an_import_makes_the_same_queries_for_3_and_12_kommuner(
             questionnaire=questionnaire, organisation__in=kommuner(100, size)
         ).delete()
     assert counts[0] == counts[1]
+
+
+def test_a_bulk_submission_judges_the_answers_just_saved_without_reading_them(
+    staff_user: User,
+) -> None:
+    questionnaire = kommun_questionnaire()
+    responses = get_or_create_responses(
+        questionnaire, organisations=kommuner(0, 2), channel=Channel.IMPORT
+    )
+    values = value_sets(questionnaire, 1)[0]
+    saved = save_answers_in_bulk_with_cells(
+        [(responses[0], values), (responses[1], {})],
+        actor=staff_user,
+        channel=Channel.IMPORT,
+    )
+    # Exactly what is stored (nothing, for the second).
+    stored_cells = cells_by_response(responses)
+    assert saved.cells == {r.pk: stored_cells.get(r.pk, {}) for r in responses}
+    assert saved.cells[responses[0].pk]
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(DomainError, match="obligatoriska frågor"),
+    ):
+        submit_responses_in_bulk(
+            [Submission(r) for r in responses],
+            actor=staff_user,
+            channel=Channel.IMPORT,
+            cells=saved.cells,
+        )
+    assert not [q for q in queries.captured_queries if "intake_answer" in q["sql"]]
+    submit_responses_in_bulk(
+        [Submission(responses[0])],
+        actor=staff_user,
+        channel=Channel.IMPORT,
+        notify=False,
+        cells=saved.cells,
+    )
+    assert Response.objects.get(pk=responses[0].pk).status == ResponseStatus.SUBMITTED
