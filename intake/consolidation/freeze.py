@@ -25,11 +25,9 @@ from intake.models import (
 )
 from intake.selectors import questions_of
 from surveys.models import (
-    Question,
     Questionnaire,
     User,
 )
-from surveys.selectors import kommuner_of_rss
 
 FROZEN_REASON = "Fastställt när RSS:en skickade in enkäten"
 
@@ -69,25 +67,24 @@ def freeze_kommun_counts(
     kommuner that have answered.
     """
     assert transaction.get_connection().in_atomic_block  # noqa: S101
-    questionnaire = Questionnaire.objects.select_related("cycle").get(
-        pk=response.questionnaire_id
-    )
-    rss = response.organisation
-    questions = questions_of(questionnaire)
-    member_ids = kommuner_of_rss(rss, year=questionnaire.cycle.year).values("pk")
-    source_questionnaires = Question.objects.filter(
-        pk__in=[q.source_question_id for q in questions if q.source_question_id]
-    ).values("questionnaire_id")
-    list(
-        Response.objects.select_for_update()
-        .filter(
-            questionnaire_id__in=source_questionnaires,
-            organisation_id__in=member_ids,
+    if Response.questionnaire.is_cached(response) and Questionnaire.cycle.is_cached(
+        response.questionnaire
+    ):
+        questionnaire = response.questionnaire  # the view's, read with its cycle
+    else:
+        questionnaire = Questionnaire.objects.select_related("cycle").get(
+            pk=response.questionnaire_id
         )
-        .values_list("pk", flat=True)
-    )
+    questions = questions_of(questionnaire)
+    # The counts only (the texts are not frozen), with the member kommuner's
+    # responses locked before their answers are read.
     consolidation = consolidation_for(
-        questionnaire, rss, response=response, questions=questions
+        questionnaire,
+        response.organisation,
+        response=response,
+        questions=questions,
+        texts=False,
+        lock=True,
     )
     if consolidation is None:
         return response, []

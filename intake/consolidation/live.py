@@ -12,14 +12,10 @@ kommuner or questions. The read side only: freezing the counts on submit is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Q,
 )
 
@@ -35,6 +31,7 @@ from intake.consolidation.results import (
     KommunCount,
     KommunText,
 )
+from intake.consolidation.tallies import kommun_tallies, snapshot
 from intake.models import (
     Answer,
     AnswerChange,
@@ -92,12 +89,18 @@ def consolidation_for(
     *,
     response: Response | None,
     questions: Sequence[Question],
+    texts: bool = True,
+    lock: bool = False,
 ) -> Consolidation | None:
     """Live counts and kommun texts for an RSS questionnaire's aggregate questions.
 
     `questions` are the RSS questionnaire's questions with options and rows
     prefetched (`intake.selectors.questions_of`). None when the questionnaire is
     not an RSS one or has no aggregate questions. A fixed number of queries.
+    Without `texts`, the kommuner's free text is not read (the freeze needs only
+    the counts). With `lock` (inside a transaction), the member kommuner's
+    responses are locked (SELECT … FOR UPDATE) before their answers are read,
+    so that the counts are one snapshot (`freeze`).
     """
     if rss.kind != OrganisationKind.RSS:
         return None
@@ -124,103 +127,51 @@ def consolidation_for(
             "condition",
             "questionnaire__is_supplementary",
             "kind",
+            # Not read here: a changed definition changes the tallies' key.
+            "questionnaire__content_hash",
         )
     )
     sources = {
-        pk: (qn, var) for pk, qn, var, _, _, _ in kommun_questions if pk in source_ids
+        pk: (qn, var) for pk, qn, var, *_ in kommun_questions if pk in source_ids
     }
     source_kinds = {
-        pk: kind for pk, _, _, _, _, kind in kommun_questions if pk in source_ids
+        pk: kind for pk, _, _, _, _, kind, _ in kommun_questions if pk in source_ids
     }
     conditions = DisplayConditions(
         {
             (qn, var): cond
-            for _, qn, var, cond, _, _ in kommun_questions
+            for _, qn, var, cond, *_ in kommun_questions
             if cond is not None
         }
     )
     helper_ids = sorted(
         {
             qn
-            for pk, qn, _, _, extra, _ in kommun_questions
+            for pk, qn, _, _, extra, *_ in kommun_questions
             if pk in source_ids and not extra
         }
     )
     source_questionnaire_ids = sorted({qn for qn, _ in sources.values()})
-    responses = list(
-        Response.objects.filter(
-            questionnaire_id__in=source_questionnaire_ids,
-            organisation_id__in=member_ids,
-        ).order_by("organisation__code", "questionnaire_id")
-    )
-    response_ids = [r.pk for r in responses]
-    answers = Answer.objects.filter(
-        question_id__in=source_ids, response_id__in=response_ids
-    )
-
-    # Kommuner per alternative: one GROUP BY over every counted question.
-    per_option = {
-        (a["question_id"], a["row__code"] or "", a["option__code"]): (
-            a["n"],
-            a["submitted"],
-        )
-        for a in answers.filter(option__isnull=False)
-        .values("question_id", "row__code", "option__code")
-        .annotate(
-            n=Count("id"),
-            submitted=Count("id", filter=Q(response__status=ResponseStatus.SUBMITTED)),
-        )
-        .order_by()
-    }
-    # The base: kommuner with an answer to the item (a matrix: per row).
-    answered_n = {
-        (a["question_id"], a["row__code"] or ""): a["n"]
-        for a in answers.values("question_id", "row__code")
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    }
-    # Who answered, only to name the kommuner that have not.
-    answered_by: dict[tuple[int, str], set[int]] = {}
-    for question_id, row_code, organisation_id in (
-        answers.values_list("question_id", "row__code", "response__organisation_id")
-        .distinct()
-        .order_by()
-    ):
-        answered_by.setdefault((question_id, row_code or ""), set()).add(
-            organisation_id
-        )
-
-    # Ej aktuell: the item's condition decided against it, in SQL.
+    kommun_responses = Response.objects.filter(
+        questionnaire_id__in=source_questionnaire_ids,
+        organisation_id__in=member_ids,
+    ).order_by("organisation__code", "questionnaire_id")
+    if lock:
+        # In a fixed order, and only the responses (not their organisations).
+        kommun_responses = kommun_responses.select_for_update(of=("self",))
+    responses = list(kommun_responses)
     conditional = {pk: qv for pk, qv in sources.items() if qv in conditions.conditions}
-    not_applicable_n: dict[int, int] = {}
-    not_applicable_by: dict[int, set[int]] = {}
-    if conditional and response_ids:
-        flags = {
-            f"x{pk}": Q(questionnaire_id=qn)
-            & conditions.excluded(qn, var)
-            & ~Q(Exists(Answer.objects.filter(response=OuterRef("pk"), question_id=pk)))
-            for pk, (qn, var) in conditional.items()
-        }
-        # One row per kommun response with a flag per item, decided in SQL; the
-        # count is the number of kommuner flagged (at most one response per
-        # kommun and questionnaire), so a second query counting them in SQL
-        # would only evaluate the same conditions again.
-        for row in (
-            Response.objects.filter(pk__in=response_ids)
-            .annotate(
-                **{
-                    name: ExpressionWrapper(flag, output_field=BooleanField())
-                    for name, flag in flags.items()
-                }
-            )
-            .values("organisation_id", *flags)
-        ):
-            for pk in conditional:
-                if row[f"x{pk}"]:
-                    not_applicable_by.setdefault(pk, set()).add(row["organisation_id"])
-        not_applicable_n = {
-            pk: len(not_applicable_by.get(pk, ())) for pk in conditional
-        }
+    tallies = kommun_tallies(
+        (snapshot(responses), repr(kommun_questions), tuple(sorted(source_ids))),
+        source_ids=source_ids,
+        responses=responses,
+        conditional=conditional,
+        excluded=conditions.excluded,
+    )
+    per_option, answered_by = tallies.per_option, tallies.answered_by
+    answered_n = {item: len(kommuner) for item, kommuner in answered_by.items()}
+    not_applicable_by = tallies.not_applicable_by
+    not_applicable_n = {pk: len(not_applicable_by.get(pk, ())) for pk in conditional}
 
     adjusted, frozen, reasons = _rss_cells(response, aggregates)
     submitted = response is not None and response.status == ResponseStatus.SUBMITTED
@@ -255,8 +206,8 @@ def consolidation_for(
                         frozen=frozen.get((question.pk, slot)) if submitted else None,
                     )
                 )
-            excluded = not_applicable_by.get(source_id, set())
-            done = answered_by.get((source_id, row_code), set())
+            excluded = not_applicable_by.get(source_id, frozenset())
+            done = answered_by.get((source_id, row_code), frozenset())
             count_row = CountRow(
                 code=row_code,
                 label=row_label,
@@ -285,17 +236,19 @@ def consolidation_for(
             source_questionnaire_id=sources[source_id][0],
         )
 
-    texts = _kommun_texts(
-        [q for q in aggregates if facts(q.kind).text_summary],
-        members=members,
-        responses=responses,
-        sources=sources,
-        not_applicable_by=not_applicable_by,
-    )
+    summaries = [q for q in aggregates if facts(q.kind).text_summary]
     return Consolidation(
         members=members,
         counts=counts,
-        texts=texts,
+        texts=_kommun_texts(
+            summaries,
+            members=members,
+            responses=responses,
+            sources=sources,
+            not_applicable_by=not_applicable_by,
+        )
+        if texts
+        else {},
         kommun_responses=responses,
         source_questionnaire_ids=source_questionnaire_ids,
         helper_questionnaire_id=helper_ids[0] if helper_ids else None,
@@ -339,7 +292,7 @@ def _kommun_texts(
     members: Sequence[Organisation],
     responses: Sequence[Response],
     sources: Mapping[int, tuple[int, str]],
-    not_applicable_by: Mapping[int, set[int]],
+    not_applicable_by: Mapping[int, AbstractSet[int]],
 ) -> dict[int, list[KommunText]]:
     """Each member kommun's text for every summary question: one query."""
     source_ids = [q.source_question_id for q in summaries if q.source_question_id]
@@ -349,7 +302,11 @@ def _kommun_texts(
             question_id__in=source_ids, response__in=[r.pk for r in responses]
         ).values_list("question_id", "response__organisation_id", "text")
     }
-    statuses = {(r.questionnaire_id, r.organisation_id): r for r in responses}
+    # Each response's status in words once, not once per question (issue #20).
+    statuses = {
+        (r.questionnaire_id, r.organisation_id): r.get_status_display()
+        for r in responses
+    }
     result: dict[int, list[KommunText]] = {}
     for question in summaries:
         source_id = question.source_question_id
@@ -358,10 +315,9 @@ def _kommun_texts(
         items = []
         for member in members:
             text = texts.get((source_id, member.pk), "")
-            kommun_response = statuses.get((questionnaire_id, member.pk))
             if text:
                 status = SVARAT_LABEL
-            elif member.pk in not_applicable_by.get(source_id, set()):
+            elif member.pk in not_applicable_by.get(source_id, frozenset()):
                 status = EJ_AKTUELL_LABEL
             else:
                 status = EJ_SVARAT_LABEL
@@ -370,9 +326,9 @@ def _kommun_texts(
                     kommun=member.name,
                     text=text,
                     status=status,
-                    response_status=kommun_response.get_status_display()
-                    if kommun_response
-                    else ResponseStatus.NOT_STARTED.label,
+                    response_status=statuses.get(
+                        (questionnaire_id, member.pk), ResponseStatus.NOT_STARTED.label
+                    ),
                 )
             )
         result[question.pk] = items

@@ -27,11 +27,11 @@ from intake.services import (
     get_or_create_response,
     get_or_create_responses,
     save_answers,
-    save_answers_in_bulk,
     submit_response,
     submit_responses_in_bulk,
     update_contact_details,
 )
+from intake.services.bulk import save_answers_in_bulk_with_cells
 from outbox.services import enqueue
 from reports.exports.jobs import Recovery
 from reports.imports.importing import ImportPlan, PlannedResponse, plan_import
@@ -183,7 +183,7 @@ def _import_rows(
         channel=Channel.IMPORT,
     )
     try:
-        save_answers_in_bulk(
+        saved = save_answers_in_bulk_with_cells(
             [
                 (response, row.values)
                 for response, row in zip(responses, rows, strict=True)
@@ -221,6 +221,8 @@ def _import_rows(
         actor=actor,
         channel=Channel.IMPORT,
         notify=False,
+        # Judged complete on the answers just saved, without reading them back.
+        cells=saved.cells,
     )
 
 

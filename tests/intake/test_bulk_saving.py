@@ -24,7 +24,7 @@ from intake.models import (
     ResponseEvent,
     ResponseStatus,
 )
-from intake.selectors import questions_of
+from intake.selectors import cells_by_response, questions_of
 from intake.services import (
     HIDDEN_REASON,
     BulkSaveError,
@@ -37,6 +37,7 @@ from intake.services import (
     submit_response,
     submit_responses_in_bulk,
 )
+from intake.services.bulk import save_answers_in_bulk_with_cells
 from reports.imports.jobs import import_responses
 from surveys.conditions import Equals
 from surveys.errors import DomainError
@@ -102,6 +103,11 @@ def stored(response: Response) -> dict[str, Any]:
     return {
         "answers": answers,
         "history": history,
+        # SQL NULL, not JSON null, for "no answer before" (PostgreSQL's COPY
+        # path of the bulk save writes what bulk_create writes).
+        "without_old_value": AnswerChange.objects.filter(
+            response=response, old_value__isnull=True
+        ).count(),
         "events": events,
         "status": response.status,
         "version": response.version,
@@ -186,24 +192,30 @@ def test_bulk_submissions_leave_what_submissions_one_by_one_leave(
             actor=staff_user,
             channel=Channel.IMPORT,
         )
-    for response in singles:
+    # Two share a time, the third has its own.
+    times = [when, when, when + datetime.timedelta(days=1)]
+    for response, at in zip(singles, times, strict=True):
         submit_response(
             response,
             actor=staff_user,
-            submitted_at=when,
+            submitted_at=at,
             notify=False,
             channel=Channel.IMPORT,
             reason="inskickad 2025",
         )
     submit_responses_in_bulk(
-        [Submission(r, submitted_at=when, reason="inskickad 2025") for r in bulk],
+        [
+            Submission(r, submitted_at=at, reason="inskickad 2025")
+            for r, at in zip(bulk, times, strict=True)
+        ],
         actor=staff_user,
         channel=Channel.IMPORT,
         notify=False,
     )
-    for single, bulked in zip(singles, bulk, strict=True):
+    for single, bulked, at in zip(singles, bulk, times, strict=True):
         assert stored(bulked) == stored(single)
-        assert bulked.submitted_at == when == single.submitted_at
+        assert bulked.submitted_at == at == single.submitted_at
+        assert Response.objects.get(pk=bulked.pk).submitted_at == at
         assert bulked.status == ResponseStatus.SUBMITTED
 
 
@@ -355,3 +367,41 @@ def test_an_import_makes_the_same_queries_for_3_and_12_kommuner(
             questionnaire=questionnaire, organisation__in=kommuner(100, size)
         ).delete()
     assert counts[0] == counts[1]
+
+
+def test_a_bulk_submission_judges_the_answers_just_saved_without_reading_them(
+    staff_user: User,
+) -> None:
+    questionnaire = kommun_questionnaire()
+    responses = get_or_create_responses(
+        questionnaire, organisations=kommuner(0, 2), channel=Channel.IMPORT
+    )
+    values = value_sets(questionnaire, 1)[0]
+    saved = save_answers_in_bulk_with_cells(
+        [(responses[0], values), (responses[1], {})],
+        actor=staff_user,
+        channel=Channel.IMPORT,
+    )
+    # Exactly what is stored (nothing, for the second).
+    stored_cells = cells_by_response(responses)
+    assert saved.cells == {r.pk: stored_cells.get(r.pk, {}) for r in responses}
+    assert saved.cells[responses[0].pk]
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(DomainError, match="obligatoriska frågor"),
+    ):
+        submit_responses_in_bulk(
+            [Submission(r) for r in responses],
+            actor=staff_user,
+            channel=Channel.IMPORT,
+            cells=saved.cells,
+        )
+    assert not [q for q in queries.captured_queries if "intake_answer" in q["sql"]]
+    submit_responses_in_bulk(
+        [Submission(responses[0])],
+        actor=staff_user,
+        channel=Channel.IMPORT,
+        notify=False,
+        cells=saved.cells,
+    )
+    assert Response.objects.get(pk=responses[0].pk).status == ResponseStatus.SUBMITTED
