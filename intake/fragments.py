@@ -20,6 +20,10 @@ typed answers are all new, still takes every question from the cache.
 
 Blocks whose HTML depends on more than that (an RSS's live kommun counts and
 texts, a collision with someone else's save) are left to the template's include.
+
+A page shown again unchanged (the same questionnaire content, field values,
+follow-ups shown and notices) takes its sections' HTML whole (`shared_sections`),
+without building a block per question: the key holds all of those values.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -60,6 +64,11 @@ Pieces = tuple[tuple[str, ...], tuple[int, ...]]
 Printed = list[tuple[BoundField, str]]
 
 _fragments: OrderedDict[Hashable, Pieces] = OrderedDict()
+# Whole pages' sections, bounded by their characters (a region page's are some
+# 130 000): about 32 MiB per process at most.
+MAX_PAGE_CHARACTERS = 32_000_000
+_pages: OrderedDict[Hashable, tuple[tuple[Any, str], ...]] = OrderedDict()
+_pages_size = 0
 _lock = threading.Lock()
 
 
@@ -88,10 +97,64 @@ def render_blocks(key: StructureKey, blocks: Sequence[QuestionBlock]) -> None:
         block.html = _join(pieces, [conditional_escape(v) for _, v in printed])
 
 
+def page_key(
+    key: StructureKey,
+    form: Any,
+    shown: set[int],
+    notices: Mapping[int, list[str]] | None,
+) -> Hashable:
+    """What an unbound form's questions' HTML depends on beyond the structure:
+    every initial value of its fields (the page's version aside, which no
+    question shows), the follow-ups shown and the notices."""
+    return (
+        key,
+        tuple(
+            (name, _hashable(value))
+            for name, value in form.initial.items()
+            if name != "version"
+        ),
+        frozenset(shown),
+        tuple(sorted((pk, tuple(texts)) for pk, texts in (notices or {}).items())),
+    )
+
+
+def shared_sections(page: Hashable) -> list[dict[str, Any]] | None:
+    """The sections of a page shown before, as `keep_sections` kept them."""
+    with _lock:
+        kept = _pages.get(page)
+        if kept is None:
+            return None
+        _pages.move_to_end(page)
+    return [{"section": section, "html": html} for section, html in kept]
+
+
+def keep_sections(page: Hashable, sections: list[dict[str, Any]]) -> None:
+    """Keep a page's sections if every one of them is shared HTML (`html`)."""
+    if not all(part.get("html") for part in sections):
+        return
+    kept = tuple((part["section"], part["html"]) for part in sections)
+    global _pages_size
+    with _lock:
+        if page in _pages:
+            return
+        _pages[page] = kept
+        _pages_size += _size(kept)
+        while _pages_size > MAX_PAGE_CHARACTERS and _pages:
+            _, dropped = _pages.popitem(last=False)
+            _pages_size -= _size(dropped)
+
+
+def _size(kept: tuple[tuple[Any, str], ...]) -> int:
+    return sum(len(html) for _, html in kept)
+
+
 def forget_fragments() -> None:
-    """Drop every rendered question (tests start each case cold)."""
+    """Drop every rendered question and page (tests start each case cold)."""
+    global _pages_size
     with _lock:
         _fragments.clear()
+        _pages.clear()
+        _pages_size = 0
 
 
 @receiver(file_changed, dispatch_uid="intake.fragments.forget_fragments")

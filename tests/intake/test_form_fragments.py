@@ -160,6 +160,40 @@ def test_new_typed_answers_are_shown_from_the_fragments_already_rendered(
         assert f">Nytt svar {variable} &amp; &lt;&gt;</textarea>" in shown
 
 
+def test_an_unchanged_page_is_shown_without_building_its_questions(
+    client: Client,
+    region_user: User,
+    region: Region,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second showing of the same answers takes the sections whole; a
+    changed answer builds the questions again."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    built: list[int] = []
+    blocks = intake.views.form.question_blocks
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return blocks(*args, **kwargs)
+
+    monkeypatch.setattr(intake.views.form, "question_blocks", counted)
+    first = page(client, "get", url)
+    second = page(client, "get", url)
+    assert len(built) == 1
+    assert first == second
+    text = questionnaire.questions.filter(kind="text", condition__isnull=True).first()
+    assert text is not None
+    response = Response.objects.get(questionnaire=questionnaire)
+    save_answers(
+        response, actor=region_user, channel=Channel.WEB, values={text.variable: "Nu"}
+    )
+    assert ">Nu</textarea>" in page(client, "get", url)[1]
+    assert len(built) == 2
+
+
 def test_the_fragments_are_bounded(
     client: Client,
     region_user: User,
