@@ -113,8 +113,17 @@ def get_response_access(
     # Most pages open a response that exists: one query reads it with its
     # questionnaire and organisation (issue #20), which the services then use
     # without reading them again. Nothing of it is returned before the checks.
+    # The same query says whether the user has a role of the organisation's own
+    # (one round trip fewer for every request, issue #20).
     response = (
         Response.objects.select_related("questionnaire__cycle", "organisation")
+        .annotate(
+            user_has_role=Exists(
+                OrganisationRole.objects.filter(
+                    user=user, organisation_id=OuterRef("organisation_id")
+                )
+            )
+        )
         # `__pk`, not `_id`: the primary key's lookup finds nothing for an id
         # out of the column's range, where `_id` would raise (a 500).
         .filter(questionnaire__pk=questionnaire_id, organisation__pk=organisation_id)
@@ -138,7 +147,13 @@ def get_response_access(
         raise Http404("Organisationen finns inte.")
     if organisation.kind != questionnaire.audience:
         raise Http404("Organisationen finns inte.")
-    role_ids = _role_organisation_ids(user)
+    own = (
+        response.user_has_role
+        if response is not None
+        else organisation.pk in _role_organisation_ids(user)
+    )
+    # Of the user's own organisations, may_write asks only about this one.
+    role_ids = [organisation.pk] if own else []
     can_write = may_write(user, questionnaire, organisation, role_ids=role_ids)
     if not (can_write or user.is_staff_member):
         raise Http404("Enkäten finns inte.")
@@ -149,7 +164,7 @@ def get_response_access(
         organisation,
         response,
         can_write,
-        own=organisation.pk in role_ids,
+        own=own,
     )
 
 

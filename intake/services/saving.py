@@ -37,6 +37,7 @@ from intake.selectors import (
     stored_answers,
 )
 from intake.services.adjustments import _adjustment_problems
+from intake.services.answer_sql import insert_rows
 from intake.services.values import cells_for
 from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
@@ -454,6 +455,6 @@ def write_answer_rows(changes: AnswerRows, *, batch_size: int | None = None) -> 
     if changes.to_delete:
         Answer.objects.filter(pk__in=changes.to_delete).delete()
     if changes.to_create:
-        Answer.objects.bulk_create(changes.to_create, batch_size=batch_size)
+        insert_rows(Answer, changes.to_create, batch_size=batch_size)
     if changes.history:
-        AnswerChange.objects.bulk_create(changes.history, batch_size=batch_size)
+        insert_rows(AnswerChange, changes.history, batch_size=batch_size)

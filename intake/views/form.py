@@ -8,6 +8,7 @@ services write. The server alone decides which follow-up questions are shown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from intake.consolidation.limits import CountsAboveBaseError
 from intake.consolidation.live import adjustment_cells, consolidation_for
@@ -31,7 +33,7 @@ from intake.forms import (
     first_field,
     question_blocks,
 )
-from intake.fragments import render_blocks
+from intake.fragments import keep_sections, page_key, render_blocks, shared_sections
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
     ResponseAccess,
@@ -285,43 +287,23 @@ def _render_form(
         if notice_cells is not None and not read_only
         else None
     )
-    blocks = question_blocks(form, shown, consolidation, notices, collisions)
-    by_variable = {b.question.variable: b for b in blocks}
-    sections: list[dict[str, Any]] = []
-    for block in blocks:
-        section = block.question.section
-        if not sections or sections[-1]["section"].pk != section.pk:
-            sections.append({"section": section, "blocks": []})
-        sections[-1]["blocks"].append(block)
-    error_links = [
-        {
-            "anchor": first_field(b.question),
-            "number": b.question.number,
-            "message": message,
-        }
-        for b in blocks
-        for message in b.errors
-    ]
-    error_links += [
-        {"anchor": name, "number": "–", "message": f"{form[name].label}: {message}"}
-        for name in CONTACT_FIELDS
-        for message in form[name].errors
-    ]
-    missing_links = [
-        {
-            "anchor": first_field(by_variable[m.variable].question),
-            "number": m.number,
-            "label": m.label,
-        }
-        for m in (missing or [])
-        if m.variable in by_variable
-    ]
-    # Each missing question says so beside itself too (WCAG 3.3.1), not only in
-    # the summary at the top: the template marks it aria-invalid with the message.
-    for m in missing or []:
-        if m.variable in by_variable:
-            by_variable[m.variable].errors.append(MISSING_ANSWER)
-    render_blocks(structure_key(access.questionnaire), blocks)
+    # An unchanged page (the same answers, follow-ups and notices) takes its
+    # questions' HTML whole from the last time it was shown (intake.fragments).
+    page = (
+        page_key(structure_key(access.questionnaire), form, shown, notices)
+        if not form.is_bound and consolidation is None and not collisions
+        else None
+    )
+    sections = shared_sections(page) if page is not None else None
+    error_links: list[dict[str, Any]] = []
+    missing_links: list[dict[str, Any]] = []
+    by_variable: dict[str, Any] = {}
+    if sections is None:
+        sections, error_links, missing_links, by_variable = _sections(
+            access, form, shown, consolidation, notices, collisions, missing
+        )
+        if page is not None and not missing:
+            keep_sections(page, sections)
     return render(
         request,
         "intake/response_form.html",
@@ -382,3 +364,61 @@ def response_visibility(
     form.is_valid()
     shown = shown_questions(questions, _posted_cells(form))
     return JsonResponse({"shown": [q.variable for q in questions if q.pk in shown]})
+
+
+def _sections(
+    access: ResponseAccess,
+    form: ResponseForm,
+    shown: set[int],
+    consolidation: Consolidation | None,
+    notices: Mapping[int, list[str]] | None,
+    collisions: dict[str, CollisionView] | None,
+    missing: list[Any] | None,
+) -> tuple[
+    list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]
+]:
+    """The page's sections with their questions, the links to the questions'
+    errors and missing answers, and the questions' blocks by variable."""
+    blocks = question_blocks(form, shown, consolidation, notices, collisions)
+    by_variable = {b.question.variable: b for b in blocks}
+    sections: list[dict[str, Any]] = []
+    for block in blocks:
+        section = block.question.section
+        if not sections or sections[-1]["section"].pk != section.pk:
+            sections.append({"section": section, "blocks": []})
+        sections[-1]["blocks"].append(block)
+    error_links = [
+        {
+            "anchor": first_field(b.question),
+            "number": b.question.number,
+            "message": message,
+        }
+        for b in blocks
+        for message in b.errors
+    ]
+    error_links += [
+        {"anchor": name, "number": "–", "message": f"{form[name].label}: {message}"}
+        for name in CONTACT_FIELDS
+        for message in form[name].errors
+    ]
+    missing_links = [
+        {
+            "anchor": first_field(by_variable[m.variable].question),
+            "number": m.number,
+            "label": m.label,
+        }
+        for m in (missing or [])
+        if m.variable in by_variable
+    ]
+    # Each missing question says so beside itself too (WCAG 3.3.1), not only in
+    # the summary at the top: the template marks it aria-invalid with the message.
+    for m in missing or []:
+        if m.variable in by_variable:
+            by_variable[m.variable].errors.append(MISSING_ANSWER)
+    render_blocks(structure_key(access.questionnaire), blocks)
+    for part in sections:
+        # A section whose questions all have their HTML is one string: the
+        # template's loop over 60-odd blocks was a fifth of the page (issue #20).
+        if all(b.html for b in part["blocks"]):
+            part["html"] = mark_safe("".join(b.html for b in part["blocks"]))  # noqa: S308 - each block is escaped HTML
+    return sections, error_links, missing_links, by_variable

@@ -25,6 +25,10 @@ from surveys.models import Organisation, Questionnaire, Region, User
 pytestmark = pytest.mark.django_db
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+SPECIAL = "Svar <b>\"fett\"</b> & 'citat' {{ x }} %s \\1"
+ESCAPED = (
+    "Svar &lt;b&gt;&quot;fett&quot;&lt;/b&gt; &amp; &#x27;citat&#x27; {{ x }} %s \\1"
+)
 
 
 def region_questionnaire() -> Questionnaire:
@@ -64,12 +68,23 @@ def test_the_page_is_what_the_template_renders(
     filled(questionnaire, region, region_user)
     url = edit_url(questionnaire, region)
     number = questionnaire.questions.filter(kind="integer").first()
-    assert number is not None
+    text = questionnaire.questions.filter(kind="text", condition__isnull=True).first()
+    assert number is not None and text is not None
     version = str(Response.objects.get(questionnaire=questionnaire).version)
     requests: list[tuple[str, Any]] = [
         ("get", None),
-        # A refused number: errors beside the question and in the summary.
-        ("post", {"version": version, "action": "save", number.variable: "abc"}),
+        # A refused number: errors beside the question and in the summary; a
+        # text the page must escape where the shared fragment puts it.
+        (
+            "post",
+            {
+                "version": version,
+                "action": "save",
+                number.variable: "abc",
+                text.variable: SPECIAL,
+                f"{text.variable}__bas": SPECIAL,
+            },
+        ),
         # Nothing posted and "Skicka in": every required question is missing.
         ("post", {"version": version, "action": "submit"}),
     ]
@@ -83,6 +98,7 @@ def test_the_page_is_what_the_template_renders(
 
     shared = pages()
     warm = pages()
+    assert ESCAPED in shared[1][1]
     assert intake.fragments._fragments  # the fast path did run
     monkeypatch.setattr(intake.views.form, "render_blocks", lambda key, blocks: None)
     included = pages()
@@ -112,6 +128,70 @@ def test_a_changed_answer_is_never_shown_from_an_old_fragment(
         assert f">{answer}</textarea>" in shown
         other = {"Första svaret", "Andra svaret"} - {answer}
         assert f">{other.pop()}</textarea>" not in shown
+
+
+def test_new_typed_answers_are_shown_from_the_fragments_already_rendered(
+    client: Client, region_user: User, region: Region
+) -> None:
+    """A typed answer and the base beside it are printed into the shared
+    fragment, not part of its key: the page after a save that changed every
+    text renders no question again."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    assert client.get(url).status_code == 200
+    rendered = len(intake.fragments._fragments)
+    questions = questions_of(questionnaire)
+    # Texts always shown only (a hidden follow-up's answer is not stored); no
+    # number: a new one may bring a plausibility notice, which is part of the
+    # key (`_state`) and rightly renders its question again.
+    typed = {
+        q.variable: f"Nytt svar {q.variable} & <>"
+        for q in questions
+        if q.kind == "text" and not q.condition
+    }
+    assert len(typed) > 3
+    response = Response.objects.get(questionnaire=questionnaire)
+    save_answers(response, actor=region_user, channel=Channel.WEB, values=typed)
+    shown = client.get(url).content.decode()
+    assert len(intake.fragments._fragments) == rendered
+    for variable in typed:
+        assert f">Nytt svar {variable} &amp; &lt;&gt;</textarea>" in shown
+
+
+def test_an_unchanged_page_is_shown_without_building_its_questions(
+    client: Client,
+    region_user: User,
+    region: Region,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second showing of the same answers takes the sections whole; a
+    changed answer builds the questions again."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    built: list[int] = []
+    blocks = intake.views.form.question_blocks
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return blocks(*args, **kwargs)
+
+    monkeypatch.setattr(intake.views.form, "question_blocks", counted)
+    first = page(client, "get", url)
+    second = page(client, "get", url)
+    assert len(built) == 1
+    assert first == second
+    text = questionnaire.questions.filter(kind="text", condition__isnull=True).first()
+    assert text is not None
+    response = Response.objects.get(questionnaire=questionnaire)
+    save_answers(
+        response, actor=region_user, channel=Channel.WEB, values={text.variable: "Nu"}
+    )
+    assert ">Nu</textarea>" in page(client, "get", url)[1]
+    assert len(built) == 2
 
 
 def test_the_fragments_are_bounded(

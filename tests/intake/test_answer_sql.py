@@ -1,0 +1,108 @@
+"""intake.services.answer_sql: a save's rows written without bulk_create's
+per-value preparation (issue #20) store exactly what bulk_create stores."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+
+from intake.models import Answer, AnswerChange, Channel
+from intake.services import get_or_create_response
+from intake.services.answer_sql import COLUMNS, insert_rows
+from surveys.models import Questionnaire, Region, User
+from tests.conftest import services_required
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", [Answer, AnswerChange])
+def test_every_column_is_written(model: Any) -> None:
+    """A column added to the model must be added to the insert too."""
+    columns = {f.attname for f in model._meta.concrete_fields if not f.primary_key}
+    assert set(COLUMNS[model]) == columns
+
+
+def rows(region: Region, user: User) -> tuple[list[Answer], list[AnswerChange]]:
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
+    response = get_or_create_response(questionnaire, organisation=region)
+    number = questionnaire.questions.filter(kind="integer").first()
+    choice = questionnaire.questions.filter(kind="multiple_choice").first()
+    assert number is not None and choice is not None
+    option = choice.options.first()
+    assert option is not None
+    answers = [
+        Answer(
+            response_id=response.pk,
+            question_id=number.pk,
+            number=Decimal("12.50"),
+            channel=Channel.WEB,
+            entered_by_id=user.pk,
+        ),
+        Answer(
+            response_id=response.pk,
+            question_id=choice.pk,
+            slot=option.code,
+            option_id=option.pk,
+            text="Text med 'citat' & {klamrar}",
+            escaped=True,
+            channel=Channel.PROXY,
+            entered_by_id=user.pk,
+        ),
+    ]
+    changes = [
+        AnswerChange(
+            response_id=response.pk,
+            question_id=number.pk,
+            old_value=None,
+            new_value={"number": "12.50", "text": 'ä "ö"'},
+            channel=Channel.WEB,
+            changed_by_id=user.pk,
+            reason="",
+            response_version=3,
+        ),
+        AnswerChange(
+            response_id=response.pk,
+            question_id=choice.pk,
+            slot=option.code,
+            old_value={"option": option.code},
+            new_value=None,
+            channel=Channel.PROXY,
+            changed_by_id=user.pk,
+            reason="Dold följdfråga",
+            response_version=3,
+        ),
+    ]
+    return answers, changes
+
+
+def stored(model: Any) -> list[dict[str, Any]]:
+    skip = {"id", "updated_at", "changed_at"}
+    return [
+        {k: v for k, v in model_to_dict(row).items() if k not in skip}
+        for row in model.objects.order_by("question_id")
+    ]
+
+
+def test_it_stores_what_bulk_create_stores(region: Region, region_user: User) -> None:
+    if connection.vendor != "postgresql":
+        reason = "DATABASE_URL is not PostgreSQL: elsewhere insert_rows is bulk_create"
+        if services_required():
+            pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
+        pytest.skip(reason)
+    answers, changes = rows(region, region_user)
+    Answer.objects.bulk_create(answers)
+    AnswerChange.objects.bulk_create(changes)
+    expected = stored(Answer), stored(AnswerChange)
+    Answer.objects.all().delete()
+    AnswerChange.objects.all().delete()
+    answers, changes = rows(region, region_user)
+    insert_rows(Answer, answers)
+    insert_rows(AnswerChange, changes, batch_size=1)
+    assert (stored(Answer), stored(AnswerChange)) == expected
+    assert Answer.objects.filter(updated_at__isnull=True).count() == 0
+    assert AnswerChange.objects.filter(changed_at__isnull=True).count() == 0
+    assert {a.channel for a in Answer.objects.all()} == {"web", "proxy"}
