@@ -95,6 +95,17 @@ def _groups(
 ) -> list[Group]:
     if level == Level.RIKET:
         return [RIKET]
+    return [
+        Group(key=o.pk, code=o.code, name=o.name, short_name=o.short_name)
+        for o in _groups_queryset(questionnaire, level, within_rss=within_rss)
+    ]
+
+
+def _groups_queryset(
+    questionnaire: Questionnaire, level: Level, *, within_rss: Organisation | None
+) -> QuerySet[Organisation]:
+    """The organisations that are the groups of a level other than riket, in
+    the register's published order."""
     if level == Level.REGION:
         organisations = Organisation.objects.filter(kind=OrganisationKind.REGION)
     elif level == Level.RSS:
@@ -109,10 +120,7 @@ def _groups(
                     memberships_in_year(questionnaire.cycle.year), rss=within_rss
                 ).values("kommun_id")
             )
-    return [
-        Group(key=o.pk, code=o.code, name=o.name, short_name=o.short_name)
-        for o in organisations.order_by("region__sort_order", "sort_order", "code")
-    ]
+    return organisations.order_by("region__sort_order", "sort_order", "code")
 
 
 def _ref(question: Question) -> QuestionRef:

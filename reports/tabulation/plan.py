@@ -14,8 +14,9 @@ tabulated from a stale plan. Like the shared questions, a plan is read-only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Q
 
@@ -59,6 +60,10 @@ class Plan:
     # Multiple choice: several cells per respondent, so its base is counted
     # DISTINCT in SQL.
     multiple: frozenset[int]
+    # The tabulations' compiled queries, by their arguments
+    # (reports.tabulation.queries): kept with the plan so that they are dropped
+    # with it when the structure changes.
+    compiled: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 def plan_of(questionnaire: Questionnaire) -> Plan:
