@@ -3,9 +3,9 @@
 `tabulate(questionnaire, level=...)` returns, for every question (every row of a
 matrix), one `ItemCounts` per group of the level: riket (one group), region,
 RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
-fixed for a whole questionnaire (5 at most, 3 more the first time a
-questionnaire's structure is read in a process: `reports.tabulation.plan`),
-whatever the number of questions or respondents.
+fixed for a whole questionnaire (4 at most: `reports.tabulation.queries`; 3
+more the first time a questionnaire's structure is read in a process:
+`reports.tabulation.plan`), whatever the number of questions or respondents.
 
 Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
 
@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from intake.condition_sql import CellTest
 from reports.tabulation.plan import Plan, plan_of
@@ -108,7 +108,6 @@ def tabulate(
     frame_by_group: dict[int | None, int] = dict(queries.frame.rows())  # type: ignore[arg-type]
     respondent_rows = queries.respondents.rows()
     cell_rows = queries.cells.rows()
-    base_rows = queries.bases.rows() if queries.bases is not None else []
 
     # From here on the loops run over aggregated rows (groups × cells), never
     # over answers; the figures are kept per item, then per group, so that the
@@ -116,11 +115,20 @@ def tabulate(
     respondents: dict[int | None, int] = {}
     not_submitted: dict[int | None, int] = {}
     applicable: dict[int, dict[int | None, int]] = {pk: {} for pk in queries.by_exists}
-    for g, n, not_sent, *by_exists in respondent_rows:
-        respondents[g] = n
-        not_submitted[g] = not_sent
-        for pk, holds in zip(queries.by_exists, by_exists, strict=True):
+    # A multiple choice's respondents who answered (ticked an option), not the
+    # sum of its cells.
+    ticked: dict[tuple[int, str | None], dict[int | None, int]] = {
+        item: {} for item in queries.ticked
+    }
+    split = 3 + len(queries.by_exists)
+    for row in respondent_rows:
+        g = row[0]
+        respondents[g] = row[1]
+        not_submitted[g] = row[2]
+        for pk, holds in zip(queries.by_exists, row[3:split], strict=True):
             applicable[pk][g] = holds
+        for item, n in zip(queries.ticked, row[split:], strict=True):
+            ticked[item][g] = n
     parents = {test.question_id for test in queries.cell_tests.values()}
     for (g, pk), n in _applicable_from_cells(
         queries.cell_tests,
@@ -140,20 +148,25 @@ def tabulate(
         )
         for g in groups
     )
-    by_item, kommun_cells = _cells_by_item(
+    by_item, kommun_sums = _cells_by_item(
         cell_rows, plan, {q.question_id for q in queries.questions if q.is_kommun_count}
     )
-    # A multiple choice's respondents who answered: counted DISTINCT in SQL
-    # (queries.bases), not the sum of its cells.
-    ticked: dict[tuple[int, str | None], dict[int | None, int]] = {}
-    for g, qid, row_id, n in base_rows:
-        rcode = plan.row_code.get(row_id) if row_id else None
-        ticked.setdefault((qid, rcode), {})[g] = n
-
+    # Per group: its key, respondents and frame, and the ItemCounts of an item
+    # shown to all of them that none answered. That one is the same for every
+    # such item, so it is made once per group and shared (an ItemCounts is
+    # immutable): at 2 100 synthetic regions, most without respondents, making
+    # one per group and item was most of a tabulation (bench/RESULTS.md).
     per_group = [
-        (g, g.key, respondents.get(g.key, 0), frame_by_group.get(g.key, 0))
+        _PerGroup(
+            g,
+            g.key,
+            n := respondents.get(g.key, 0),
+            frame := frame_by_group.get(g.key, 0),
+            ItemCounts(g, n, 0, n, 0, 0, {}, None, frame),
+        )
         for g in groups
     ]
+    no_kommun_counts = {g.key: _kommun_item(g, {}) for g in groups}
     tabulated = []
     for planned in queries.questions:
         qid = planned.question_id
@@ -161,9 +174,12 @@ def tabulate(
         for planned_item in planned.items:
             rcode = planned_item.row_code
             if planned.is_kommun_count:
+                sums = kommun_sums.get((qid, rcode or None), {})
                 by_group = tuple(
-                    _kommun_count(g, kommun_cells.get((key, qid), ()), rcode)
-                    for g, key, _, _ in per_group
+                    _kommun_item(p.group, found)
+                    if (found := sums.get(p.key)) is not None
+                    else no_kommun_counts[p.key]
+                    for p in per_group
                 )
             else:
                 by_group = _items_by_group(
@@ -207,18 +223,21 @@ def _cells_by_item(
     cell_rows: Iterable[Sequence[Any]], plan: Plan, kommun_counts: Collection[int]
 ) -> tuple[
     dict[tuple[int, str | None], dict[int | None, _Cells]],
-    dict[tuple[int | None, int], list[tuple[str, Decimal | None]]],
+    dict[tuple[int, str | None], dict[int | None, dict[str, int]]],
 ]:
     """The cells summed per item (question and row code) and group, in one pass;
-    apart, the (slot, total) of the RSS kommun counts, which `_kommun_count`
-    reads by slot."""
+    apart, the RSS kommun counts' numbers summed per item, group and slot
+    (`_kommun_slot`)."""
     option_code = plan.option_code
     row_code = plan.row_code
     by_item: dict[tuple[int, str | None], dict[int | None, _Cells]] = {}
-    kommun_cells: dict[tuple[int | None, int], list[tuple[str, Decimal | None]]] = {}
+    kommun_sums: dict[tuple[int, str | None], dict[int | None, dict[str, int]]] = {}
     for g, qid, slot, row_id, option_id, escaped, n, total in cell_rows:
         if qid in kommun_counts:
-            kommun_cells.setdefault((g, qid), []).append((slot, total))
+            if total is not None:
+                row, key = _kommun_slot(slot)
+                sums = kommun_sums.setdefault((qid, row), {}).setdefault(g, {})
+                sums[key] = sums.get(key, 0) + int(total)
             continue
         item = (qid, row_code.get(row_id) if row_id else None)
         groups = by_item.get(item)
@@ -236,11 +255,20 @@ def _cells_by_item(
         elif total is not None:
             cells.numbers += n
             cells.total = (cells.total or Decimal(0)) + total
-    return by_item, kommun_cells
+    return by_item, kommun_sums
+
+
+class _PerGroup(NamedTuple):
+    group: Group
+    key: int | None
+    respondents: int
+    frame: int
+    # The item's counts when every respondent was shown it and none answered.
+    unanswered: ItemCounts
 
 
 def _items_by_group(
-    per_group: Sequence[tuple[Group, int | None, int, int]],
+    per_group: Sequence[_PerGroup],
     cells_by_group: Mapping[int | None, _Cells],
     applicable: Mapping[int | None, int] | None,
     ticked: Mapping[int | None, int] | None,
@@ -251,17 +279,20 @@ def _items_by_group(
     `ticked`: for a multiple choice, per group, the respondents who ticked an
     option (else the item's cells are one per respondent who answered)."""
     result = []
-    for group, key, respondents, frame in per_group:
+    for group, key, respondents, frame, unanswered in per_group:
         shown = respondents if applicable is None else applicable.get(key, 0)
         cells = cells_by_group.get(key)
         if cells is None:
             any_answer = 0 if ticked is None else ticked.get(key, 0)
+            if shown == respondents and not any_answer:
+                result.append(unanswered)
+                continue
             result.append(
                 ItemCounts(
                     group,
                     respondents,
                     respondents - shown,
-                    max(shown - any_answer, 0),
+                    shown - any_answer if shown > any_answer else 0,
                     0,
                     0 if is_number else any_answer,
                     {},
@@ -271,15 +302,14 @@ def _items_by_group(
             )
             continue
         any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
-        base = cells.numbers if is_number else any_answer - cells.escaped
         result.append(
             ItemCounts(
                 group,
                 respondents,
                 respondents - shown,
-                max(shown - any_answer, 0),
+                shown - any_answer if shown > any_answer else 0,
                 cells.escaped,
-                base,
+                cells.numbers if is_number else any_answer - cells.escaped,
                 # Its own dict: the ItemCounts keeps it.
                 cells.counts,
                 cells.total if is_number else None,
@@ -289,22 +319,36 @@ def _items_by_group(
     return tuple(result)
 
 
+def _kommun_slot(slot: str) -> tuple[str | None, str]:
+    """The item (row code, None for a question without rows) and the key of an
+    RSS kommun count's slot: "<option>" or "<row>.<option>", and the base slots
+    "_svarat", "<row>._svarat" and so on."""
+    row, dot, key = slot.rpartition(".")
+    return (row if dot else None), key
+
+
 def _kommun_count(
     group: Group, cells: Iterable[tuple[str, Decimal | None]], row: str | None
 ) -> ItemCounts:
-    """An RSS kommun count's item from its cells' (slot, sum of the numbers)."""
-    prefix = f"{row}." if row else ""
+    """An RSS kommun count's item from its question's cells' (slot, sum of the
+    numbers)."""
+    item = row or None
     sums: dict[str, int] = {}
     for slot, total in cells:
-        if not slot.startswith(prefix) or total is None:
+        if total is None:
             continue
-        key = slot[len(prefix) :]
-        if "." in key:  # another row's cell when this item has no row
-            continue
-        sums[key] = sums.get(key, 0) + int(total)
-    base = sums.pop(ANSWERED_SLOT, 0)
-    not_answered = sums.pop(NOT_ANSWERED_SLOT, 0)
-    not_applicable = sums.pop(NOT_APPLICABLE_SLOT, 0)
+        of, key = _kommun_slot(slot)
+        if of == item:
+            sums[key] = sums.get(key, 0) + int(total)
+    return _kommun_item(group, sums)
+
+
+def _kommun_item(group: Group, sums: Mapping[str, int]) -> ItemCounts:
+    """An RSS kommun count's item from its slots' sums (in kommuner)."""
+    counts = dict(sums)
+    base = counts.pop(ANSWERED_SLOT, 0)
+    not_answered = counts.pop(NOT_ANSWERED_SLOT, 0)
+    not_applicable = counts.pop(NOT_APPLICABLE_SLOT, 0)
     return ItemCounts(
         group=group,
         respondents=base + not_answered + not_applicable,
@@ -312,7 +356,7 @@ def _kommun_count(
         not_answered=not_answered,
         escaped=0,
         base=base,
-        counts=sums,
+        counts=counts,
         frame=base + not_answered + not_applicable,
     )
 

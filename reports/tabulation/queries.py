@@ -6,7 +6,7 @@ structure (its plan: `reports.tabulation.plan`) and the tabulation's arguments
 (level, RSS, questions, selection), never on the answers. So the querysets are
 built here, compiled to SQL once (`reports.tabulation.compiled`) and kept on
 the plan, which is itself dropped whenever the questionnaire's structure
-changes: a tabulation then runs its 3–5 queries without building any of them
+changes: a tabulation then runs its 3–4 queries without building any of them
 again. The rows are read by `reports.tabulation.counts`.
 """
 
@@ -64,13 +64,16 @@ class TabulationQueries:
     # the order of their columns `applicable_<id>` in `respondents`.
     by_exists: tuple[int, ...]
     multiple: frozenset[int]
+    # The items (question, row code) of the multiple choices, in the order of
+    # their columns `ticked_<n>` in `respondents`, after the `applicable_…`.
+    ticked: tuple[tuple[int, str | None], ...]
     # (pk, code, name, short_name) of the level's organisations, in the
     # register's order; None at riket.
     groups: Compiled | None
     frame: Compiled  # (group, n)
-    respondents: Compiled  # (group, respondents, not_submitted, applicable_…)
+    # (group, respondents, not_submitted, applicable_…, ticked_…)
+    respondents: Compiled
     cells: Compiled  # CELL_COLUMNS
-    bases: Compiled | None  # (group, question_id, row_id, n); multiple choice
 
 
 def tabulation_queries(
@@ -151,7 +154,19 @@ def _build(
     else:
         # Every response with an answer is started, so no answer filter is needed.
         counted = started
-    answer_group = _group_expr(questionnaire, level, "response__organisation__")
+    # The respondents who answered an item: a response has one answer cell
+    # per question (per row of a matrix; the unique (response, question,
+    # slot)), so they are the sum of the item's cells, except for a multiple
+    # choice, whose cells are the options ticked: its respondents are counted
+    # with the others, those with an answer to the item. (A COUNT(DISTINCT
+    # response) over its answers was a query of its own, slower than the
+    # cells' at the realistic year; bench/RESULTS.md.)
+    ticked = tuple(
+        (planned.question_id, item)
+        for planned in questions
+        if planned.question_id in multiple
+        for item in planned.items
+    )
     groups = (
         None
         if level == Level.RIKET
@@ -166,6 +181,7 @@ def _build(
         cell_tests=cell_tests,
         by_exists=tuple(exists_q),
         multiple=multiple,
+        ticked=tuple((pk, item.row_code) for pk, item in ticked),
         groups=groups,
         frame=compiled(
             _grouped(
@@ -180,10 +196,19 @@ def _build(
                 _group_expr(questionnaire, level, "organisation__"),
                 {
                     "respondents": Count("pk", filter=counted),
-                    "not_submitted": Count("pk", filter=started & ~submitted),
+                    # Submitted first: the EXISTS of `started` is then only
+                    # evaluated for the responses not submitted (0,2 s at 29 000
+                    # submitted kommun responses when it came first).
+                    "not_submitted": Count("pk", filter=~submitted & started),
                     **{
                         f"applicable_{pk}": Count("pk", filter=counted & holds)
                         for pk, holds in exists_q.items()
+                    },
+                    **{
+                        f"ticked_{n}": Count(
+                            "pk", filter=counted & Q(_has_answer(pk, item.row_id))
+                        )
+                        for n, (pk, item) in enumerate(ticked)
                     },
                 },
             )
@@ -195,27 +220,10 @@ def _build(
         cells=compiled(
             _grouped(
                 answers,
-                answer_group,
+                _group_expr(questionnaire, level, "response__organisation__"),
                 {"n": Count("*"), "total": Sum("number")},
                 by=CELL_COLUMNS[1:6],
             )
-        ),
-        # The respondents who answered an item: a response has one answer cell
-        # per question (per row of a matrix; the unique (response, question,
-        # slot)), so they are the sum of the item's cells, except for a
-        # multiple choice, whose cells are the options ticked: its distinct
-        # responses are counted in SQL.
-        bases=(
-            compiled(
-                _grouped(
-                    answers.filter(question_id__in=sorted(multiple)),
-                    answer_group,
-                    {"n": Count("response_id", distinct=True)},
-                    by=("question_id", "row_id"),
-                )
-            )
-            if multiple
-            else None
         ),
     )
     # The counting loop unpacks the rows by position.
@@ -226,8 +234,8 @@ def _build(
             "respondents",
             "not_submitted",
             *(f"applicable_{pk}" for pk in exists_q),
+            *(f"ticked_{n}" for n in range(len(ticked))),
         ),
-        "bases": ("group", "question_id", "row_id", "n"),
         "frame": ("group", "n"),
     }
     for name, columns in expected.items():
@@ -235,6 +243,16 @@ def _build(
         if query is not None and query.columns != columns:
             raise RuntimeError(f"Unexpected columns of {name}: {query.columns}")
     return built
+
+
+def _has_answer(question_id: int, row_id: int | None) -> Exists:
+    """The response has an answer to the item (a question, or a row of it)."""
+    answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question_id)
+    return Exists(
+        answers.filter(row__isnull=True)
+        if row_id is None
+        else answers.filter(row_id=row_id)
+    )
 
 
 def _grouped(
