@@ -166,7 +166,11 @@ def tabulate(
         )
         for g in groups
     ]
-    no_kommun_counts = {g.key: _kommun_item(g, {}) for g in groups}
+    no_kommun_counts = (
+        {g.key: _kommun_item(g, {}) for g in groups}
+        if any(q.is_kommun_count for q in queries.questions)
+        else {}
+    )
     tabulated = []
     for planned in queries.questions:
         qid = planned.question_id

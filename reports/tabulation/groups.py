@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import (
-    Count,
     Expression,
     F,
     OuterRef,
@@ -81,13 +80,6 @@ def _per_group(
         .annotate(**aggregates)
         .order_by()
     )
-
-
-def _count_by_group(queryset: QuerySet[Any], group: GroupExpr) -> dict[int | None, int]:
-    return {
-        row["group"]: row["n"]
-        for row in _per_group(queryset, group, {"n": Count("pk")})
-    }
 
 
 def _groups(
