@@ -31,7 +31,8 @@ does less, not like against like):
 
 "py ms" is the tabulation's own Python CPU time (time.process_time, the
 fastest of R runs), which the load of a shared machine moves less than the
-wall times.
+wall times; on SQLite the database runs inside the process and is counted in
+it.
 """
 
 from __future__ import annotations
