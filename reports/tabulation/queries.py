@@ -41,6 +41,9 @@ from surveys.models import (
 )
 from surveys.selectors import expected_respondents
 
+# Compiled argument sets kept per plan (a few kilobytes of SQL each).
+MAX_COMPILED = 256
+
 # Columns of the cell rows (TabulationQueries.cells), in this order.
 CELL_COLUMNS = (
     "group",
@@ -105,6 +108,11 @@ def tabulation_queries(
             variables=variables,
             selection=selection,
         )
+        if len(plan.compiled) >= MAX_COMPILED:
+            # Bounded: the pages of single questions, RSS by RSS, would
+            # otherwise add up. Cleared at once (one atomic step, also when
+            # threads share the plan) rather than oldest first.
+            plan.compiled.clear()
         plan.compiled[key] = found
     return found
 

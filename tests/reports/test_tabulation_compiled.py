@@ -78,3 +78,15 @@ def test_questions_that_match_nothing_send_no_query_for_their_cells(
     assert tabulation.questions == ()
     assert tabulation.respondents == 1
     assert len(captured) == 2  # the frame and the respondents
+
+
+def test_the_compiled_queries_kept_per_plan_are_bounded(
+    every_kind: EveryKind, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reports.tabulation.queries.MAX_COMPILED", 2)
+    questionnaire = every_kind.questionnaire
+    whole = tabulate(questionnaire, level=Level.RIKET)
+    tabulate(questionnaire, level=Level.REGION)
+    tabulate(questionnaire, level=Level.RIKET, selection=Selection.STARTED)
+    assert len(plan_of(questionnaire).compiled) <= 2
+    assert tabulate(questionnaire, level=Level.RIKET) == whole
