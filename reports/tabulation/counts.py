@@ -3,9 +3,9 @@
 `tabulate(questionnaire, level=...)` returns, for every question (every row of a
 matrix), one `ItemCounts` per group of the level: riket (one group), region,
 RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
-fixed for a whole questionnaire (5 at most, 3 more the first time a
-questionnaire's structure is read in a process: `reports.tabulation.plan`),
-whatever the number of questions or respondents.
+fixed for a whole questionnaire (4 at most: `reports.tabulation.queries`; 3
+more the first time a questionnaire's structure is read in a process:
+`reports.tabulation.plan`), whatever the number of questions or respondents.
 
 Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
 
@@ -48,29 +48,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
-
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-    Sum,
-)
+from typing import Any, NamedTuple
 
 from intake.condition_sql import CellTest
-from intake.models import Answer, Response, ResponseStatus
-from reports.tabulation.groups import (
-    _count_by_group,
-    _group_expr,
-    _groups,
-    _per_group,
-)
-from reports.tabulation.plan import plan_of
+from reports.tabulation.plan import Plan, plan_of
+from reports.tabulation.queries import CELL_COLUMNS, tabulation_queries
 from reports.tabulation.results import (
     ANSWERED_SLOT,
     NOT_ANSWERED_SLOT,
     NOT_APPLICABLE_SLOT,
+    RIKET,
     Group,
     GroupSummary,
     Item,
@@ -81,13 +68,7 @@ from reports.tabulation.results import (
     Tabulation,
     levels_for,
 )
-from surveys.models import (
-    Organisation,
-    Questionnaire,
-    RSSMembership,
-    memberships_in_year,
-)
-from surveys.selectors import expected_respondents
+from surveys.models import Organisation, Questionnaire
 
 # --- tabulation ------------------------------------------------------------------------
 
@@ -110,113 +91,54 @@ def tabulate(
     """
     if level not in levels_for(questionnaire.audience):
         raise ValueError(f"Nivån {level} finns inte för enkätens målgrupp.")
-    year = questionnaire.cycle.year
     plan = plan_of(questionnaire)
-    questions = plan.questions
-    if variables is not None:
-        # The plan keeps every question: display conditions refer to parents.
-        questions = tuple(q for q in questions if q.variable in variables)
-    cell_tests = plan.cell_tests
-    exists_q = plan.exists_q
-    if variables is not None:
-        wanted = {q.question_id for q in questions}
-        cell_tests = {pk: t for pk, t in cell_tests.items() if pk in wanted}
-        exists_q = {pk: c for pk, c in exists_q.items() if pk in wanted}
-    option_code = plan.option_code
-    row_code = plan.row_code
-
-    responses = Response.objects.filter(questionnaire=questionnaire)
-    answers = Answer.objects.filter(response__questionnaire=questionnaire)
-    if variables is not None:
-        parents = [test.question_id for test in cell_tests.values()]
-        answers = answers.filter(question_id__in=[*wanted, *parents])
-    frame = expected_respondents(questionnaire)
-    if within_rss is not None:
-        members = RSSMembership.objects.filter(
-            memberships_in_year(year), rss=within_rss
-        ).values("kommun_id")
-        responses = responses.filter(organisation_id__in=members)
-        answers = answers.filter(response__organisation_id__in=members)
-        frame = frame.filter(pk__in=members)
-
-    groups = _groups(questionnaire, level, within_rss=within_rss)
-    frame_by_group = _count_by_group(frame, _group_expr(questionnaire, level, ""))
-
-    submitted = Q(status=ResponseStatus.SUBMITTED)
-    started = Q(Exists(Answer.objects.filter(response=OuterRef("pk")))) | Q(
-        submitted_at__isnull=False
+    queries = tabulation_queries(
+        questionnaire,
+        plan,
+        level=level,
+        within_rss=within_rss,
+        variables=variables,
+        selection=selection,
     )
-    if selection == Selection.SUBMITTED:
-        counted = submitted
-        answers = answers.filter(response__status=ResponseStatus.SUBMITTED)
-    else:
-        # Every response with an answer is started, so no answer filter is needed.
-        counted = started
-    respondent_rows = _per_group(
-        responses,
-        _group_expr(questionnaire, level, "organisation__"),
-        {
-            "respondents": Count("pk", filter=counted),
-            "not_submitted": Count("pk", filter=started & ~submitted),
-            **{
-                f"applicable_{pk}": Count("pk", filter=counted & holds)
-                for pk, holds in exists_q.items()
-            },
-        },
+    groups = (
+        [RIKET]
+        if queries.groups is None
+        else [Group(*row) for row in queries.groups.rows()]
     )
-    answer_group = _group_expr(questionnaire, level, "response__organisation__")
-    # COUNT(*), not COUNT(id): the same number (an id is never NULL), but with
-    # COUNT(id) PostgreSQL chose to sort the answers (on disk at scale 10)
-    # instead of hashing them, 2.5 times slower per region (bench/RESULTS.md).
-    cell_rows = _per_group(
-        answers,
-        answer_group,
-        {"n": Count("*"), "total": Sum("number")},
-        by=("question_id", "slot", "row_id", "option_id", "escaped"),
-    )
-    # The respondents who answered an item: a response has one answer cell per
-    # question (per row of a matrix; the unique (response, question, slot)),
-    # so they are the sum of the item's cells, except for a multiple choice,
-    # whose cells are the options ticked: its distinct responses are counted in
-    # SQL. The others need no second pass over the answers (issue #20 point 4).
-    multiple = plan.multiple if variables is None else plan.multiple & wanted
-    base_rows = (
-        _per_group(
-            answers.filter(question_id__in=sorted(multiple)),
-            answer_group,
-            {"n": Count("response_id", distinct=True)},
-            by=("question_id", "row_id"),
-        )
-        if multiple
-        else []
-    )
+    frame_by_group: dict[int | None, int] = dict(queries.frame.rows())  # type: ignore[arg-type]
+    respondent_rows = queries.respondents.rows()
+    cell_rows = queries.cells.rows()
 
     # From here on the loops run over aggregated rows (groups × cells), never
-    # over answers.
+    # over answers; the figures are kept per item, then per group, so that the
+    # loop over groups and items below needs one look-up of an int each.
     respondents: dict[int | None, int] = {}
     not_submitted: dict[int | None, int] = {}
-    applicable: dict[tuple[int | None, int], int] = {}
+    applicable: dict[int, dict[int | None, int]] = {pk: {} for pk in queries.by_exists}
+    # A multiple choice's respondents who answered (ticked an option), not the
+    # sum of its cells.
+    ticked: dict[tuple[int, str | None], dict[int | None, int]] = {
+        item: {} for item in queries.ticked
+    }
+    split = 3 + len(queries.by_exists)
     for row in respondent_rows:
-        g = row["group"]
-        respondents[g] = row["respondents"]
-        not_submitted[g] = row["not_submitted"]
-        for pk in exists_q:
-            applicable[(g, pk)] = row[f"applicable_{pk}"]
-    applicable.update(_applicable_from_cells(cell_tests, cell_rows))
-    any_answer: dict[tuple[int | None, int, str | None], int] = {}
-    for row in base_rows:
-        rcode = row_code.get(row["row_id"]) if row["row_id"] else None
-        any_answer[(row["group"], row["question_id"], rcode)] = row["n"]
-    cells: dict[tuple[int | None, int], list[dict[str, Any]]] = {}
-    row_cells: dict[tuple[int | None, int, str | None], list[dict[str, Any]]] = {}
-    for row in cell_rows:
-        cells.setdefault((row["group"], row["question_id"]), []).append(row)
-        rcode = row_code.get(row["row_id"]) if row["row_id"] else None
-        item = (row["group"], row["question_id"], rcode)
-        row_cells.setdefault(item, []).append(row)
-        if row["question_id"] not in multiple:
-            any_answer[item] = any_answer.get(item, 0) + row["n"]
-
+        g = row[0]
+        respondents[g] = row[1]
+        not_submitted[g] = row[2]
+        for pk, holds in zip(queries.by_exists, row[3:split], strict=True):
+            applicable[pk][g] = holds
+        for item, n in zip(queries.ticked, row[split:], strict=True):
+            ticked[item][g] = n
+    parents = {test.question_id for test in queries.cell_tests.values()}
+    for (g, pk), n in _applicable_from_cells(
+        queries.cell_tests,
+        (
+            dict(zip(CELL_COLUMNS, row, strict=True))
+            for row in cell_rows
+            if row[1] in parents
+        ),
+    ).items():
+        applicable.setdefault(pk, {})[g] = n
     summaries = tuple(
         GroupSummary(
             group=g,
@@ -226,38 +148,50 @@ def tabulate(
         )
         for g in groups
     )
-    # Per group and item only dictionary look-ups and one ItemCounts: at 2 100
-    # synthetic regions this loop, not the SQL, was most of a tabulation.
+    by_item, kommun_sums = _cells_by_item(
+        cell_rows, plan, {q.question_id for q in queries.questions if q.is_kommun_count}
+    )
+    # Per group: its key, respondents and frame, and the ItemCounts of an item
+    # shown to all of them that none answered. That one is the same for every
+    # such item, so it is made once per group and shared (an ItemCounts is
+    # immutable): at 2 100 synthetic regions, most without respondents, making
+    # one per group and item was most of a tabulation (bench/RESULTS.md).
     per_group = [
-        (g, g.key, respondents.get(g.key, 0), frame_by_group.get(g.key, 0))
+        _PerGroup(
+            g,
+            g.key,
+            n := respondents.get(g.key, 0),
+            frame := frame_by_group.get(g.key, 0),
+            ItemCounts(g, n, 0, n, 0, 0, {}, None, frame),
+        )
         for g in groups
     ]
+    no_kommun_counts = (
+        {g.key: _kommun_item(g, {}) for g in groups}
+        if any(q.is_kommun_count for q in queries.questions)
+        else {}
+    )
     tabulated = []
-    for planned in questions:
+    for planned in queries.questions:
         qid = planned.question_id
         items = []
         for planned_item in planned.items:
             rcode = planned_item.row_code
             if planned.is_kommun_count:
+                sums = kommun_sums.get((qid, rcode or None), {})
                 by_group = tuple(
-                    _kommun_count(g, cells.get((key, qid), ()), rcode)
-                    for g, key, _, _ in per_group
+                    _kommun_item(p.group, found)
+                    if (found := sums.get(p.key)) is not None
+                    else no_kommun_counts[p.key]
+                    for p in per_group
                 )
             else:
-                conditional = planned.has_condition
-                is_number = planned.is_number
-                by_group = tuple(
-                    _item_counts(
-                        g,
-                        row_cells.get((key, qid, rcode), ()),
-                        option_code,
-                        is_number,
-                        n,
-                        applicable.get((key, qid), 0) if conditional else n,
-                        any_answer.get((key, qid, rcode), 0),
-                        frame,
-                    )
-                    for g, key, n, frame in per_group
+                by_group = _items_by_group(
+                    per_group,
+                    by_item.get((qid, rcode), {}),
+                    applicable.get(qid, {}) if planned.has_condition else None,
+                    ticked.get((qid, rcode), {}) if qid in queries.multiple else None,
+                    planned.is_number,
                 )
             items.append(
                 Item(question=planned.ref, row=planned_item.row, by_group=by_group)
@@ -268,7 +202,7 @@ def tabulate(
         questionnaire_id=questionnaire.pk,
         title=questionnaire.title,
         audience=questionnaire.audience,
-        year=year,
+        year=questionnaire.cycle.year,
         level=level,
         groups=summaries,
         questions=tuple(tabulated),
@@ -276,64 +210,149 @@ def tabulate(
     )
 
 
-def _item_counts(
-    group: Group,
-    cells: Sequence[Mapping[str, Any]],
-    option_code: Mapping[int, str],
+class _Cells:
+    """One item's cells in one group, summed: what its ItemCounts is made of."""
+
+    __slots__ = ("any_answer", "counts", "escaped", "numbers", "total")
+
+    def __init__(self) -> None:
+        self.any_answer = 0  # the cells' count (not for a multiple choice)
+        self.escaped = 0
+        self.counts: dict[str, int] = {}
+        self.numbers = 0
+        self.total: Decimal | None = None
+
+
+def _cells_by_item(
+    cell_rows: Iterable[Sequence[Any]], plan: Plan, kommun_counts: Collection[int]
+) -> tuple[
+    dict[tuple[int, str | None], dict[int | None, _Cells]],
+    dict[tuple[int, str | None], dict[int | None, dict[str, int]]],
+]:
+    """The cells summed per item (question and row code) and group, in one pass;
+    apart, the RSS kommun counts' numbers summed per item, group and slot
+    (`_kommun_slot`)."""
+    option_code = plan.option_code
+    row_code = plan.row_code
+    by_item: dict[tuple[int, str | None], dict[int | None, _Cells]] = {}
+    kommun_sums: dict[tuple[int, str | None], dict[int | None, dict[str, int]]] = {}
+    for g, qid, slot, row_id, option_id, escaped, n, total in cell_rows:
+        if qid in kommun_counts:
+            if total is not None:
+                row, key = _kommun_slot(slot)
+                sums = kommun_sums.setdefault((qid, row), {}).setdefault(g, {})
+                sums[key] = sums.get(key, 0) + int(total)
+            continue
+        item = (qid, row_code.get(row_id) if row_id else None)
+        groups = by_item.get(item)
+        if groups is None:
+            groups = by_item[item] = {}
+        cells = groups.get(g)
+        if cells is None:
+            cells = groups[g] = _Cells()
+        cells.any_answer += n
+        if escaped:
+            cells.escaped += n
+        elif option_id:
+            code = option_code[option_id]
+            cells.counts[code] = cells.counts.get(code, 0) + n
+        elif total is not None:
+            cells.numbers += n
+            cells.total = (cells.total or Decimal(0)) + total
+    return by_item, kommun_sums
+
+
+class _PerGroup(NamedTuple):
+    group: Group
+    key: int | None
+    respondents: int
+    frame: int
+    # The item's counts when every respondent was shown it and none answered.
+    unanswered: ItemCounts
+
+
+def _items_by_group(
+    per_group: Sequence[_PerGroup],
+    cells_by_group: Mapping[int | None, _Cells],
+    applicable: Mapping[int | None, int] | None,
+    ticked: Mapping[int | None, int] | None,
     is_number: bool,
-    respondents: int,
-    applicable: int,
-    any_answer: int,
-    frame: int,
-) -> ItemCounts:
-    counts: dict[str, int] = {}
-    escaped = 0
-    numbers = 0
-    total: Decimal | None = None
-    for cell in cells:
-        if cell["escaped"]:
-            escaped += cell["n"]
-        elif cell["option_id"]:
-            code = option_code[cell["option_id"]]
-            counts[code] = counts.get(code, 0) + cell["n"]
-        elif cell["total"] is not None:
-            numbers += cell["n"]
-            total = (total or Decimal(0)) + cell["total"]
-    if is_number:
-        base = numbers
-        if total is None:
-            total = Decimal(0) if numbers else None
-    else:
-        base = any_answer - escaped
-    return ItemCounts(
-        group=group,
-        respondents=respondents,
-        not_applicable=respondents - applicable,
-        not_answered=max(applicable - any_answer, 0),
-        escaped=escaped,
-        base=base,
-        counts=counts,
-        total=total if is_number else None,
-        frame=frame,
-    )
+) -> tuple[ItemCounts, ...]:
+    """One item's ItemCounts in every group. `applicable`: per group, the
+    respondents shown the item (None: no display condition, all of them);
+    `ticked`: for a multiple choice, per group, the respondents who ticked an
+    option (else the item's cells are one per respondent who answered)."""
+    result = []
+    for group, key, respondents, frame, unanswered in per_group:
+        shown = respondents if applicable is None else applicable.get(key, 0)
+        cells = cells_by_group.get(key)
+        if cells is None:
+            any_answer = 0 if ticked is None else ticked.get(key, 0)
+            if shown == respondents and not any_answer:
+                result.append(unanswered)
+                continue
+            result.append(
+                ItemCounts(
+                    group,
+                    respondents,
+                    respondents - shown,
+                    shown - any_answer if shown > any_answer else 0,
+                    0,
+                    0 if is_number else any_answer,
+                    {},
+                    None,
+                    frame,
+                )
+            )
+            continue
+        any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
+        result.append(
+            ItemCounts(
+                group,
+                respondents,
+                respondents - shown,
+                shown - any_answer if shown > any_answer else 0,
+                cells.escaped,
+                cells.numbers if is_number else any_answer - cells.escaped,
+                # Its own dict: the ItemCounts keeps it.
+                cells.counts,
+                cells.total if is_number else None,
+                frame,
+            )
+        )
+    return tuple(result)
+
+
+def _kommun_slot(slot: str) -> tuple[str | None, str]:
+    """The item (row code, None for a question without rows) and the key of an
+    RSS kommun count's slot: "<option>" or "<row>.<option>", and the base slots
+    "_svarat", "<row>._svarat" and so on."""
+    row, dot, key = slot.rpartition(".")
+    return (row if dot else None), key
 
 
 def _kommun_count(
-    group: Group, cells: Sequence[Mapping[str, Any]], row: str | None
+    group: Group, cells: Iterable[tuple[str, Decimal | None]], row: str | None
 ) -> ItemCounts:
-    prefix = f"{row}." if row else ""
+    """An RSS kommun count's item from its question's cells' (slot, sum of the
+    numbers)."""
+    item = row or None
     sums: dict[str, int] = {}
-    for cell in cells:
-        slot = cell["slot"]
-        if not slot.startswith(prefix) or cell["total"] is None:
+    for slot, total in cells:
+        if total is None:
             continue
-        key = slot[len(prefix) :]
-        if "." in key:  # another row's cell when this item has no row
-            continue
-        sums[key] = sums.get(key, 0) + int(cell["total"])
-    base = sums.pop(ANSWERED_SLOT, 0)
-    not_answered = sums.pop(NOT_ANSWERED_SLOT, 0)
-    not_applicable = sums.pop(NOT_APPLICABLE_SLOT, 0)
+        of, key = _kommun_slot(slot)
+        if of == item:
+            sums[key] = sums.get(key, 0) + int(total)
+    return _kommun_item(group, sums)
+
+
+def _kommun_item(group: Group, sums: Mapping[str, int]) -> ItemCounts:
+    """An RSS kommun count's item from its slots' sums (in kommuner)."""
+    counts = dict(sums)
+    base = counts.pop(ANSWERED_SLOT, 0)
+    not_answered = counts.pop(NOT_ANSWERED_SLOT, 0)
+    not_applicable = counts.pop(NOT_APPLICABLE_SLOT, 0)
     return ItemCounts(
         group=group,
         respondents=base + not_answered + not_applicable,
@@ -341,7 +360,7 @@ def _kommun_count(
         not_answered=not_answered,
         escaped=0,
         base=base,
-        counts=sums,
+        counts=counts,
         frame=base + not_answered + not_applicable,
     )
 

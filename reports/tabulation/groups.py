@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import (
-    Count,
     Expression,
     F,
     OuterRef,
@@ -83,18 +82,22 @@ def _per_group(
     )
 
 
-def _count_by_group(queryset: QuerySet[Any], group: GroupExpr) -> dict[int | None, int]:
-    return {
-        row["group"]: row["n"]
-        for row in _per_group(queryset, group, {"n": Count("pk")})
-    }
-
-
 def _groups(
     questionnaire: Questionnaire, level: Level, *, within_rss: Organisation | None
 ) -> list[Group]:
     if level == Level.RIKET:
         return [RIKET]
+    return [
+        Group(key=o.pk, code=o.code, name=o.name, short_name=o.short_name)
+        for o in _groups_queryset(questionnaire, level, within_rss=within_rss)
+    ]
+
+
+def _groups_queryset(
+    questionnaire: Questionnaire, level: Level, *, within_rss: Organisation | None
+) -> QuerySet[Organisation]:
+    """The organisations that are the groups of a level other than riket, in
+    the register's published order."""
     if level == Level.REGION:
         organisations = Organisation.objects.filter(kind=OrganisationKind.REGION)
     elif level == Level.RSS:
@@ -109,10 +112,7 @@ def _groups(
                     memberships_in_year(questionnaire.cycle.year), rss=within_rss
                 ).values("kommun_id")
             )
-    return [
-        Group(key=o.pk, code=o.code, name=o.name, short_name=o.short_name)
-        for o in organisations.order_by("region__sort_order", "sort_order", "code")
-    ]
+    return organisations.order_by("region__sort_order", "sort_order", "code")
 
 
 def _ref(question: Question) -> QuestionRef:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from django.db.models import (
     Count,
@@ -196,7 +196,7 @@ def item_nonresponse_of(
     counted_cells = {q.pk for q in questions if tabulation(q.kind).kommun_counts} | {
         test.question_id for test in cell_tests.values()
     }
-    slot_sums: dict[int, list[dict[str, Any]]] = {}
+    slot_sums: dict[int, list[tuple[str, Decimal | None]]] = {}
     cells = []
     for cell in (
         answers.filter(question_id__in=sorted(counted_cells))
@@ -205,7 +205,9 @@ def item_nonresponse_of(
         .order_by()
     ):
         cells.append({**cell, "group": None})
-        slot_sums.setdefault(cell["question_id"], []).append(dict(cell))
+        slot_sums.setdefault(cell["question_id"], []).append(
+            (cell["slot"], cell["total"])
+        )
     applicable.update(
         {
             question_id: n

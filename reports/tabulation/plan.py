@@ -14,8 +14,9 @@ tabulated from a stale plan. Like the shared questions, a plan is read-only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Q
 
@@ -33,6 +34,7 @@ class PlannedItem:
 
     row: Choice | None
     row_code: str | None
+    row_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,13 @@ class Plan:
     # response, whose filter on responses is `exists_q`.
     cell_tests: Mapping[int, CellTest]
     exists_q: Mapping[int, Q]
-    # Multiple choice: several cells per respondent, so its base is counted
-    # DISTINCT in SQL.
+    # Multiple choice: several cells per respondent, so its respondents who
+    # answered are counted in SQL, not summed from its cells.
     multiple: frozenset[int]
+    # The tabulations' compiled queries, by their arguments
+    # (reports.tabulation.queries): kept with the plan so that they are dropped
+    # with it when the structure changes.
+    compiled: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 def plan_of(questionnaire: Questionnaire) -> Plan:
@@ -86,7 +92,10 @@ def _plan(key: StructureKey) -> Plan:
                 has_condition=bool(question.condition),
                 is_kommun_count=ref.is_kommun_count,
                 is_number=ref.is_number,
-                items=tuple(PlannedItem(r, r.code) for r in ref.rows)
+                items=tuple(
+                    PlannedItem(choice, choice.code, row.pk)
+                    for choice, row in zip(ref.rows, question.rows.all(), strict=True)
+                )
                 or (PlannedItem(None, None),),
             )
         )

@@ -1,0 +1,94 @@
+"""A query compiled to SQL once and run many times (issue #20 point 4).
+
+Building a query with the ORM (resolving its expressions, the display
+conditions' EXISTS, compiling it to SQL) was about half of a small
+tabulation's Python time, yet the SQL depends only on the questionnaire's
+structure and the tabulation's arguments, never on the data. A `Compiled`
+keeps what Django's compiler produced: the SQL, its parameters, the column
+names and the converters Django applies to each column (the backends'
+conversions of decimals and booleans), and runs it through the connection's
+own cursor, so a query is logged, counted and wrapped exactly as when the
+queryset runs. Rows come back as tuples, in the columns' order, not as one
+dict per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    # None: the filters can match nothing (Django raises EmptyResultSet), so the
+    # query is not sent, as a queryset would not send it.
+    sql: str | None
+    params: tuple[Any, ...]
+    columns: tuple[str, ...]
+    using: str
+    # (column, converters, expression) for the columns Django converts.
+    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
+
+    def index(self, column: str) -> int:
+        return self.columns.index(column)
+
+    def rows(self) -> Sequence[Sequence[Any]]:
+        if self.sql is None:
+            return []
+        # The current thread's connection: a compiled query may be shared by
+        # threads, a connection never is.
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            rows: list[Any] = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for position, converters, expression in self.converters:
+                value = values[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                values[position] = value
+            converted.append(values)
+        return converted
+
+
+def compiled(queryset: QuerySet[Any]) -> Compiled:
+    """A `values()` queryset compiled; its rows are what iterating it gives, as
+    tuples of the values in `columns` order."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    # The names in the order of the row, as Django's ValuesIterable reads them.
+    if query.selected:
+        columns = tuple(query.selected)
+    else:
+        columns = (
+            *query.extra_select,
+            *query.values_select,
+            *query.annotation_select,
+        )
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return Compiled(None, (), columns, queryset.db, ())
+    fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    return Compiled(
+        sql=sql or None,
+        params=tuple(params),
+        columns=columns,
+        using=queryset.db,
+        converters=tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in converters.items()
+        ),
+    )

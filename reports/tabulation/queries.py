@@ -1,0 +1,285 @@
+"""The queries of a tabulation, built with the ORM and compiled once per plan and
+arguments (issue #20 point 4).
+
+What a tabulation asks the database depends only on the questionnaire's
+structure (its plan: `reports.tabulation.plan`) and the tabulation's arguments
+(level, RSS, questions, selection), never on the answers. So the querysets are
+built here, compiled to SQL once (`reports.tabulation.compiled`) and kept on
+the plan, which is itself dropped whenever the questionnaire's structure
+changes: a tabulation then runs its 3–4 queries without building any of them
+again. The rows are read by `reports.tabulation.counts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+
+from intake.condition_sql import CellTest
+from intake.models import Answer, Response, ResponseStatus
+from reports.tabulation.compiled import Compiled, compiled
+from reports.tabulation.groups import GroupExpr, _group_expr, _groups_queryset
+from reports.tabulation.plan import Plan, PlannedQuestion
+from reports.tabulation.results import Level, Selection
+from surveys.models import (
+    Organisation,
+    Questionnaire,
+    RSSMembership,
+    memberships_in_year,
+)
+from surveys.selectors import expected_respondents
+
+# Compiled argument sets kept per plan (a few kilobytes of SQL each).
+MAX_COMPILED = 256
+
+# Columns of the cell rows (TabulationQueries.cells), in this order.
+CELL_COLUMNS = (
+    "group",
+    "question_id",
+    "slot",
+    "row_id",
+    "option_id",
+    "escaped",
+    "n",
+    "total",
+)
+
+
+@dataclass(frozen=True)
+class TabulationQueries:
+    """The plan restricted to the tabulated questions, with its queries."""
+
+    questions: tuple[PlannedQuestion, ...]
+    cell_tests: Mapping[int, CellTest]
+    # The questions whose display condition needs an EXISTS per response, in
+    # the order of their columns `applicable_<id>` in `respondents`.
+    by_exists: tuple[int, ...]
+    multiple: frozenset[int]
+    # The items (question, row code) of the multiple choices, in the order of
+    # their columns `ticked_<n>` in `respondents`, after the `applicable_…`.
+    ticked: tuple[tuple[int, str | None], ...]
+    # (pk, code, name, short_name) of the level's organisations, in the
+    # register's order; None at riket.
+    groups: Compiled | None
+    frame: Compiled  # (group, n)
+    # (group, respondents, not_submitted, applicable_…, ticked_…)
+    respondents: Compiled
+    cells: Compiled  # CELL_COLUMNS
+
+
+def tabulation_queries(
+    questionnaire: Questionnaire,
+    plan: Plan,
+    *,
+    level: Level,
+    within_rss: Organisation | None,
+    variables: Collection[str] | None,
+    selection: Selection,
+) -> TabulationQueries:
+    """The tabulation's queries, compiled the first time these arguments are
+    tabulated with this plan (a plan is per questionnaire structure)."""
+    key = (
+        level,
+        within_rss.pk if within_rss is not None else None,
+        frozenset(variables) if variables is not None else None,
+        selection,
+        questionnaire.audience,
+        questionnaire.cycle.year,
+    )
+    found: TabulationQueries | None = plan.compiled.get(key)
+    if found is None:
+        found = _build(
+            questionnaire,
+            plan,
+            level=level,
+            within_rss=within_rss,
+            variables=variables,
+            selection=selection,
+        )
+        if len(plan.compiled) >= MAX_COMPILED:
+            # Bounded: the pages of single questions, RSS by RSS, would
+            # otherwise add up. Cleared at once (one atomic step, also when
+            # threads share the plan) rather than oldest first.
+            plan.compiled.clear()
+        plan.compiled[key] = found
+    return found
+
+
+def _build(
+    questionnaire: Questionnaire,
+    plan: Plan,
+    *,
+    level: Level,
+    within_rss: Organisation | None,
+    variables: Collection[str] | None,
+    selection: Selection,
+) -> TabulationQueries:
+    year = questionnaire.cycle.year
+    questions = plan.questions
+    cell_tests = plan.cell_tests
+    exists_q = plan.exists_q
+    multiple = plan.multiple
+    answers = Answer.objects.filter(response__questionnaire=questionnaire)
+    if variables is not None:
+        # The plan keeps every question: display conditions refer to parents.
+        questions = tuple(q for q in questions if q.variable in variables)
+        wanted = {q.question_id for q in questions}
+        cell_tests = {pk: t for pk, t in cell_tests.items() if pk in wanted}
+        exists_q = {pk: c for pk, c in exists_q.items() if pk in wanted}
+        multiple = multiple & wanted
+        parents = [test.question_id for test in cell_tests.values()]
+        answers = answers.filter(question_id__in=[*wanted, *parents])
+
+    responses = Response.objects.filter(questionnaire=questionnaire)
+    frame = expected_respondents(questionnaire)
+    if within_rss is not None:
+        members = RSSMembership.objects.filter(
+            memberships_in_year(year), rss=within_rss
+        ).values("kommun_id")
+        responses = responses.filter(organisation_id__in=members)
+        answers = answers.filter(response__organisation_id__in=members)
+        frame = frame.filter(pk__in=members)
+
+    submitted = Q(status=ResponseStatus.SUBMITTED)
+    started = Q(Exists(Answer.objects.filter(response=OuterRef("pk")))) | Q(
+        submitted_at__isnull=False
+    )
+    if selection == Selection.SUBMITTED:
+        counted = submitted
+        answers = answers.filter(response__status=ResponseStatus.SUBMITTED)
+    else:
+        # Every response with an answer is started, so no answer filter is needed.
+        counted = started
+    # The respondents who answered an item: a response has one answer cell
+    # per question (per row of a matrix; the unique (response, question,
+    # slot)), so they are the sum of the item's cells, except for a multiple
+    # choice, whose cells are the options ticked: its respondents are counted
+    # with the others, those with an answer to the item. (A COUNT(DISTINCT
+    # response) over its answers was a query of its own, slower than the
+    # cells' at the realistic year; bench/RESULTS.md.)
+    ticked = tuple(
+        (planned.question_id, item)
+        for planned in questions
+        if planned.question_id in multiple
+        for item in planned.items
+    )
+    groups = (
+        None
+        if level == Level.RIKET
+        else compiled(
+            _groups_queryset(questionnaire, level, within_rss=within_rss).values_list(
+                "pk", "code", "name", "short_name"
+            )
+        )
+    )
+    built = TabulationQueries(
+        questions=questions,
+        cell_tests=cell_tests,
+        by_exists=tuple(exists_q),
+        multiple=multiple,
+        ticked=tuple((pk, item.row_code) for pk, item in ticked),
+        groups=groups,
+        frame=compiled(
+            _grouped(
+                frame,
+                _group_expr(questionnaire, level, ""),
+                {"n": Count("pk")},
+            )
+        ),
+        respondents=compiled(
+            _grouped(
+                responses,
+                _group_expr(questionnaire, level, "organisation__"),
+                {
+                    "respondents": Count("pk", filter=counted),
+                    # Submitted first: the EXISTS of `started` is then only
+                    # evaluated for the responses not submitted (0,2 s at 29 000
+                    # submitted kommun responses when it came first).
+                    "not_submitted": Count("pk", filter=~submitted & started),
+                    **{
+                        f"applicable_{pk}": Count("pk", filter=counted & holds)
+                        for pk, holds in exists_q.items()
+                    },
+                    **{
+                        f"ticked_{n}": Count(
+                            "pk", filter=counted & Q(_has_answer(pk, item.row_id))
+                        )
+                        for n, (pk, item) in enumerate(ticked)
+                    },
+                },
+            )
+        ),
+        # COUNT(*), not COUNT(id): the same number (an id is never NULL), but
+        # with COUNT(id) PostgreSQL chose to sort the answers (on disk at scale
+        # 10) instead of hashing them, 2.5 times slower per region
+        # (bench/RESULTS.md).
+        cells=compiled(
+            _grouped(
+                answers,
+                _group_expr(questionnaire, level, "response__organisation__"),
+                {"n": Count("*"), "total": Sum("number")},
+                by=CELL_COLUMNS[1:6],
+            )
+        ),
+    )
+    # The counting loop unpacks the rows by position.
+    expected = {
+        "cells": CELL_COLUMNS,
+        "respondents": (
+            "group",
+            "respondents",
+            "not_submitted",
+            *(f"applicable_{pk}" for pk in exists_q),
+            *(f"ticked_{n}" for n in range(len(ticked))),
+        ),
+        "frame": ("group", "n"),
+    }
+    for name, columns in expected.items():
+        query = getattr(built, name)
+        if query is not None and query.columns != columns:
+            raise RuntimeError(f"Unexpected columns of {name}: {query.columns}")
+    return built
+
+
+def _has_answer(question_id: int, row_id: int | None) -> Exists:
+    """The response has an answer to the item (a question, or a row of it)."""
+    answers = Answer.objects.filter(response=OuterRef("pk"), question_id=question_id)
+    return Exists(
+        answers.filter(row__isnull=True)
+        if row_id is None
+        else answers.filter(row_id=row_id)
+    )
+
+
+def _grouped(
+    queryset: QuerySet[Any],
+    group: GroupExpr,
+    aggregates: Mapping[str, Any],
+    *,
+    by: tuple[str, ...] = (),
+) -> QuerySet[Any]:
+    """One row per group (and `by` values): the group first, then `by`, then
+    the aggregates. At riket the group is a constant NULL, which Django leaves
+    out of the GROUP BY: without `by` that is one row, as `aggregate()` gives,
+    even when nothing matches."""
+    if group is None:
+        group = Value(None, output_field=IntegerField())
+    grouped: QuerySet[Any] = (
+        queryset.annotate(group=group)
+        .values("group", *by)
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return grouped
