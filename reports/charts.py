@@ -61,9 +61,7 @@ class BarChartData:
 
     def sorted(self) -> BarChartData:
         """Largest value first; equal values keep the categories' own order."""
-        order = sorted(
-            range(len(self.values)), key=lambda i: -Decimal(str(self.values[i]))
-        )
+        order = sorted(range(len(self.values)), key=lambda i: -_decimal(self.values[i]))
         return dataclasses.replace(
             self,
             categories=[self.categories[i] for i in order],
@@ -73,6 +71,22 @@ class BarChartData:
     @property
     def value_title(self) -> str:
         return "Andel (%)" if self.value_format == "percent" else "Antal"
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _decimal(value: float | int | Decimal) -> Decimal:
+    """A value as the Decimal of its printed form (a float as shown, not its
+    binary expansion). Cached: a chart of 2 400 groups (issue #20) repeats a
+    few hundred values."""
+    return Decimal(str(value))
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _excel_value(value: float | int | Decimal, percent: bool) -> float:
+    """The number a chart's data cell holds: a share as a fraction ("0 %"
+    formats it), a count as itself."""
+    number = _decimal(value)
+    return float(number / 100 if percent else number)
 
 
 def value_label(
@@ -442,11 +456,10 @@ def add_bar_chart(
         zip(data.categories, data.values, strict=True), start=1
     ):
         sheet.cell(row=header + offset, column=column, value=category)
-        number = Decimal(str(value))
         cell = sheet.cell(
             row=header + offset,
             column=value_column,
-            value=float(number / 100 if percent else number),
+            value=_excel_value(value, percent),
         )
         cell.number_format = number_format
     last = header + count
