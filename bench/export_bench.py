@@ -1,6 +1,6 @@
 """Benchmark every registered exporter on a realistic year and on one N times larger.
 
-    python bench/export_bench.py [--scale N] [--seed S] [--kind KEY]... [--repeat R]
+    python bench/export_bench.py [--scale N] [--seed S] [--kind KEY]... [--repeat R] [--keep]
     (or: make bench SCALE=N BENCH_ARGS="--kind diagram --repeat 5")
 
 Builds a throwaway database (a SQLite file in a temporary directory, with
@@ -16,13 +16,17 @@ in every format over every target, then adds synthetic copies of every organisat
 (INSERT ... SELECT, no Python per row) until the frame is N times larger
 (default 100) and runs them again.
 
-It prints wall time (untraced; with --repeat R the fastest of R runs, since on a
-shared machine the slower ones mostly time the neighbours), peak Python memory
-(tracemalloc, in a first run of each export that also warms the caches) and the
-number of SQL queries per
-exporter, format, target and scale, then whether every export made as many
-queries at scale N as at scale 1. It asserts nothing about timings: the figures
-are for reading and comparing (bench/RESULTS.md).
+Each export runs in a forked child process, as in a fresh worker. It prints wall
+and CPU time (with --repeat R the fastest of R runs, since on a shared machine
+the slower ones mostly time the neighbours), the child's peak resident memory
+(ru_maxrss: what the process holds at its fullest, the issue's 500 MB) and the
+number of SQL queries per exporter, format, target and scale, then whether every
+export made as many queries at scale N as at scale 1. It asserts nothing about
+timings: the figures are for reading and comparing (bench/RESULTS.md).
+
+With PostgreSQL, --keep keeps the database at the end, and a later run with
+--keep and the same --scale measures on it (scale N only) instead of building
+the year again, which at scale 100 takes minutes.
 """
 
 from __future__ import annotations
