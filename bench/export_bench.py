@@ -638,7 +638,12 @@ def throwaway_database(directory: Path, *, keep: bool = False) -> Iterator[Any]:
         # Beside the configured database, never in it (nor in pytest's test_<name>).
         database["TEST"]["NAME"] = f"bench_{database['NAME']}"
     old = setup_databases(
-        verbosity=0, interactive=False, keepdb=keep, aliases={"default"}
+        verbosity=0,
+        interactive=False,
+        keepdb=keep,
+        aliases={"default"},
+        # Not serialised for test rollbacks: a kept year is millions of rows.
+        serialized_aliases=set(),
     )
     try:
         tune_sqlite()
