@@ -1,6 +1,6 @@
 """Benchmark every registered exporter on a realistic year and on one N times larger.
 
-    python bench/export_bench.py [--scale N] [--seed S] [--kind KEY]... [--repeat R]
+    python bench/export_bench.py [--scale N] [--seed S] [--kind KEY]... [--repeat R] [--keep]
     (or: make bench SCALE=N BENCH_ARGS="--kind diagram --repeat 5")
 
 Builds a throwaway database (a SQLite file in a temporary directory, with
@@ -16,27 +16,32 @@ in every format over every target, then adds synthetic copies of every organisat
 (INSERT ... SELECT, no Python per row) until the frame is N times larger
 (default 100) and runs them again.
 
-It prints wall time (untraced; with --repeat R the fastest of R runs, since on a
-shared machine the slower ones mostly time the neighbours), peak Python memory
-(tracemalloc, in a first run of each export that also warms the caches) and the
-number of SQL queries per
-exporter, format, target and scale, then whether every export made as many
-queries at scale N as at scale 1. It asserts nothing about timings: the figures
-are for reading and comparing (bench/RESULTS.md).
+Each export runs in a forked child process, as in a fresh worker. It prints wall
+and CPU time (with --repeat R the fastest of R runs, since on a shared machine
+the slower ones mostly time the neighbours), the child's peak resident memory
+(ru_maxrss: what the process holds at its fullest, the issue's 500 MB) and the
+number of SQL queries per exporter, format, target and scale, then whether every
+export made as many queries at scale N as at scale 1. It asserts nothing about
+timings: the figures are for reading and comparing (bench/RESULTS.md).
+
+With PostgreSQL, --keep keeps the database at the end, and a later run with
+--keep and the same --scale measures on it (scale N only) instead of building
+the year again, which at scale 100 takes minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
+import json
 import os
 import random
 import shutil
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -415,6 +420,81 @@ def scale_up(scale: int) -> tuple[int, int]:
 Key = tuple[str, str, str]  # kind, format, target
 
 
+@dataclass(frozen=True)
+class Run:
+    """One run of one export: wall and CPU seconds, SQL queries, rows, and the
+    peak resident memory of the process that ran it (KiB; 0 when not measured)."""
+
+    seconds: float
+    cpu: float
+    queries: int
+    rows: int
+    peak_kib: int = 0
+
+
+def run_once(export: Any) -> Run:
+    """Run the export in this process, as a fresh worker would: the
+    questionnaire's structure not yet built (its 3 queries counted), so the
+    counts do not depend on the order of exports; nor the tabulation's plan."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intake.selectors import forget_question_structures
+    from reports.tabulation.plan import forget_plans
+
+    forget_question_structures()
+    forget_plans()
+    started, cpu = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        manifest = export()
+    rows = sum(manifest.row_counts.values()) if manifest.row_counts else 0
+    return Run(
+        seconds=time.perf_counter() - started,
+        cpu=time.process_time() - cpu,
+        queries=len(queries),
+        rows=manifest.row_counts.get("rader", rows),
+    )
+
+
+def run_forked(export: Any) -> Run:
+    """Run the export in a forked child process and read its peak resident
+    memory (ru_maxrss) from the kernel when it ends: what a worker process
+    holds at its fullest, the issue's 500 MB (#20 point 3), not only Python's
+    own allocations. The child starts with this process's pages (Django, the
+    loaded code), as a Celery worker does, and its own database connection."""
+    from django.db import connections
+
+    connections.close_all()  # the child must not share this process's socket
+    sys.stdout.flush()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report through the pipe, never return
+        code = 1
+        try:
+            os.close(read)
+            run = run_once(export)
+            with os.fdopen(write, "w") as pipe:
+                json.dump(dataclasses.asdict(run), pipe)
+            connections.close_all()
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        reported = pipe.read()
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0 or not reported:
+        raise RuntimeError(f"the export failed in its child process ({status})")
+    return dataclasses.replace(Run(**json.loads(reported)), peak_kib=usage.ru_maxrss)
+
+
+def resident_mib() -> float:
+    """This process's resident memory now (Linux), for the header line."""
+    with contextlib.suppress(OSError), open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return 0.0
+
+
 def measure(
     scale: int,
     directory: Path,
@@ -425,17 +505,13 @@ def measure(
     repeat: int = 1,
 ) -> dict[Key, int]:
     """Run every registered exporter (or those in `kinds`) in every format over
-    every target; print a line each and return the SQL query counts. With
-    `memory`, each export first runs under tracemalloc for the peak (which slows
-    Python down, and warms the caches); then `repeat` untraced runs, of which
-    the fastest gives the time (on a shared machine the others mostly measure
-    the neighbours) and the last the queries."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from intake.selectors import forget_question_structures
+    every target `repeat` times; print a line each and return the SQL query
+    counts. With `memory`, each run is a forked child process whose peak
+    resident memory is read when it ends; the fastest run gives the times (on
+    a shared machine the others mostly measure the neighbours), the largest the
+    peak, the last the queries. Without it (the tests: a child cannot see an
+    open test transaction) the runs are in this process and the peak is 0."""
     from reports.exporters import ExportTarget, export_kinds, run_exporter
-    from reports.tabulation.plan import forget_plans
     from surveys.models import Cycle, Questionnaire
 
     cycle = Cycle.objects.get(year=2024)
@@ -444,6 +520,13 @@ def measure(
         .select_related("cycle")
         .order_by("key")
     )
+    if memory:
+        print(
+            f"(each export in a fresh child of this {resident_mib():.0f} MiB "
+            "process; peak MiB is the child's resident peak)",
+            file=out,
+            flush=True,
+        )
     counts: dict[Key, int] = {}
     for kind in export_kinds():
         if kinds and kind.key not in kinds:
@@ -470,31 +553,17 @@ def measure(
                     path=path,
                     file_name=path.name,
                 )
-                peak = 0
-                if memory:
-                    tracemalloc.start()
-                    export()
-                    _, peak = tracemalloc.get_traced_memory()
-                    tracemalloc.stop()
-                elapsed = float("inf")
-                for _ in range(repeat):
-                    # Each export as a fresh worker process runs it: the
-                    # questionnaire's structure not yet built (its 3 queries
-                    # counted), so the counts do not depend on the order of exports;
-                    # nor the tabulation's plan built from it.
-                    forget_question_structures()
-                    forget_plans()
-                    started = time.perf_counter()
-                    with CaptureQueriesContext(connection) as queries:
-                        manifest = export()
-                    elapsed = min(elapsed, time.perf_counter() - started)
-                counts[(kind.key, fmt, label)] = len(queries)
-                rows = sum(manifest.row_counts.values()) if manifest.row_counts else 0
-                rows = manifest.row_counts.get("rader", rows)
+                runs = [
+                    run_forked(export) if memory else run_once(export)
+                    for _ in range(repeat)
+                ]
+                counts[(kind.key, fmt, label)] = runs[-1].queries
                 print(
-                    f"{scale:>6} {kind.key:<16} {fmt:<5} {label:<13} {rows:>9} "
-                    f"{elapsed:>9.3f} {peak / 2**20:>9.1f} {len(queries):>8} "
-                    f"{path.stat().st_size / 1024:>10.0f}",
+                    f"{scale:>6} {kind.key:<16} {fmt:<5} {label:<13} "
+                    f"{runs[-1].rows:>9} {min(r.seconds for r in runs):>9.3f} "
+                    f"{min(r.cpu for r in runs):>8.3f} "
+                    f"{max(r.peak_kib for r in runs) / 1024:>9.1f} "
+                    f"{runs[-1].queries:>8} {path.stat().st_size / 1024:>10.0f}",
                     file=out,
                     flush=True,
                 )
@@ -523,7 +592,7 @@ def compare_query_counts(
 
 HEADER = (
     f"{'scale':>6} {'kind':<16} {'fmt':<5} {'target':<13} {'rows':>9} "
-    f"{'seconds':>9} {'peak MiB':>9} {'queries':>8} {'size KiB':>10}"
+    f"{'seconds':>9} {'cpu s':>8} {'peak MiB':>9} {'queries':>8} {'size KiB':>10}"
 )
 
 
@@ -545,11 +614,12 @@ def tune_sqlite() -> None:
 
 
 @contextlib.contextmanager
-def throwaway_database(directory: Path) -> Iterator[Any]:
+def throwaway_database(directory: Path, *, keep: bool = False) -> Iterator[Any]:
     """Django on a fresh database with the register and the questionnaires;
     yields a staff user. A SQLite file in `directory`, or with DATABASE_URL set
     to PostgreSQL a database named bench_<name> beside it; dropped at the end,
-    and `directory` removed."""
+    and `directory` removed. With `keep` (PostgreSQL only) the database is kept
+    at the end, and one kept earlier is used as it is."""
     started = time.perf_counter()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{directory / 'bench.sqlite3'}")
@@ -561,31 +631,60 @@ def throwaway_database(directory: Path) -> Iterator[Any]:
 
     database = connections["default"].settings_dict
     if database["ENGINE"].endswith("sqlite3"):
+        if keep:
+            raise SystemExit("--keep needs DATABASE_URL pointing at PostgreSQL")
         database["TEST"]["NAME"] = str(directory / "bench.sqlite3")
     else:
         # Beside the configured database, never in it (nor in pytest's test_<name>).
         database["TEST"]["NAME"] = f"bench_{database['NAME']}"
-    old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    old = setup_databases(
+        verbosity=0,
+        interactive=False,
+        keepdb=keep,
+        aliases={"default"},
+        # Not serialised for test rollbacks: a kept year is millions of rows.
+        serialized_aliases=set(),
+    )
     try:
         tune_sqlite()
-        from surveys.models import User
+        from surveys.models import Questionnaire, User
         from surveys.services import load_questionnaires, load_reference_data
 
-        load_reference_data()
-        load_questionnaires()
-        staff = User.objects.create_user(
-            email="bench@socialstyrelsen.test", is_staff=True
+        if not Questionnaire.objects.exists():
+            load_reference_data()
+            load_questionnaires()
+        staff, _ = User.objects.get_or_create(
+            email="bench@socialstyrelsen.test", defaults={"is_staff": True}
         )
         print(
             f"Register and questionnaires loaded in "
             f"{time.perf_counter() - started:.1f} s "
-            f"(database {connection.vendor}, {os.cpu_count()} CPUs)",
+            f"(database {connection.vendor} {database['NAME']}, "
+            f"{os.cpu_count()} CPUs)",
             flush=True,
         )
         yield staff
     finally:
-        teardown_databases(old, verbosity=0)
+        if not keep:
+            teardown_databases(old, verbosity=0)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def built_scale() -> int:
+    """The scale of the year already in the database (0 when empty): a kept
+    database from an earlier run holds synthetic copies 1 .. scale-1."""
+    from intake.models import Response
+    from surveys.models import Organisation
+
+    if not Response.objects.exists():
+        return 0
+    copies = {
+        code.split("-", 1)[0]
+        for code in Organisation.objects.filter(code__startswith=SYNTHETIC).values_list(
+            "code", flat=True
+        )
+    }
+    return len(copies) + 1
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -607,6 +706,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=1,
         help="untraced runs per export; the fastest is reported (default 1)",
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="PostgreSQL: keep the database at the end; if one was kept, measure "
+        "on it (scale N only) instead of building the year again",
+    )
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
@@ -614,12 +719,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--repeat must be 1 or more")
 
     directory = Path(tempfile.mkdtemp(prefix="naravard-bench-"))
-    with throwaway_database(directory) as staff:
+    with throwaway_database(directory, keep=args.keep) as staff:
         from reports.exporters import export_kinds
 
         unknown = set(args.kind) - {kind.key for kind in export_kinds()}
         if unknown:
             parser.error(f"unknown export kind: {', '.join(sorted(unknown))}")
+        built = built_scale()
+        if built:
+            if built != args.scale:
+                parser.error(f"the kept database holds scale {built}, not {args.scale}")
+            print(f"Scale {built}: the kept database, as built before", flush=True)
+            print(HEADER, flush=True)
+            measure(built, directory, kinds=args.kind, repeat=args.repeat)
+            return
         started = time.perf_counter()
         rng = random.Random(args.seed)  # noqa: S311 - invented answers, not security
         responses, answers = build_year(staff, rng)

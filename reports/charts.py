@@ -61,9 +61,7 @@ class BarChartData:
 
     def sorted(self) -> BarChartData:
         """Largest value first; equal values keep the categories' own order."""
-        order = sorted(
-            range(len(self.values)), key=lambda i: -Decimal(str(self.values[i]))
-        )
+        order = sorted(range(len(self.values)), key=lambda i: -_decimal(self.values[i]))
         return dataclasses.replace(
             self,
             categories=[self.categories[i] for i in order],
@@ -73,6 +71,22 @@ class BarChartData:
     @property
     def value_title(self) -> str:
         return "Andel (%)" if self.value_format == "percent" else "Antal"
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _decimal(value: float | int | Decimal) -> Decimal:
+    """A value as the Decimal of its printed form (a float as shown, not its
+    binary expansion). Cached: a chart of 2 400 groups (issue #20) repeats a
+    few hundred values."""
+    return Decimal(str(value))
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _excel_value(value: float | int | Decimal, percent: bool) -> float:
+    """The number a chart's data cell holds: a share as a fraction ("0 %"
+    formats it), a count as itself."""
+    number = _decimal(value)
+    return float(number / 100 if percent else number)
 
 
 def value_label(
@@ -300,7 +314,7 @@ def bar_chart_png(data: BarChartData) -> bytes:
     )
 
     # The antialiased text may have left the bar's grey here and there: white it.
-    image = image.point([WHITE if v == BAR_INDEX else v for v in range(256)])
+    _whiten_bar_grey(image)
     draw = ImageDraw.Draw(image)
     # Bars and axes: rectangles and straight lines on whole pixels, no blending.
     for centre, value in zip(centres, values, strict=True):
@@ -324,6 +338,22 @@ def bar_chart_png(data: BarChartData) -> bytes:
     # for a slightly larger file (these flat charts compress well either way).
     image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
     return output.getvalue()
+
+
+POINT_BAND_PX = 1024  # rows per band in _whiten_bar_grey
+
+
+def _whiten_bar_grey(image: Any) -> None:
+    """Turn the bar's grey white in place, a band of rows at a time.
+    `Image.point` makes a new image: for a chart of 2 400 bars (the chart zip at
+    national scale, issue #20) a second copy of 186 MB, which put the export
+    past 500 MB; a band at a time it is a copy of about a megabyte, and the
+    pixels are the same."""
+    table = [WHITE if v == BAR_INDEX else v for v in range(256)]
+    width, height = image.size
+    for top in range(0, height, POINT_BAND_PX):
+        box = (0, top, width, min(top + POINT_BAND_PX, height))
+        image.paste(image.crop(box).point(table), box)
 
 
 def footnote_lines(footnotes: Sequence[str], font: FreeTypeFont) -> list[str]:
@@ -442,11 +472,10 @@ def add_bar_chart(
         zip(data.categories, data.values, strict=True), start=1
     ):
         sheet.cell(row=header + offset, column=column, value=category)
-        number = Decimal(str(value))
         cell = sheet.cell(
             row=header + offset,
             column=value_column,
-            value=float(number / 100 if percent else number),
+            value=_excel_value(value, percent),
         )
         cell.number_format = number_format
     last = header + count

@@ -22,7 +22,6 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -283,8 +282,10 @@ def write_diagram_zip(
     source = source_line(target, selection)
     charts = 0
     names: list[str] = []
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Each PNG goes into the output file as it is drawn: at national scale the
+    # zip is hundreds of megabytes, and a copy of it in memory (and another from
+    # BytesIO.getvalue) put the export far past 500 MB (issue #20).
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
         total = max(len(tabulated.riket.questions), 1)
         for position, (riket, grouped) in enumerate(tabulated.pairs()):
             drawn = question_charts(
@@ -322,7 +323,6 @@ def write_diagram_zip(
             "manifest.json",
             json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n",
         )
-    output.write(buffer.getvalue())
     return manifest
 
 

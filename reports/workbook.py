@@ -451,8 +451,11 @@ def write_table_workbook(
     )
     progress(85, "Skriver kvalitetsdeklarationen")
     # The declaration counts submitted responses (its own item nonresponse),
-    # whichever responses the tables were asked to count.
-    write_kvalitetsdeklaration_sheet(workbook, questionnaire.cycle)
+    # whichever responses the tables were asked to count; this questionnaire's
+    # items from its riket tabulation when that counted the same (issue #20).
+    write_kvalitetsdeklaration_sheet(
+        workbook, questionnaire.cycle, riket=tabulated.riket
+    )
     counts = {
         "frågor": len(tabulated.riket.questions),
         "tabeller": tables,

@@ -22,7 +22,7 @@ from reports.tabulation.nonresponse import (
 from reports.tabulation.nonresponse import (
     item_nonresponse_of as tabulation_item_nonresponse_of,
 )
-from reports.tabulation.results import Tabulation
+from reports.tabulation.results import Level, Selection, Tabulation
 from surveys.models import (
     DeadlineExtension,
     Mailing,
@@ -184,19 +184,37 @@ def item_nonresponse_for(
 
 
 def item_nonresponse_of_all(
-    questionnaires: Sequence[Questionnaire],
+    questionnaires: Sequence[Questionnaire], *, riket: Tabulation | None = None
 ) -> ItemNonresponseAdapter:
     """The default `item_nonresponse` adapter of a declaration: every
     questionnaire of the cycle counted at once (six queries in all,
-    `reports.tabulation.nonresponse.item_nonresponse_of`), then looked up per questionnaire."""
-    computed = tabulation_item_nonresponse_of(questionnaires)
+    `reports.tabulation.nonresponse.item_nonresponse_of`), then looked up per questionnaire.
+
+    `riket`: one questionnaire's whole riket tabulation of submitted responses
+    when the caller already has it (the table workbook): that questionnaire's
+    items are read from it (`item_nonresponse_for`, the same figures, tested in
+    tests/reports/test_export_reuse.py) and only the others are counted, which
+    at national scale saves the largest aggregation of the declaration."""
+    reused = riket if riket is not None and _reusable(riket) else None
+    counted = [
+        q for q in questionnaires if reused is None or q.pk != reused.questionnaire_id
+    ]
+    computed = tabulation_item_nonresponse_of(counted) if counted else {}
 
     def adapter(questionnaire: Questionnaire) -> Sequence[ItemNonresponse] | None:
+        if reused is not None and questionnaire.pk == reused.questionnaire_id:
+            return item_nonresponse_for(questionnaire, riket=reused)
         if questionnaire.pk not in computed:
             return item_nonresponse_for(questionnaire)
         return _declared(computed[questionnaire.pk])
 
     return adapter
+
+
+def _reusable(riket: Tabulation) -> bool:
+    """A riket tabulation of submitted responses: what the declaration counts
+    (a preliminary one, of started responses too, is not)."""
+    return riket.level == Level.RIKET and riket.selection == Selection.SUBMITTED
 
 
 def _declared(items: Iterable[TabulatedItemNonresponse]) -> list[ItemNonresponse]:

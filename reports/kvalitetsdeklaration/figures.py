@@ -35,6 +35,7 @@ from reports.kvalitetsdeklaration.adapters import (
     lifecycles_of,
     reminders_for,
 )
+from reports.tabulation.results import Tabulation
 from surveys.formatting import swedish_percent_of
 from surveys.models import (
     RSS,
@@ -137,6 +138,7 @@ def compute_kvalitetsdeklaration(
     *,
     reminders: RemindersAdapter = reminders_for,
     item_nonresponse: ItemNonresponseAdapter | None = None,
+    riket: Tabulation | None = None,
 ) -> ComputedDeclaration:
     """Every computed figure of a cycle's declaration.
 
@@ -145,7 +147,8 @@ def compute_kvalitetsdeklaration(
     the lifecycle (closings, extensions, information letters), one for the earlier versions and three for their questions; plus what the adapters
     make per questionnaire. None of it grows with respondents or questions.
     Without an `item_nonresponse` adapter, `item_nonresponse_of_all` counts
-    every questionnaire's items at once.
+    every questionnaire's items at once, except those of `riket`'s
+    questionnaire when a caller gives its whole riket tabulation (read from it).
     """
     questionnaires = sorted(
         Questionnaire.objects.filter(cycle=cycle)
@@ -163,7 +166,7 @@ def compute_kvalitetsdeklaration(
         else None
     )
     if item_nonresponse is None:
-        item_nonresponse = item_nonresponse_of_all(questionnaires)
+        item_nonresponse = item_nonresponse_of_all(questionnaires, riket=riket)
     counts = _response_counts(cycle)
     dates = _submission_dates(cycle)
     lifecycles = lifecycles_of(questionnaires)

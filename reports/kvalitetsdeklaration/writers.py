@@ -28,6 +28,7 @@ from reports.kvalitetsdeklaration.outline import (
 )
 from reports.kvalitetsdeklaration.tables import Table
 from reports.models import Kvalitetsdeklaration
+from reports.tabulation.results import Tabulation
 from surveys.models import Cycle
 from surveys.sheet_text import clean
 
@@ -125,11 +126,15 @@ def _docx_table(document: DocxDocument, table: Table) -> None:
 SHEET_TITLE = "Kvalitetsdeklaration"
 
 
-def write_kvalitetsdeklaration_sheet(workbook: Workbook, cycle: Cycle) -> Worksheet:
+def write_kvalitetsdeklaration_sheet(
+    workbook: Workbook, cycle: Cycle, *, riket: Tabulation | None = None
+) -> Worksheet:
     """Add the declaration as one worksheet to a workbook (the table workbook
     includes it); returns the sheet. Texts in column B beside their label in A;
-    each table as a caption row, a bold header row and its rows from column A."""
-    computed = compute_kvalitetsdeklaration(cycle)
+    each table as a caption row, a bold header row and its rows from column A.
+    `riket`: a questionnaire's whole riket tabulation the caller already has
+    (`compute_kvalitetsdeklaration`)."""
+    computed = compute_kvalitetsdeklaration(cycle, riket=riket)
     deklaration = kvalitetsdeklaration_of(cycle)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.column_dimensions["A"].width = 45

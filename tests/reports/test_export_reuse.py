@@ -12,7 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.export_bench import build_year
-from reports.kvalitetsdeklaration.adapters import item_nonresponse_for
+from reports.kvalitetsdeklaration.adapters import (
+    item_nonresponse_for,
+    item_nonresponse_of_all,
+)
 from reports.tabulation.counts import tabulate
 from reports.tabulation.nonresponse import item_nonresponse, item_nonresponse_of
 from reports.tabulation.results import Level, Selection
@@ -93,3 +96,32 @@ def test_item_nonresponse_counts_submitted_responses_as_the_response_rate_does(
     assert preliminary.respondents == 2
     assert item_nonresponse(q, riket=preliminary) == declared
     assert item_nonresponse(q, riket=tabulate(q, level=Level.RIKET)) == declared
+
+
+def test_the_declaration_reads_one_questionnaire_from_its_riket_and_counts_the_rest(
+    every_kind: EveryKind, staff_user: User
+) -> None:
+    """The table workbook gives its riket tabulation (issue #20): that
+    questionnaire's items are read from it, the others counted as before, and
+    every figure is the same; a preliminary tabulation is not reused."""
+    build_year(staff_user, random.Random(7), limit=2)
+    # every_kind's has a draft: a preliminary tabulation of it counts two.
+    questionnaires = [
+        every_kind.questionnaire,
+        *Questionnaire.objects.filter(cycle__year=2024),
+    ]
+    counted = item_nonresponse_of_all(questionnaires)
+    expected = {q.pk: counted(q) for q in questionnaires}
+    assert all(expected.values())
+    for q in questionnaires:
+        riket = tabulate(q, level=Level.RIKET)
+        with CaptureQueriesContext(connection) as queries:
+            reusing = item_nonresponse_of_all(questionnaires, riket=riket)
+            assert {o.pk: reusing(o) for o in questionnaires} == expected
+        # The rest in the same six queries, none for the reused one.
+        assert len(queries) == 6
+        preliminary = tabulate(q, level=Level.RIKET, selection=Selection.STARTED)
+        with CaptureQueriesContext(connection) as queries:
+            not_reused = item_nonresponse_of_all(questionnaires, riket=preliminary)
+            assert {o.pk: not_reused(o) for o in questionnaires} == expected
+        assert len(queries) == 6  # all counted at once, none apart
