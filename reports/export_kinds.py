@@ -21,13 +21,15 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from reports.bases import conventions
 from reports.charts import bar_chart_png
 from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
+from reports.comparison_charts import comparison_charts
+from reports.comparison_layouts import comparison_source
 from reports.exporters import (
     ExportKind,
     ExportOption,
@@ -53,13 +55,15 @@ from reports.rawdata.columns import RawDataOptions
 from reports.rawdata.rows import build_raw_data, replay
 from reports.rawdata.writers import FORMATS as RAW_FORMATS
 from reports.rawdata.writers import RawFormat, write_data
-from reports.tabulation.results import Selection
+from reports.tabulation.comparison import compare, previous_version
+from reports.tabulation.results import Selection, Tabulation
 from reports.workbook import (
     WorkbookLevel,
     resolve_level,
     tabulate_for_workbook,
     write_table_workbook,
 )
+from reports.year_charts import year_chart_data, year_chart_png
 from surveys.models import Questionnaire
 
 YES_NO = (("ja", "Ja"), ("nej", "Nej"))
@@ -273,8 +277,10 @@ def write_diagram_zip(
 ) -> Manifest:
     """The question's charts as PNGs (`question_charts`: at riket per matrix
     row, and one bar per group at the chosen level; numbers and RSS count
-    questions included), and manifest.json. The questionnaire is tabulated once
-    at riket and once at the level."""
+    questions included), the year-over-year charts at riket when the
+    questionnaire has a previous version (`comparison_pngs`), and manifest.json.
+    The questionnaire is tabulated once at riket and once at the level (and its
+    previous version once at riket)."""
     progress(5, "Räknar tabellerna")
     selection = selection_of(options)
     level = resolve_level(target, options.get("niva", LEVEL_OPTION.default))
@@ -307,6 +313,11 @@ def write_diagram_zip(
                 names.append(name)
                 charts += 1
             progress(10 + 80 * (position + 1) // total, "Ritar diagrammen")
+        progress(90, "Ritar jämförelsen med tidigare år")
+        for name, png in comparison_pngs(target, tabulated.riket, source):
+            archive.writestr(name, png, compress_type=zipfile.ZIP_STORED)
+            names.append(name)
+            charts += 1
         manifest = base_manifest(
             target,
             kind="diagram",
@@ -324,6 +335,41 @@ def write_diagram_zip(
             json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2) + "\n",
         )
     return manifest
+
+
+def comparison_pngs(
+    target: Questionnaire, riket: Tabulation, source: str
+) -> Iterator[tuple[str, bytes]]:
+    """The year-over-year charts at riket (docs/year-over-year.md) as (name, PNG),
+    in a folder named for the two years: the same charts as the question's
+    comparison page, for every question with a predecessor. Nothing when the
+    questionnaire has no previous version or none of its questions is linked."""
+    previous = previous_version(target)
+    if previous is None:
+        return
+    comparison = compare(
+        target, selection=riket.selection, previous=previous, current=riket
+    )
+    if not comparison.linked:
+        return
+    folder = f"jamforelse-{comparison.previous_year}-{comparison.year}"
+    year_source = comparison_source(source, comparison)
+    for question in comparison.questions:
+        if question.is_new:
+            continue  # nothing to compare: the page says so in words
+        drawn = [
+            chart
+            for chart in comparison_charts(
+                comparison, question, audience=target.audience
+            )
+            if chart.has_bars
+        ]
+        for index, chart in enumerate(drawn, start=1):
+            name = png_name(
+                question.current.question.number, index if len(drawn) > 1 else None
+            )
+            png = year_chart_png(year_chart_data(chart, source=year_source))
+            yield f"{folder}/{name}", png
 
 
 # --- Kvalitetsdeklaration -------------------------------------------------------------------

@@ -7,6 +7,7 @@ counted by hand from the two radata.csv files (their README has the table)."""
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from django.urls import reverse
 
 from reports.comparison_charts import comparison_charts
 from reports.comparison_layouts import comparison_tables
+from reports.export_kinds import write_diagram_zip
 from reports.imports.jobs import import_responses
 from reports.tabulation.comparison import compare, previous_version
 from reports.tabulation.results import Level
@@ -639,3 +641,46 @@ def test_kommun_answers_per_rss_have_counts_shares_and_bases_per_year(
         "Bas: 2035: 3 kommuner som har svarat; 2036: 4 kommuner som har svarat. "
         ".. (uppgift saknas alla år, ingen stapel): 23 RSS."
     )
+
+
+def test_the_chart_zip_has_the_year_over_year_charts_at_riket(
+    client: Client, staff_user: User, two_years: TwoYears
+) -> None:
+    """The diagram export holds the comparison page's charts too, in a folder
+    named for the years; not for the new question 4, and nothing for the first
+    year, which has no previous version."""
+    output = io.BytesIO()
+    manifest = write_diagram_zip(
+        two_years.later, options={}, output=output, progress=lambda *_: None
+    )
+    with zipfile.ZipFile(output) as archive:
+        names = archive.namelist()
+        png = archive.read("jamforelse-2033-2034/fraga-1.png")
+    compared = sorted(n for n in names if n.startswith("jamforelse-2033-2034/"))
+    # Questions 1 and 2 (yes/no), 3 (a number), 5 (the matrix: one chart per
+    # row, the row added in 2034 included) and 6 (the multiple choice).
+    assert compared == [
+        "jamforelse-2033-2034/fraga-1.png",
+        "jamforelse-2033-2034/fraga-2.png",
+        "jamforelse-2033-2034/fraga-3.png",
+        "jamforelse-2033-2034/fraga-5-1.png",
+        "jamforelse-2033-2034/fraga-5-2.png",
+        "jamforelse-2033-2034/fraga-5-3.png",
+        "jamforelse-2033-2034/fraga-6.png",
+    ]
+    # The same picture as the comparison page's PNG of question 1.
+    client.force_login(staff_user)
+    page_png = client.get(
+        reverse("reports:year-over-year-png", args=[two_years.later.pk, "q1_plan", 1])
+    )
+    assert png.startswith(b"\x89PNG") and png == page_png.content
+    described = manifest.as_dict()
+    assert set(compared) <= set(described["extra"]["filer"])
+    assert described["row_counts"]["diagram"] == len(names) - 1  # not the manifest
+
+    earlier = io.BytesIO()
+    write_diagram_zip(
+        two_years.earlier, options={}, output=earlier, progress=lambda *_: None
+    )
+    with zipfile.ZipFile(earlier) as archive:
+        assert not any(n.startswith("jamforelse") for n in archive.namelist())
