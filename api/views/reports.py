@@ -146,6 +146,15 @@ def _options(request: Request, questionnaire: Any) -> ReportOptionsForm:
     return form
 
 
+def _chosen(form: ReportOptionsForm) -> dict[str, Any]:
+    """The level, RSS and selection the query chose, as `tabulate` takes them."""
+    return {
+        "level": Level(form.cleaned_data["niva"]),
+        "within_rss": form.cleaned_data.get("rss"),
+        "selection": form.selection(),
+    }
+
+
 class QuestionTableApi(ApiView):
     """One question's counts per group at a level, with bases, not answered, not
     applicable and "kan inte uppskattas" kept apart (reports/tabulation)."""
@@ -157,13 +166,7 @@ class QuestionTableApi(ApiView):
     def get(self, request: Request, questionnaire_id: int, variable: str) -> Response:
         questionnaire = get_questionnaire_for_report(caller(request), questionnaire_id)
         form = _options(request, questionnaire)
-        tabulation = tabulate(
-            questionnaire,
-            level=Level(form.cleaned_data["niva"]),
-            within_rss=form.cleaned_data.get("rss"),
-            variables=[variable],
-            selection=form.selection(),
-        )
+        tabulation = tabulate(questionnaire, variables=[variable], **_chosen(form))
         if not tabulation.questions:
             raise Http404("Frågan finns inte.")
         return Response(TableSerializer(_table(tabulation)).data)
@@ -205,13 +208,7 @@ class QuestionComparisonApi(ApiView):
     def get(self, request: Request, questionnaire_id: int, variable: str) -> Response:
         questionnaire = get_questionnaire_for_report(caller(request), questionnaire_id)
         form = _options(request, questionnaire)
-        comparison = compare(
-            questionnaire,
-            level=Level(form.cleaned_data["niva"]),
-            within_rss=form.cleaned_data.get("rss"),
-            variables=[variable],
-            selection=form.selection(),
-        )
+        comparison = compare(questionnaire, variables=[variable], **_chosen(form))
         if not comparison.questions:
             raise Http404("Frågan finns inte.")
         [question] = comparison.questions
