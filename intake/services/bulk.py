@@ -8,16 +8,14 @@ queries, with the rules of the one-by-one services, whose pieces they share
 from __future__ import annotations
 
 import datetime
-import json
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from operator import attrgetter, or_
+from operator import or_
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
@@ -36,6 +34,7 @@ from intake.selectors import (
     questions_of,
     stored_answers_of,
 )
+from intake.services.answer_sql import copy_rows
 from intake.services.lifecycle import incomplete_message
 from intake.services.saving import (
     AnswerRows,
@@ -358,47 +357,3 @@ def write_answer_rows_in_bulk(changes: AnswerRows) -> None:
         Answer.objects.filter(pk__in=changes.to_delete).delete()
     copy_rows(Answer, changes.to_create)
     copy_rows(AnswerChange, changes.history)
-
-
-def copy_rows(model: type[models.Model], objects: Sequence[models.Model]) -> None:
-    """Insert unsaved `objects` of `model` with PostgreSQL's COPY: every
-    concrete column but the primary key, the values as `bulk_create` would
-    send them (ids of related rows, JSON encoded, auto_now and auto_now_add
-    times set to now); no ids are read back. Logged as a query, so query
-    counts see it."""
-    if not objects:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    cells = [_copy_cell(field, now=now) for field in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    started = time.monotonic()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objects:
-            copy.write_row([cell(obj) for cell in cells])
-    if connection.queries_logged:
-        connection.queries_log.append(
-            {
-                "sql": f"{statement} -- {len(objects)} rows",
-                "time": f"{time.monotonic() - started:.3f}",
-            }
-        )
-
-
-def _copy_cell(
-    field: models.Field[Any, Any], *, now: datetime.datetime
-) -> Callable[[Any], Any]:
-    """How one column's value is read from an object for COPY."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: now
-    if isinstance(field, models.JSONField):
-        read, encoder = attrgetter(field.attname), field.encoder
-
-        def encoded(obj: Any) -> str | None:
-            value = read(obj)
-            return None if value is None else json.dumps(value, cls=encoder)
-
-        return encoded
-    return attrgetter(field.attname)
