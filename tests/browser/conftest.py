@@ -124,6 +124,44 @@ def server_requests() -> Iterator[ServerRequests]:
     request_finished.disconnect(finished)
 
 
+class OneRequestAtATime:
+    """The live server's WSGI application, answering one request at a time.
+
+    On SQLite the live server's request threads share the test's one in-memory
+    connection (see ServerRequests). Two requests at once, as when the autosave
+    timer fires while a button's save is on its way, then meet inside one
+    transaction: "cannot start a transaction within a transaction", a 500 that
+    the service itself cannot have (each thread has its own connection on any
+    real database). The body is read inside the lock, so the response's close,
+    and with it Django's request_finished, happens before the next one starts.
+    """
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self.lock:
+            result = self.application(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server: Any) -> Any:
+    """pytest-django's live server; on an in-memory SQLite database one request
+    at a time (OneRequestAtATime)."""
+    if live_server.thread.connections_override:
+        server = live_server.thread.httpd
+        if not isinstance(server.get_app(), OneRequestAtATime):
+            server.set_app(OneRequestAtATime(server.get_app()))
+    return live_server
+
+
 @pytest.fixture
 def new_context(
     browser: Browser, live_server: Any, server_requests: ServerRequests
