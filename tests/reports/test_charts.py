@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import math
+import random
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from reports.charts import (
     BAR_COLOUR,
     PLOT_LEFT,
     BarChartData,
+    ChartText,
+    _font,
     bar_chart_png,
     bar_chart_xlsx,
     chart_size_px,
@@ -189,6 +193,57 @@ def test_long_category_names_do_not_run_into_each_other() -> None:
             if is_ink(pixels[x, y])
         ]
         assert not ink, f"text between the bars at rows {upper} and {lower}"
+
+
+# Fractions of a pixel at and around the rounding boundaries of ChartText (in
+# 64ths: x rounds at each half, y at 32,5), and some anywhere.
+FRACTIONS = [
+    0,
+    1e-9,
+    0.5,
+    0.999,
+    31.5 / 64,
+    32.5 / 64,
+    31.5 / 64 + 2e-5,
+    32.5 / 64 - 2e-5,
+]
+
+
+def test_chart_text_draws_the_pixels_image_draw_text_draws() -> None:
+    """Drawn from a mask rendered once, a string comes out pixel for pixel as
+    `ImageDraw.text` draws it, at every fraction of a pixel, with each anchor
+    and font the charts use, and from a mask made at another position."""
+    rng = random.Random(20)
+    fonts = [_font(9), _font(8), _font(12, bold=True)]
+    strings = [
+        "47\u00a0%",
+        "Övertorneå kommun (syntetisk 17)",
+        "Gemensamma individuella planer med",
+        "j",
+    ]
+    chart_text = ChartText()
+    for trial in range(1500):
+        font, string = rng.choice(fonts), rng.choice(strings)
+        anchor = rng.choice(["lm", "rm", "la", "ld"])
+        x, y = rng.uniform(100, 200), rng.uniform(40, 90)
+        if trial % 2:
+            x = math.floor(x) + rng.choice([*FRACTIONS, rng.randrange(64) / 64])
+            y = math.floor(y) + rng.choice(FRACTIONS)
+        expected = Image.new("L", (600, 140), 255)
+        ImageDraw.Draw(expected).text((x, y), string, font=font, fill=0, anchor=anchor)
+        drawn = Image.new("L", (600, 140), 255)
+        chart_text.text(
+            ImageDraw.Draw(drawn), (x, y), string, font=font, fill=0, anchor=anchor
+        )
+        assert drawn.tobytes() == expected.tobytes(), (string, anchor, x, y)
+
+
+def test_charts_drawn_with_shared_text_are_the_charts_drawn_alone() -> None:
+    """The chart zip draws its charts with one ChartText: the PNGs are those
+    drawn each with its own."""
+    shared = ChartText()
+    for data in (KOMMUNER, INSATSER, KOMMUNER, INSATSER):
+        assert bar_chart_png(data, chart_text=shared) == bar_chart_png(data)
 
 
 def test_x_axis_ticks_are_round_shares_or_whole_counts() -> None:
