@@ -11,12 +11,17 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageDraw
 
+from reports import charts
 from reports.charts import (
     BAR_COLOUR,
+    BAR_INDEX,
+    BLACK,
     PLOT_LEFT,
+    WHITE,
     BarChartData,
     ChartText,
     _font,
+    apart,
     bar_chart_png,
     bar_chart_xlsx,
     chart_size_px,
@@ -213,7 +218,8 @@ FRACTIONS = [
 def test_chart_text_draws_the_pixels_image_draw_text_draws() -> None:
     """Drawn from a mask rendered once, a string comes out pixel for pixel as
     `ImageDraw.text` draws it, at every fraction of a pixel, with each anchor
-    and font the charts use, and from a mask made at another position."""
+    and font the charts use, and from a mask made at another position; its
+    whitened mask as `ImageDraw.text` and whitening the bar's grey."""
     rng = random.Random(20)
     fonts = [_font(9), _font(8), _font(12, bold=True)]
     strings = [
@@ -222,7 +228,9 @@ def test_chart_text_draws_the_pixels_image_draw_text_draws() -> None:
         "Gemensamma individuella planer med",
         "j",
     ]
+    whiten = [WHITE if v == BAR_INDEX else v for v in range(256)]
     chart_text = ChartText()
+    greys = 0
     for trial in range(1500):
         font, string = rng.choice(fonts), rng.choice(strings)
         anchor = rng.choice(["lm", "rm", "la", "ld"])
@@ -230,13 +238,39 @@ def test_chart_text_draws_the_pixels_image_draw_text_draws() -> None:
         if trial % 2:
             x = math.floor(x) + rng.choice([*FRACTIONS, rng.randrange(64) / 64])
             y = math.floor(y) + rng.choice(FRACTIONS)
-        expected = Image.new("L", (600, 140), 255)
-        ImageDraw.Draw(expected).text((x, y), string, font=font, fill=0, anchor=anchor)
-        drawn = Image.new("L", (600, 140), 255)
-        chart_text.text(
-            ImageDraw.Draw(drawn), (x, y), string, font=font, fill=0, anchor=anchor
+        expected = Image.new("L", (600, 140), WHITE)
+        ImageDraw.Draw(expected).text(
+            (x, y), string, font=font, fill=BLACK, anchor=anchor
         )
+        placed = [chart_text.place((x, y), string, font=font, anchor=anchor)]
+        drawn = Image.new("L", (600, 140), WHITE)
+        ChartText.draw(ImageDraw.Draw(drawn), placed, fill=BLACK, whitened=False)
         assert drawn.tobytes() == expected.tobytes(), (string, anchor, x, y)
+        drawn = Image.new("L", (600, 140), WHITE)
+        ChartText.draw(ImageDraw.Draw(drawn), placed, fill=BLACK, whitened=True)
+        assert drawn.tobytes() == expected.point(whiten).tobytes(), (string, x, y)
+        greys += expected.histogram()[BAR_INDEX] > 0
+    # The strings at most positions leave the bar's grey to whiten.
+    assert greys > 1000
+
+
+def test_text_apart_lies_between_the_rows_and_overlaps_no_other() -> None:
+    assert apart([(0, 10, 50, 20), (40, 20, 90, 30), (60, 5, 70, 19)], top=5, bottom=30)
+    assert not apart([(0, 10, 50, 20), (49, 19, 90, 30)], top=0, bottom=40)
+    assert not apart([(0, 10, 50, 20), (10, 0, 20, 40)], top=0, bottom=40)
+    assert not apart([(0, 10, 50, 20)], top=11, bottom=40)
+    assert not apart([(0, 10, 50, 20)], top=0, bottom=19)
+
+
+def test_a_chart_is_the_same_whether_its_text_is_whitened_or_the_chart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bars' text drawn whitened and the title's and footer's bands whitened
+    after, or all text drawn as it is and the whole chart whitened (when the
+    bars' text overlaps other text): the same PNG."""
+    pngs = [bar_chart_png(data) for data in (KOMMUNER, INSATSER)]
+    monkeypatch.setattr(charts, "apart", lambda *args, **kwargs: False)
+    assert [bar_chart_png(data) for data in (KOMMUNER, INSATSER)] == pngs
 
 
 def test_charts_drawn_with_shared_text_are_the_charts_drawn_alone() -> None:
