@@ -12,12 +12,14 @@ Two renderings of one `BarChartData`:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import io
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -124,6 +126,9 @@ CATEGORY_WRAP = 38  # characters per line of a category name (see _wrap)
 TITLE_WRAP = 80  # characters per line of the title
 FOOTNOTE_WRAP = 120  # characters per line of a footnote under the chart
 PNG_COMPRESSION = 3  # zlib level, 0-9
+# A chart of more pixels than this (about 150 bars) is compressed with zlib's
+# run-length strategy (see bar_chart_png).
+RLE_PIXELS = 10_000_000
 
 # The layout in pixels, as the matplotlib version of these charts had it: the
 # plot from 42 % to 93 % of the width, the x axis 0,72 in above the bottom, text
@@ -200,6 +205,166 @@ def _wrap(
     return lines
 
 
+@dataclasses.dataclass(frozen=True)
+class PlacedText:
+    """A string placed on a chart (ChartText.place): its mask, whitened (alpha
+    1 cleared, see ChartText), at (x, y), and how to render it unwhitened."""
+
+    mask: Any
+    x: int
+    y: int
+    font: FreeTypeFont
+    text: str
+    anchor: str
+    start: tuple[float, float]
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        width, height = self.mask.size
+        return self.x, self.y, self.x + width, self.y + height
+
+
+# A mask's alpha 1 in black over white is grey 254, the bar's index, which the
+# chart whitens (bar_chart_png); a whitened mask leaves that pixel white.
+_WHITENED_ALPHA = [0 if alpha == 1 else alpha for alpha in range(256)]
+
+
+class ChartText:
+    """The text of a chart's bars drawn from masks rendered once: pixel for
+    pixel what `ImageDraw.text` draws, without FreeType laying out and
+    rasterising the same string again for every bar (issue #20: 2 400 bars a
+    chart, 52 charts in a zip, the same group names in each).
+
+    `ImageDraw.text` at (x, y) renders the string with `FreeTypeFont.getmask2`
+    at the fractional part of x and y, and draws the mask with the fill at the
+    whole part plus the mask's offset. FreeType places each glyph on whole
+    pixels, rounding the pen position to 1/64 pixel and then to a pixel, so the
+    mask depends on the string, the anchor, x's fraction in 64ths (the advances
+    are in 64ths) and whether y's fraction rounds up (a horizontal line has no
+    vertical advance: the whole line moves down a row). One mask per such key
+    and string, then, drawn with the same call `ImageDraw.text` makes; a
+    position a hair from a rounding boundary, where Pillow's single-precision
+    arithmetic might round the other way, is rendered at its own position.
+    tests/reports/test_charts.py compares both ways at many positions.
+
+    The masks are kept whitened: black text over white turns a pixel of alpha
+    1 into grey 254, which the chart would whiten afterwards, pass by pass over
+    all its pixels; drawn where no other text is, a whitened mask leaves that
+    pixel white at once (`draw`, and bar_chart_png for when it may).
+
+    One instance serves the charts of one export (`write_diagram_zip`), and
+    keeps the category names' wrapping too. At most `budget` bytes of masks
+    are kept (a string past it is rendered every time), so that the cache stays
+    well within the export's 500 MB: 2 400 group names take about 14 MB."""
+
+    # 64ths of a pixel from a rounding boundary within which a string is
+    # rendered at its own position.
+    NEAR = 1e-3
+
+    def __init__(self, budget: int = 48 * 2**20) -> None:
+        self._masks: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+        self._wrapped: dict[tuple[Any, ...], list[str]] = {}
+        self._budget = budget
+
+    def place(
+        self, xy: tuple[float, float], text: str, *, font: FreeTypeFont, anchor: str
+    ) -> PlacedText:
+        """The string as `ImageDraw.text(xy, text, font=font, anchor=anchor)`
+        on a greyscale image would draw it (one line, no stroke)."""
+        x, y = xy
+        x64 = (x - math.floor(x)) * 64
+        y64 = (y - math.floor(y)) * 64
+        if (
+            x < 0
+            or y < 0
+            or "\n" in text
+            or abs(x64 - math.floor(x64) - 0.5) < self.NEAR
+            or abs(y64 - 32.5) < self.NEAR
+        ):
+            start = (math.modf(x)[0], math.modf(y)[0])
+            mask, (dx, dy) = font.getmask2(text, "L", anchor=anchor, start=start)
+            whitened = mask.point(_WHITENED_ALPHA, None)
+            return PlacedText(
+                whitened, int(x) + dx, int(y) + dy, font, text, anchor, start
+            )
+        phase = math.floor(x64 + 0.5)  # FreeType's rounding: half away from 0
+        key = (font, text, anchor, phase)
+        cached = self._masks.get(key)
+        if cached is None:
+            mask, (dx, dy) = font.getmask2(
+                text, "L", anchor=anchor, start=(phase / 64, 0)
+            )
+            cached = (mask.point(_WHITENED_ALPHA, None), dx, dy)
+            width, height = mask.size
+            if self._budget >= width * height:
+                self._budget -= width * height
+                self._masks[key] = cached
+        whitened, dx, dy = cached
+        down = 1 if y64 > 32.5 else 0
+        return PlacedText(
+            whitened,
+            int(x) + dx,
+            int(y) + dy + down,
+            font,
+            text,
+            anchor,
+            (phase / 64, 0),
+        )
+
+    @staticmethod
+    def draw(
+        draw: Any, placed: Sequence[PlacedText], *, fill: int, whitened: bool
+    ) -> None:
+        """Draw the strings with `fill`: their whitened masks (for black text
+        on white, the same pixels as drawing them with `ImageDraw.text` and
+        whitening grey 254, where no two overlap), or as `ImageDraw.text`
+        draws them."""
+        ink = draw.draw.draw_ink(fill)  # as ImageDraw.text has it
+        for text in placed:
+            mask = text.mask
+            if not whitened:
+                mask, _ = text.font.getmask2(
+                    text.text, "L", anchor=text.anchor, start=text.start
+                )
+            draw.draw.draw_bitmap((text.x, text.y), mask, ink)
+
+    def wrap(
+        self,
+        text: str,
+        font: FreeTypeFont,
+        *,
+        width_px: float,
+        height_px: float,
+        chars: int,
+    ) -> list[str]:
+        """`_wrap`, once per distinct text and room."""
+        key = (text, font, width_px, height_px, chars)
+        lines = self._wrapped.get(key)
+        if lines is None:
+            lines = _wrap(
+                text, font, width_px=width_px, height_px=height_px, chars=chars
+            )
+            self._wrapped[key] = lines
+        return lines
+
+
+def apart(
+    boxes: Sequence[tuple[int, int, int, int]], *, top: float, bottom: float
+) -> bool:
+    """Whether the boxes lie between rows `top` and `bottom` and no two of them
+    overlap."""
+    open_boxes: list[tuple[int, int, int, int]] = []
+    for box in sorted(boxes, key=lambda box: box[1]):
+        left, upper, right, lower = box
+        if upper < top or lower > bottom:
+            return False
+        open_boxes = [other for other in open_boxes if other[3] > upper]
+        if any(left < other[2] and other[0] < right for other in open_boxes):
+            return False
+        open_boxes.append(box)
+    return True
+
+
 def x_ticks(upper: float, value_format: ValueFormat) -> list[float]:
     """Round tick values from 0 up to `upper`, at most six intervals: 0, 20, …,
     100 for shares; whole numbers for counts."""
@@ -216,7 +381,7 @@ def x_ticks(upper: float, value_format: ValueFormat) -> list[float]:
     return [float(i * step) for i in range(int(upper / step + 1e-9) + 1)]
 
 
-def bar_chart_png(data: BarChartData) -> bytes:
+def bar_chart_png(data: BarChartData, *, chart_text: ChartText | None = None) -> bytes:
     """The chart as a PNG, bars sorted largest first (top).
 
     Drawn with Pillow: a title, one bar per category with its Swedish value
@@ -229,11 +394,16 @@ def bar_chart_png(data: BarChartData) -> bytes:
     greys (text antialiased) and saved with a palette of those greys in which
     one grey, a hair from white, is replaced by the bar colour: a paletted PNG
     has a fifth of the pixels' bytes to filter and compress, with no colour lost.
+
+    The bars' labels and category names are drawn through `chart_text` (a
+    `ChartText`; a new one when not given), which the charts of one export
+    share.
     """
     # Imported here for start-up cost, as ImageFont above.
     from PIL import Image, ImageDraw
 
     data = data.sorted()
+    text = chart_text or ChartText()
     count = len(data.values)
     title_font = _font(12, bold=True)
     category_font = _font(9)
@@ -270,23 +440,28 @@ def bar_chart_png(data: BarChartData) -> bytes:
         height_px=math.inf,
         chars=TITLE_WRAP,
     )
+    title_bottom = 0
     for line in title:
         draw.text((MARGIN_PX, y), line, font=title_font, fill=BLACK)
+        box = draw.textbbox((MARGIN_PX, y), line, font=title_font)
+        title_bottom = max(title_bottom, math.ceil(box[3]) + 2)
         y += _line_height(title_font)
     # Category names right-aligned left of the axis, value labels after the bars.
     label_right = left - 2 * TICK_PX
     step = _line_height(category_font)
+    placed: list[PlacedText] = []
     for centre, category, value, label in zip(
         centres, data.categories, values, labels(data), strict=True
     ):
-        draw.text(
-            (x_px(value + upper * 0.01), centre),
-            label,
-            font=category_font,
-            fill=BLACK,
-            anchor="lm",
+        placed.append(
+            text.place(
+                (x_px(value + upper * 0.01), centre),
+                label,
+                font=category_font,
+                anchor="lm",
+            )
         )
-        lines = _wrap(
+        lines = text.wrap(
             category,
             category_font,
             width_px=label_right - MARGIN_PX,
@@ -294,16 +469,16 @@ def bar_chart_png(data: BarChartData) -> bytes:
             chars=CATEGORY_WRAP,
         )
         first = centre - step * (len(lines) - 1) / 2
-        for index, line in enumerate(lines):
-            draw.text(
+        placed.extend(
+            text.place(
                 (label_right, first + index * step),
                 line,
                 font=category_font,
-                fill=BLACK,
                 anchor="rm",
             )
-    draw_ticks_and_footer(
-        draw,
+            for index, line in enumerate(lines)
+        )
+    footer = ticks_and_footer(
         ticks=ticks,
         x_px=x_px,
         bottom=bottom,
@@ -312,9 +487,26 @@ def bar_chart_png(data: BarChartData) -> bytes:
         height=height,
         font=axis_font,
     )
-
-    # The antialiased text may have left the bar's grey here and there: white it.
-    _whiten_bar_grey(image)
+    footer_top = min(
+        [height]
+        + [
+            math.floor(draw.textbbox(xy, line, font=axis_font, anchor=anchor)[1]) - 2
+            for xy, line, _, anchor in footer
+        ]
+    )
+    # The antialiased text may leave the bar's grey here and there, to be
+    # whitened. Where the bars' text overlaps no other text (as a rule), it is
+    # drawn whitened, and only the bands of the title and the footer are
+    # whitened after: a pass over a few rows instead of all of them.
+    whitened = apart([p.box for p in placed], top=title_bottom, bottom=footer_top)
+    ChartText.draw(draw, placed, fill=BLACK, whitened=whitened)
+    for xy, line, fill, anchor in footer:
+        draw.text(xy, line, font=axis_font, fill=fill, anchor=anchor)
+    if whitened:
+        _whiten_bar_grey(image, rows=(0, title_bottom))
+        _whiten_bar_grey(image, rows=(footer_top, height))
+    else:
+        _whiten_bar_grey(image)
     draw = ImageDraw.Draw(image)
     # Bars and axes: rectangles and straight lines on whole pixels, no blending.
     for centre, value in zip(centres, values, strict=True):
@@ -336,23 +528,53 @@ def bar_chart_png(data: BarChartData) -> bytes:
     output = io.BytesIO()
     # zlib level 3 instead of Pillow's 6: the same pixels in about half the time,
     # for a slightly larger file (these flat charts compress well either way).
-    image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
+    # A chart of thousands of bars (the chart zip at national scale, issue #20)
+    # is some 190 MB of pixels in white runs, where zlib's run-length strategy
+    # takes a quarter less time for about as many bytes (6 % more to 10 % fewer,
+    # by the names); a small chart keeps level 3, where it would cost 12 % more
+    # bytes and save next to nothing.
+    if width * height > RLE_PIXELS:
+        image.save(output, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
+    else:
+        image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
     return output.getvalue()
+
+
+@contextlib.contextmanager
+def image_memory_kept(blocks: int = 16) -> Iterator[None]:
+    """Pillow keeps up to `blocks` (16 MB each) of the memory of the images
+    freed inside, for the next image, and returns them at the end. A chart of
+    2 400 bars is 190 MB of pixels: allocated afresh for each chart, the kernel
+    zeroes its pages one fault at a time, a sixth of the chart's time (issue
+    #20). The process's peak is the same: the blocks are kept only while no
+    image holds them. Process-wide (Pillow's allocator has one setting), which
+    a worker running one export at a time can afford."""
+    # Pillow's core, as Image.py sets it from PILLOW_BLOCKS_MAX.
+    from PIL import _imaging as core
+
+    before = core.get_blocks_max()
+    core.set_blocks_max(max(before, blocks))
+    try:
+        yield
+    finally:
+        core.set_blocks_max(before)  # frees the blocks kept beyond it
 
 
 POINT_BAND_PX = 1024  # rows per band in _whiten_bar_grey
 
 
-def _whiten_bar_grey(image: Any) -> None:
+def _whiten_bar_grey(image: Any, rows: tuple[int, int] | None = None) -> None:
     """Turn the bar's grey white in place, a band of rows at a time.
     `Image.point` makes a new image: for a chart of 2 400 bars (the chart zip at
     national scale, issue #20) a second copy of 186 MB, which put the export
     past 500 MB; a band at a time it is a copy of about a megabyte, and the
-    pixels are the same."""
+    pixels are the same. Only the `rows` (first, past the last) when given."""
     table = [WHITE if v == BAR_INDEX else v for v in range(256)]
     width, height = image.size
-    for top in range(0, height, POINT_BAND_PX):
-        box = (0, top, width, min(top + POINT_BAND_PX, height))
+    first, end = rows or (0, height)
+    first, end = max(first, 0), min(end, height)
+    for top in range(first, end, POINT_BAND_PX):
+        box = (0, top, width, min(top + POINT_BAND_PX, end))
         image.paste(image.crop(box).point(table), box)
 
 
@@ -372,6 +594,36 @@ def footnote_lines(footnotes: Sequence[str], font: FreeTypeFont) -> list[str]:
     ]
 
 
+def ticks_and_footer(
+    *,
+    ticks: Sequence[float],
+    x_px: Callable[[float], float],
+    bottom: int,
+    value_format: ValueFormat,
+    footer: Sequence[str],
+    height: int,
+    font: FreeTypeFont,
+) -> list[tuple[tuple[int, int], str, int, str]]:
+    """The value axis's tick labels under the plot, and the footer lines
+    (source line, base note, footnotes), the last 0,1 in above the bottom edge:
+    the same in every chart the service draws. As (position, text, fill,
+    anchor), in the order they are drawn."""
+    texts = [
+        (
+            (round(x_px(tick)), bottom + 2 * TICK_PX),
+            value_label(tick, value_format),
+            BLACK,
+            "ma",
+        )
+        for tick in ticks
+    ]
+    y = height - round(0.1 * DPI)
+    for line in reversed(footer):
+        texts.append(((MARGIN_PX, y), line, FOOTER_GREY, "ld"))
+        y -= _line_height(font)
+    return texts
+
+
 def draw_ticks_and_footer(
     draw: Any,
     *,
@@ -383,21 +635,18 @@ def draw_ticks_and_footer(
     height: int,
     font: FreeTypeFont,
 ) -> None:
-    """The value axis's tick labels under the plot, and the footer lines
-    (source line, base note, footnotes), the last 0,1 in above the bottom edge:
-    the same in every chart the service draws."""
-    for tick in ticks:
-        draw.text(
-            (round(x_px(tick)), bottom + 2 * TICK_PX),
-            value_label(tick, value_format),
-            font=font,
-            fill=BLACK,
-            anchor="ma",
-        )
-    y = height - round(0.1 * DPI)
-    for line in reversed(footer):
-        draw.text((MARGIN_PX, y), line, font=font, fill=FOOTER_GREY, anchor="ld")
-        y -= _line_height(font)
+    """Draw `ticks_and_footer`."""
+    texts = ticks_and_footer(
+        ticks=ticks,
+        x_px=x_px,
+        bottom=bottom,
+        value_format=value_format,
+        footer=footer,
+        height=height,
+        font=font,
+    )
+    for xy, line, fill, anchor in texts:
+        draw.text(xy, line, font=font, fill=fill, anchor=anchor)
 
 
 @functools.cache

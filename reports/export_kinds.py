@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reports.bases import conventions
-from reports.charts import bar_chart_png
+from reports.charts import ChartText, bar_chart_png, image_memory_kept
 from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
 from reports.comparison_charts import comparison_charts
 from reports.comparison_layouts import comparison_source
@@ -288,10 +288,16 @@ def write_diagram_zip(
     source = source_line(target, selection)
     charts = 0
     names: list[str] = []
+    # The charts at a level name the same groups: each name is laid out and
+    # rendered once for the whole zip, not once per chart (issue #20).
+    chart_text = ChartText()
     # Each PNG goes into the output file as it is drawn: at national scale the
     # zip is hundreds of megabytes, and a copy of it in memory (and another from
     # BytesIO.getvalue) put the export far past 500 MB (issue #20).
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive,
+        image_memory_kept(),
+    ):
         total = max(len(tabulated.riket.questions), 1)
         for position, (riket, grouped) in enumerate(tabulated.pairs()):
             drawn = question_charts(
@@ -308,7 +314,9 @@ def write_diagram_zip(
                 data = chart_data(chart, source=source)
                 # Stored, not deflated again: a PNG is compressed already.
                 archive.writestr(
-                    name, bar_chart_png(data), compress_type=zipfile.ZIP_STORED
+                    name,
+                    bar_chart_png(data, chart_text=chart_text),
+                    compress_type=zipfile.ZIP_STORED,
                 )
                 names.append(name)
                 charts += 1

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import io
+import math
+import random
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from reports import charts
 from reports.charts import (
     BAR_COLOUR,
+    BAR_INDEX,
+    BLACK,
     PLOT_LEFT,
+    WHITE,
     BarChartData,
+    ChartText,
+    _font,
+    apart,
     bar_chart_png,
     bar_chart_xlsx,
     chart_size_px,
     describe,
+    image_memory_kept,
     labels,
     x_ticks,
 )
@@ -118,7 +128,7 @@ def test_swedish_numbers_have_a_decimal_comma_and_round_half_up() -> None:
     )
 
 
-@pytest.mark.parametrize("bars", [4, 12])
+@pytest.mark.parametrize("bars", [4, 12, 200])
 def test_the_png_is_an_image_of_the_expected_size(bars: int) -> None:
     data = BarChartData(
         title="Andel regioner",
@@ -135,7 +145,8 @@ def test_the_png_is_an_image_of_the_expected_size(bars: int) -> None:
     image = Image.open(io.BytesIO(png))
     image.verify()
     # 8 × 150 px wide; (0,9 + 0,9 + 0,45 per bar) × 150 px high.
-    expected = {4: (1200, 540), 12: (1200, 1080)}[bars]
+    # 200 bars: past RLE_PIXELS, compressed with zlib's run-length strategy.
+    expected = {4: (1200, 540), 12: (1200, 1080), 200: (1200, 13770)}[bars]
     assert image.size == expected == chart_size_px(bars)
 
 
@@ -189,6 +200,100 @@ def test_long_category_names_do_not_run_into_each_other() -> None:
             if is_ink(pixels[x, y])
         ]
         assert not ink, f"text between the bars at rows {upper} and {lower}"
+
+
+# Fractions of a pixel at and around the rounding boundaries of ChartText (in
+# 64ths: x rounds at each half, y at 32,5), and some anywhere.
+FRACTIONS = [
+    0,
+    1e-9,
+    0.5,
+    0.999,
+    31.5 / 64,
+    32.5 / 64,
+    31.5 / 64 + 2e-5,
+    32.5 / 64 - 2e-5,
+]
+
+
+def test_chart_text_draws_the_pixels_image_draw_text_draws() -> None:
+    """Drawn from a mask rendered once, a string comes out pixel for pixel as
+    `ImageDraw.text` draws it, at every fraction of a pixel, with each anchor
+    and font the charts use, and from a mask made at another position; its
+    whitened mask as `ImageDraw.text` and whitening the bar's grey."""
+    rng = random.Random(20)
+    fonts = [_font(9), _font(8), _font(12, bold=True)]
+    strings = [
+        "47\u00a0%",
+        "Övertorneå kommun (syntetisk 17)",
+        "Gemensamma individuella planer med",
+        "j",
+    ]
+    whiten = [WHITE if v == BAR_INDEX else v for v in range(256)]
+    chart_text = ChartText()
+    greys = 0
+    for trial in range(1500):
+        font, string = rng.choice(fonts), rng.choice(strings)
+        anchor = rng.choice(["lm", "rm", "la", "ld"])
+        x, y = rng.uniform(100, 200), rng.uniform(40, 90)
+        if trial % 2:
+            x = math.floor(x) + rng.choice([*FRACTIONS, rng.randrange(64) / 64])
+            y = math.floor(y) + rng.choice(FRACTIONS)
+        expected = Image.new("L", (600, 140), WHITE)
+        ImageDraw.Draw(expected).text(
+            (x, y), string, font=font, fill=BLACK, anchor=anchor
+        )
+        placed = [chart_text.place((x, y), string, font=font, anchor=anchor)]
+        drawn = Image.new("L", (600, 140), WHITE)
+        ChartText.draw(ImageDraw.Draw(drawn), placed, fill=BLACK, whitened=False)
+        assert drawn.tobytes() == expected.tobytes(), (string, anchor, x, y)
+        drawn = Image.new("L", (600, 140), WHITE)
+        ChartText.draw(ImageDraw.Draw(drawn), placed, fill=BLACK, whitened=True)
+        assert drawn.tobytes() == expected.point(whiten).tobytes(), (string, x, y)
+        greys += expected.histogram()[BAR_INDEX] > 0
+    # The strings at most positions leave the bar's grey to whiten.
+    assert greys > 1000
+
+
+def test_text_apart_lies_between_the_rows_and_overlaps_no_other() -> None:
+    assert apart([(0, 10, 50, 20), (40, 20, 90, 30), (60, 5, 70, 19)], top=5, bottom=30)
+    assert not apart([(0, 10, 50, 20), (49, 19, 90, 30)], top=0, bottom=40)
+    assert not apart([(0, 10, 50, 20), (10, 0, 20, 40)], top=0, bottom=40)
+    assert not apart([(0, 10, 50, 20)], top=11, bottom=40)
+    assert not apart([(0, 10, 50, 20)], top=0, bottom=19)
+
+
+def test_a_chart_is_the_same_whether_its_text_is_whitened_or_the_chart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bars' text drawn whitened and the title's and footer's bands whitened
+    after, or all text drawn as it is and the whole chart whitened (when the
+    bars' text overlaps other text): the same PNG."""
+    pngs = [bar_chart_png(data) for data in (KOMMUNER, INSATSER)]
+    monkeypatch.setattr(charts, "apart", lambda *args, **kwargs: False)
+    assert [bar_chart_png(data) for data in (KOMMUNER, INSATSER)] == pngs
+
+
+def test_charts_drawn_with_shared_text_are_the_charts_drawn_alone() -> None:
+    """The chart zip draws its charts with one ChartText: the PNGs are those
+    drawn each with its own."""
+    shared = ChartText()
+    for data in (KOMMUNER, INSATSER, KOMMUNER, INSATSER):
+        assert bar_chart_png(data, chart_text=shared) == bar_chart_png(data)
+
+
+def test_image_memory_is_kept_for_the_next_chart_and_returned_after() -> None:
+    from PIL import _imaging as core
+
+    before = core.get_blocks_max()
+    with image_memory_kept():
+        first = bar_chart_png(INSATSER)
+        kept = core.get_stats()["blocks_cached"]
+        assert bar_chart_png(INSATSER) == first
+        assert core.get_stats()["reused_blocks"] > 0
+    assert kept > 0
+    assert core.get_blocks_max() == before
+    assert core.get_stats()["blocks_cached"] <= before
 
 
 def test_x_axis_ticks_are_round_shares_or_whole_counts() -> None:
