@@ -154,12 +154,15 @@ def save_answers_in_transaction(
     reason: str = "",
     reasons: Mapping[str, str] | None = None,
     existing: Sequence[StoredAnswer] | None = None,
+    parsed: Mapping[str, Cells] | None = None,
 ) -> SavedAnswers:
     """`save_answers_with_cells` inside the caller's own transaction, which
     must be open (`transaction.atomic`) and must end with what this raises:
     the per-question merge (intake.merge), whose transaction holds the row lock
     from its read to this write. A savepoint of its own would cost two round
     trips per save (issue #20) and undo nothing the caller's rollback does not.
+    `parsed` are the cells `intake.services.values.cells_for` gave the caller
+    for some of `values` (by variable), so they are not parsed again.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("save_answers_in_transaction needs an open transaction")
@@ -185,6 +188,7 @@ def save_answers_in_transaction(
         channel=channel,
         reason=reason,
         reasons=reasons,
+        parsed=parsed,
     )
 
     version = response.version if expected_version is None else expected_version
@@ -240,10 +244,12 @@ def plan_save(
     channel: Channel,
     reason: str,
     reasons: Mapping[str, str] | None,
+    parsed: Mapping[str, Cells] | None = None,
 ) -> PlannedSave:
     """Validate `values` against the definition and apply the display
     conditions. Raises ValidationError keyed by variable; reads nothing more
-    unless the questionnaire has RSS kommun counts (their limits)."""
+    unless the questionnaire has RSS kommun counts (their limits). `parsed`:
+    cells `cells_for` already gave for some of the values, by variable."""
     by_variable = {q.variable: q for q in questions}
     unknown = sorted(set(values) - set(by_variable))
     if unknown:
@@ -252,8 +258,14 @@ def plan_save(
 
     after: dict[int, Cells] = {qid: dict(cells) for qid, cells in before.items()}
     errors: dict[str, list[str]] = {}
+    parsed = parsed or {}
     for variable, raw in values.items():
         question = by_variable[variable]
+        if variable in parsed:
+            # The same rule (cells_for) on the same value: a whole-form save
+            # parsed its 66 answers once already (issue #20).
+            after[question.pk] = parsed[variable]
+            continue
         try:
             after[question.pk] = cells_for(question, raw)
         except ValidationError as exc:
