@@ -12,8 +12,9 @@ connection's own cursor, so it is logged, counted and wrapped as a queryset's
 query is. Rows come back as tuples with Django's converters applied: what the
 queryset's `values_list()` gives.
 
-Arguments are integers (ids). One outside the database's 64-bit range matches
-nothing, as the ORM's lookups have it (no error, no query).
+Arguments are integers (ids) or strings (keys). An integer outside the
+database's 64-bit range matches nothing, as the ORM's lookups have it (no
+error, no query).
 
 `reports.tabulation.compiled` keeps whole compiled tabulation queries, whose
 arguments are part of their key; these are run with any ids.
@@ -30,8 +31,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 Converter = Callable[[Any, Any, Any], Any]
-# Far outside any id a sequence gives out, and distinct per argument.
+# Far outside any id a sequence gives out, and distinct per argument; a string
+# marker is a private-use character no key contains.
 _MARKER = -(2**62)
+_TEXT_MARKER = "\ue000prepared-{}"
 _BIGINT = range(-(2**63), 2**63)
 
 
@@ -46,11 +49,11 @@ class _Compiled:
 
 
 class Prepared:
-    """`build(*ids, **fixed)` returns a `values_list()` queryset; `rows(*ids,
-    **fixed)` runs it. `build` must use each id only as a value compared, so
-    that its SQL is the same whatever the ids; `fixed` arguments (hashable,
-    of few distinct values, such as a reference date) are compiled into the
-    SQL, once per distinct value."""
+    """`build(*args, **fixed)` returns a `values_list()` queryset; `rows(*args,
+    **fixed)` runs it. `build` must use each argument (an int or a str) only
+    as a value compared, so that its SQL is the same whatever the values;
+    `fixed` arguments (hashable, of few distinct values, such as a reference
+    date) are compiled into the SQL, once per distinct value."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
@@ -58,14 +61,15 @@ class Prepared:
         self._lock = threading.Lock()
 
     def rows(
-        self, *ids: int, using: str = DEFAULT_DB_ALIAS, **fixed: Any
+        self, *args: int | str, using: str = DEFAULT_DB_ALIAS, **fixed: Any
     ) -> list[tuple[Any, ...]]:
-        if any(i not in _BIGINT for i in ids):
+        if any(type(a) is not str and a not in _BIGINT for a in args):
             return []
         connection = connections[using]
-        compiled = self._compile(using, connection.vendor, len(ids), fixed)
+        types = tuple(type(a) is str for a in args)
+        compiled = self._compile(using, connection.vendor, types, fixed)
         params = list(compiled.params)
-        for value, positions in zip(ids, compiled.slots, strict=True):
+        for value, positions in zip(args, compiled.slots, strict=True):
             for position in positions:
                 params[position] = value
         # The current thread's connection: the compiled SQL is shared by
@@ -87,18 +91,25 @@ class Prepared:
         return converted
 
     def _compile(
-        self, using: str, vendor: str, n: int, fixed: dict[str, Any]
+        self, using: str, vendor: str, texts: tuple[bool, ...], fixed: dict[str, Any]
     ) -> _Compiled:
-        key = (using, vendor, *sorted(fixed.items()))
+        key = (using, vendor, texts, *sorted(fixed.items()))
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
-        markers = [_MARKER - i for i in range(n)]
+        markers: list[int | str] = [
+            _TEXT_MARKER.format(i) if text else _MARKER - i
+            for i, text in enumerate(texts)
+        ]
         queryset = self._build(*markers, **fixed).using(using)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
         slots = tuple(
-            tuple(i for i, p in enumerate(params) if type(p) is int and p == marker)
+            tuple(
+                i
+                for i, p in enumerate(params)
+                if type(p) is type(marker) and p == marker
+            )
             for marker in markers
         )
         if not all(slots):
