@@ -447,6 +447,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # The stored session row expires with the absolute limit too (Django's default is
 # two weeks); the middleware enforces the idle limit.
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+# Django's database sessions, read with a query compiled once (issue #20).
+SESSION_ENGINE = "surveys.sessions"
 
 # --- HTTPS and security headers ------------------------------------------------------
 # Off by default so the local demo works over plain http; `.env.example`, the

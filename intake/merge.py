@@ -27,16 +27,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from intake.cells import Cell, Cells
 from intake.consolidation.live import adjustment_cells
 from intake.models import Answer, AnswerChange, Channel, Response, ResponseStatus
-from intake.selectors import answer_cells, cells_of, stored_answers
+from intake.selectors import (
+    CELL_VALUES,
+    StoredAnswer,
+    answer_cells,
+    cell_of_values,
+    cells_of,
+)
 from intake.services.saving import StaleResponseError, save_answers_in_transaction
 from intake.services.values import cells_for
 from surveys.errors import DomainError
 from surveys.kinds import facts
 from surveys.models import Question, User
+from surveys.prepared import Prepared
 
 BASE = "__bas"
 CHOICE = "__val"
@@ -229,19 +237,13 @@ def _merge_and_save(
     read of what is stored to the write, so that concurrent saves merge one
     after the other instead of the last writing over the first."""
     by_variable = {q.variable: q for q in questions}
-    locked = (
-        Response.objects.select_for_update()
-        .only("version", "status")
-        .get(pk=response.pk)
-    )
-    response.version, response.status = locked.version, locked.status
+    # Read once: compared here, and replaced by save_answers at this version.
+    response.version, response.status, existing = _lock_with_answers(response)
     if seen_version > response.version:
         # No page can have shown a version that was never saved: a forged or
         # garbled one would otherwise read as "nothing changed since" and
         # write over what others saved.
         raise DomainError(UNKNOWN_VERSION)
-    # Read once: compared here, and replaced by save_answers at this version.
-    existing = stored_answers(response)
     theirs = stored_cells(response, questions, cells_of(existing))
     base: dict[str, str | None] = {v: bases[v] for v in mine if bases.get(v)}
     unbased = [v for v in mine if v not in base]
@@ -278,6 +280,7 @@ def _merge_and_save(
             expected_version=response.version,
             reasons={v: r for v, r in reasons.items() if v in merge.write},
             existing=existing,
+            parsed={v: mine[v][1] for v in merge.write},
         )
         response = saved.response
         theirs = stored_cells(response, questions, saved.cells)
@@ -287,6 +290,44 @@ def _merge_and_save(
         kept=merge.kept,
         collisions=_with_authors(response, by_variable, merge.collisions),
         stored=theirs,
+    )
+
+
+def _locked_answers(response_id: int) -> QuerySet[Response]:
+    # FOR UPDATE OF the response alone: the answers' side of the outer join
+    # cannot be locked, and need not be (every write to them takes this lock).
+    return (
+        Response.objects.filter(pk=response_id)
+        .select_for_update(of=("self",))
+        .order_by()
+        .values_list(
+            "version",
+            "status",
+            *(f"answers__{name}" for name in ("pk", "question_id", "channel")),
+            *(f"answers__{name}" for name in CELL_VALUES),
+        )
+    )
+
+
+# Compiled once (surveys.prepared): every save sends it (issue #20).
+_LOCKED_ANSWERS = Prepared(_locked_answers)
+
+
+def _lock_with_answers(response: Response) -> tuple[int, str, list[StoredAnswer]]:
+    """Lock the response's row and read its version, status and answer rows:
+    one statement, one round trip (issue #20)."""
+    rows = _LOCKED_ANSWERS.rows(response.pk)
+    if not rows:
+        raise Response.DoesNotExist
+    version, status = rows[0][0], rows[0][1]
+    return (
+        version,
+        status,
+        [
+            StoredAnswer(pk, question_id, slot, channel, cell_of_values(*value))
+            for _, _, pk, question_id, channel, slot, *value in rows
+            if pk is not None
+        ],
     )
 
 

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from intake.models import Response
 from surveys.models import (
+    Cycle,
     Organisation,
     OrganisationKind,
     OrganisationRole,
@@ -26,6 +27,7 @@ from surveys.models import (
     User,
     memberships_in_year,
 )
+from surveys.prepared import Prepared, columns, instance
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,63 @@ def may_write(
     ).exists()
 
 
+def _response_query(
+    user_id: int, questionnaire_id: int, organisation_id: int
+) -> QuerySet[Response]:
+    # An id out of the column's range finds nothing (`Prepared`), not a 500.
+    return (
+        Response.objects.filter(
+            questionnaire__pk=questionnaire_id, organisation__pk=organisation_id
+        )
+        .annotate(
+            user_has_role=Exists(
+                OrganisationRole.objects.filter(
+                    user_id=user_id, organisation_id=OuterRef("organisation_id")
+                )
+            )
+        )
+        .order_by("pk")
+        .values_list(*_RESPONSE_COLUMNS, "user_has_role")[:1]
+    )
+
+
+# The response with its questionnaire, the questionnaire's cycle and the
+# organisation, as `select_related` would read them, in `Model.from_db` order.
+_RESPONSE_MODELS = (
+    (Response, ""),
+    (Questionnaire, "questionnaire__"),
+    (Cycle, "questionnaire__cycle__"),
+    (Organisation, "organisation__"),
+)
+_RESPONSE_COLUMNS = [
+    name for model, prefix in _RESPONSE_MODELS for name in columns(model, prefix)
+]
+# Compiled once per database: the gateway runs on every request (issue #20).
+_RESPONSE_QUERY = Prepared(_response_query)
+
+
+def _response_with_role(
+    user: User, *, questionnaire_id: int, organisation_id: int
+) -> tuple[Response | None, bool]:
+    """The pair's response (None if there is none) with its questionnaire,
+    cycle and organisation, and whether the user has a role of the
+    organisation's own: one query."""
+    rows = _RESPONSE_QUERY.rows(user.pk, questionnaire_id, organisation_id)
+    if not rows:
+        return None, False
+    values = list(rows[0])
+    objects = []
+    for model, _ in _RESPONSE_MODELS:
+        n = len(model._meta.concrete_fields)
+        objects.append(instance(model, values[:n]))
+        values = values[n:]
+    response, questionnaire, cycle, organisation = objects
+    questionnaire.cycle = cycle
+    response.questionnaire = questionnaire
+    response.organisation = organisation
+    return response, bool(values[0])
+
+
 def get_response_access(
     user: User, *, questionnaire_id: int, organisation_id: int, for_write: bool
 ) -> ResponseAccess:
@@ -115,19 +174,8 @@ def get_response_access(
     # without reading them again. Nothing of it is returned before the checks.
     # The same query says whether the user has a role of the organisation's own
     # (one round trip fewer for every request, issue #20).
-    response = (
-        Response.objects.select_related("questionnaire__cycle", "organisation")
-        .annotate(
-            user_has_role=Exists(
-                OrganisationRole.objects.filter(
-                    user=user, organisation_id=OuterRef("organisation_id")
-                )
-            )
-        )
-        # `__pk`, not `_id`: the primary key's lookup finds nothing for an id
-        # out of the column's range, where `_id` would raise (a 500).
-        .filter(questionnaire__pk=questionnaire_id, organisation__pk=organisation_id)
-        .first()
+    response, user_has_role = _response_with_role(
+        user, questionnaire_id=questionnaire_id, organisation_id=organisation_id
     )
     questionnaire = (
         response.questionnaire
@@ -148,7 +196,7 @@ def get_response_access(
     if organisation.kind != questionnaire.audience:
         raise Http404("Organisationen finns inte.")
     own = (
-        response.user_has_role
+        user_has_role
         if response is not None
         else organisation.pk in _role_organisation_ids(user)
     )

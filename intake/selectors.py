@@ -22,6 +22,7 @@ from surveys.conditions import GivenAnswer, holds, leaves
 from surveys.kinds import NUMBER_KINDS
 from surveys.models import Question, Questionnaire
 from surveys.plausibility import check_number, population_reference_date
+from surveys.prepared import Prepared
 from surveys.selectors import population_of
 
 # What a questionnaire's structure is built from: its id, content hash and
@@ -87,9 +88,10 @@ def _structure(
 CELL_VALUES = ("slot", "option__code", "row__code", "number", "text", "escaped")
 
 
-def _cell(
+def cell_of_values(
     option: str | None, row: str | None, number: Any, text: str, escaped: bool
 ) -> Cell:
+    """The cell of an answer's values read in `CELL_VALUES` order (the slot aside)."""
     return Cell(option=option, row=row, number=number, text=text, escaped=escaped)
 
 
@@ -103,13 +105,24 @@ class StoredAnswer(NamedTuple):
     cell: Cell
 
 
+# Both read on every form page or save: compiled once (surveys.prepared, issue #20).
+_STORED_ANSWERS = Prepared(
+    lambda response_id: Answer.objects.filter(response_id=response_id).values_list(
+        "pk", "question_id", "channel", *CELL_VALUES
+    )
+)
+_ANSWER_CELLS = Prepared(
+    lambda response_id: Answer.objects.filter(response_id=response_id).values_list(
+        "question_id", *CELL_VALUES
+    )
+)
+
+
 def stored_answers(response: Response) -> list[StoredAnswer]:
     """The response's answer rows: one query, no model objects."""
     return [
-        StoredAnswer(pk, question_id, slot, channel, _cell(*value))
-        for pk, question_id, channel, slot, *value in Answer.objects.filter(
-            response=response
-        ).values_list("pk", "question_id", "channel", *CELL_VALUES)
+        StoredAnswer(pk, question_id, slot, channel, cell_of_values(*value))
+        for pk, question_id, channel, slot, *value in _STORED_ANSWERS.rows(response.pk)
     ]
 
 
@@ -120,7 +133,7 @@ def stored_answers_of(responses: Sequence[Response]) -> dict[int, list[StoredAns
         response__in=[r.pk for r in responses]
     ).values_list("response_id", "pk", "question_id", "channel", *CELL_VALUES):
         by_response[response_id].append(
-            StoredAnswer(pk, question_id, slot, channel, _cell(*value))
+            StoredAnswer(pk, question_id, slot, channel, cell_of_values(*value))
         )
     return by_response
 
@@ -138,10 +151,8 @@ def answer_cells(response: Response | None) -> dict[int, Cells]:
     if response is None or response.pk is None:
         return {}
     cells: dict[int, Cells] = {}
-    for question_id, slot, *value in Answer.objects.filter(
-        response=response
-    ).values_list("question_id", *CELL_VALUES):
-        cells.setdefault(question_id, {})[slot] = _cell(*value)
+    for question_id, slot, *value in _ANSWER_CELLS.rows(response.pk):
+        cells.setdefault(question_id, {})[slot] = cell_of_values(*value)
     return cells
 
 
@@ -272,7 +283,7 @@ def cells_by_response(responses: Iterable[Response]) -> dict[int, dict[int, Cell
         response_id__in=ids
     ).values_list("response_id", "question_id", *CELL_VALUES):
         by_response.setdefault(response_id, {}).setdefault(question_id, {})[slot] = (
-            _cell(*value)
+            cell_of_values(*value)
         )
     return by_response
 

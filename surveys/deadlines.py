@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from surveys.models.lifecycle import DeadlineExtension
 from surveys.models.questionnaires import Questionnaire
 from surveys.models.register import Organisation
+from surveys.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,22 @@ class Deadline:
 
 def deadline_for(questionnaire: Questionnaire, organisation: Organisation) -> Deadline:
     """One query."""
-    extension = (
+    rows = _LATEST_EXTENSION.rows(questionnaire.pk, organisation.pk)
+    if not rows:
+        return Deadline(questionnaire.closes_on)
+    return Deadline(rows[0][0], extended=True)
+
+
+# Read on every form page: compiled once (surveys.prepared, issue #20).
+_LATEST_EXTENSION = Prepared(
+    lambda questionnaire_id, organisation_id: (
         DeadlineExtension.objects.filter(
-            questionnaire=questionnaire, organisation=organisation
+            questionnaire_id=questionnaire_id, organisation_id=organisation_id
         )
         .order_by("-granted_at", "-pk")
-        .values_list("closes_on", flat=True)
-        .first()
+        .values_list("closes_on")[:1]
     )
-    if extension is None:
-        return Deadline(questionnaire.closes_on)
-    return Deadline(extension, extended=True)
+)
 
 
 def deadlines_for(

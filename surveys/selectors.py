@@ -35,6 +35,7 @@ from surveys.models.register import (
 )
 from surveys.models.users import OrganisationRole
 from surveys.plausibility import PopulationFigure
+from surveys.prepared import Prepared
 from surveys.revisions import QuestionContent
 
 
@@ -258,18 +259,24 @@ def population_of(
     """The organisation's latest population figure dated on or before a day (see
     `surveys.plausibility.population_reference_date`); None if the register has
     none. One query."""
-    row = (
+    rows = _LATEST_POPULATION.rows(organisation_id, on_or_before=on_or_before)
+    if not rows:
+        return None
+    population, reference_date, source = rows[0]
+    return PopulationFigure(population, reference_date, source)
+
+
+# Read on every form page: compiled once per reference date (surveys.prepared,
+# issue #20).
+_LATEST_POPULATION = Prepared(
+    lambda organisation_id, on_or_before: (
         Population.objects.filter(
             organisation_id=organisation_id, reference_date__lte=on_or_before
         )
         .order_by("-reference_date")
-        .values_list("population", "reference_date", "source")
-        .first()
+        .values_list("population", "reference_date", "source")[:1]
     )
-    if row is None:
-        return None
-    population, reference_date, source = row
-    return PopulationFigure(population, reference_date, source)
+)
 
 
 def rounds_of(questionnaire: Questionnaire) -> QuerySet[Mailing]:

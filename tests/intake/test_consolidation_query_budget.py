@@ -140,4 +140,6 @@ SQLITE = connection.vendor == "sqlite"
 # kommun responses (intake.consolidation.tallies): the posted submit works the
 # consolidation out for the form, for the adjustments' check and for the freeze,
 # and counts once; the service's submit after the page reuses the page's.
-EXPECTED = (15, 40 if SQLITE else 38, 23 if SQLITE else 21)
+# The posted submit's save locks the response and reads its answers in one
+# statement (issue #20, round four): one fewer.
+EXPECTED = (15, 39 if SQLITE else 37, 23 if SQLITE else 21)
