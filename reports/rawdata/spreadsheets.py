@@ -26,6 +26,7 @@ from reports.rawdata.columns import (
     ValueStyle,
     WriteResult,
 )
+from reports.rawdata.xlsx_rows import add_rows_sheet
 from surveys.formatting import swedish_number
 from surveys.sheet_text import csv_text, xlsx_row
 
@@ -130,7 +131,7 @@ def write_xlsx(
     with the export's metadata when given."""
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Rådata")
+    sheet = add_rows_sheet(workbook, "Rådata")
     sheet.append(xlsx_row(sheet, [c.name for c in data.columns]))
     count = 0
     for row in data.rows:

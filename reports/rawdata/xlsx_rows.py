@@ -1,0 +1,159 @@
+"""A write-only openpyxl sheet whose plain rows are written as XML text
+(issue #20 point 3: the raw data at national scale).
+
+openpyxl's write-only sheet makes a cell object per value and opens an lxml
+`xmlfile` context per cell (`openpyxl.cell._writer.lxml_write_cell`), about
+8 µs a cell: for the kommun raw data at 100 times the year (2,2 million cells)
+most of the export's time. `RowsWorksheet` writes a row of plain values (None,
+int, float, str) as text straight into the sheet's file, in the bytes
+openpyxl's writer makes for them (lxml's serialisation without an encoding:
+ASCII with character references, `&`, `<`, `>` and carriage return escaped;
+the attribute order; inline strings, `xml:space="preserve"` on text with
+leading or trailing white space, the empty string's `<c ...></c>`).
+tests/reports/test_rawdata_xlsx_rows.py compares the sheets with openpyxl's
+own over awkward values. A row with anything else (a cell object such as
+`surveys.sheet_text.string_cell`, a bool, a date, a Decimal, NaN, a large
+number, a formula-like or error-code string, a character XML 1.0 cannot
+hold) or
+with row dimensions goes through openpyxl's own path, so its rules (formulas,
+errors, refusals) stay openpyxl's.
+
+What is replaced of openpyxl 3.1: `WorksheetWriter.get_stream` opens the file
+itself (so that rows can be written into it between lxml's flushes) and
+`WriteOnlyWorksheet._write_rows` (the row loop). The rest of the sheet and the
+workbook are openpyxl's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Sequence
+from typing import IO, Any
+
+from openpyxl import LXML, Workbook
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import xmlfile
+
+from surveys.sheet_text import UNHOLDABLE
+
+# openpyxl.cell.cell.Cell.check_string: longer strings are cut.
+STRING_MAX = 32767
+# Below this an int's "%.16g" (openpyxl's safe_string) is its str().
+EXACT_INT = 10**15
+# What libxml2 escapes in text content (the rest of ASCII is written as is).
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+class _FileWriter(WorksheetWriter):  # type: ignore[misc]
+    """openpyxl's worksheet writer on a file object of its own (`file`), into
+    which rows may be written as bytes after `xf.flush()`."""
+
+    file: IO[bytes]
+
+    def get_stream(self) -> Generator[Any, Any, None]:
+        with open(self.out, "wb") as self.file, xmlfile(self.file) as xf:  # noqa: SIM117
+            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
+                try:
+                    while True:
+                        el = yield
+                        if el is True:
+                            yield xf
+                        elif el is None:
+                            continue
+                        else:
+                            xf.write(el)
+                except GeneratorExit:
+                    pass
+
+
+class RowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
+    """`WriteOnlyWorksheet` with the fast path for plain rows (module docstring)."""
+
+    _writer: Any
+
+    def _get_writer(self) -> None:
+        if self._writer is None:
+            self._writer = _FileWriter(self)
+            self._writer.write_top()
+
+    def _write_rows(self) -> Generator[None, Sequence[Any], None]:
+        try:
+            xf = self._writer.xf.send(True)
+        except StopIteration:
+            self._already_saved()
+        file = self._writer.file
+        letters: list[str] = []
+        with xf.element("sheetData"):
+            xf.flush()  # <sheetData> into the file before the first row
+            row_idx = 1
+            try:
+                while True:
+                    values = yield
+                    while len(letters) < len(values):
+                        letters.append(get_column_letter(len(letters) + 1))
+                    text = (
+                        _row_text(values, row_idx, letters)
+                        if LXML and row_idx not in self.row_dimensions
+                        else None
+                    )
+                    if text is None:
+                        row = self._values_to_row(values, row_idx)
+                        self._writer.write_row(xf, row, row_idx)
+                        xf.flush()  # before the next row's bytes
+                    else:
+                        file.write(text.encode("ascii", "xmlcharrefreplace"))
+                    row_idx += 1
+            except GeneratorExit:
+                pass
+        self._writer.xf.send(None)
+
+
+def _row_text(values: Sequence[Any], row_idx: int, letters: list[str]) -> str | None:
+    """The row as openpyxl writes it (before encoding), or None if it has a
+    value that is not plain (openpyxl's own path then writes it)."""
+    number = str(row_idx)
+    parts = [f'<row r="{number}">']
+    for letter, value in zip(letters, values, strict=False):
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is int:  # not bool or an IntEnum: openpyxl types those itself
+            if not -EXACT_INT < value < EXACT_INT:
+                return None
+            parts.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
+        elif kind is float:
+            if not math.isfinite(value):
+                return None
+            parts.append(f'<c r="{letter}{number}" t="n"><v>{value:.16g}</v></c>')
+        elif kind is str:
+            text = value[:STRING_MAX]
+            if (
+                (len(text) > 1 and text.startswith("="))
+                or text in ERROR_CODES
+                or UNHOLDABLE.search(text)  # what openpyxl or lxml refuse, and more
+            ):
+                return None
+            if not text:
+                parts.append(f'<c r="{letter}{number}" t="inlineStr"></c>')
+                continue
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            parts.append(
+                f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>'
+                f"{text.translate(ESCAPES)}</t></is></c>"
+            )
+        else:
+            return None
+    parts.append("</row>")
+    return "".join(parts)
+
+
+def add_rows_sheet(workbook: Workbook, title: str) -> RowsWorksheet:
+    """A `RowsWorksheet` added to a write-only workbook, as `create_sheet` adds
+    openpyxl's own."""
+    sheet = RowsWorksheet(parent=workbook, title=title)
+    workbook._add_sheet(sheet)
+    return sheet
