@@ -72,8 +72,8 @@ def text_cell(
 def excel_cell(column: Column, value: Value, *, style: ValueStyle) -> Any:
     if style == "labels":
         value = _label_of(column, value)
-    if value is None:
-        return None
+    if value is None or type(value) is int:  # most cells: an option's number
+        return value
     if isinstance(value, Missing):
         return int(value)
     if isinstance(value, Decimal):

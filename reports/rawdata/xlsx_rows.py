@@ -27,6 +27,7 @@ workbook are openpyxl's.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Generator, Sequence
 from typing import IO, Any
 
@@ -45,7 +46,7 @@ STRING_MAX = 32767
 # Below this an int's "%.16g" (openpyxl's safe_string) is its str().
 EXACT_INT = 10**15
 # What libxml2 escapes in text content (the rest of ASCII is written as is).
-ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+ESCAPED = re.compile("[&<>\r]")
 
 
 class _FileWriter(WorksheetWriter):  # type: ignore[misc]
@@ -141,9 +142,16 @@ def _row_text(values: Sequence[Any], row_idx: int, letters: list[str]) -> str | 
                 parts.append(f'<c r="{letter}{number}" t="inlineStr"></c>')
                 continue
             space = ' xml:space="preserve"' if text != text.strip() else ""
+            if ESCAPED.search(text):  # str.translate would go char by char
+                text = (
+                    text.replace("&", "&amp;")
+                    .replace("<", "&lt;")
+                    .replace(">", "&gt;")
+                    .replace("\r", "&#13;")
+                )
             parts.append(
                 f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>'
-                f"{text.translate(ESCAPES)}</t></is></c>"
+                f"{text}</t></is></c>"
             )
         else:
             return None
