@@ -26,7 +26,7 @@ from reports.rawdata.columns import (
     ValueStyle,
     WriteResult,
 )
-from reports.rawdata.xlsx_rows import add_rows_sheet
+from reports.xlsx_rows import add_rows_sheet
 from surveys.formatting import swedish_number
 from surveys.sheet_text import csv_text, xlsx_row
 

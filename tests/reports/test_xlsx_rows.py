@@ -1,9 +1,10 @@
-"""The raw data's fast rows (reports/rawdata/xlsx_rows.py) write the bytes
+"""The raw data's fast rows (reports.xlsx_rows.py) write the bytes
 openpyxl's own write-only sheet writes, for plain rows and for every value that
 falls back to openpyxl's path, and the raw-data workbook is openpyxl's file."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 from decimal import Decimal
@@ -12,11 +13,17 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
 from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reports.rawdata.columns import Missing
-from reports.rawdata.xlsx_rows import RowsWorksheet, _row_text, add_rows_sheet
-from surveys.sheet_text import xlsx_row
+from reports.workbook import save_workbook
+from reports.xlsx_rows import RowsWorksheet, _cells_text, _row_text, add_rows_sheet
+from surveys.sheet_text import harden_workbook, xlsx_row
 
 PLAIN_ROWS: list[list[Any]] = [
     ["orgkod", "Ale kommun", "kommun", "", None, 1, 0, -3, 2024],
@@ -96,3 +103,51 @@ def test_a_character_openpyxl_refuses_is_still_refused() -> None:
     sheet.append(["fine"])
     with pytest.raises(IllegalCharacterError):
         sheet.append(["bell\x07"])
+
+
+def styled_workbook() -> Workbook:
+    """A workbook that is not write-only, with every kind of cell."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in PLAIN_ROWS[:8] + [[0.5, -7, "1 600"]]:
+        sheet.append(row)
+    sheet["A1"].font = Font(bold=True)
+    sheet["B2"].number_format = "0 %"
+    sheet["C3"].font = Font(bold=True)  # a styled empty cell
+    sheet["D4"].number_format = '#,##0"/21"'
+    sheet.append(["=SUM(A1:A2)", True, datetime.date(2024, 5, 1), "#N/A"])
+    sheet.append([Decimal("1.5"), 10**16, float("nan")])
+    sheet.append([CellRichText("rich ", TextBlock(InlineFont(b=True), "text"))])
+    sheet["A20"] = "link"
+    sheet["A20"].hyperlink = Hyperlink(ref="A20", location="'Blad'!A1")
+    sheet["A21"] = "noted"
+    sheet["A21"].comment = Comment("a comment", "x")
+    sheet.merge_cells("A22:C22")
+    sheet["A22"] = "merged"
+    sheet.row_dimensions[23].height = 30
+    sheet["A23"] = "tall"
+    sheet["A24"] = "after"
+    return workbook
+
+
+def test_workbook_rows_are_the_bytes_openpyxl_writes() -> None:
+    theirs, ours = io.BytesIO(), io.BytesIO()
+    plain = styled_workbook()
+    harden_workbook(plain)  # as save_workbook does: the formula becomes text
+    plain.save(theirs)
+    save_workbook(styled_workbook(), ours)
+    with zipfile.ZipFile(theirs) as a, zipfile.ZipFile(ours) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            if name != "docProps/core.xml":  # the time of saving
+                assert a.read(name) == b.read(name), name
+
+
+def test_plain_cells_take_the_fast_path_and_others_do_not() -> None:
+    sheet = styled_workbook().active
+    assert sheet is not None
+    for index in range(1, 10):
+        assert _cells_text(sheet[index], index, []) is not None, index
+    for index in (10, 11, 12, 20, 21, 22):
+        assert _cells_text(sheet[index], index, []) is None, index
