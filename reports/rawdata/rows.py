@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import groupby
+from typing import Any
 
 from django.utils import timezone
 
@@ -111,17 +112,32 @@ def build_raw_data(
         )
         grouped = groupby(answers.iterator(chunk_size=2000), key=lambda a: a[0])
         pending = next(grouped, None)
+        # Cells are immutable and most are an option ticked (no number): the
+        # same few recur in every response, and making each anew (a frozen
+        # dataclass) took a third of the rows' time at national scale (issue
+        # #20). A number is never shared: its Decimal's own digits are kept.
+        shared: dict[tuple[Any, ...], Cell] = {}
         for organisation, response in entries:
             cells: dict[int, Cells] = {}
             if response is not None and pending and pending[0] == response.pk:
-                for _, qid, slot, row, option, number, text, escaped in pending[1]:
-                    cells.setdefault(qid, {})[slot] = Cell(
-                        option=option,
-                        row=row,
-                        number=number,
-                        text=text,
-                        escaped=escaped,
-                    )
+                for answer in pending[1]:
+                    _, qid, slot, row, option, number, text, escaped = answer
+                    if number is None:
+                        key = answer[3:]
+                        cell = shared.get(key)
+                        if cell is None:
+                            cell = shared[key] = Cell(
+                                option=option, row=row, text=text, escaped=escaped
+                            )
+                    else:
+                        cell = Cell(
+                            option=option,
+                            row=row,
+                            number=number,
+                            text=text,
+                            escaped=escaped,
+                        )
+                    cells.setdefault(qid, {})[slot] = cell
                 pending = next(grouped, None)
             yield _row(organisation, response, cells)
 
