@@ -25,6 +25,9 @@ awkward values. Any other row goes through openpyxl's own path, so its rules
   Not plain: a formula, bool, date or error cell, rich text, a comment, a
   hyperlink, row dimensions.
 
+openpyxl writes with lxml when it is installed (`openpyxl.LXML`; lxml comes
+with python-docx); without it, openpyxl's own loops write every row.
+
 What is replaced of openpyxl 3.1: `WorksheetWriter.get_stream` opens the file
 itself (`_FileWriter`, so that rows can be written into it between lxml's
 flushes), `WriteOnlyWorksheet._write_rows` and `WorksheetWriter.write_rows`
@@ -85,10 +88,13 @@ class RowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
 
     def _get_writer(self) -> None:
         if self._writer is None:
-            self._writer = _FileWriter(self)
+            self._writer = _FileWriter(self) if LXML else WorksheetWriter(self)
             self._writer.write_top()
 
     def _write_rows(self) -> Generator[None, Sequence[Any], None]:
+        if not LXML:  # openpyxl's ElementTree writer has no flush: its own loop
+            yield from super()._write_rows()
+            return
         try:
             xf = self._writer.xf.send(True)
         except StopIteration:
@@ -105,7 +111,7 @@ class RowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
                         letters.append(get_column_letter(len(letters) + 1))
                     text = (
                         _row_text(values, row_idx, letters)
-                        if LXML and row_idx not in self.row_dimensions
+                        if row_idx not in self.row_dimensions
                         else None
                     )
                     if text is None:
@@ -125,6 +131,9 @@ class TextRowsWriter(WorksheetWriter):  # type: ignore[misc]
     BytesIO (`out`), with the fast path for plain rows (module docstring)."""
 
     def write_rows(self) -> None:
+        if not LXML:  # openpyxl's ElementTree writer has no flush: its own loop
+            super().write_rows()
+            return
         xf = self.xf.send(True)
         letters: list[str] = []
         dimensions = self.ws.row_dimensions
@@ -133,7 +142,7 @@ class TextRowsWriter(WorksheetWriter):  # type: ignore[misc]
             for row_idx, row in self.rows():
                 text = (
                     _cells_text(row, row_idx, letters)
-                    if LXML and row_idx not in dimensions
+                    if row_idx not in dimensions
                     else None
                 )
                 if text is None:

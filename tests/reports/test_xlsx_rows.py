@@ -151,3 +151,17 @@ def test_plain_cells_take_the_fast_path_and_others_do_not() -> None:
         assert _cells_text(sheet[index], index, []) is not None, index
     for index in (10, 11, 12, 20, 21, 22):
         assert _cells_text(sheet[index], index, []) is None, index
+
+
+def test_without_lxml_openpyxl_writes_every_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """openpyxl without lxml writes through ElementTree, which cannot be
+    flushed: its own loops then write the rows, the same file."""
+    rows = PLAIN_ROWS + FALLBACK_ROWS
+    expected = sheet_xml(None, rows, cells=False)
+    monkeypatch.setattr("reports.xlsx_rows.LXML", False)
+    monkeypatch.setattr(
+        "reports.xlsx_rows._row_text", lambda *args: pytest.fail("fast path")
+    )
+    assert sheet_xml(RowsWorksheet, rows, cells=False) == expected
