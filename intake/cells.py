@@ -71,13 +71,23 @@ def cell_of(answer: Answer) -> Cell:
 
 
 def given_answer(cells: Cells) -> GivenAnswer:
-    options = frozenset(c.option for c in cells.values() if c.option and c.row is None)
-    rows = {c.row: c.option for c in cells.values() if c.row is not None and c.option}
+    # One pass over the cells: the raw data asks this for every respondent.
+    options: set[str] = set()
+    rows: dict[str, str] = {}
+    escaped = has_value = False
+    for c in cells.values():
+        if c.option:
+            if c.row is None:
+                options.add(c.option)
+            else:
+                rows[c.row] = c.option
+        escaped = escaped or c.escaped
+        has_value = has_value or c.number is not None or bool(c.text)
     return GivenAnswer(
-        options=options,
+        options=frozenset(options),
         rows=rows,
-        escaped=any(c.escaped for c in cells.values()),
-        has_value=any(c.number is not None or c.text for c in cells.values()),
+        escaped=escaped,
+        has_value=has_value,
         none_of=NONE_OF in cells,
     )
 

@@ -158,25 +158,42 @@ def answer_cells(response: Response | None) -> dict[int, Cells]:
 
 def shown_questions(questions: Sequence[Question], cells: dict[int, Cells]) -> set[int]:
     """Ids of the questions whose display condition holds for these answers."""
-    # Only the answers some condition reads are summarised: the raw data asks
-    # this for every respondent, and most questions are nobody's condition.
-    read = {
-        leaf.question
-        for question in questions
-        if question.display_condition is not None
-        for leaf in leaves(question.display_condition)
-    }
-    given: dict[str, GivenAnswer] = {}
-    shown: set[int] = set()
-    for question in questions:
-        visible = holds(question.display_condition, given)
-        if visible:
-            shown.add(question.pk)
-        if question.variable in read:
-            given[question.variable] = given_answer(
-                cells.get(question.pk, {}) if visible else {}
+    return DisplayConditions(questions).shown(cells)
+
+
+class DisplayConditions:
+    """The questions' display conditions, prepared once to be asked of many
+    responses (`shown`): the raw data asks for every respondent."""
+
+    def __init__(self, questions: Sequence[Question]) -> None:
+        # Only the answers some condition reads are summarised: most questions
+        # are nobody's condition.
+        read = {
+            leaf.question
+            for question in questions
+            if question.display_condition is not None
+            for leaf in leaves(question.display_condition)
+        }
+        self._steps = [
+            (
+                question.pk,
+                question.display_condition,
+                question.variable if question.variable in read else None,
             )
-    return shown
+            for question in questions
+        ]
+
+    def shown(self, cells: dict[int, Cells]) -> set[int]:
+        """Ids of the questions whose display condition holds for these answers."""
+        given: dict[str, GivenAnswer] = {}
+        shown: set[int] = set()
+        for pk, condition, variable in self._steps:
+            visible = condition is None or holds(condition, given)
+            if visible:
+                shown.add(pk)
+            if variable is not None:
+                given[variable] = given_answer(cells.get(pk, {}) if visible else {})
+        return shown
 
 
 def plausibility_notices(

@@ -53,7 +53,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font
-from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -83,6 +82,7 @@ from reports.tabulation.results import (
     levels_for,
 )
 from reports.themes.exports import write_theme_sheets
+from reports.xlsx_rows import TextRowsWriter
 from reports.year_sheet import comparison_sheet_name, write_comparison_sheet
 from surveys.errors import DomainError
 from surveys.models import OrganisationKind, QuestionKind, Questionnaire
@@ -304,15 +304,17 @@ class _InMemoryExcelWriter(ExcelWriter):  # type: ignore[misc]
     and deletes it; for the ~70 sheets of a table workbook the file system calls
     took a third of the save (issue #5 point 9). The method body is openpyxl's
     (3.1) `ExcelWriter.write_worksheet` for workbooks that are not write-only,
-    with a BytesIO, which openpyxl's `WorksheetWriter.read` supports;
-    tests/reports/test_workbook.py checks the file equals openpyxl's own save.
+    with a BytesIO, which openpyxl's `WorksheetWriter.read` supports, and the
+    rows of plain cells written as text (`reports.xlsx_rows.TextRowsWriter`,
+    issue #20); tests/reports/test_workbook.py checks the file equals
+    openpyxl's own save.
     """
 
     def write_worksheet(self, ws: Worksheet) -> None:
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer = TextRowsWriter(ws, out=io.BytesIO())
         writer.write()
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], writer.read())

@@ -362,6 +362,10 @@ def question_columns(question: Question) -> list[Column]:
     )
 
 
+def raw_data_kind(question: Question) -> RawDataKind:
+    return RAW_DATA_KINDS[QuestionKind(question.kind)]
+
+
 def question_values(
     question: Question,
     columns: Sequence[Column],
@@ -369,16 +373,16 @@ def question_values(
     *,
     shown: bool,
     numbers: Mapping[str, int],
+    kind: RawDataKind,
 ) -> list[Value]:
     """The values of one question's columns for one response; `numbers` are the
-    question's `option_numbers`, worked out once per export, not per response."""
+    question's `option_numbers` and `kind` its `raw_data_kind`, worked out once
+    per export, not per response."""
     if not shown:
         return [Missing.NOT_APPLICABLE] * len(columns)
     if not cells:
         return [Missing.NOT_ANSWERED] * len(columns)
-    return RAW_DATA_KINDS[QuestionKind(question.kind)].values(
-        question, columns, cells, numbers
-    )
+    return kind.values(question, columns, cells, numbers)
 
 
 def _one_value(given: Mapping[Column, Any]) -> Any:

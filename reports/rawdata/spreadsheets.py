@@ -26,6 +26,7 @@ from reports.rawdata.columns import (
     ValueStyle,
     WriteResult,
 )
+from reports.xlsx_rows import add_rows_sheet
 from surveys.formatting import swedish_number
 from surveys.sheet_text import csv_text, xlsx_row
 
@@ -71,8 +72,8 @@ def text_cell(
 def excel_cell(column: Column, value: Value, *, style: ValueStyle) -> Any:
     if style == "labels":
         value = _label_of(column, value)
-    if value is None:
-        return None
+    if value is None or type(value) is int:  # most cells: an option's number
+        return value
     if isinstance(value, Missing):
         return int(value)
     if isinstance(value, Decimal):
@@ -130,7 +131,7 @@ def write_xlsx(
     with the export's metadata when given."""
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Rådata")
+    sheet = add_rows_sheet(workbook, "Rådata")
     sheet.append(xlsx_row(sheet, [c.name for c in data.columns]))
     count = 0
     for row in data.rows:
