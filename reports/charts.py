@@ -12,14 +12,13 @@ Two renderings of one `BarChartData`:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import io
 import math
 import textwrap
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -538,26 +537,6 @@ def bar_chart_png(data: BarChartData, *, chart_text: ChartText | None = None) ->
     else:
         image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
     return output.getvalue()
-
-
-@contextlib.contextmanager
-def image_memory_kept(blocks: int = 16) -> Iterator[None]:
-    """Pillow keeps up to `blocks` (16 MB each) of the memory of the images
-    freed inside, for the next image, and returns them at the end. A chart of
-    2 400 bars is 190 MB of pixels: allocated afresh for each chart, the kernel
-    zeroes its pages one fault at a time, a sixth of the chart's time (issue
-    #20). The process's peak is the same: the blocks are kept only while no
-    image holds them. Process-wide (Pillow's allocator has one setting), which
-    a worker running one export at a time can afford."""
-    # Pillow's core, as Image.py sets it from PILLOW_BLOCKS_MAX.
-    from PIL import _imaging as core
-
-    before = core.get_blocks_max()
-    core.set_blocks_max(max(before, blocks))
-    try:
-        yield
-    finally:
-        core.set_blocks_max(before)  # frees the blocks kept beyond it
 
 
 POINT_BAND_PX = 1024  # rows per band in _whiten_bar_grey

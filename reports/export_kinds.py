@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reports.bases import conventions
-from reports.charts import ChartText, bar_chart_png, image_memory_kept
+from reports.charts import ChartText, bar_chart_png
 from reports.codebook import codebook_rows, write_codebook_csv, write_codebook_xlsx
 from reports.comparison_charts import comparison_charts
 from reports.comparison_layouts import comparison_source
@@ -294,10 +294,7 @@ def write_diagram_zip(
     # Each PNG goes into the output file as it is drawn: at national scale the
     # zip is hundreds of megabytes, and a copy of it in memory (and another from
     # BytesIO.getvalue) put the export far past 500 MB (issue #20).
-    with (
-        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive,
-        image_memory_kept(),
-    ):
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
         total = max(len(tabulated.riket.questions), 1)
         for position, (riket, grouped) in enumerate(tabulated.pairs()):
             drawn = question_charts(

@@ -26,7 +26,6 @@ from reports.charts import (
     bar_chart_xlsx,
     chart_size_px,
     describe,
-    image_memory_kept,
     labels,
     x_ticks,
 )
@@ -280,20 +279,6 @@ def test_charts_drawn_with_shared_text_are_the_charts_drawn_alone() -> None:
     shared = ChartText()
     for data in (KOMMUNER, INSATSER, KOMMUNER, INSATSER):
         assert bar_chart_png(data, chart_text=shared) == bar_chart_png(data)
-
-
-def test_image_memory_is_kept_for_the_next_chart_and_returned_after() -> None:
-    from PIL import _imaging as core
-
-    before = core.get_blocks_max()
-    with image_memory_kept():
-        first = bar_chart_png(INSATSER)
-        kept = core.get_stats()["blocks_cached"]
-        assert bar_chart_png(INSATSER) == first
-        assert core.get_stats()["reused_blocks"] > 0
-    assert kept > 0
-    assert core.get_blocks_max() == before
-    assert core.get_stats()["blocks_cached"] <= before
 
 
 def test_x_axis_ticks_are_round_shares_or_whole_counts() -> None:
