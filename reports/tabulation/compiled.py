@@ -81,14 +81,34 @@ def compiled(queryset: QuerySet[Any]) -> Compiled:
     except EmptyResultSet:
         return Compiled(None, (), columns, queryset.db, ())
     fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
-    converters = compiler.get_converters(fields)
+    converters = {
+        position: (needed, expression)
+        for position, (functions, expression) in compiler.get_converters(fields).items()
+        if (needed := tuple(f for f in functions if not _identity(f, expression)))
+    }
     return Compiled(
         sql=sql or None,
         params=tuple(params),
         columns=columns,
         using=queryset.db,
         converters=tuple(
-            (position, tuple(functions), expression)
+            (position, functions, expression)
             for position, (functions, expression) in converters.items()
         ),
+    )
+
+
+def _identity(converter: Converter, expression: Any) -> bool:
+    """An expression's own conversion to int or Decimal, which changes nothing
+    here: both drivers return an int for an integer column (a COUNT, a
+    constant), psycopg a Decimal for a numeric one, and on SQLite the backend's
+    converter, which runs first and is kept, has already made the Decimal of a
+    decimal column. Skipped, it saves a Python call per row and column (the
+    statement's NULL columns of the other parts are integers too)."""
+    convert_value = getattr(expression, "convert_value", None)
+    if converter is not convert_value:
+        return False
+    internal_type = expression.output_field.get_internal_type()
+    return bool(
+        internal_type.endswith("IntegerField") or internal_type == "DecimalField"
     )

@@ -2,9 +2,8 @@
 
 `tabulate(questionnaire, level=...)` returns, for every question (every row of a
 matrix), one `ItemCounts` per group of the level: riket (one group), region,
-RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
-fixed for a whole questionnaire (4 at most: `reports.tabulation.queries`; 3
-more the first time a questionnaire's structure is read in a process:
+RSS or kommun. Counting is done by GROUP BY in SQL, in one statement for a
+whole questionnaire (`reports.tabulation.queries`; 3 queries more the first time a questionnaire's structure is read in a process:
 `reports.tabulation.plan`), whatever the number of questions or respondents.
 
 Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
@@ -52,7 +51,13 @@ from typing import Any, NamedTuple
 
 from intake.condition_sql import CellTest
 from reports.tabulation.plan import Plan, plan_of
-from reports.tabulation.queries import CELL_COLUMNS, tabulation_queries
+from reports.tabulation.queries import (
+    CELL_COLUMNS,
+    CELLS,
+    FRAME,
+    RESPONDENTS,
+    tabulation_queries,
+)
 from reports.tabulation.results import (
     ANSWERED_SLOT,
     NOT_ANSWERED_SLOT,
@@ -71,6 +76,10 @@ from reports.tabulation.results import (
 from surveys.models import Organisation, Questionnaire
 
 # --- tabulation ------------------------------------------------------------------------
+
+# Positions in the statement's rows.
+_PART = len(CELL_COLUMNS)
+_N = CELL_COLUMNS.index("n")
 
 
 def tabulate(
@@ -100,18 +109,11 @@ def tabulate(
         variables=variables,
         selection=selection,
     )
-    groups = (
-        [RIKET]
-        if queries.groups is None
-        else [Group(*row) for row in queries.groups.rows()]
-    )
-    frame_by_group: dict[int | None, int] = dict(queries.frame.rows())  # type: ignore[arg-type]
-    respondent_rows = queries.respondents.rows()
-    cell_rows = queries.cells.rows()
-
-    # From here on the loops run over aggregated rows (groups × cells), never
-    # over answers; the figures are kept per item, then per group, so that the
-    # loop over groups and items below needs one look-up of an int each.
+    # One statement (reports.tabulation.queries), its rows part by part.
+    counts_at = len(CELL_COLUMNS) + 1
+    groups_at = counts_at + len(queries.counts)
+    cell_rows: list[Sequence[Any]] = []
+    frame_by_group: dict[int | None, int] = {}
     respondents: dict[int | None, int] = {}
     not_submitted: dict[int | None, int] = {}
     applicable: dict[int, dict[int | None, int]] = {pk: {} for pk in queries.by_exists}
@@ -120,15 +122,35 @@ def tabulate(
     ticked: dict[tuple[int, str | None], dict[int | None, int]] = {
         item: {} for item in queries.ticked
     }
-    split = 3 + len(queries.by_exists)
-    for row in respondent_rows:
-        g = row[0]
-        respondents[g] = row[1]
-        not_submitted[g] = row[2]
-        for pk, holds in zip(queries.by_exists, row[3:split], strict=True):
-            applicable[pk][g] = holds
-        for item, n in zip(queries.ticked, row[split:], strict=True):
-            ticked[item][g] = n
+    ordered: list[tuple[int, Group]] = []
+    split = counts_at + 2 + len(queries.by_exists)
+    for row in queries.statement.rows():
+        part = row[_PART]
+        if part == CELLS:
+            cell_rows.append(row[:_PART])
+        elif part == RESPONDENTS:
+            g = row[0]
+            respondents[g] = row[counts_at]
+            not_submitted[g] = row[counts_at + 1]
+            for pk, holds in zip(
+                queries.by_exists, row[counts_at + 2 : split], strict=True
+            ):
+                applicable[pk][g] = holds
+            for item, n in zip(queries.ticked, row[split:groups_at], strict=True):
+                ticked[item][g] = n
+        elif part == FRAME:
+            frame_by_group[row[0]] = row[_N]
+        else:
+            code, name, short_name, position = row[groups_at:]
+            ordered.append((position, Group(row[0], code, name, short_name)))
+    # From here on the loops run over aggregated rows (groups × cells), never
+    # over answers; the figures are kept per item, then per group, so that the
+    # loop over groups and items below needs one look-up of an int each.
+    groups = (
+        [RIKET]
+        if level == Level.RIKET
+        else [group for _, group in sorted(ordered, key=_first)]
+    )
     parents = {test.question_id for test in queries.cell_tests.values()}
     for (g, pk), n in _applicable_from_cells(
         queries.cell_tests,
@@ -208,6 +230,10 @@ def tabulate(
         questions=tuple(tabulated),
         selection=selection,
     )
+
+
+def _first(pair: tuple[int, Group]) -> int:
+    return pair[0]
 
 
 class _Cells:
