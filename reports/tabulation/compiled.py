@@ -30,7 +30,8 @@ class Compiled:
     # None: the filters can match nothing (Django raises EmptyResultSet), so the
     # query is not sent, as a queryset would not send it.
     sql: str | None
-    params: tuple[Any, ...]
+    # None: the values are in `sql` already (PostgreSQL, `compiled`).
+    params: tuple[Any, ...] | None
     columns: tuple[str, ...]
     using: str
     # (column, converters, expression) for the columns Django converts.
@@ -80,6 +81,16 @@ def compiled(queryset: QuerySet[Any]) -> Compiled:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return Compiled(None, (), columns, queryset.db, ())
+    connection = connections[queryset.db]
+    bound: tuple[Any, ...] | None = tuple(params)
+    if connection.vendor == "postgresql" and sql:
+        # The values bound into the SQL once, as psycopg's client-side binding
+        # (Django's default) would do on every run: sent without parameters,
+        # the statement is not parsed for placeholders again, which for a
+        # whole tabulation's statement (longer than psycopg caches) was a
+        # tenth of a small tabulation's Python (bench/RESULTS.md).
+        compose = connection.ops.compose_sql  # type: ignore[attr-defined]
+        sql, bound = compose(sql, bound), None
     fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
     converters = {
         position: (needed, expression)
@@ -88,7 +99,7 @@ def compiled(queryset: QuerySet[Any]) -> Compiled:
     }
     return Compiled(
         sql=sql or None,
-        params=tuple(params),
+        params=bound,
         columns=columns,
         using=queryset.db,
         converters=tuple(

@@ -71,6 +71,7 @@ from reports.tabulation.results import (
     QuestionTabulation,
     Selection,
     Tabulation,
+    item_counts,
     levels_for,
 )
 from surveys.models import Organisation, Questionnaire
@@ -151,16 +152,9 @@ def tabulate(
         if level == Level.RIKET
         else [group for _, group in sorted(ordered, key=_first)]
     )
-    parents = {test.question_id for test in queries.cell_tests.values()}
-    for (g, pk), n in _applicable_from_cells(
-        queries.cell_tests,
-        (
-            dict(zip(CELL_COLUMNS, row, strict=True))
-            for row in cell_rows
-            if row[1] in parents
-        ),
-    ).items():
-        applicable.setdefault(pk, {})[g] = n
+    if queries.cell_tests:
+        for (g, pk), n in _applicable_from_cells(queries.cell_tests, cell_rows).items():
+            applicable.setdefault(pk, {})[g] = n
     summaries = tuple(
         GroupSummary(
             group=g,
@@ -262,11 +256,25 @@ def _cells_by_item(
     row_code = plan.row_code
     by_item: dict[tuple[int, str | None], dict[int | None, _Cells]] = {}
     kommun_sums: dict[tuple[int, str | None], dict[int | None, dict[str, int]]] = {}
+    # A kommun count's (question, slot) parsed once, not once per group: its
+    # item and key (`_kommun_slot`), and that item's sums per group.
+    kommun_slots: dict[
+        tuple[int, str], tuple[str, dict[int | None, dict[str, int]]]
+    ] = {}
     for g, qid, slot, row_id, option_id, escaped, n, total in cell_rows:
         if qid in kommun_counts:
             if total is not None:
-                row, key = _kommun_slot(slot)
-                sums = kommun_sums.setdefault((qid, row), {}).setdefault(g, {})
+                found = kommun_slots.get((qid, slot))
+                if found is None:
+                    row, key = _kommun_slot(slot)
+                    found = kommun_slots[qid, slot] = (
+                        key,
+                        kommun_sums.setdefault((qid, row), {}),
+                    )
+                key, by_group = found
+                sums = by_group.get(g)
+                if sums is None:
+                    sums = by_group[g] = {}
                 sums[key] = sums.get(key, 0) + int(total)
             continue
         item = (qid, row_code.get(row_id) if row_id else None)
@@ -318,7 +326,7 @@ def _items_by_group(
                 result.append(unanswered)
                 continue
             result.append(
-                ItemCounts(
+                item_counts(
                     group,
                     respondents,
                     respondents - shown,
@@ -333,7 +341,7 @@ def _items_by_group(
             continue
         any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
         result.append(
-            ItemCounts(
+            item_counts(
                 group,
                 respondents,
                 respondents - shown,
@@ -379,31 +387,35 @@ def _kommun_item(group: Group, sums: Mapping[str, int]) -> ItemCounts:
     base = counts.pop(ANSWERED_SLOT, 0)
     not_answered = counts.pop(NOT_ANSWERED_SLOT, 0)
     not_applicable = counts.pop(NOT_APPLICABLE_SLOT, 0)
-    return ItemCounts(
-        group=group,
-        respondents=base + not_answered + not_applicable,
-        not_applicable=not_applicable,
-        not_answered=not_answered,
-        escaped=0,
-        base=base,
-        counts=counts,
-        frame=base + not_answered + not_applicable,
+    respondents = base + not_answered + not_applicable
+    return item_counts(
+        group,
+        respondents,
+        not_applicable,
+        not_answered,
+        0,
+        base,
+        counts,
+        None,
+        respondents,
     )
 
 
 def _applicable_from_cells(
-    tests: Mapping[int, CellTest], cells: Iterable[Mapping[str, Any]]
+    tests: Mapping[int, CellTest], cells: Iterable[Sequence[Any]]
 ) -> dict[tuple[int | None, int], int]:
     """Per (group, question) the responses for which the question's `CellTest`
-    holds: the answers that pass it, from the tabulated cells (each with its
-    group and count `n`). Groups without such an answer are left out (0)."""
-    by_parent: dict[int, list[tuple[int, CellTest]]] = {}
+    holds: the answers that pass it, from the tabulated cells (rows of
+    CELL_COLUMNS: each with its group and count `n`). Groups without such an
+    answer are left out (0)."""
+    by_cell: dict[tuple[int, str, int | None], list[tuple[int, CellTest]]] = {}
     for question_id, test in tests.items():
-        by_parent.setdefault(test.question_id, []).append((question_id, test))
+        for cell in test.cells():
+            by_cell.setdefault(cell, []).append((question_id, test))
     applicable: dict[tuple[int | None, int], int] = {}
-    for cell in cells:
-        for question_id, test in by_parent.get(cell["question_id"], ()):
-            if test.holds(cell):
-                key = (cell["group"], question_id)
-                applicable[key] = applicable.get(key, 0) + cell["n"]
+    for g, parent, slot, row_id, option_id, escaped, n, *_ in cells:
+        for question_id, test in by_cell.get((parent, slot, row_id), ()):
+            if test.passes(option_id, escaped):
+                key = (g, question_id)
+                applicable[key] = applicable.get(key, 0) + n
     return applicable
