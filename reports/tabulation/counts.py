@@ -182,6 +182,18 @@ def tabulate(
         )
         for g in groups
     ]
+    # A group absent from every count (no respondents, no cells, nobody
+    # shown or ticking anything) gets its `unanswered` for every item: each
+    # item starts from those and only the groups found in the data are
+    # counted (at scale 100 per region, 21 of 2 100 groups: looping over all
+    # of them for every item was most of the tabulation's Python).
+    found_keys = set(respondents).union(
+        (row[0] for row in cell_rows),
+        *applicable.values(),
+        *ticked.values(),
+    )
+    quiet = tuple(p.unanswered for p in per_group)
+    counted = [(i, p) for i, p in enumerate(per_group) if p.key in found_keys]
     no_kommun_counts = (
         {g.key: _kommun_item(g, {}) for g in groups}
         if any(q.is_kommun_count for q in queries.questions)
@@ -203,7 +215,8 @@ def tabulate(
                 )
             else:
                 by_group = _items_by_group(
-                    per_group,
+                    counted,
+                    quiet,
                     by_item.get((qid, rcode), {}),
                     applicable.get(qid, {}) if planned.has_condition else None,
                     ticked.get((qid, rcode), {}) if qid in queries.multiple else None,
@@ -306,53 +319,51 @@ class _PerGroup(NamedTuple):
 
 
 def _items_by_group(
-    per_group: Sequence[_PerGroup],
+    counted: Sequence[tuple[int, _PerGroup]],
+    quiet: tuple[ItemCounts, ...],
     cells_by_group: Mapping[int | None, _Cells],
     applicable: Mapping[int | None, int] | None,
     ticked: Mapping[int | None, int] | None,
     is_number: bool,
 ) -> tuple[ItemCounts, ...]:
-    """One item's ItemCounts in every group. `applicable`: per group, the
-    respondents shown the item (None: no display condition, all of them);
-    `ticked`: for a multiple choice, per group, the respondents who ticked an
-    option (else the item's cells are one per respondent who answered)."""
-    result = []
-    for group, key, respondents, frame, unanswered in per_group:
+    """One item's ItemCounts in every group: `quiet` (each group's
+    `unanswered`) but for the `counted` groups (with their place in `quiet`).
+    `applicable`: per group, the respondents shown the item (None: no display
+    condition, all of them); `ticked`: for a multiple choice, per group, the
+    respondents who ticked an option (else the item's cells are one per
+    respondent who answered)."""
+    result = list(quiet)
+    for at, (group, key, respondents, frame, _) in counted:
         shown = respondents if applicable is None else applicable.get(key, 0)
         cells = cells_by_group.get(key)
         if cells is None:
             any_answer = 0 if ticked is None else ticked.get(key, 0)
             if shown == respondents and not any_answer:
-                result.append(unanswered)
                 continue
-            result.append(
-                item_counts(
-                    group,
-                    respondents,
-                    respondents - shown,
-                    shown - any_answer if shown > any_answer else 0,
-                    0,
-                    0 if is_number else any_answer,
-                    {},
-                    None,
-                    frame,
-                )
-            )
-            continue
-        any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
-        result.append(
-            item_counts(
+            result[at] = item_counts(
                 group,
                 respondents,
                 respondents - shown,
                 shown - any_answer if shown > any_answer else 0,
-                cells.escaped,
-                cells.numbers if is_number else any_answer - cells.escaped,
-                # Its own dict: the ItemCounts keeps it.
-                cells.counts,
-                cells.total if is_number else None,
+                0,
+                0 if is_number else any_answer,
+                {},
+                None,
                 frame,
             )
+            continue
+        any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
+        result[at] = item_counts(
+            group,
+            respondents,
+            respondents - shown,
+            shown - any_answer if shown > any_answer else 0,
+            cells.escaped,
+            cells.numbers if is_number else any_answer - cells.escaped,
+            # Its own dict: the ItemCounts keeps it.
+            cells.counts,
+            cells.total if is_number else None,
+            frame,
         )
     return tuple(result)
 
