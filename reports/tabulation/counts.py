@@ -178,7 +178,7 @@ def tabulate(
             g.key,
             n := respondents.get(g.key, 0),
             frame := frame_by_group.get(g.key, 0),
-            ItemCounts(g, n, 0, n, 0, 0, {}, None, frame),
+            item_counts(g, n, 0, n, 0, 0, {}, None, frame),
         )
         for g in groups
     ]
