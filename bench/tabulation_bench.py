@@ -24,8 +24,9 @@ does less, not like against like):
   none): the frame (the roster), the respondents and the begun but not
   submitted responses, those shown each follow-up whose display condition
   needs an EXISTS and the respondents who ticked an option of each multiple
-  choice (an EXISTS each), all in one query over the responses; the frame in
-  one more, the groups' names (per region) in another; and in Python one
+  choice (an EXISTS each), counted over the responses; the frame; the groups'
+  names (per region); all of it and the cells in one statement (a UNION ALL,
+  one round trip); and in Python one
   ItemCounts per group and item with its base, escape answers, item
   nonresponse and not applicable.
 

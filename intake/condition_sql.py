@@ -175,12 +175,19 @@ class CellTest:
             cell["question_id"] == self.question_id
             and cell["slot"] in self.slots
             and cell["row_id"] == self.row_id
-            and (
-                cell["escaped"]
-                if self.escaped
-                else self.option_ids is None or cell["option_id"] in self.option_ids
-            )
+            and self.passes(cell["option_id"], cell["escaped"])
         )
+
+    def cells(self) -> tuple[tuple[int, str, int | None], ...]:
+        """The (question, slot, row) of the cells it may be in, for looking a
+        cell's test up instead of trying every test on every cell."""
+        return tuple((self.question_id, slot, self.row_id) for slot in self.slots)
+
+    def passes(self, option_id: int | None, escaped: bool) -> bool:
+        """For an answer in one of its `cells`."""
+        if self.escaped:
+            return escaped
+        return self.option_ids is None or option_id in self.option_ids
 
     def as_q(self) -> Q:
         """The test as a filter on answers."""

@@ -30,7 +30,8 @@ class Compiled:
     # None: the filters can match nothing (Django raises EmptyResultSet), so the
     # query is not sent, as a queryset would not send it.
     sql: str | None
-    params: tuple[Any, ...]
+    # None: the values are in `sql` already (PostgreSQL, `compiled`).
+    params: tuple[Any, ...] | None
     columns: tuple[str, ...]
     using: str
     # (column, converters, expression) for the columns Django converts.
@@ -80,15 +81,45 @@ def compiled(queryset: QuerySet[Any]) -> Compiled:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return Compiled(None, (), columns, queryset.db, ())
+    connection = connections[queryset.db]
+    bound: tuple[Any, ...] | None = tuple(params)
+    if connection.vendor == "postgresql" and sql:
+        # The values bound into the SQL once, as psycopg's client-side binding
+        # (Django's default) would do on every run: sent without parameters,
+        # the statement is not parsed for placeholders again, which for a
+        # whole tabulation's statement (longer than psycopg caches) was a
+        # tenth of a small tabulation's Python (bench/RESULTS.md).
+        compose = connection.ops.compose_sql  # type: ignore[attr-defined]
+        sql, bound = compose(sql, bound), None
     fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
-    converters = compiler.get_converters(fields)
+    converters = {
+        position: (needed, expression)
+        for position, (functions, expression) in compiler.get_converters(fields).items()
+        if (needed := tuple(f for f in functions if not _identity(f, expression)))
+    }
     return Compiled(
         sql=sql or None,
-        params=tuple(params),
+        params=bound,
         columns=columns,
         using=queryset.db,
         converters=tuple(
-            (position, tuple(functions), expression)
+            (position, functions, expression)
             for position, (functions, expression) in converters.items()
         ),
+    )
+
+
+def _identity(converter: Converter, expression: Any) -> bool:
+    """An expression's own conversion to int or Decimal, which changes nothing
+    here: both drivers return an int for an integer column (a COUNT, a
+    constant), psycopg a Decimal for a numeric one, and on SQLite the backend's
+    converter, which runs first and is kept, has already made the Decimal of a
+    decimal column. Skipped, it saves a Python call per row and column (the
+    statement's NULL columns of the other parts are integers too)."""
+    convert_value = getattr(expression, "convert_value", None)
+    if converter is not convert_value:
+        return False
+    internal_type = expression.output_field.get_internal_type()
+    return bool(
+        internal_type.endswith("IntegerField") or internal_type == "DecimalField"
     )

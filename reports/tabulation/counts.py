@@ -2,9 +2,8 @@
 
 `tabulate(questionnaire, level=...)` returns, for every question (every row of a
 matrix), one `ItemCounts` per group of the level: riket (one group), region,
-RSS or kommun. Counting is done by GROUP BY in SQL; the number of queries is
-fixed for a whole questionnaire (4 at most: `reports.tabulation.queries`; 3
-more the first time a questionnaire's structure is read in a process:
+RSS or kommun. Counting is done by GROUP BY in SQL, in one statement for a
+whole questionnaire (`reports.tabulation.queries`; 3 queries more the first time a questionnaire's structure is read in a process:
 `reports.tabulation.plan`), whatever the number of questions or respondents.
 
 Definitions (docs/design.md "three kinds of no number"; 2019 report, footnotes 11-15):
@@ -52,7 +51,13 @@ from typing import Any, NamedTuple
 
 from intake.condition_sql import CellTest
 from reports.tabulation.plan import Plan, plan_of
-from reports.tabulation.queries import CELL_COLUMNS, tabulation_queries
+from reports.tabulation.queries import (
+    CELL_COLUMNS,
+    CELLS,
+    FRAME,
+    RESPONDENTS,
+    tabulation_queries,
+)
 from reports.tabulation.results import (
     ANSWERED_SLOT,
     NOT_ANSWERED_SLOT,
@@ -66,11 +71,16 @@ from reports.tabulation.results import (
     QuestionTabulation,
     Selection,
     Tabulation,
+    item_counts,
     levels_for,
 )
 from surveys.models import Organisation, Questionnaire
 
 # --- tabulation ------------------------------------------------------------------------
+
+# Positions in the statement's rows.
+_PART = len(CELL_COLUMNS)
+_N = CELL_COLUMNS.index("n")
 
 
 def tabulate(
@@ -100,18 +110,11 @@ def tabulate(
         variables=variables,
         selection=selection,
     )
-    groups = (
-        [RIKET]
-        if queries.groups is None
-        else [Group(*row) for row in queries.groups.rows()]
-    )
-    frame_by_group: dict[int | None, int] = dict(queries.frame.rows())  # type: ignore[arg-type]
-    respondent_rows = queries.respondents.rows()
-    cell_rows = queries.cells.rows()
-
-    # From here on the loops run over aggregated rows (groups × cells), never
-    # over answers; the figures are kept per item, then per group, so that the
-    # loop over groups and items below needs one look-up of an int each.
+    # One statement (reports.tabulation.queries), its rows part by part.
+    counts_at = len(CELL_COLUMNS) + 1
+    groups_at = counts_at + len(queries.counts)
+    cell_rows: list[Sequence[Any]] = []
+    frame_by_group: dict[int | None, int] = {}
     respondents: dict[int | None, int] = {}
     not_submitted: dict[int | None, int] = {}
     applicable: dict[int, dict[int | None, int]] = {pk: {} for pk in queries.by_exists}
@@ -120,25 +123,38 @@ def tabulate(
     ticked: dict[tuple[int, str | None], dict[int | None, int]] = {
         item: {} for item in queries.ticked
     }
-    split = 3 + len(queries.by_exists)
-    for row in respondent_rows:
-        g = row[0]
-        respondents[g] = row[1]
-        not_submitted[g] = row[2]
-        for pk, holds in zip(queries.by_exists, row[3:split], strict=True):
-            applicable[pk][g] = holds
-        for item, n in zip(queries.ticked, row[split:], strict=True):
-            ticked[item][g] = n
-    parents = {test.question_id for test in queries.cell_tests.values()}
-    for (g, pk), n in _applicable_from_cells(
-        queries.cell_tests,
-        (
-            dict(zip(CELL_COLUMNS, row, strict=True))
-            for row in cell_rows
-            if row[1] in parents
-        ),
-    ).items():
-        applicable.setdefault(pk, {})[g] = n
+    ordered: list[tuple[int, Group]] = []
+    split = counts_at + 2 + len(queries.by_exists)
+    for row in queries.statement.rows():
+        part = row[_PART]
+        if part == CELLS:
+            cell_rows.append(row[:_PART])
+        elif part == RESPONDENTS:
+            g = row[0]
+            respondents[g] = row[counts_at]
+            not_submitted[g] = row[counts_at + 1]
+            for pk, holds in zip(
+                queries.by_exists, row[counts_at + 2 : split], strict=True
+            ):
+                applicable[pk][g] = holds
+            for item, n in zip(queries.ticked, row[split:groups_at], strict=True):
+                ticked[item][g] = n
+        elif part == FRAME:
+            frame_by_group[row[0]] = row[_N]
+        else:
+            code, name, short_name, position = row[groups_at:]
+            ordered.append((position, Group(row[0], code, name, short_name)))
+    # From here on the loops run over aggregated rows (groups × cells), never
+    # over answers; the figures are kept per item, then per group, so that the
+    # loop over groups and items below needs one look-up of an int each.
+    groups = (
+        [RIKET]
+        if level == Level.RIKET
+        else [group for _, group in sorted(ordered, key=_first)]
+    )
+    if queries.cell_tests:
+        for (g, pk), n in _applicable_from_cells(queries.cell_tests, cell_rows).items():
+            applicable.setdefault(pk, {})[g] = n
     summaries = tuple(
         GroupSummary(
             group=g,
@@ -162,10 +178,22 @@ def tabulate(
             g.key,
             n := respondents.get(g.key, 0),
             frame := frame_by_group.get(g.key, 0),
-            ItemCounts(g, n, 0, n, 0, 0, {}, None, frame),
+            item_counts(g, n, 0, n, 0, 0, {}, None, frame),
         )
         for g in groups
     ]
+    # A group absent from every count (no respondents, no cells, nobody
+    # shown or ticking anything) gets its `unanswered` for every item: each
+    # item starts from those and only the groups found in the data are
+    # counted (at scale 100 per region, 21 of 2 100 groups: looping over all
+    # of them for every item was most of the tabulation's Python).
+    found_keys = set(respondents).union(
+        (row[0] for row in cell_rows),
+        *applicable.values(),
+        *ticked.values(),
+    )
+    quiet = tuple(p.unanswered for p in per_group)
+    counted = [(i, p) for i, p in enumerate(per_group) if p.key in found_keys]
     no_kommun_counts = (
         {g.key: _kommun_item(g, {}) for g in groups}
         if any(q.is_kommun_count for q in queries.questions)
@@ -187,7 +215,8 @@ def tabulate(
                 )
             else:
                 by_group = _items_by_group(
-                    per_group,
+                    counted,
+                    quiet,
                     by_item.get((qid, rcode), {}),
                     applicable.get(qid, {}) if planned.has_condition else None,
                     ticked.get((qid, rcode), {}) if qid in queries.multiple else None,
@@ -208,6 +237,10 @@ def tabulate(
         questions=tuple(tabulated),
         selection=selection,
     )
+
+
+def _first(pair: tuple[int, Group]) -> int:
+    return pair[0]
 
 
 class _Cells:
@@ -236,11 +269,25 @@ def _cells_by_item(
     row_code = plan.row_code
     by_item: dict[tuple[int, str | None], dict[int | None, _Cells]] = {}
     kommun_sums: dict[tuple[int, str | None], dict[int | None, dict[str, int]]] = {}
+    # A kommun count's (question, slot) parsed once, not once per group: its
+    # item and key (`_kommun_slot`), and that item's sums per group.
+    kommun_slots: dict[
+        tuple[int, str], tuple[str, dict[int | None, dict[str, int]]]
+    ] = {}
     for g, qid, slot, row_id, option_id, escaped, n, total in cell_rows:
         if qid in kommun_counts:
             if total is not None:
-                row, key = _kommun_slot(slot)
-                sums = kommun_sums.setdefault((qid, row), {}).setdefault(g, {})
+                found = kommun_slots.get((qid, slot))
+                if found is None:
+                    row, key = _kommun_slot(slot)
+                    found = kommun_slots[qid, slot] = (
+                        key,
+                        kommun_sums.setdefault((qid, row), {}),
+                    )
+                key, by_group = found
+                sums = by_group.get(g)
+                if sums is None:
+                    sums = by_group[g] = {}
                 sums[key] = sums.get(key, 0) + int(total)
             continue
         item = (qid, row_code.get(row_id) if row_id else None)
@@ -272,53 +319,51 @@ class _PerGroup(NamedTuple):
 
 
 def _items_by_group(
-    per_group: Sequence[_PerGroup],
+    counted: Sequence[tuple[int, _PerGroup]],
+    quiet: tuple[ItemCounts, ...],
     cells_by_group: Mapping[int | None, _Cells],
     applicable: Mapping[int | None, int] | None,
     ticked: Mapping[int | None, int] | None,
     is_number: bool,
 ) -> tuple[ItemCounts, ...]:
-    """One item's ItemCounts in every group. `applicable`: per group, the
-    respondents shown the item (None: no display condition, all of them);
-    `ticked`: for a multiple choice, per group, the respondents who ticked an
-    option (else the item's cells are one per respondent who answered)."""
-    result = []
-    for group, key, respondents, frame, unanswered in per_group:
+    """One item's ItemCounts in every group: `quiet` (each group's
+    `unanswered`) but for the `counted` groups (with their place in `quiet`).
+    `applicable`: per group, the respondents shown the item (None: no display
+    condition, all of them); `ticked`: for a multiple choice, per group, the
+    respondents who ticked an option (else the item's cells are one per
+    respondent who answered)."""
+    result = list(quiet)
+    for at, (group, key, respondents, frame, _) in counted:
         shown = respondents if applicable is None else applicable.get(key, 0)
         cells = cells_by_group.get(key)
         if cells is None:
             any_answer = 0 if ticked is None else ticked.get(key, 0)
             if shown == respondents and not any_answer:
-                result.append(unanswered)
                 continue
-            result.append(
-                ItemCounts(
-                    group,
-                    respondents,
-                    respondents - shown,
-                    shown - any_answer if shown > any_answer else 0,
-                    0,
-                    0 if is_number else any_answer,
-                    {},
-                    None,
-                    frame,
-                )
-            )
-            continue
-        any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
-        result.append(
-            ItemCounts(
+            result[at] = item_counts(
                 group,
                 respondents,
                 respondents - shown,
                 shown - any_answer if shown > any_answer else 0,
-                cells.escaped,
-                cells.numbers if is_number else any_answer - cells.escaped,
-                # Its own dict: the ItemCounts keeps it.
-                cells.counts,
-                cells.total if is_number else None,
+                0,
+                0 if is_number else any_answer,
+                {},
+                None,
                 frame,
             )
+            continue
+        any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
+        result[at] = item_counts(
+            group,
+            respondents,
+            respondents - shown,
+            shown - any_answer if shown > any_answer else 0,
+            cells.escaped,
+            cells.numbers if is_number else any_answer - cells.escaped,
+            # Its own dict: the ItemCounts keeps it.
+            cells.counts,
+            cells.total if is_number else None,
+            frame,
         )
     return tuple(result)
 
@@ -353,31 +398,35 @@ def _kommun_item(group: Group, sums: Mapping[str, int]) -> ItemCounts:
     base = counts.pop(ANSWERED_SLOT, 0)
     not_answered = counts.pop(NOT_ANSWERED_SLOT, 0)
     not_applicable = counts.pop(NOT_APPLICABLE_SLOT, 0)
-    return ItemCounts(
-        group=group,
-        respondents=base + not_answered + not_applicable,
-        not_applicable=not_applicable,
-        not_answered=not_answered,
-        escaped=0,
-        base=base,
-        counts=counts,
-        frame=base + not_answered + not_applicable,
+    respondents = base + not_answered + not_applicable
+    return item_counts(
+        group,
+        respondents,
+        not_applicable,
+        not_answered,
+        0,
+        base,
+        counts,
+        None,
+        respondents,
     )
 
 
 def _applicable_from_cells(
-    tests: Mapping[int, CellTest], cells: Iterable[Mapping[str, Any]]
+    tests: Mapping[int, CellTest], cells: Iterable[Sequence[Any]]
 ) -> dict[tuple[int | None, int], int]:
     """Per (group, question) the responses for which the question's `CellTest`
-    holds: the answers that pass it, from the tabulated cells (each with its
-    group and count `n`). Groups without such an answer are left out (0)."""
-    by_parent: dict[int, list[tuple[int, CellTest]]] = {}
+    holds: the answers that pass it, from the tabulated cells (rows of
+    CELL_COLUMNS: each with its group and count `n`). Groups without such an
+    answer are left out (0)."""
+    by_cell: dict[tuple[int, str, int | None], list[tuple[int, CellTest]]] = {}
     for question_id, test in tests.items():
-        by_parent.setdefault(test.question_id, []).append((question_id, test))
+        for cell in test.cells():
+            by_cell.setdefault(cell, []).append((question_id, test))
     applicable: dict[tuple[int | None, int], int] = {}
-    for cell in cells:
-        for question_id, test in by_parent.get(cell["question_id"], ()):
-            if test.holds(cell):
-                key = (cell["group"], question_id)
-                applicable[key] = applicable.get(key, 0) + cell["n"]
+    for g, parent, slot, row_id, option_id, escaped, n, *_ in cells:
+        for question_id, test in by_cell.get((parent, slot, row_id), ()):
+            if test.passes(option_id, escaped):
+                key = (g, question_id)
+                applicable[key] = applicable.get(key, 0) + n
     return applicable

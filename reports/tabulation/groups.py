@@ -31,6 +31,9 @@ from surveys.selectors import expected_respondents
 
 GroupExpr = Expression | F | Subquery | None
 
+# The register's published order of the groups of a level.
+GROUP_ORDER = ("region__sort_order", "sort_order", "code")
+
 # --- groups ----------------------------------------------------------------------------
 
 
@@ -112,7 +115,7 @@ def _groups_queryset(
                     memberships_in_year(questionnaire.cycle.year), rss=within_rss
                 ).values("kommun_id")
             )
-    return organisations.order_by("region__sort_order", "sort_order", "code")
+    return organisations.order_by(*GROUP_ORDER)
 
 
 def _ref(question: Question) -> QuestionRef:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -197,14 +198,24 @@ def item_nonresponse_of(
         test.question_id for test in cell_tests.values()
     }
     slot_sums: dict[int, list[tuple[str, Decimal | None]]] = {}
-    cells = []
+    cells: list[tuple[Any, ...]] = []
     for cell in (
         answers.filter(question_id__in=sorted(counted_cells))
         .values("question_id", "slot", "row_id", "option_id", "escaped")
         .annotate(n=Count("pk"), total=Sum("number"))
         .order_by()
     ):
-        cells.append({**cell, "group": None})
+        cells.append(
+            (
+                None,
+                cell["question_id"],
+                cell["slot"],
+                cell["row_id"],
+                cell["option_id"],
+                cell["escaped"],
+                cell["n"],
+            )
+        )
         slot_sums.setdefault(cell["question_id"], []).append(
             (cell["slot"], cell["total"])
         )

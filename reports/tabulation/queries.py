@@ -6,8 +6,11 @@ structure (its plan: `reports.tabulation.plan`) and the tabulation's arguments
 (level, RSS, questions, selection), never on the answers. So the querysets are
 built here, compiled to SQL once (`reports.tabulation.compiled`) and kept on
 the plan, which is itself dropped whenever the questionnaire's structure
-changes: a tabulation then runs its 3–4 queries without building any of them
-again. The rows are read by `reports.tabulation.counts`.
+changes: a tabulation then runs them without building any of them again. They
+run as one statement, a UNION ALL of their parts (below), so that a tabulation
+is one round trip to the database: at scale 1 the three or four round trips of
+separate queries alone took more than the bare GROUP BY of the cells
+(bench/RESULTS.md). The rows are read by `reports.tabulation.counts`.
 """
 
 from __future__ import annotations
@@ -17,20 +20,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    F,
+    Field,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    TextField,
     Value,
+    Window,
 )
+from django.db.models.functions import Cast, RowNumber
 
 from intake.condition_sql import CellTest
 from intake.models import Answer, Response, ResponseStatus
 from reports.tabulation.compiled import Compiled, compiled
-from reports.tabulation.groups import GroupExpr, _group_expr, _groups_queryset
+from reports.tabulation.groups import (
+    GROUP_ORDER,
+    GroupExpr,
+    _group_expr,
+    _groups_queryset,
+)
 from reports.tabulation.plan import Plan, PlannedQuestion
 from reports.tabulation.results import Level, Selection
 from surveys.models import (
@@ -44,7 +58,13 @@ from surveys.selectors import expected_respondents
 # Compiled argument sets kept per plan (a few kilobytes of SQL each).
 MAX_COMPILED = 256
 
-# Columns of the cell rows (TabulationQueries.cells), in this order.
+# The one statement's rows (issue #20 point 4): every part of a tabulation
+# (its answer cells, its respondents per group, its frame per group and the
+# level's groups) in one UNION ALL, so that a tabulation is one round trip to
+# the database. Each row says which part it is of in its column `part`; every
+# part fills its own columns and leaves the others NULL. The counts of the
+# respondents' part depend on the questionnaire (TabulationQueries.counts) and
+# come between PART and GROUP_COLUMNS.
 CELL_COLUMNS = (
     "group",
     "question_id",
@@ -55,28 +75,36 @@ CELL_COLUMNS = (
     "n",
     "total",
 )
+PART = "part"
+GROUP_COLUMNS = ("g_code", "g_name", "g_short_name", "g_position")
+
+# The values of `part`.
+CELLS, RESPONDENTS, FRAME, GROUPS = range(4)
 
 
 @dataclass(frozen=True)
 class TabulationQueries:
-    """The plan restricted to the tabulated questions, with its queries."""
+    """The plan restricted to the tabulated questions, with its statement."""
 
     questions: tuple[PlannedQuestion, ...]
     cell_tests: Mapping[int, CellTest]
     # The questions whose display condition needs an EXISTS per response, in
-    # the order of their columns `applicable_<id>` in `respondents`.
+    # the order of their counts `applicable_<id>`.
     by_exists: tuple[int, ...]
     multiple: frozenset[int]
     # The items (question, row code) of the multiple choices, in the order of
-    # their columns `ticked_<n>` in `respondents`, after the `applicable_…`.
+    # their counts `ticked_<n>`, after the `applicable_…`.
     ticked: tuple[tuple[int, str | None], ...]
-    # (pk, code, name, short_name) of the level's organisations, in the
-    # register's order; None at riket.
-    groups: Compiled | None
-    frame: Compiled  # (group, n)
-    # (group, respondents, not_submitted, applicable_…, ticked_…)
-    respondents: Compiled
-    cells: Compiled  # CELL_COLUMNS
+    # The names of the respondents' counts: respondents, not_submitted,
+    # applicable_…, ticked_….
+    counts: tuple[str, ...]
+    # CELL_COLUMNS, PART, `counts`, GROUP_COLUMNS; the cells' rows (answer
+    # cells grouped by question, slot, row, option and escape answer, with
+    # their count `n` and the sum of their numbers), the respondents' (group
+    # and counts), the frame's (group and `n`) and at a level other than riket
+    # the groups' (the organisation as `group`, its code, name, short name and
+    # place in the register's order).
+    statement: Compiled
 
 
 def tabulation_queries(
@@ -175,81 +203,69 @@ def _build(
         if planned.question_id in multiple
         for item in planned.items
     )
-    groups = (
-        None
-        if level == Level.RIKET
-        else compiled(
-            _groups_queryset(questionnaire, level, within_rss=within_rss).values_list(
-                "pk", "code", "name", "short_name"
+    counts = {
+        "respondents": Count("pk", filter=counted),
+        # Submitted first: the EXISTS of `started` is then only evaluated for
+        # the responses not submitted (0,2 s at 29 000 submitted kommun
+        # responses when it came first).
+        "not_submitted": Count("pk", filter=~submitted & started),
+        **{
+            f"applicable_{pk}": Count("pk", filter=counted & holds)
+            for pk, holds in exists_q.items()
+        },
+        **{
+            f"ticked_{n}": Count("pk", filter=counted & Q(_has_answer(pk, item.row_id)))
+            for n, (pk, item) in enumerate(ticked)
+        },
+    }
+    columns = (*CELL_COLUMNS, PART, *counts, *GROUP_COLUMNS)
+    parts = [
+        # COUNT(*), not COUNT(id): the same number (an id is never NULL), but
+        # with COUNT(id) PostgreSQL chose to sort the answers (on disk at scale
+        # 10) instead of hashing them, 2.5 times slower per region
+        # (bench/RESULTS.md).
+        _grouped(
+            answers,
+            _group_expr(questionnaire, level, "response__organisation__"),
+            {"n": Count("*"), "total": Sum("number")},
+            by=CELL_COLUMNS[1:6],
+        ).annotate(**{PART: Value(CELLS)}),
+        _grouped(
+            responses,
+            _group_expr(questionnaire, level, "organisation__"),
+            counts,
+        ).annotate(**{PART: Value(RESPONDENTS)}),
+        _grouped(
+            frame, _group_expr(questionnaire, level, ""), {"n": Count("pk")}
+        ).annotate(**{PART: Value(FRAME)}),
+    ]
+    if level != Level.RIKET:
+        organisations = _groups_queryset(questionnaire, level, within_rss=within_rss)
+        parts.append(
+            organisations.order_by().annotate(
+                group=F("pk"),
+                g_code=F("code"),
+                g_name=F("name"),
+                g_short_name=F("short_name"),
+                # The register's published order, numbered in SQL: the rows of
+                # a UNION ALL come in no promised order, and sorting the codes
+                # in Python could differ from the database's collation.
+                g_position=Window(RowNumber(), order_by=GROUP_ORDER),
+                **{PART: Value(GROUPS)},
             )
         )
-    )
     built = TabulationQueries(
         questions=questions,
         cell_tests=cell_tests,
         by_exists=tuple(exists_q),
         multiple=multiple,
         ticked=tuple((pk, item.row_code) for pk, item in ticked),
-        groups=groups,
-        frame=compiled(
-            _grouped(
-                frame,
-                _group_expr(questionnaire, level, ""),
-                {"n": Count("pk")},
-            )
-        ),
-        respondents=compiled(
-            _grouped(
-                responses,
-                _group_expr(questionnaire, level, "organisation__"),
-                {
-                    "respondents": Count("pk", filter=counted),
-                    # Submitted first: the EXISTS of `started` is then only
-                    # evaluated for the responses not submitted (0,2 s at 29 000
-                    # submitted kommun responses when it came first).
-                    "not_submitted": Count("pk", filter=~submitted & started),
-                    **{
-                        f"applicable_{pk}": Count("pk", filter=counted & holds)
-                        for pk, holds in exists_q.items()
-                    },
-                    **{
-                        f"ticked_{n}": Count(
-                            "pk", filter=counted & Q(_has_answer(pk, item.row_id))
-                        )
-                        for n, (pk, item) in enumerate(ticked)
-                    },
-                },
-            )
-        ),
-        # COUNT(*), not COUNT(id): the same number (an id is never NULL), but
-        # with COUNT(id) PostgreSQL chose to sort the answers (on disk at scale
-        # 10) instead of hashing them, 2.5 times slower per region
-        # (bench/RESULTS.md).
-        cells=compiled(
-            _grouped(
-                answers,
-                _group_expr(questionnaire, level, "response__organisation__"),
-                {"n": Count("*"), "total": Sum("number")},
-                by=CELL_COLUMNS[1:6],
-            )
-        ),
+        counts=tuple(counts),
+        statement=compiled(_union([_padded(part, columns) for part in parts])),
     )
     # The counting loop unpacks the rows by position.
-    expected = {
-        "cells": CELL_COLUMNS,
-        "respondents": (
-            "group",
-            "respondents",
-            "not_submitted",
-            *(f"applicable_{pk}" for pk in exists_q),
-            *(f"ticked_{n}" for n in range(len(ticked))),
-        ),
-        "frame": ("group", "n"),
-    }
-    for name, columns in expected.items():
-        query = getattr(built, name)
-        if query is not None and query.columns != columns:
-            raise RuntimeError(f"Unexpected columns of {name}: {query.columns}")
+    if built.statement.columns != columns:
+        raise RuntimeError(f"Unexpected columns: {built.statement.columns}")
     return built
 
 
@@ -261,6 +277,52 @@ def _has_answer(question_id: int, row_id: int | None) -> Exists:
         if row_id is None
         else answers.filter(row_id=row_id)
     )
+
+
+# A NULL of each column's type, for the parts without the column: PostgreSQL
+# gives a UNION's column the type of its first typed member, and a bare NULL in
+# the first two members would make it text.
+_NULL_AS: dict[str, Field[Any, Any]] = {
+    **dict.fromkeys(
+        ("group", "question_id", "row_id", "option_id", "n", "g_position"),
+        IntegerField(),
+    ),
+    **dict.fromkeys(("slot", "g_code", "g_name", "g_short_name"), TextField()),
+    "escaped": BooleanField(),
+    "total": Answer._meta.get_field("number"),
+}
+
+
+class _Null(Cast):
+    """A NULL of a type. A constant, so never in a GROUP BY: Django would
+    group by a Cast, and at riket, where a part has no other GROUP BY, that
+    would give no row instead of one when nothing matches."""
+
+    def __init__(self, output_field: Field[Any, Any]) -> None:
+        super().__init__(Value(None), output_field)
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+def _padded(queryset: QuerySet[Any], columns: tuple[str, ...]) -> QuerySet[Any]:
+    """The queryset's rows with every column of the statement, in its order:
+    NULL where the part has no such column (the respondents' counts are
+    integers)."""
+    present = set(queryset.query.values_select) | set(queryset.query.annotations)
+    missing = {
+        column: _Null(_NULL_AS.get(column, IntegerField()))
+        for column in columns
+        if column not in present
+    }
+    padded: QuerySet[Any] = queryset.annotate(**missing).values(*columns)
+    return padded
+
+
+def _union(parts: list[QuerySet[Any]]) -> QuerySet[Any]:
+    first, *rest = parts
+    combined: QuerySet[Any] = first.union(*rest, all=True)
+    return combined
 
 
 def _grouped(

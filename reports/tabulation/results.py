@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 
@@ -180,6 +180,61 @@ class ItemCounts:
         if self.total is None or not self.base:
             return None
         return Fraction(self.total) if rule == "sum" else self.mean
+
+
+# The fields of ItemCounts, in order; `item_counts` sets exactly these.
+_ITEM_FIELDS = (
+    "group",
+    "respondents",
+    "not_applicable",
+    "not_answered",
+    "escaped",
+    "base",
+    "counts",
+    "total",
+    "frame",
+)
+if tuple(f.name for f in fields(ItemCounts)) != _ITEM_FIELDS:  # pragma: no cover
+    raise RuntimeError("item_counts must set every field of ItemCounts")
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def item_counts(
+    group: Group,
+    respondents: int,
+    not_applicable: int,
+    not_answered: int,
+    escaped: int,
+    base: int,
+    counts: Mapping[str, int],
+    total: Decimal | None,
+    frame: int,
+) -> ItemCounts:
+    """`ItemCounts(...)` with every field given, the same object (equal, the
+    same repr, frozen), made without the dataclass's `__init__`, which sets
+    each of the nine fields through `object.__setattr__` (frozen): a
+    tabulation per region makes one per group and item (1 659 for the region
+    questionnaire), and that `__init__` took three times as long
+    (bench/RESULTS.md). For the counting loop only (`reports.tabulation.counts`)."""
+    made = _new(ItemCounts)
+    _set(
+        made,
+        "__dict__",
+        {
+            "group": group,
+            "respondents": respondents,
+            "not_applicable": not_applicable,
+            "not_answered": not_answered,
+            "escaped": escaped,
+            "base": base,
+            "counts": counts,
+            "total": total,
+            "frame": frame,
+        },
+    )
+    return made
 
 
 @dataclass(frozen=True)
