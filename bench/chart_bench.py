@@ -6,7 +6,7 @@ At 100 times the realistic year (bench/export_bench.py --scale 100) the chart
 zip of the kommun questionnaire (reports/export_kinds.py `write_diagram_zip`)
 draws 52 charts of 2 400 bars, one per kommun and synthetic copy. This draws as
 many charts of as many bars the way the export does (one `ChartText` for the
-zip, inside `image_memory_kept`): the register's kommuner named as the copies
+zip): the register's kommuner named as the copies
 are ("Ale (syntetisk 17)"), a random share each. It prints the CPU time per
 chart (user and system: the kernel's page zeroing counts) and in all, the bytes
 of PNG, and the process's peak resident memory (ru_maxrss). It asserts nothing
@@ -67,25 +67,24 @@ def main(argv: Sequence[str] | None = None, out: Any = sys.stdout) -> None:
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args(argv)
 
-    from reports.charts import ChartText, bar_chart_png, image_memory_kept
+    from reports.charts import ChartText, bar_chart_png
 
     rng = random.Random(args.seed)  # noqa: S311 - invented shares, not security
     chart_text = ChartText()
     total = size = 0.0
-    with image_memory_kept():
-        for number in range(1, args.charts + 1):
-            data = chart(args.bars, rng, title=f"Fråga {number}: andel kommuner")
-            started = cpu_seconds()
-            png = bar_chart_png(data, chart_text=chart_text)
-            seconds = cpu_seconds() - started
-            total += seconds
-            size += len(png)
-            print(
-                f"chart {number:>3}: {args.bars} bars, {seconds:6.3f} s CPU, "
-                f"{len(png) / 2**20:6.1f} MiB",
-                file=out,
-                flush=True,
-            )
+    for number in range(1, args.charts + 1):
+        data = chart(args.bars, rng, title=f"Fråga {number}: andel kommuner")
+        started = cpu_seconds()
+        png = bar_chart_png(data, chart_text=chart_text)
+        seconds = cpu_seconds() - started
+        total += seconds
+        size += len(png)
+        print(
+            f"chart {number:>3}: {args.bars} bars, {seconds:6.3f} s CPU, "
+            f"{len(png) / 2**20:6.1f} MiB",
+            file=out,
+            flush=True,
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{args.charts} charts of {args.bars} bars: {total:.1f} s CPU "
