@@ -69,9 +69,12 @@ browser:
 
 # Browser tests run in a pass of their own: their live server needs real
 # transactions, whose flushes would wipe the data other tests share in a worker.
+# Two workers, each with its own database, live server and chromium: most of a
+# browser test is waiting for the page, so two take 4 min where one took 6 on
+# this 2-core machine (CI must stay under 15 minutes).
 pytest: install browser
 	$(BIN)/pytest -n auto --dist=loadfile -m "not browser"
-	$(BIN)/pytest -p no:xdist -m browser
+	$(BIN)/pytest -n 2 --dist=loadfile -m browser
 
 test: check pytest
 
