@@ -72,23 +72,7 @@ class Prepared:
         for value, positions in zip(args, compiled.slots, strict=True):
             for position in positions:
                 params[position] = value
-        # The current thread's connection: the compiled SQL is shared by
-        # threads, a connection never is.
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows: list[tuple[Any, ...]] = cursor.fetchall()
-        if not compiled.converters:
-            return rows
-        converted = []
-        for row in rows:
-            values = list(row)
-            for position, converters, expression in compiled.converters:
-                for converter in converters:
-                    values[position] = converter(
-                        values[position], expression, connection
-                    )
-            converted.append(tuple(values))
-        return converted
+        return run_compiled(using, compiled.sql, params, compiled.converters)
 
     def _compile(
         self, using: str, vendor: str, texts: tuple[bool, ...], fixed: dict[str, Any]
@@ -129,6 +113,33 @@ class Prepared:
         with self._lock:
             self._compiled[key] = compiled
         return compiled
+
+
+def run_compiled(
+    using: str,
+    sql: str,
+    params: Sequence[Any] | None,
+    converters: Sequence[tuple[int, Sequence[Converter], Any]],
+) -> list[tuple[Any, ...]]:
+    """Run SQL compiled once by the ORM and apply Django's converters for its
+    columns (`(position, converters, expression)`), as iterating the queryset
+    would: rows as tuples. Shared with `reports.tabulation.compiled`."""
+    # The current thread's connection: compiled SQL is shared by threads, a
+    # connection never is.
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, functions, expression in converters:
+            for converter in functions:
+                values[position] = converter(values[position], expression, connection)
+        converted.append(tuple(values))
+    return converted
 
 
 def columns(model: Any, prefix: str = "") -> list[str]:

@@ -14,7 +14,7 @@ dict per row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-Converter = Callable[[Any, Any, Any], Any]
+from surveys.prepared import Converter, run_compiled
 
 
 @dataclass(frozen=True)
@@ -43,24 +43,7 @@ class Compiled:
     def rows(self) -> Sequence[Sequence[Any]]:
         if self.sql is None:
             return []
-        # The current thread's connection: a compiled query may be shared by
-        # threads, a connection never is.
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params)
-            rows: list[Any] = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in rows:
-            values = list(row)
-            for position, converters, expression in self.converters:
-                value = values[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                values[position] = value
-            converted.append(values)
-        return converted
+        return run_compiled(self.using, self.sql, self.params, self.converters)
 
 
 def compiled(queryset: QuerySet[Any]) -> Compiled:
