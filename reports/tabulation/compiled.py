@@ -37,9 +37,6 @@ class Compiled:
     # (column, converters, expression) for the columns Django converts.
     converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
 
-    def index(self, column: str) -> int:
-        return self.columns.index(column)
-
     def rows(self) -> Sequence[Sequence[Any]]:
         if self.sql is None:
             return []
