@@ -124,42 +124,96 @@ def server_requests() -> Iterator[ServerRequests]:
     request_finished.disconnect(finished)
 
 
-class OneRequestAtATime:
-    """The live server's WSGI application, answering one request at a time.
+class LiveServerGate:
+    """The live server's WSGI application behind a gate that is open only while a
+    test runs, and on an in-memory SQLite database one request at a time.
 
-    On SQLite the live server's request threads share the test's one in-memory
-    connection (see ServerRequests). Two requests at once, as when the autosave
-    timer fires while a button's save is on its way, then meet inside one
-    transaction: "cannot start a transaction within a transaction", a 500 that
-    the service itself cannot have (each thread has its own connection on any
-    real database). The body is read inside the lock, so the response's close,
-    and with it Django's request_finished, happens before the next one starts.
+    Closed between tests: a request that reaches the server after its test has
+    ended (a closed tab's last autosave beacon, late under load) would otherwise
+    run while the database is flushed for the next test. On SQLite that request
+    shares the flush's one connection: its transaction took the flush's deletes
+    with it, and the next test met the previous test's user ("UNIQUE constraint
+    failed: surveys_user.email", once in CI). Closing waits for the requests
+    already inside; later ones are answered 503 without touching the database.
+
+    One at a time on in-memory SQLite: the live server's request threads share
+    the test's one connection (see ServerRequests). Two requests at once, as when
+    the autosave timer fires while a button's save is on its way, then meet
+    inside one transaction: "cannot start a transaction within a transaction", a
+    500 that the service itself cannot have (each thread has its own connection
+    on any real database). The body is read inside the lock, so the response's
+    close, and with it Django's request_finished, happens before the next one.
     """
 
-    def __init__(self, application: Any) -> None:
+    def __init__(self, application: Any, *, one_at_a_time: bool) -> None:
         self.application = application
-        self.lock = threading.Lock()
+        self.one_at_a_time = one_at_a_time
+        self.serial = threading.Lock()
+        self.state = threading.Condition()
+        self.is_open = False
+        self.inside = 0
+
+    def open(self) -> None:
+        with self.state:
+            self.is_open = True
+
+    def close(self, *, timeout: float = 15) -> None:
+        with self.state:
+            self.is_open = False
+            if not self.state.wait_for(lambda: self.inside == 0, timeout=timeout):
+                raise AssertionError(
+                    f"the live server still answers {self.inside} request(s)"
+                )
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with self.lock:
-            result = self.application(environ, start_response)
-            try:
-                return list(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+        with self.state:
+            if not self.is_open:
+                start_response(
+                    "503 Service Unavailable", [("Content-Type", "text/plain")]
+                )
+                return [b"between tests"]
+            self.inside += 1
+        try:
+            if self.one_at_a_time:
+                with self.serial:
+                    return self._answer(environ, start_response)
+            return self._answer(environ, start_response)
+        finally:
+            with self.state:
+                self.inside -= 1
+                self.state.notify_all()
+
+    def _answer(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        result = self.application(environ, start_response)
+        try:
+            return list(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
 
 
 @pytest.fixture(scope="session")
 def live_server(live_server: Any) -> Any:
-    """pytest-django's live server; on an in-memory SQLite database one request
-    at a time (OneRequestAtATime)."""
-    if live_server.thread.connections_override:
-        server = live_server.thread.httpd
-        if not isinstance(server.get_app(), OneRequestAtATime):
-            server.set_app(OneRequestAtATime(server.get_app()))
+    """pytest-django's live server behind a LiveServerGate."""
+    server = live_server.thread.httpd
+    if not isinstance(server.get_app(), LiveServerGate):
+        in_memory = bool(live_server.thread.connections_override)
+        server.set_app(LiveServerGate(server.get_app(), one_at_a_time=in_memory))
     return live_server
+
+
+@pytest.fixture(autouse=True)
+def live_server_open_during_the_test(
+    register: None, live_server: Any
+) -> Iterator[None]:
+    """Opens the gate once the test's data is loaded and closes it before the
+    database is flushed: set up after `register` (and so after the database
+    fixture), torn down before it."""
+    gate: LiveServerGate = live_server.thread.httpd.get_app()
+    gate.open()
+    yield
+    gate.close()
 
 
 @pytest.fixture
