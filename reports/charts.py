@@ -17,7 +17,6 @@ import functools
 import io
 import math
 import textwrap
-import zlib
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Font
 
+from reports.png import paletted_png
 from surveys.formatting import swedish_number, swedish_percent
 from surveys.sheet_text import harden_workbook
 
@@ -124,10 +124,6 @@ BOTTOM_IN = 0.9  # axis and source line
 CATEGORY_WRAP = 38  # characters per line of a category name (see _wrap)
 TITLE_WRAP = 80  # characters per line of the title
 FOOTNOTE_WRAP = 120  # characters per line of a footnote under the chart
-PNG_COMPRESSION = 3  # zlib level, 0-9
-# A chart of more pixels than this (about 150 bars) is compressed with zlib's
-# run-length strategy (see bar_chart_png).
-RLE_PIXELS = 10_000_000
 
 # The layout in pixels, as the matplotlib version of these charts had it: the
 # plot from 42 % to 93 % of the width, the x axis 0,72 in above the bottom, text
@@ -524,19 +520,9 @@ def bar_chart_png(data: BarChartData, *, chart_text: ChartText | None = None) ->
         draw.line((x, bottom, x, bottom + TICK_PX), fill=BLACK, width=LINE_PX)
 
     image.putpalette(_palette())  # "L" becomes "P": the greys, and the bar colour
-    output = io.BytesIO()
-    # zlib level 3 instead of Pillow's 6: the same pixels in about half the time,
-    # for a slightly larger file (these flat charts compress well either way).
-    # A chart of thousands of bars (the chart zip at national scale, issue #20)
-    # is some 190 MB of pixels in white runs, where zlib's run-length strategy
-    # takes a quarter less time for about as many bytes (6 % more to 10 % fewer,
-    # by the names); a small chart keeps level 3, where it would cost 12 % more
-    # bytes and save next to nothing.
-    if width * height > RLE_PIXELS:
-        image.save(output, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
-    else:
-        image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
-    return output.getvalue()
+    # Deflated by zlib-ng, not by Pillow's zlib: a quarter of the time
+    # (reports/png.py).
+    return paletted_png(image)
 
 
 POINT_BAND_PX = 1024  # rows per band in _whiten_bar_grey
