@@ -9,9 +9,9 @@ import random
 import pytest
 from PIL import Image, ImageDraw
 
-from reports import png
+from reports import charts, png
 from reports.charts import BarChartData, _palette, bar_chart_png
-from reports.png import paletted_png
+from reports.png import PalettedPng, paletted_png
 
 
 def decoded(data: bytes) -> Image.Image:
@@ -49,32 +49,80 @@ def test_every_index_and_row_decodes_as_pillows_png(height: int) -> None:
     assert_same_image(paletted_png(image), pillows(image))
 
 
-def test_a_chart_decodes_to_the_pixels_pillow_would_have_saved(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The chart's own image, as bar_chart_png hands it to the encoder.
-    images: list[Image.Image] = []
-    real = paletted_png
+def test_rows_added_in_strips_make_the_same_png() -> None:
+    rng = random.Random(5)
+    width, height = 97, 3 * png.BAND_ROWS + 11
+    image = Image.frombytes("P", (width, height), rng.randbytes(width * height))
+    image.putpalette(rng.randbytes(768))
+    with PalettedPng(image.size, bytes(image.getpalette() or [])) as writer:
+        for top, bottom in [(0, 5), (5, 1500), (1500, 1501), (1501, height)]:
+            strip = image.crop((0, top, width, bottom))
+            # An "L" strip's values are the indices too, as the charts draw them.
+            if top:
+                strip = Image.frombytes("L", strip.size, strip.tobytes())
+            writer.add(strip)
+        strips = writer.finish()
+    assert_same_image(strips, pillows(image))
 
-    def keep(image: Image.Image) -> bytes:
-        images.append(image.copy())
-        return real(image)
 
-    monkeypatch.setattr("reports.charts.paletted_png", keep)
-    data = BarChartData(
-        title="Andel kommuner som har infört arbetssättet",
-        categories=[f"Kommun {i} med ett långt namn" for i in range(180)],
-        values=[(i * 37) % 101 for i in range(180)],
+def test_rows_past_the_image_or_missing_are_refused() -> None:
+    with PalettedPng((4, 3), bytes(768)) as writer:
+        writer.add(Image.new("L", (4, 2)))
+        with pytest.raises(ValueError):
+            writer.add(Image.new("L", (4, 2)))
+        with pytest.raises(ValueError):
+            writer.add(Image.new("L", (5, 1)))
+        with pytest.raises(ValueError):
+            writer.finish()
+
+
+def chart_data(bars: int, name: str) -> BarChartData:
+    return BarChartData(
+        title="Andel kommuner som har infört arbetssättet, en titel på två rader "
+        "eftersom den är lång",
+        categories=[f"{name} {i}" for i in range(bars)],
+        values=[(i * 37) % 101 for i in range(bars)],
         value_format="percent",
         source_line="Källa: Socialstyrelsen.",
-        base_note="Bas: 180 kommuner.",
+        base_note=f"Bas: {bars} kommuner.",
+        footnotes=["En fotnot under diagrammet."],
     )
-    chart = bar_chart_png(data)
-    assert len(images) == 1
-    assert images[0].size[1] > 2 * png.BAND_ROWS
-    assert_same_image(chart, pillows(images[0]))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        chart_data(180, "Kommun"),
+        # Names wrapped on so many lines that they overlap: not whitened.
+        chart_data(40, "Ett mycket långt namn som bryts på många rader " * 3),
+    ],
+    ids=["apart", "overlapping"],
+)
+@pytest.mark.parametrize("rows", [1, 7, 100, 1000])
+def test_a_chart_drawn_in_strips_is_the_chart_drawn_whole(
+    monkeypatch: pytest.MonkeyPatch, data: BarChartData, rows: int
+) -> None:
+    # Drawn in one strip, as one image, which Pillow then saves itself.
+    whole: list[Image.Image] = []
+    add = PalettedPng.add
+
+    def keep(self: PalettedPng, strip: Image.Image) -> None:
+        whole.append(strip.copy())
+        add(self, strip)
+
+    monkeypatch.setattr(charts, "STRIP_ROWS", 10**6)
+    monkeypatch.setattr(PalettedPng, "add", keep)
+    one_strip = bar_chart_png(data)
+    assert len(whole) == 1
+    image = whole[0]
+    image.putpalette(_palette())
+    assert_same_image(one_strip, pillows(image))
     # The bar colour, the greys of the antialiased text and white.
-    assert len(decoded(chart).convert("RGB").getcolors(256) or []) > 100
+    assert len(decoded(one_strip).convert("RGB").getcolors(256) or []) > 100
+
+    monkeypatch.setattr(charts, "STRIP_ROWS", rows)
+    monkeypatch.setattr(PalettedPng, "add", add)
+    assert_same_image(bar_chart_png(data), one_strip)
 
 
 def test_the_charts_palette_is_written_whole() -> None:
