@@ -17,7 +17,6 @@ import functools
 import io
 import math
 import textwrap
-import zlib
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Font
 
+from reports.png import PalettedPng
 from surveys.formatting import swedish_number, swedish_percent
 from surveys.sheet_text import harden_workbook
 
@@ -90,6 +90,10 @@ def _excel_value(value: float | int | Decimal, percent: bool) -> float:
     return float(number / 100 if percent else number)
 
 
+# Cached: a chart of 2 400 groups (issue #20) labels a few hundred values, the
+# same in every chart of the zip. The label depends only on the number's value
+# (it is rounded to `decimals`), typed so that 1 and 1.0 stay apart.
+@functools.lru_cache(maxsize=4096, typed=True)
 def value_label(
     value: float | int | Decimal, value_format: ValueFormat, *, decimals: int = 0
 ) -> str:
@@ -124,10 +128,6 @@ BOTTOM_IN = 0.9  # axis and source line
 CATEGORY_WRAP = 38  # characters per line of a category name (see _wrap)
 TITLE_WRAP = 80  # characters per line of the title
 FOOTNOTE_WRAP = 120  # characters per line of a footnote under the chart
-PNG_COMPRESSION = 3  # zlib level, 0-9
-# A chart of more pixels than this (about 150 bars) is compressed with zlib's
-# run-length strategy (see bar_chart_png).
-RLE_PIXELS = 10_000_000
 
 # The layout in pixels, as the matplotlib version of these charts had it: the
 # plot from 42 % to 93 % of the width, the x axis 0,72 in above the bottom, text
@@ -217,8 +217,9 @@ class PlacedText:
     anchor: str
     start: tuple[float, float]
 
-    @property
+    @functools.cached_property
     def box(self) -> tuple[int, int, int, int]:
+        # Cached: read for every string to place it and to bucket it by strip.
         width, height = self.mask.size
         return self.x, self.y, self.x + width, self.y + height
 
@@ -312,12 +313,18 @@ class ChartText:
 
     @staticmethod
     def draw(
-        draw: Any, placed: Sequence[PlacedText], *, fill: int, whitened: bool
+        draw: Any,
+        placed: Sequence[PlacedText],
+        *,
+        fill: int,
+        whitened: bool,
+        dy: int = 0,
     ) -> None:
         """Draw the strings with `fill`: their whitened masks (for black text
         on white, the same pixels as drawing them with `ImageDraw.text` and
         whitening grey 254, where no two overlap), or as `ImageDraw.text`
-        draws them."""
+        draws them; `dy` rows higher (on a strip of the chart whose first row
+        is `dy`)."""
         ink = draw.draw.draw_ink(fill)  # as ImageDraw.text has it
         for text in placed:
             mask = text.mask
@@ -325,7 +332,7 @@ class ChartText:
                 mask, _ = text.font.getmask2(
                     text.text, "L", anchor=text.anchor, start=text.start
                 )
-            draw.draw.draw_bitmap((text.x, text.y), mask, ink)
+            draw.draw.draw_bitmap((text.x, text.y - dy), mask, ink)
 
     def wrap(
         self,
@@ -411,8 +418,8 @@ def bar_chart_png(data: BarChartData, *, chart_text: ChartText | None = None) ->
     notes = footnote_lines(data.footnotes, axis_font)
     notes_px = len(notes) * _line_height(axis_font)
     width, height = chart_size_px(count, footer_px=notes_px)
-    image = Image.new("L", (width, height), WHITE)
-    draw = ImageDraw.Draw(image)
+    # For measuring text only: the chart is drawn in strips (below).
+    draw = ImageDraw.Draw(Image.new("L", (1, 1), WHITE))
 
     left, right = round(PLOT_LEFT * width), round(PLOT_RIGHT * width)
     top = round(TOP_IN * DPI)
@@ -440,8 +447,9 @@ def bar_chart_png(data: BarChartData, *, chart_text: ChartText | None = None) ->
         chars=TITLE_WRAP,
     )
     title_bottom = 0
+    title_lines: list[tuple[tuple[int, int], str]] = []
     for line in title:
-        draw.text((MARGIN_PX, y), line, font=title_font, fill=BLACK)
+        title_lines.append(((MARGIN_PX, y), line))
         box = draw.textbbox((MARGIN_PX, y), line, font=title_font)
         title_bottom = max(title_bottom, math.ceil(box[3]) + 2)
         y += _line_height(title_font)
@@ -498,45 +506,112 @@ def bar_chart_png(data: BarChartData, *, chart_text: ChartText | None = None) ->
     # drawn whitened, and only the bands of the title and the footer are
     # whitened after: a pass over a few rows instead of all of them.
     whitened = apart([p.box for p in placed], top=title_bottom, bottom=footer_top)
-    ChartText.draw(draw, placed, fill=BLACK, whitened=whitened)
-    for xy, line, fill, anchor in footer:
-        draw.text(xy, line, font=axis_font, fill=fill, anchor=anchor)
-    if whitened:
-        _whiten_bar_grey(image, rows=(0, title_bottom))
-        _whiten_bar_grey(image, rows=(footer_top, height))
-    else:
-        _whiten_bar_grey(image)
-    draw = ImageDraw.Draw(image)
     # Bars and axes: rectangles and straight lines on whole pixels, no blending.
+    shapes: list[_Shape] = []
+    half = BAR_SHARE / 2 * unit
     for centre, value in zip(centres, values, strict=True):
-        half = BAR_SHARE / 2 * unit
         if value > 0:
-            draw.rectangle(
-                (left, round(centre - half), round(x_px(value)), round(centre + half)),
-                fill=BAR_INDEX,
+            shapes.append(
+                _Shape(
+                    (
+                        left,
+                        round(centre - half),
+                        round(x_px(value)),
+                        round(centre + half),
+                    )
+                )
             )
         y = round(centre)
-        draw.line((left - TICK_PX, y, left, y), fill=BLACK, width=LINE_PX)
-    draw.line((left, top, left, bottom), fill=BLACK, width=LINE_PX)
-    draw.line((left, bottom, right, bottom), fill=BLACK, width=LINE_PX)
+        shapes.append(_Shape((left - TICK_PX, y, left, y), fill=BLACK, line=True))
+    shapes.append(_Shape((left, top, left, bottom), fill=BLACK, line=True))
+    shapes.append(_Shape((left, bottom, right, bottom), fill=BLACK, line=True))
     for tick in ticks:
         x = round(x_px(tick))
-        draw.line((x, bottom, x, bottom + TICK_PX), fill=BLACK, width=LINE_PX)
+        shapes.append(_Shape((x, bottom, x, bottom + TICK_PX), fill=BLACK, line=True))
 
-    image.putpalette(_palette())  # "L" becomes "P": the greys, and the bar colour
-    output = io.BytesIO()
-    # zlib level 3 instead of Pillow's 6: the same pixels in about half the time,
-    # for a slightly larger file (these flat charts compress well either way).
-    # A chart of thousands of bars (the chart zip at national scale, issue #20)
-    # is some 190 MB of pixels in white runs, where zlib's run-length strategy
-    # takes a quarter less time for about as many bytes (6 % more to 10 % fewer,
-    # by the names); a small chart keeps level 3, where it would cost 12 % more
-    # bytes and save next to nothing.
-    if width * height > RLE_PIXELS:
-        image.save(output, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
-    else:
-        image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
-    return output.getvalue()
+    # The chart is drawn a strip of rows at a time, each strip with what
+    # crosses it, in the order the whole image would be drawn: the same pixels
+    # without an image of 190 MB at 2 400 bars (issue #20). Every coordinate
+    # moves up by the strip's whole first row, so no rounding changes.
+    strips = range(0, height, STRIP_ROWS)
+    placed_in: list[list[PlacedText]] = [[] for _ in strips]
+    for item in placed:
+        for index in _strips_crossed(item.box[1], item.box[3]):
+            placed_in[index].append(item)
+    shapes_in: list[list[_Shape]] = [[] for _ in strips]
+    for shape in shapes:
+        for index in _strips_crossed(shape.box[1] - LINE_PX, shape.box[3] + LINE_PX):
+            shapes_in[index].append(shape)
+    strip = Image.new("L", (width, STRIP_ROWS), WHITE)
+    with PalettedPng((width, height), _palette()) as png:
+        for index, first in enumerate(strips):
+            rows = min(STRIP_ROWS, height - first)
+            if rows < STRIP_ROWS:
+                strip = Image.new("L", (width, rows), WHITE)
+            elif index:
+                strip.paste(WHITE, (0, 0, width, rows))
+            draw = ImageDraw.Draw(strip)
+            end = first + rows
+            if first < title_bottom + TEXT_PAD_PX:
+                for line_xy, line in title_lines:
+                    draw.text(
+                        (line_xy[0], line_xy[1] - first),
+                        line,
+                        font=title_font,
+                        fill=BLACK,
+                    )
+            ChartText.draw(
+                draw, placed_in[index], fill=BLACK, whitened=whitened, dy=first
+            )
+            if end > footer_top - TEXT_PAD_PX:
+                for (x, y), line, fill, anchor in footer:
+                    draw.text(
+                        (x, y - first), line, font=axis_font, fill=fill, anchor=anchor
+                    )
+            if whitened:
+                _whiten_bar_grey(strip, rows=(0, title_bottom - first))
+                _whiten_bar_grey(strip, rows=(footer_top - first, rows))
+            else:
+                _whiten_bar_grey(strip)
+            draw = ImageDraw.Draw(strip)
+            for shape in shapes_in[index]:
+                shape.draw(draw, dy=first)
+            png.add(strip)
+        return png.finish()
+
+
+# Rows of a chart drawn at a time (bar_chart_png): about 5 MB at 1 200 px.
+STRIP_ROWS = 4096
+# Rows above and below a title's or footer's text box that a strip drawing it
+# covers: its text is drawn in every strip that may hold some of it.
+TEXT_PAD_PX = 8
+
+
+def _strips_crossed(first: int, last: int) -> range:
+    """The indices of the strips that rows `first` to `last` (both included)
+    may touch."""
+    return range(max(first, 0) // STRIP_ROWS, max(last, 0) // STRIP_ROWS + 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """A bar (a rectangle in the bar colour) or a line of the axes (BLACK,
+    LINE_PX wide), in the whole chart's coordinates."""
+
+    box: tuple[int, int, int, int]
+    fill: int = BAR_INDEX
+    line: bool = False
+
+    def draw(self, draw: Any, *, dy: int) -> None:
+        """What `draw.line(…, width=LINE_PX)` or `draw.rectangle(…,
+        fill=…)` draws, by the calls they make: thousands of shapes a chart."""
+        x0, y0, x1, y1 = self.box
+        moved = (x0, y0 - dy, x1, y1 - dy)
+        ink = draw.draw.draw_ink(self.fill)
+        if self.line:
+            draw.draw.draw_lines(moved, ink, LINE_PX)
+        else:
+            draw.draw.draw_rectangle(moved, ink, 1)
 
 
 POINT_BAND_PX = 1024  # rows per band in _whiten_bar_grey

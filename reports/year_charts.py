@@ -12,7 +12,6 @@ white (WCAG 1.4.11); the value beside each bar names its year.
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 from collections.abc import Sequence
 from decimal import Decimal
@@ -35,7 +34,6 @@ from reports.charts import (
     LINE_PX,
     MARGIN_PX,
     PLOT_LEFT,
-    PNG_COMPRESSION,
     TICK_PX,
     TITLE_WRAP,
     TOP_IN,
@@ -51,6 +49,7 @@ from reports.charts import (
     x_ticks,
 )
 from reports.comparison_charts import YearChart
+from reports.png import paletted_png
 from surveys.formatting import round_half_up
 
 # The earlier year's bars: a lighter blue, 3.4:1 against white.
@@ -313,9 +312,7 @@ def year_chart_png(data: YearChartData) -> bytes:
         x = round(x_px(tick))
         draw.line((x, bottom, x, bottom + TICK_PX), fill=BLACK, width=LINE_PX)
     image.putpalette(_palette())
-    output = io.BytesIO()
-    image.save(output, format="PNG", compress_level=PNG_COMPRESSION)
-    return output.getvalue()
+    return paletted_png(image)
 
 
 def _index(series_index: int, series: int) -> int:

@@ -144,7 +144,6 @@ def test_the_png_is_an_image_of_the_expected_size(bars: int) -> None:
     image = Image.open(io.BytesIO(png))
     image.verify()
     # 8 × 150 px wide; (0,9 + 0,9 + 0,45 per bar) × 150 px high.
-    # 200 bars: past RLE_PIXELS, compressed with zlib's run-length strategy.
     expected = {4: (1200, 540), 12: (1200, 1080), 200: (1200, 13770)}[bars]
     assert image.size == expected == chart_size_px(bars)
 
