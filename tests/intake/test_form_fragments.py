@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.forms import HiddenInput
 from django.test import Client
 from django.urls import reverse
 from django.utils.autoreload import file_changed
@@ -252,3 +253,25 @@ def test_a_kept_body_is_never_shown_for_other_contact_details_or_a_locked_form(
     locked = page(client, "get", url)[1]
     assert '<fieldset disabled class="plain">' in locked
     assert 'value="Kim &lt;Kontakt&gt;"' in locked
+
+
+@pytest.mark.parametrize("posted", [None, "", "7 <x>", "12"])
+def test_the_version_field_is_what_django_s_widget_prints(
+    client: Client, region_user: User, region: Region, posted: str | None
+) -> None:
+    """The page writes the hidden version input itself (no form renderer): the
+    same tag Django's HiddenInput prints, shown or posted, valid or not."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    version = Response.objects.get(questionnaire=questionnaire).version
+    shown = client.get(url).content.decode()
+    assert HiddenInput().render("version", version, {"id": "id_version"}) in shown
+    data = (
+        {"action": "save"} if posted is None else {"action": "save", "version": posted}
+    )
+    with transaction.atomic():
+        again = client.post(url, data).content.decode()
+        transaction.set_rollback(True)
+    assert HiddenInput().render("version", posted, {"id": "id_version"}) in again
