@@ -27,6 +27,7 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,56 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def targets(users: int) -> list[tuple[str, str]]:
+    """The form page's path and a signed-in session of each of the first
+    `users` respondents of `bench/compare`'s regions."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.compare import ours
+    from surveys.models import User
+
+    q = ours.questionnaire()
+    found = []
+    for user in (
+        User.objects.filter(email__endswith="@region-bench.example")
+        .prefetch_related("roles")
+        .order_by("pk")[:users]
+    ):
+        client = Client()
+        client.force_login(user)
+        organisation_id = user.roles.all()[0].organisation_id
+        found.append(
+            (
+                reverse("intake:response-edit", args=[q.pk, organisation_id]),
+                client.cookies["sessionid"].value,
+            )
+        )
+    return found
+
+
+def shower(application: Any, targets: list[tuple[str, str]]) -> Callable[[int], int]:
+    """`show(i)`: the i-th show (the targets in turn) through the WSGI
+    application; its page's size. Anything but the filled form is an error."""
+    status: list[str] = []
+
+    def start_response(s: str, headers: list[tuple[str, str]]) -> None:
+        status.append(s)
+
+    def show(i: int) -> int:
+        path, session = targets[i % len(targets)]
+        result = application(environ(path, session), start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()  # request_finished, as a WSGI server sends it
+        if not status[-1].startswith("200") or b'id="svarsformular"' not in body:
+            raise SystemExit(f"show: {status[-1]}")
+        return len(body)
+
+    return show
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build", action="store_true")
@@ -101,49 +152,15 @@ def main() -> int:
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
 
     from bench.compare import ours
-    from surveys.models import User
 
     if args.build:
         call_command("migrate", verbosity=0)
         ours.build(args.users, 0, seed=1)
-    q = ours.questionnaire()
-    users = list(
-        User.objects.filter(email__endswith="@region-bench.example")
-        .prefetch_related("roles")
-        .order_by("pk")[: args.users]
-    )
-    targets = []
-    for user in users:
-        client = Client()
-        client.force_login(user)
-        organisation_id = user.roles.all()[0].organisation_id
-        targets.append(
-            (
-                reverse("intake:response-edit", args=[q.pk, organisation_id]),
-                client.cookies["sessionid"].value,
-            )
-        )
     application = get_wsgi_application()
-    status: list[str] = []
-
-    def start_response(s: str, headers: list[tuple[str, str]]) -> None:
-        status.append(s)
-
-    def show(i: int) -> int:
-        path, session = targets[i % len(targets)]
-        result = application(environ(path, session), start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            result.close()  # type: ignore[attr-defined]  # request_finished
-        if not status[-1].startswith("200") or b'id="svarsformular"' not in body:
-            raise SystemExit(f"show: {status[-1]}")
-        return len(body)
-
+    users = targets(args.users)
+    show = shower(application, users)
     for i in range(args.warm):
         show(i)
     with connection.cursor() as cursor:
@@ -176,7 +193,7 @@ def main() -> int:
             profile.disable()
     db_used = backend_cpu(backend) - db_before
     print(
-        f"{args.requests} shows over {len(targets)} users: CPU per show "
+        f"{args.requests} shows over {len(users)} users: CPU per show "
         f"median {statistics.median(times) * 1000:.2f} ms, "
         f"min {min(times) * 1000:.2f} ms, mean {statistics.mean(times) * 1000:.2f} ms; "
         f"PostgreSQL backend {db_used / args.requests * 1000:.2f} ms; "
