@@ -143,6 +143,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "signin.context_processors.oidc_sign_in",
             ],
+            # `{% url %}` with its reversals remembered (issue #20).
+            "builtins": ["surveys.templatetags.cached_url"],
         },
     },
 ]

@@ -22,8 +22,11 @@ Blocks whose HTML depends on more than that (an RSS's live kommun counts and
 texts, a collision with someone else's save) are left to the template's include.
 
 A page shown again unchanged (the same questionnaire content, field values,
-follow-ups shown and notices) takes its sections' HTML whole (`shared_sections`),
-without building a block per question: the key holds all of those values.
+follow-ups shown and notices, and whether it is read-only) takes its form's
+body whole (`shared_body`: the contact fields and every section, the part of
+`intake/_form_body.html`), without building a block per question or running
+the template's loops over the sections and contact fields: the key holds all
+of those values.
 """
 
 from __future__ import annotations
@@ -64,10 +67,11 @@ Pieces = tuple[tuple[str, ...], tuple[int, ...]]
 Printed = list[tuple[BoundField, str]]
 
 _fragments: OrderedDict[Hashable, Pieces] = OrderedDict()
-# Whole pages' sections, bounded by their characters (a region page's are some
-# 130 000): about 32 MiB per process at most.
+# Whole pages' bodies, bounded by their characters (a region page's is some
+# 70 000): about 32 MiB per process at most.
 MAX_PAGE_CHARACTERS = 32_000_000
-_pages: OrderedDict[Hashable, tuple[tuple[Any, str], ...]] = OrderedDict()
+BODY_TEMPLATE = "intake/_form_body.html"
+_pages: OrderedDict[Hashable, SafeString] = OrderedDict()
 _pages_size = 0
 _lock = threading.Lock()
 
@@ -102,10 +106,12 @@ def page_key(
     form: Any,
     shown: set[int],
     notices: Mapping[int, list[str]] | None,
+    *,
+    read_only: bool,
 ) -> Hashable:
-    """What an unbound form's questions' HTML depends on beyond the structure:
-    every initial value of its fields (the page's version aside, which no
-    question shows), the follow-ups shown and the notices."""
+    """What an unbound form's body depends on beyond the structure: every
+    initial value of its fields (the page's version aside, which the body does
+    not show), the follow-ups shown, the notices and whether it is read-only."""
     return (
         key,
         tuple(
@@ -115,37 +121,37 @@ def page_key(
         ),
         frozenset(shown),
         tuple(sorted((pk, tuple(texts)) for pk, texts in (notices or {}).items())),
+        read_only,
     )
 
 
-def shared_sections(page: Hashable) -> list[dict[str, Any]] | None:
-    """The sections of a page shown before, as `keep_sections` kept them."""
+def shared_body(page: Hashable) -> SafeString | None:
+    """The body of a page shown before, as `keep_body` kept it."""
     with _lock:
-        kept = _pages.get(page)
-        if kept is None:
-            return None
-        _pages.move_to_end(page)
-    return [{"section": section, "html": html} for section, html in kept]
+        body = _pages.get(page)
+        if body is not None:
+            _pages.move_to_end(page)
+    return body
 
 
-def keep_sections(page: Hashable, sections: list[dict[str, Any]]) -> None:
-    """Keep a page's sections if every one of them is shared HTML (`html`)."""
-    if not all(part.get("html") for part in sections):
-        return
-    kept = tuple((part["section"], part["html"]) for part in sections)
+def render_body(context: dict[str, Any], request: Any) -> SafeString:
+    """The form's body (`intake/_form_body.html`) with the page's own context, as
+    the page's template would include it."""
+    return mark_safe(  # noqa: S308 - the template's output
+        get_template(BODY_TEMPLATE).render(context, request)
+    )
+
+
+def keep_body(page: Hashable, body: SafeString) -> None:
     global _pages_size
     with _lock:
         if page in _pages:
             return
-        _pages[page] = kept
-        _pages_size += _size(kept)
+        _pages[page] = body
+        _pages_size += len(body)
         while _pages_size > MAX_PAGE_CHARACTERS and _pages:
             _, dropped = _pages.popitem(last=False)
-            _pages_size -= _size(dropped)
-
-
-def _size(kept: tuple[tuple[Any, str], ...]) -> int:
-    return sum(len(html) for _, html in kept)
+            _pages_size -= len(dropped)
 
 
 def forget_fragments() -> None:

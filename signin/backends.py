@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from surveys.auth import SessionUserBackend
 
-class OidcBackend(ModelBackend):
+
+class OidcBackend(SessionUserBackend):
     """Named in the session of a user signed in through OpenID Connect, so that
     Django reloads the user (active only) on later requests. It authenticates
     nothing itself: the callback view matches the provider's verified claims

@@ -16,12 +16,14 @@ from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from sesame import settings as sesame_settings
 
 from surveys.models import User
+from surveys.prepared import Prepared, columns, instance
 
 # What a sign-in link's failures count under in django-axes: this prefix and a
 # hash of the token. Not an e-mail address, so it never matches a password sign-in.
@@ -37,7 +39,32 @@ def user_by_email(value: str) -> User | None:
     return User.objects.filter(email=normalise_email(value)).first()
 
 
-class EmailBackend(ModelBackend):
+# The user of every signed-in request, read with a query compiled once (issue
+# #20): `ModelBackend.get_user`'s `User.objects.get(pk=…)` built and compiled
+# the same query on every request.
+_USER = Prepared(
+    lambda user_id: User.objects.filter(pk=user_id).values_list(*columns(User))
+)
+
+
+class SessionUserBackend(ModelBackend):
+    """`ModelBackend` with its `get_user` (every signed-in request's) read
+    compiled once: the user with this id, or None when there is none or it may
+    not sign in (inactive), as before."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        rows = _USER.rows(pk) if isinstance(pk, int) else []
+        if not rows:
+            return None
+        user: User = instance(User, rows[0])
+        return user if self.user_can_authenticate(user) else None
+
+
+class EmailBackend(SessionUserBackend):
     """Django's ModelBackend with the e-mail address matched case-insensitively,
     for our login page and the admin's alike."""
 

@@ -33,7 +33,13 @@ from intake.forms import (
     first_field,
     question_blocks,
 )
-from intake.fragments import keep_sections, page_key, render_blocks, shared_sections
+from intake.fragments import (
+    keep_body,
+    page_key,
+    render_blocks,
+    render_body,
+    shared_body,
+)
 from intake.models import Response, ResponseStatus
 from intake.permissions import (
     ResponseAccess,
@@ -287,56 +293,72 @@ def _render_form(
         if notice_cells is not None and not read_only
         else None
     )
-    # An unchanged page (the same answers, follow-ups and notices) takes its
-    # questions' HTML whole from the last time it was shown (intake.fragments).
+    # An unchanged page (the same answers, follow-ups, notices and read-only
+    # state) takes its form's body whole from the last time it was shown
+    # (intake.fragments).
     page = (
-        page_key(structure_key(access.questionnaire), form, shown, notices)
+        page_key(
+            structure_key(access.questionnaire),
+            form,
+            shown,
+            notices,
+            read_only=read_only,
+        )
         if not form.is_bound and consolidation is None and not collisions
         else None
     )
-    sections = shared_sections(page) if page is not None else None
+    body = shared_body(page) if page is not None else None
+    sections: list[dict[str, Any]] = []
     error_links: list[dict[str, Any]] = []
     missing_links: list[dict[str, Any]] = []
     by_variable: dict[str, Any] = {}
-    if sections is None:
+    if body is None:
         sections, error_links, missing_links, by_variable = _sections(
             access, form, shown, consolidation, notices, collisions, missing
         )
-        if page is not None and not missing:
-            keep_sections(page, sections)
+    context = {
+        "access": access,
+        "form": form,
+        "error_links": error_links,
+        "missing_links": missing_links,
+        "collisions": [
+            (by_variable[v].question, c) for v, c in (collisions or {}).items()
+        ],
+        "read_only": read_only,
+        "locked": locked,
+        "closed": closed,
+        "state": access.questionnaire.state,
+        "deadline": deadline_for(access.questionnaire, access.organisation),
+        "stale": stale_for(consolidation, access.response) if consolidation else None,
+        "autosave_seconds": settings.AUTOSAVE_SECONDS,
+        # Only an RSS's coordinators and staff open an RSS form, and both may
+        # open its status page.
+        "kommun_status_url": reverse(
+            "intake:rss-status",
+            args=[access.organisation.pk, consolidation.helper_questionnaire_id],
+        )
+        if consolidation and consolidation.helper_questionnaire_id
+        else "",
+    }
+    if body is None:
+        # The body with the page's context, as an include would render it.
+        body = render_body(
+            {
+                **context,
+                # Named, not found by looping over the form's 200-odd fields.
+                "contact_fields": [form[name] for name in CONTACT_FIELDS],
+                "sections": sections,
+            },
+            request,
+        )
+        if (
+            page is not None
+            and not missing
+            and all(part.get("html") for part in sections)
+        ):
+            keep_body(page, body)
     return render(
-        request,
-        "intake/response_form.html",
-        {
-            "access": access,
-            "form": form,
-            # Named, not found by looping over the form's 200-odd fields.
-            "contact_fields": [form[name] for name in CONTACT_FIELDS],
-            "sections": sections,
-            "error_links": error_links,
-            "missing_links": missing_links,
-            "collisions": [
-                (by_variable[v].question, c) for v, c in (collisions or {}).items()
-            ],
-            "read_only": read_only,
-            "locked": locked,
-            "closed": closed,
-            "state": access.questionnaire.state,
-            "deadline": deadline_for(access.questionnaire, access.organisation),
-            "stale": stale_for(consolidation, access.response)
-            if consolidation
-            else None,
-            "autosave_seconds": settings.AUTOSAVE_SECONDS,
-            # Only an RSS's coordinators and staff open an RSS form, and both may
-            # open its status page.
-            "kommun_status_url": reverse(
-                "intake:rss-status",
-                args=[access.organisation.pk, consolidation.helper_questionnaire_id],
-            )
-            if consolidation and consolidation.helper_questionnaire_id
-            else "",
-        },
-        status=status,
+        request, "intake/response_form.html", {**context, "body": body}, status=status
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.forms import HiddenInput
 from django.test import Client
 from django.urls import reverse
 from django.utils.autoreload import file_changed
@@ -20,6 +21,7 @@ from intake.demo import demo_values
 from intake.models import Channel, Response
 from intake.selectors import questions_of
 from intake.services import get_or_create_response, save_answers
+from intake.services.lifecycle import submit_response, update_contact_details
 from surveys.models import Organisation, Questionnaire, Region, User
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +219,59 @@ def test_a_changed_template_drops_the_rendered_questions(
     assert intake.fragments._fragments
     file_changed.send(sender=None, file_path=Path("templates/intake/_question.html"))
     assert not intake.fragments._fragments
+
+
+def test_a_kept_body_is_never_shown_for_other_contact_details_or_a_locked_form(
+    client: Client, region_user: User, region: Region
+) -> None:
+    """The form's body is kept whole (contact fields and sections): new contact
+    details, or the same answers once submitted (read-only), are a new body."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    first = page(client, "get", url)[1]
+    assert first == page(client, "get", url)[1]
+    assert '<fieldset  class="plain">' in first
+    response = Response.objects.get(questionnaire=questionnaire)
+    update_contact_details(
+        response,
+        actor=region_user,
+        name="Kim <Kontakt>",
+        email="kim@region.example",
+        phone="",
+    )
+    renamed = page(client, "get", url)[1]
+    assert 'value="Kim &lt;Kontakt&gt;"' in renamed
+    assert 'value="Kim &lt;Kontakt&gt;"' not in first
+    submit_response(
+        Response.objects.get(pk=response.pk),
+        actor=region_user,
+        require_complete=False,
+        notify=False,
+    )
+    locked = page(client, "get", url)[1]
+    assert '<fieldset disabled class="plain">' in locked
+    assert 'value="Kim &lt;Kontakt&gt;"' in locked
+
+
+@pytest.mark.parametrize("posted", [None, "", "7 <x>", "12"])
+def test_the_version_field_is_what_django_s_widget_prints(
+    client: Client, region_user: User, region: Region, posted: str | None
+) -> None:
+    """The page writes the hidden version input itself (no form renderer): the
+    same tag Django's HiddenInput prints, shown or posted, valid or not."""
+    client.force_login(region_user)
+    questionnaire = region_questionnaire()
+    filled(questionnaire, region, region_user)
+    url = edit_url(questionnaire, region)
+    version = Response.objects.get(questionnaire=questionnaire).version
+    shown = client.get(url).content.decode()
+    assert HiddenInput().render("version", version, {"id": "id_version"}) in shown
+    data = (
+        {"action": "save"} if posted is None else {"action": "save", "version": posted}
+    )
+    with transaction.atomic():
+        again = client.post(url, data).content.decode()
+        transaction.set_rollback(True)
+    assert HiddenInput().render("version", posted, {"id": "id_version"}) in again

@@ -15,7 +15,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from surveys.auth import user_by_email
+from signin.backends import OidcBackend
+from surveys.auth import EmailBackend, user_by_email
 from surveys.models import User
 from tests.second_factor import current_code, totp_device
 
@@ -299,3 +300,40 @@ def test_the_one_user_finder_matches_the_address_in_any_case(
 ) -> None:
     assert user_by_email("  Kontakt@Sormland.TEST ") == region_user
     assert user_by_email("kontakt@kronoberg.test") is None
+
+
+# --- the user of every signed-in request (surveys.auth.SessionUserBackend) ---------
+
+
+def test_each_request_reads_the_user_as_the_orm_does(
+    client: Client, region_user: User
+) -> None:
+    """The backend's compiled read gives the user the ORM's `get` gives, field
+    by field, and the page it serves is the signed-in user's."""
+    read = EmailBackend().get_user(region_user.pk)
+    expected = User.objects.get(pk=region_user.pk)
+    assert read is not None
+    for field in User._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname)
+    assert read._state.adding is False and read._state.db == "default"
+    client.force_login(region_user, backend="surveys.auth.EmailBackend")
+    page = client.get(reverse("intake:response-list"))
+    assert page.status_code == 200
+    assert region_user.email in page.content.decode()
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_request(
+    client: Client, region_user: User
+) -> None:
+    client.force_login(region_user, backend="surveys.auth.EmailBackend")
+    assert client.get(reverse("intake:response-list")).status_code == 200
+    User.objects.filter(pk=region_user.pk).update(is_active=False)
+    response = client.get(reverse("intake:response-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("surveys:login"))
+
+
+@pytest.mark.parametrize("user_id", [10**9, 2**63, "x", None])
+def test_an_unknown_or_malformed_id_is_no_user(user_id: Any) -> None:
+    assert EmailBackend().get_user(user_id) is None
+    assert OidcBackend().get_user(user_id) is None
