@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 
 from intake.consolidation.live import adjustment_cells, consolidation_for
@@ -37,6 +38,7 @@ from intake.permissions import (
 )
 from intake.selectors import (
     answer_in_words,
+    plausibility_notices,
     questions_of,
     structure_key,
 )
@@ -98,6 +100,8 @@ VERSION_MISSING = (
 class SaveOutcome:
     saved: MergedSave | None  # None when nothing could be saved
 
+
+DRAFT_SAVED = "Utkastet är sparat."
 
 COLLISION_MESSAGE = (
     "Någon annan har sparat ändringar i samma fråga som du sedan du öppnade "
@@ -230,19 +234,8 @@ def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> No
             form.add_error(first_field(target) if target else None, message)
 
 
-@json_post
-def response_autosave(
-    request: HttpRequest, questionnaire_id: int, organisation_id: int
-) -> JsonResponse:
-    """Autosave from the page's script (also when the tab closes): the same rules as
-    "Spara utkast", answered in JSON."""
-    user = request_user(request)
-    access = get_response_access(
-        user,
-        questionnaire_id=questionnaire_id,
-        organisation_id=organisation_id,
-        for_write=True,
-    )
+def _posted_form(request: HttpRequest, access: ResponseAccess) -> ResponseForm:
+    """The posted form as the JSON saves read it."""
     questions = questions_of(access.questionnaire)
     consolidation = consolidation_for(
         access.questionnaire,
@@ -250,7 +243,7 @@ def response_autosave(
         response=access.response,
         questions=questions,
     )
-    form = ResponseForm(
+    return ResponseForm(
         questions,
         key=structure_key(access.questionnaire),
         # Only what the save checks against the page's values (an RSS's count
@@ -260,26 +253,55 @@ def response_autosave(
         data=request.POST,
         counts=consolidation.counts if consolidation else None,
     )
-    outcome = _save_posted(user, access, form)
-    errors = {
+
+
+def _write_access(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> tuple[User, ResponseAccess]:
+    user = request_user(request)
+    return user, get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=True,
+    )
+
+
+def _errors(form: ResponseForm) -> dict[str, list[str]]:
+    return {
         name: [str(e) for e in errs]
         for name, errs in form.errors.items()
         if name != "__all__"
     }
+
+
+def _not_saved(form: ResponseForm) -> JsonResponse:
+    message = (
+        " ".join(str(e) for e in form.non_field_errors())
+        or "Utkastet kunde inte sparas."
+    )
+    return JsonResponse(
+        {"saved": False, "message": message, "errors": _errors(form)}, status=400
+    )
+
+
+@json_post
+def response_autosave(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """Autosave from the page's script (also when the tab closes): the same rules as
+    "Spara utkast", answered in JSON."""
+    user, access = _write_access(request, questionnaire_id, organisation_id)
+    form = _posted_form(request, access)
+    outcome = _save_posted(user, access, form)
     saved = outcome.saved
     if saved is None:
-        message = (
-            " ".join(str(e) for e in form.non_field_errors())
-            or "Utkastet kunde inte sparas."
-        )
-        return JsonResponse(
-            {"saved": False, "message": message, "errors": errors}, status=400
-        )
+        return _not_saved(form)
     body = {
         "saved": not saved.collisions,
         "version": saved.response.version,
         "message": "Utkastet sparades automatiskt.",
-        "errors": errors,
+        "errors": _errors(form),
         # Exactly what happened to each answer (issue #13).
         "saved_answers": saved.written,
         "refused": form.refused,
@@ -298,3 +320,62 @@ def response_autosave(
         body["message"] = COLLISION_MESSAGE
         return JsonResponse(body, status=409)
     return JsonResponse(body)
+
+
+NOT_CLEAN = (
+    "Utkastet sparades inte här: skicka formuläret för att se vad som behöver "
+    "rättas eller väljas."
+)
+
+
+@json_post
+def response_save_draft(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """ "Spara utkast" from the page's script, so the page stays (issue #20): the
+    same save as the form's POST, kept only when it is clean (every answer
+    valid, nothing of others' kept unseen, no collision). Anything else is rolled
+    back and answered 400/409 with nothing saved, and the script then posts the
+    form as without JavaScript, so that the page shows what it shows today (what
+    was saved and what not, the errors, the collisions) for a save that did all of
+    it. Had this save kept its valid part, that page would say "Inga svar
+    ändrades" about answers this request had just saved."""
+    user, access = _write_access(request, questionnaire_id, organisation_id)
+    form = _posted_form(request, access)
+    with transaction.atomic():
+        saved = _save_posted(user, access, form).saved
+        clean = (
+            saved is not None
+            and not form.errors
+            and not saved.kept
+            and not saved.collisions
+        )
+        if not clean:
+            transaction.set_rollback(True)
+    if saved is not None and (saved.kept or saved.collisions):
+        return JsonResponse(
+            {"saved": False, "message": NOT_CLEAN, "errors": _errors(form)},
+            status=409,
+        )
+    if saved is None or not clean:
+        return _not_saved(form)
+    questions = form.questions
+    notices = plausibility_notices(
+        access.questionnaire,
+        organisation_id=access.organisation.pk,
+        questions=questions,
+        cells={q.pk: saved.stored.get(q.variable, {}) for q in questions},
+    )
+    by_pk = {q.pk: q.variable for q in questions}
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": saved.response.version,
+            "message": DRAFT_SAVED,
+            "saved_answers": saved.written,
+            "bases": bases_after_save(form, saved),
+            # What the page reloaded after the form's POST would show anew.
+            "status": saved.response.get_status_display(),
+            "notices": {by_pk[pk]: texts for pk, texts in notices.items()},
+        }
+    )
