@@ -108,9 +108,15 @@
     for (const input of document.querySelectorAll('input[name="csrfmiddlewaretoken"]')) input.value = token;
   }
 
+  // The form's data as the form itself posts it (urlencoded, it has no file):
+  // Django parses that in a sixth of the time multipart takes (issue #20).
+  function formBody() {
+    return new URLSearchParams(new FormData(form));
+  }
+
   async function post(url) {
     return fetch(url, {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
+      method: "POST", body: formBody(), credentials: "same-origin",
       headers: { Accept: "application/json" },
     });
   }
@@ -325,7 +331,7 @@
     if (!dirty || stopped || !form.dataset.autosaveUrl) return;
     storeDraft();
     dirty = false;
-    navigator.sendBeacon(form.dataset.autosaveUrl, new FormData(form));
+    navigator.sendBeacon(form.dataset.autosaveUrl, formBody());
   }
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") saveOnLeave();
