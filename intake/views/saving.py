@@ -281,7 +281,13 @@ def _not_saved(form: ResponseForm) -> JsonResponse:
         or "Utkastet kunde inte sparas."
     )
     return JsonResponse(
-        {"saved": False, "message": message, "errors": _errors(form)}, status=400
+        {
+            "saved": False,
+            "message": message,
+            "errors": _errors(form),
+            "refused": form.refused,
+        },
+        status=400,
     )
 
 
