@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 
 from intake.consolidation.live import adjustment_cells, consolidation_for
@@ -109,7 +108,9 @@ COLLISION_MESSAGE = (
 )
 
 
-def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> SaveOutcome:
+def _save_posted(
+    user: User, access: ResponseAccess, form: ResponseForm, *, whole: bool = False
+) -> SaveOutcome:
     """Save every valid answer, merged per question with what others saved since
     the page was loaded (intake.merge), and the contact details, as the form and
     autosave do.
@@ -117,7 +118,9 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
     Refused values stay on the form with their errors and change nothing stored
     (a page shown again puts `after_save` in the form's data);
     a collision stays on the form for the user to choose; a locked response
-    saves nothing and says why.
+    saves nothing and says why. `whole`: all of it or nothing (the save in
+    place): nothing is written when a value is refused, others' answers are
+    kept or a question collides.
     """
     form.is_valid()  # fills cleaned_data; invalid fields keep their errors
     if "version" not in form.cleaned_data:
@@ -125,6 +128,8 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
         form.add_error(None, VERSION_MISSING)
         return SaveOutcome(None)
     values = form.answer_values()
+    if whole and form.errors:
+        return SaveOutcome(None)
     channel = _channel(access)
     try:
         # Asked first, so a save that changes nothing is refused the same way.
@@ -145,7 +150,10 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
             seen_version=form.cleaned_data["version"],
             reasons=form.reasons,
             cells=form.answer_cells,
+            whole=whole,
         )
+        if whole and (saved.kept or saved.collisions):
+            return SaveOutcome(saved)
         if "contact_email" not in form.errors:
             update_contact_details(
                 saved.response,
@@ -339,31 +347,22 @@ def response_save_draft(
     request: HttpRequest, questionnaire_id: int, organisation_id: int
 ) -> JsonResponse:
     """ "Spara utkast" from the page's script, so the page stays (issue #20): the
-    same save as the form's POST, kept only when it is clean (every answer
-    valid, nothing of others' kept unseen, no collision). Anything else is rolled
-    back and answered 400/409 with nothing saved, and the script then posts the
-    form as without JavaScript, so that the page shows what it shows today (what
-    was saved and what not, the errors, the collisions) for a save that did all of
+    same save as the form's POST, made only when it is clean (every answer
+    valid, nothing of others' kept unseen, no collision). Anything else writes
+    nothing and is answered 400/409, and the script then posts the form as
+    without JavaScript, so that the page shows what it shows today (what was
+    saved and what not, the errors, the collisions) for a save that did all of
     it. Had this save kept its valid part, that page would say "Inga svar
     ändrades" about answers this request had just saved."""
     user, access = _write_access(request, questionnaire_id, organisation_id)
     form = _posted_form(request, access)
-    with transaction.atomic():
-        saved = _save_posted(user, access, form).saved
-        clean = (
-            saved is not None
-            and not form.errors
-            and not saved.kept
-            and not saved.collisions
-        )
-        if not clean:
-            transaction.set_rollback(True)
+    saved = _save_posted(user, access, form, whole=True).saved
     if saved is not None and (saved.kept or saved.collisions):
         return JsonResponse(
             {"saved": False, "message": NOT_CLEAN, "errors": _errors(form)},
             status=409,
         )
-    if saved is None or not clean:
+    if saved is None:
         return _not_saved(form)
     questions = form.questions
     notices = plausibility_notices(

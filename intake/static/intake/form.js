@@ -12,7 +12,7 @@
 //    form is opened again. An ended session (401) or a rotated CSRF token (403)
 //    is said in Swedish; a fresh token is fetched so the page can save again.
 // 4. "Spara utkast" saves without loading the page again (issue #20), where the
-//    page offers it (data-save-url): the server keeps the save only when it is
+//    page offers it (data-save-url): the server saves only when the save is
 //    clean, and the page then shows what the reloaded page would. Anything else
 //    saved nothing, and the form is posted as without JavaScript, so the page
 //    the server answers shows the errors and collisions.
