@@ -31,7 +31,7 @@
   let edits = 0; // input since the last autosave started
   let changes = 0; // change events, to tell when the follow-ups are up to date
   let tokenFresh = false;
-  let saving = false; // "Spara utkast" in flight: autosave waits for it
+  let saving = false; // a save by the button in flight: autosave waits for it
   let autosaving = Promise.resolve(); // the autosave in flight, if any
 
   function say(text) {
@@ -220,7 +220,9 @@
   function submitNatively(submitter) {
     // A sign-in in another tab replaces the token this page holds: fetch the
     // current one first, so "Spara utkast" does not end on a refusal.
+    saving = true; // until the post leaves: a second click sends nothing more
     refreshToken().catch(() => {}).finally(() => {
+      saving = false;
       tokenFresh = true;
       form.requestSubmit(submitter || undefined);
     });
@@ -294,6 +296,17 @@
     showSaved(result.message);
   }
 
+  // The saved message beside the buttons takes focus, as after a reload (and is
+  // read by a screen reader from there).
+  function showSaved(text) {
+    if (!status) return;
+    status.textContent = text;
+    status.setAttribute("data-utkast-sparat", "");
+    status.tabIndex = -1;
+    status.focus({ preventScroll: true });
+    status.scrollIntoView({ block: "center" });
+  }
+
   // "Kontrollera: …" beside a saved number (the server's notices for the
   // stored answers), as the page loaded again would show them.
   function showNotices(notices) {
@@ -342,17 +355,6 @@
   // the message moves from the top to the line beside the buttons, which takes
   // focus (surveys/focus.js), so "Skicka in" is the next Tab or two rather than
   // a hundred Tabs down from the top. Without JavaScript it stays at the top.
-  // The saved message beside the buttons takes focus, as after a reload (and is
-  // read by a screen reader from there).
-  function showSaved(text) {
-    if (!status) return;
-    status.textContent = text;
-    status.setAttribute("data-utkast-sparat", "");
-    status.tabIndex = -1;
-    status.focus({ preventScroll: true });
-    status.scrollIntoView({ block: "center" });
-  }
-
   const saved = document.querySelector("#meddelanden [data-utkast-sparat]");
   if (saved && status) {
     status.textContent = saved.textContent;
