@@ -11,12 +11,16 @@ number of users, one organisation each, the filled ones with the same answers,
 and a signed-in session each. Both run behind gunicorn with the same number of
 sync workers and DEBUG off. One closed-loop load generator
 (bench/compare/loadgen.py) drives both with 1 and 20 concurrent clients, each
-client its own user, through four kinds of operation:
+client its own user, through five kinds of operation:
 
 - show:      GET the filled form;
-- save:      post the whole form with every answer changed ("Spara utkast"),
-             then GET the page it redirects to, as a browser does;
-- first:     the same for a user who has not answered yet (the page is loaded
+- save:      post the whole form with every answer changed ("Spara utkast")
+             as the browser does: ours through the page's script to its JSON
+             save (the page stays), the generic app's form post and the page it
+             redirects to;
+- save-nojs: the same without JavaScript: ours the form's post and the page it
+             redirects to (the generic app: as save);
+- first:     save for a user who has not answered yet (the page is loaded
              first, untimed);
 - autosave:  post the whole form with three texts retyped to the autosave
              endpoint (the generic app has none: its form post, not following
@@ -50,7 +54,7 @@ from bench.compare.loadgen import Operation, PhaseResult, counted, run_phase  # 
 from bench.compare.report import print_table  # noqa: E402
 from bench.compare.servers import gunicorn, recreate_database, used_between  # noqa: E402
 
-KINDS = ("show", "save", "autosave", "first")
+KINDS = ("show", "save", "save-nojs", "autosave", "first")
 
 
 def setup_django(database_url: str, broker: str) -> None:
@@ -91,7 +95,7 @@ def filled_operations(
             if left[0] <= 0:
                 return None
             left[0] -= 1
-            return getattr(client, kind)  # type: ignore[no-any-return]
+            return getattr(client, kind.replace("-", "_"))  # type: ignore[no-any-return]
 
         return next_operation
 
@@ -105,7 +109,7 @@ def first_operations(
     pool: list[Any], done: list[Any], clients: int, total: int
 ) -> list[Callable[[], Operation | None]]:
     """Each operation takes a user who has not answered: load the page
-    (untimed), then save the whole form and follow the redirect."""
+    (untimed), then save the whole form as the browser does (`save`)."""
 
     def next_of(left: list[int]) -> Callable[[], Operation | None]:
         def next_operation() -> Operation | None:

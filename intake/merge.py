@@ -183,11 +183,14 @@ def save_merged(
     seen_version: int,
     reasons: Mapping[str, str] | None = None,
     cells: Mapping[str, Cells] | None = None,
+    whole: bool = False,
 ) -> MergedSave:
     """Save `values` (valid raw values by variable) merged with what others saved
     since `seen_version`. A question without a posted base counts as seen when
     nobody has changed it since `seen_version`. `cells` are the values already
-    parsed (`intake.services.values.cells_for`) by the caller. Raises what
+    parsed (`intake.services.values.cells_for`) by the caller. `whole`: write
+    nothing when others' answers are kept or a question collides (the merge's
+    outcome is returned with nothing written, `written` empty). Raises what
     `save_answers` raises, except StaleResponseError, which it absorbs by merging
     again."""
     by_variable = {q.variable: q for q in questions}
@@ -208,6 +211,7 @@ def save_merged(
                 choices=choices,
                 seen_version=seen_version,
                 reasons=reasons or {},
+                whole=whole,
             )
         except StaleResponseError:
             continue  # someone saved in between (SQLite has no row lock): again
@@ -232,6 +236,7 @@ def _merge_and_save(
     choices: Mapping[str, str],
     seen_version: int,
     reasons: Mapping[str, str],
+    whole: bool = False,
 ) -> MergedSave:
     """Read, merge and write as one step: the response's row is locked from the
     read of what is stored to the write, so that concurrent saves merge one
@@ -271,6 +276,8 @@ def _merge_and_save(
         # (UNFROZEN_REASON in the history), as every save did before the merge.
         if fingerprint(mine[variable][1]) == fingerprint(theirs.get(variable, {})):
             merge.write[variable] = mine[variable][0]
+    if whole and (merge.kept or merge.collisions):
+        return MergedSave(response, [], merge.kept, merge.collisions, theirs)
     if merge.write:
         saved = save_answers_in_transaction(
             response,

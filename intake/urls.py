@@ -55,6 +55,11 @@ urlpatterns = [
         name="response-autosave",
     ),
     path(
+        "svar/<int:questionnaire_id>/<int:organisation_id>/spara-utkast/",
+        saving.response_save_draft,
+        name="response-save-draft",
+    ),
+    path(
         "svar/<int:questionnaire_id>/<int:organisation_id>/kvitto/",
         receipt.response_receipt,
         name="response-receipt",

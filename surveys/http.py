@@ -16,7 +16,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 # The URL endings of the endpoints the page's scripts call.
-JSON_PATH_ENDINGS = ("/autospara/", "/synliga/", "/status/", "/csrf-token/")
+JSON_PATH_ENDINGS = (
+    "/autospara/",
+    "/spara-utkast/",
+    "/synliga/",
+    "/status/",
+    "/csrf-token/",
+)
 
 SESSION_ENDED = (
     "Du är inte inloggad längre, så svaren kunde inte sparas. Det du har skrivit "

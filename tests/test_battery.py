@@ -196,6 +196,23 @@ def autosave_outcome(variables: set[str]) -> Callable[[HttpResponse], Outcome]:
     return classify
 
 
+def save_draft_outcome(variables: set[str]) -> Callable[[HttpResponse], Outcome]:
+    """The save in place (issue #20): saved whole, or nothing saved and why."""
+
+    def classify(result: HttpResponse) -> Outcome:
+        body = result.json()
+        if result.status_code == 200 and body["saved"]:
+            return Outcome(False, [])
+        refused = body.get("refused", [])
+        errors = body.get("errors", {})
+        messages = [m for v in errors for m in errors[v]]
+        if variables and not variables & set(refused):
+            messages.append("")  # refused, but not naming the question
+        return Outcome(True, messages or [str(body.get("message", ""))])
+
+    return classify
+
+
 # --- the set-up: every question answered ------------------------------------------------
 
 
@@ -273,6 +290,15 @@ def try_every_question(battery: Tally, client: Client, setup: Answered) -> None:
                     f"form {case}",
                     lambda data=data: client.post(setup.url("edit"), data),
                     form_outcome,
+                    responses=setup.ids,
+                    target={question.pk},
+                )
+            if FULL or index % FORM_EVERY == 1:
+                attempt(
+                    battery,
+                    f"save in place {case}",
+                    lambda data=data: client.post(setup.url("save-draft"), data),
+                    save_draft_outcome({question.variable}),
                     responses=setup.ids,
                     target={question.pk},
                 )
@@ -389,15 +415,22 @@ def test_forged_requests_change_nothing(
         ),
     ]
     for label, url, data, legitimate in cases:
-        for channel in ("edit", "autosave"):
+        for channel in ("edit", "autosave", "save-draft"):
             target_url = url or setup.url(channel)
             if url and channel == "autosave":
                 target_url = url + "autospara/"
+            if url and channel == "save-draft":
+                target_url = url + "spara-utkast/"
+            outcome = {
+                "edit": form_outcome,
+                "autosave": autosave_outcome(set()),
+                "save-draft": save_draft_outcome(set()),
+            }[channel]
             attempt(
                 battery,
                 f"{channel} {label}",
                 lambda u=target_url, d=data: client.post(u, d),
-                form_outcome if channel == "edit" else autosave_outcome(set()),
+                outcome,
                 responses=setup.ids,
                 target={text.pk},
                 legitimate=legitimate,

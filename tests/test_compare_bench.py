@@ -1,5 +1,5 @@
 """The side-by-side benchmark's instrument cannot rot (issue #20 point 1): its
-load generator drives our real form and autosave endpoint, and its check finds a
+load generator drives our real form and its script's endpoints, and its check finds a
 save that was not stored as sent.
 
 No gunicorn here: the clients' HTTP goes through a requests adapter into Django's
@@ -119,13 +119,13 @@ def test_it_drives_every_kind_and_finds_every_save_stored(
     filled = [client_for(u, setup) for u in setup.users if not u.blank]
     pool = [client_for(u, setup) for u in setup.users if u.blank]
     first: list[Any] = []
-    for kind in ("show", "save", "autosave"):
+    for kind in ("show", "save", "save-nojs", "autosave"):
         result = run_phase(kind, filled_operations(filled[:1], kind, 3))
         assert result.failures == []
         assert len(result.latencies) == 3
     result = run_phase("first", first_operations(pool, first, 1, 1))
     assert result.failures == [] and len(result.latencies) == 1
-    assert filled[0].writes == 6 and first[0].writes == 1
+    assert filled[0].writes == 9 and first[0].writes == 1
     # 66 questions of the last save, 3 texts retyped by each autosave after it.
     assert len(filled[0].sent) == 66
 
@@ -149,7 +149,7 @@ def test_the_check_finds_a_value_not_stored_as_sent(setup: ours.OurSetup) -> Non
 def test_the_check_finds_a_lost_save(setup: ours.OurSetup) -> None:
     client = client_for(setup.users[0], setup)
     run_phase("save", filled_operations([client], "save", 1))
-    client.writes += 1  # as if a second save had answered 302 but stored nothing
+    client.writes += 1  # as if a second save had answered but stored nothing
 
     problems = ours.verify(setup, [client])
 

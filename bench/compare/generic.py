@@ -340,6 +340,10 @@ class GenericClient:
         self.values = plan(self.spec, self.rng, self._tag())
         self._post(timer, follow=True)
 
+    def save_nojs(self, timer: Timer) -> None:
+        """The generic app's form has no script: its save is the same."""
+        self.save(timer)
+
     def autosave(self, timer: Timer) -> None:
         """No autosave in the generic app: the nearest is posting the whole form
         with three texts retyped, without loading the page it redirects to."""

@@ -63,6 +63,7 @@ from intake.services.lifecycle import (
 )
 from intake.services.values import cells_for
 from intake.views.saving import (
+    DRAFT_SAVED,
     _add_question_errors,
     _collision_views,
     _kept_message,
@@ -204,7 +205,7 @@ def response_edit(
         else:
             # The page's script clears the browser's copy of unsaved input on
             # this message (extra tag "sparat").
-            messages.success(request, "Utkastet är sparat.", extra_tags="sparat")
+            messages.success(request, DRAFT_SAVED, extra_tags="sparat")
             return redirect(_url("intake:response-edit", access))
     posted_cells = _posted_cells(form)
     if saved is not None:
@@ -331,6 +332,11 @@ def _render_form(
         "deadline": deadline_for(access.questionnaire, access.organisation),
         "stale": stale_for(consolidation, access.response) if consolidation else None,
         "autosave_seconds": settings.AUTOSAVE_SECONDS,
+        # "Spara utkast" through the script, the page staying (issue #20):
+        # only on a page shown afresh, whose errors, collisions and notices
+        # are those of what is stored, and without an RSS's live figures
+        # from its kommuner, which a save can change. Others post the form.
+        "save_in_place": not form.is_bound and consolidation is None,
         # Only an RSS's coordinators and staff open an RSS form, and both may
         # open its status page.
         "kommun_status_url": reverse(

@@ -37,6 +37,7 @@ from intake.permissions import (
 )
 from intake.selectors import (
     answer_in_words,
+    plausibility_notices,
     questions_of,
     structure_key,
 )
@@ -99,13 +100,17 @@ class SaveOutcome:
     saved: MergedSave | None  # None when nothing could be saved
 
 
+DRAFT_SAVED = "Utkastet är sparat."
+
 COLLISION_MESSAGE = (
     "Någon annan har sparat ändringar i samma fråga som du sedan du öppnade "
     "enkäten. Välj vid frågan vilket svar som ska gälla och spara igen."
 )
 
 
-def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> SaveOutcome:
+def _save_posted(
+    user: User, access: ResponseAccess, form: ResponseForm, *, whole: bool = False
+) -> SaveOutcome:
     """Save every valid answer, merged per question with what others saved since
     the page was loaded (intake.merge), and the contact details, as the form and
     autosave do.
@@ -113,7 +118,9 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
     Refused values stay on the form with their errors and change nothing stored
     (a page shown again puts `after_save` in the form's data);
     a collision stays on the form for the user to choose; a locked response
-    saves nothing and says why.
+    saves nothing and says why. `whole`: all of it or nothing (the save in
+    place): nothing is written when a value is refused, others' answers are
+    kept or a question collides.
     """
     form.is_valid()  # fills cleaned_data; invalid fields keep their errors
     if "version" not in form.cleaned_data:
@@ -121,6 +128,8 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
         form.add_error(None, VERSION_MISSING)
         return SaveOutcome(None)
     values = form.answer_values()
+    if whole and form.errors:
+        return SaveOutcome(None)
     channel = _channel(access)
     try:
         # Asked first, so a save that changes nothing is refused the same way.
@@ -141,7 +150,10 @@ def _save_posted(user: User, access: ResponseAccess, form: ResponseForm) -> Save
             seen_version=form.cleaned_data["version"],
             reasons=form.reasons,
             cells=form.answer_cells,
+            whole=whole,
         )
+        if whole and (saved.kept or saved.collisions):
+            return SaveOutcome(saved)
         if "contact_email" not in form.errors:
             update_contact_details(
                 saved.response,
@@ -230,19 +242,8 @@ def _add_question_errors(form: ResponseForm, errors: dict[str, list[str]]) -> No
             form.add_error(first_field(target) if target else None, message)
 
 
-@json_post
-def response_autosave(
-    request: HttpRequest, questionnaire_id: int, organisation_id: int
-) -> JsonResponse:
-    """Autosave from the page's script (also when the tab closes): the same rules as
-    "Spara utkast", answered in JSON."""
-    user = request_user(request)
-    access = get_response_access(
-        user,
-        questionnaire_id=questionnaire_id,
-        organisation_id=organisation_id,
-        for_write=True,
-    )
+def _posted_form(request: HttpRequest, access: ResponseAccess) -> ResponseForm:
+    """The posted form as the JSON saves read it."""
     questions = questions_of(access.questionnaire)
     consolidation = consolidation_for(
         access.questionnaire,
@@ -250,7 +251,7 @@ def response_autosave(
         response=access.response,
         questions=questions,
     )
-    form = ResponseForm(
+    return ResponseForm(
         questions,
         key=structure_key(access.questionnaire),
         # Only what the save checks against the page's values (an RSS's count
@@ -260,26 +261,61 @@ def response_autosave(
         data=request.POST,
         counts=consolidation.counts if consolidation else None,
     )
-    outcome = _save_posted(user, access, form)
-    errors = {
+
+
+def _write_access(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> tuple[User, ResponseAccess]:
+    user = request_user(request)
+    return user, get_response_access(
+        user,
+        questionnaire_id=questionnaire_id,
+        organisation_id=organisation_id,
+        for_write=True,
+    )
+
+
+def _errors(form: ResponseForm) -> dict[str, list[str]]:
+    return {
         name: [str(e) for e in errs]
         for name, errs in form.errors.items()
         if name != "__all__"
     }
+
+
+def _not_saved(form: ResponseForm) -> JsonResponse:
+    message = (
+        " ".join(str(e) for e in form.non_field_errors())
+        or "Utkastet kunde inte sparas."
+    )
+    return JsonResponse(
+        {
+            "saved": False,
+            "message": message,
+            "errors": _errors(form),
+            "refused": form.refused,
+        },
+        status=400,
+    )
+
+
+@json_post
+def response_autosave(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """Autosave from the page's script (also when the tab closes): the same rules as
+    "Spara utkast", answered in JSON."""
+    user, access = _write_access(request, questionnaire_id, organisation_id)
+    form = _posted_form(request, access)
+    outcome = _save_posted(user, access, form)
     saved = outcome.saved
     if saved is None:
-        message = (
-            " ".join(str(e) for e in form.non_field_errors())
-            or "Utkastet kunde inte sparas."
-        )
-        return JsonResponse(
-            {"saved": False, "message": message, "errors": errors}, status=400
-        )
+        return _not_saved(form)
     body = {
         "saved": not saved.collisions,
         "version": saved.response.version,
         "message": "Utkastet sparades automatiskt.",
-        "errors": errors,
+        "errors": _errors(form),
         # Exactly what happened to each answer (issue #13).
         "saved_answers": saved.written,
         "refused": form.refused,
@@ -298,3 +334,53 @@ def response_autosave(
         body["message"] = COLLISION_MESSAGE
         return JsonResponse(body, status=409)
     return JsonResponse(body)
+
+
+NOT_CLEAN = (
+    "Utkastet sparades inte här: skicka formuläret för att se vad som behöver "
+    "rättas eller väljas."
+)
+
+
+@json_post
+def response_save_draft(
+    request: HttpRequest, questionnaire_id: int, organisation_id: int
+) -> JsonResponse:
+    """ "Spara utkast" from the page's script, so the page stays (issue #20): the
+    same save as the form's POST, made only when it is clean (every answer
+    valid, nothing of others' kept unseen, no collision). Anything else writes
+    nothing and is answered 400/409, and the script then posts the form as
+    without JavaScript, so that the page shows what it shows today (what was
+    saved and what not, the errors, the collisions) for a save that did all of
+    it. Had this save kept its valid part, that page would say "Inga svar
+    ändrades" about answers this request had just saved."""
+    user, access = _write_access(request, questionnaire_id, organisation_id)
+    form = _posted_form(request, access)
+    saved = _save_posted(user, access, form, whole=True).saved
+    if saved is not None and (saved.kept or saved.collisions):
+        return JsonResponse(
+            {"saved": False, "message": NOT_CLEAN, "errors": _errors(form)},
+            status=409,
+        )
+    if saved is None:
+        return _not_saved(form)
+    questions = form.questions
+    notices = plausibility_notices(
+        access.questionnaire,
+        organisation_id=access.organisation.pk,
+        questions=questions,
+        cells={q.pk: saved.stored.get(q.variable, {}) for q in questions},
+    )
+    by_pk = {q.pk: q.variable for q in questions}
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": saved.response.version,
+            "message": DRAFT_SAVED,
+            "saved_answers": saved.written,
+            "bases": bases_after_save(form, saved),
+            # What the page reloaded after the form's POST would show anew.
+            "status": saved.response.get_status_display(),
+            "notices": {by_pk[pk]: texts for pk, texts in notices.items()},
+        }
+    )

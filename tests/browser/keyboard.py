@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 MAX_KEYS = 2000
 
@@ -79,8 +79,12 @@ def complete_by_keyboard(page: Page, url: str) -> int:
         if el is None:
             continue
         if el["tag"] == "button" and el["text"] == "Spara utkast" and not saved:
-            with page.expect_navigation():
-                walk.press("Enter")
+            walk.press("Enter")
+            # Saved in place (issue #20): the message beside the buttons takes
+            # focus, as on the page the form's POST redirected to.
+            status = page.locator("#autospara-status")
+            expect(status).to_have_text("Utkastet är sparat.")
+            expect(status).to_be_focused()
             saved = True
             continue
         if el["tag"] == "button" and el["text"].startswith("Skicka in"):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 
 from intake.models import Answer, AnswerChange, Channel
@@ -111,7 +111,7 @@ def test_the_rows_set_every_column(
         assert any(field.value_from_object(o) != default for o in objects), field.name
 
 
-@pytest.mark.parametrize("write", ["unnest", "copy"])
+@pytest.mark.parametrize("write", ["insert_rows", "copy_rows"])
 def test_it_stores_what_bulk_create_stores(
     write: str, region: Region, region_user: User
 ) -> None:
@@ -127,7 +127,7 @@ def test_it_stores_what_bulk_create_stores(
     Answer.objects.all().delete()
     AnswerChange.objects.all().delete()
     answers, changes = rows(region, region_user)
-    if write == "unnest":
+    if write == "insert_rows":
         insert_rows(Answer, answers)
         insert_rows(AnswerChange, changes, batch_size=1)
     else:
@@ -137,3 +137,15 @@ def test_it_stores_what_bulk_create_stores(
     assert Answer.objects.filter(updated_at__isnull=True).count() == 0
     assert AnswerChange.objects.filter(changed_at__isnull=True).count() == 0
     assert {a.channel for a in Answer.objects.all()} == {"web", "proxy"}
+
+
+def test_a_refused_row_raises_djangos_integrity_error(
+    region: Region, region_user: User
+) -> None:
+    """As from a query: callers catch Django's errors, not psycopg's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("DATABASE_URL is not PostgreSQL: bulk_create raises Django's own")
+    answers, _ = rows(region, region_user)
+    insert_rows(Answer, answers)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Answer, rows(region, region_user)[0])
