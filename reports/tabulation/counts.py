@@ -322,7 +322,17 @@ class _Cells:
                 groups = item_groups[qid, row_id] = by_item.setdefault(item, {})
             cells = groups.get(g)
             if cells is None:
-                cells = groups[g] = [0, 0, 0, None, {}]
+                # The item's first cell in the group (at the realistic year
+                # per region, usually its only one), stored as it is.
+                if escaped:
+                    groups[g] = [n, n, 0, None, {}]
+                elif option_id:
+                    groups[g] = [n, 0, 0, None, {option_code[option_id]: n}]
+                elif total is not None:
+                    groups[g] = [n, 0, n, Decimal(0) + total, {}]
+                else:
+                    groups[g] = [n, 0, 0, None, {}]
+                continue
             cells[_ANY] += n
             if escaped:
                 cells[_ESCAPED] += n
