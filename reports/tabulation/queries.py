@@ -289,6 +289,8 @@ def _build(
 def _tests_by_cell(
     tests: Mapping[int, CellTest],
 ) -> dict[tuple[int, str, int | None], tuple[tuple[int, CellTest], ...]]:
+    """The questions' cell tests by the cells they test, so that a cell's
+    tests are looked up, not every test tried on every cell."""
     by_cell: dict[tuple[int, str, int | None], list[tuple[int, CellTest]]] = {}
     for question_id, test in tests.items():
         for cell in test.cells():
