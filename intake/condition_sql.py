@@ -239,12 +239,16 @@ class ByQuestionId(Reach):
     def exists(self, cell: AnswerCell) -> Q:
         if cell.any_row:
             # Some row has the option: the test of each row's own cell, any of
-            # them (a matrix without rows: of a row that no answer has).
+            # them (a matrix without rows: of a row that no answer has). As
+            # one uncorrelated IN over the answers that pass a row's test, not
+            # an EXISTS per row: PostgreSQL reads those answers once (index on
+            # question and option) instead of planning and probing one
+            # subquery per row for each response (bench/RESULTS.md).
             rows = [r.code for r in self.questions[cell.question].rows.all()] or [""]
-            result = self.exists(replace(cell, row=rows[0], any_row=False))
-            for row in rows[1:]:
-                result |= self.exists(replace(cell, row=row, any_row=False))
-            return result
+            passing = Q()
+            for row in rows:
+                passing |= self.cell_test(replace(cell, row=row, any_row=False)).as_q()
+            return Q(pk__in=Answer.objects.filter(passing).values("response_id"))
         test = self.cell_test(cell)
         return Q(Exists(self.answers(cell.question).filter(test.as_q())))
 

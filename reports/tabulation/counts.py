@@ -54,8 +54,12 @@ from reports.tabulation.plan import Plan, plan_of
 from reports.tabulation.queries import (
     CELL_COLUMNS,
     CELLS,
+    COUNTS,
     FRAME,
+    PART,
     RESPONDENTS,
+    STATEMENT_COLUMNS,
+    TabulationQueries,
     tabulation_queries,
 )
 from reports.tabulation.results import (
@@ -71,16 +75,24 @@ from reports.tabulation.results import (
     QuestionTabulation,
     Selection,
     Tabulation,
-    item_counts,
     levels_for,
 )
 from surveys.models import Organisation, Questionnaire
 
 # --- tabulation ------------------------------------------------------------------------
 
-# Positions in the statement's rows.
-_PART = len(CELL_COLUMNS)
+# An ItemCounts (a named tuple) made of all its fields in order, without the
+# named tuple's own `__new__`, a Python function with keywords and defaults:
+# the counting loop makes one per group and item (bench/RESULTS.md).
+_new = tuple.__new__
+
+# Positions in the statement's rows (reports.tabulation.queries).
+_PART = STATEMENT_COLUMNS.index(PART)
 _N = CELL_COLUMNS.index("n")
+_SLOT = CELL_COLUMNS.index("slot")
+_COUNTS = STATEMENT_COLUMNS.index(COUNTS)
+_NAME = STATEMENT_COLUMNS.index("g_name")
+_SHORT_NAME = STATEMENT_COLUMNS.index("g_short_name")
 
 
 def tabulate(
@@ -110,10 +122,9 @@ def tabulate(
         variables=variables,
         selection=selection,
     )
-    # One statement (reports.tabulation.queries), its rows part by part.
-    counts_at = len(CELL_COLUMNS) + 1
-    groups_at = counts_at + len(queries.counts)
-    cell_rows: list[Sequence[Any]] = []
+    # One statement (reports.tabulation.queries): its cells summed in one pass
+    # over its rows, then the other parts' rows (one per group, or fewer).
+    cells = _Cells(queries.statement.rows(), plan, queries)
     frame_by_group: dict[int | None, int] = {}
     respondents: dict[int | None, int] = {}
     not_submitted: dict[int | None, int] = {}
@@ -123,27 +134,25 @@ def tabulate(
     ticked: dict[tuple[int, str | None], dict[int | None, int]] = {
         item: {} for item in queries.ticked
     }
+    exists_at = 2 + len(queries.by_exists)
     ordered: list[tuple[int, Group]] = []
-    split = counts_at + 2 + len(queries.by_exists)
-    for row in queries.statement.rows():
+    for row in cells.other_rows:
         part = row[_PART]
-        if part == CELLS:
-            cell_rows.append(row[:_PART])
-        elif part == RESPONDENTS:
+        if part == RESPONDENTS:
             g = row[0]
-            respondents[g] = row[counts_at]
-            not_submitted[g] = row[counts_at + 1]
-            for pk, holds in zip(
-                queries.by_exists, row[counts_at + 2 : split], strict=True
-            ):
+            counts = [int(n) for n in row[_COUNTS].split(",")]
+            respondents[g] = counts[0]
+            not_submitted[g] = counts[1]
+            for pk, holds in zip(queries.by_exists, counts[2:exists_at], strict=True):
                 applicable[pk][g] = holds
-            for item, n in zip(queries.ticked, row[split:groups_at], strict=True):
+            for item, n in zip(queries.ticked, counts[exists_at:], strict=True):
                 ticked[item][g] = n
         elif part == FRAME:
             frame_by_group[row[0]] = row[_N]
         else:
-            code, name, short_name, position = row[groups_at:]
-            ordered.append((position, Group(row[0], code, name, short_name)))
+            ordered.append(
+                (row[_N], Group(row[0], row[_SLOT], row[_NAME], row[_SHORT_NAME]))
+            )
     # From here on the loops run over aggregated rows (groups × cells), never
     # over answers; the figures are kept per item, then per group, so that the
     # loop over groups and items below needs one look-up of an int each.
@@ -152,9 +161,10 @@ def tabulate(
         if level == Level.RIKET
         else [group for _, group in sorted(ordered, key=_first)]
     )
-    if queries.cell_tests:
-        for (g, pk), n in _applicable_from_cells(queries.cell_tests, cell_rows).items():
-            applicable.setdefault(pk, {})[g] = n
+    by_item = cells.by_item
+    kommun_sums = cells.kommun_sums
+    for (g, pk), n in cells.applicable.items():
+        applicable.setdefault(pk, {})[g] = n
     summaries = tuple(
         GroupSummary(
             group=g,
@@ -163,9 +173,6 @@ def tabulate(
             not_submitted=not_submitted.get(g.key, 0),
         )
         for g in groups
-    )
-    by_item, kommun_sums = _cells_by_item(
-        cell_rows, plan, {q.question_id for q in queries.questions if q.is_kommun_count}
     )
     # Per group: its key, respondents and frame, and the ItemCounts of an item
     # shown to all of them that none answered. That one is the same for every
@@ -178,7 +185,7 @@ def tabulate(
             g.key,
             n := respondents.get(g.key, 0),
             frame := frame_by_group.get(g.key, 0),
-            item_counts(g, n, 0, n, 0, 0, {}, None, frame),
+            _new(ItemCounts, (g, n, 0, n, 0, 0, {}, None, frame)),
         )
         for g in groups
     ]
@@ -188,17 +195,14 @@ def tabulate(
     # counted (at scale 100 per region, 21 of 2 100 groups: looping over all
     # of them for every item was most of the tabulation's Python).
     found_keys = set(respondents).union(
-        (row[0] for row in cell_rows),
-        *applicable.values(),
-        *ticked.values(),
+        cells.groups, *applicable.values(), *ticked.values()
     )
     quiet = tuple(p.unanswered for p in per_group)
     counted = [(i, p) for i, p in enumerate(per_group) if p.key in found_keys]
     no_kommun_counts = (
-        {g.key: _kommun_item(g, {}) for g in groups}
-        if any(q.is_kommun_count for q in queries.questions)
-        else {}
+        {g.key: _kommun_item(g, {}) for g in groups} if queries.kommun_counts else {}
     )
+    no_cells: dict[int | None, list[Any]] = {}
     tabulated = []
     for planned in queries.questions:
         qid = planned.question_id
@@ -217,7 +221,7 @@ def tabulate(
                 by_group = _items_by_group(
                     counted,
                     quiet,
-                    by_item.get((qid, rcode), {}),
+                    by_item.get((qid, rcode), no_cells),
                     applicable.get(qid, {}) if planned.has_condition else None,
                     ticked.get((qid, rcode), {}) if qid in queries.multiple else None,
                     planned.is_number,
@@ -243,70 +247,104 @@ def _first(pair: tuple[int, Group]) -> int:
     return pair[0]
 
 
+# One item's cells in one group, summed, as a list (made and updated for
+# every cell row: a list is cheaper than an object with attributes):
+# the cells' count (not for a multiple choice), the escape answers, the
+# numbers given, their sum and the count per option code.
+_ANY, _ESCAPED, _NUMBERS, _TOTAL, _OPTIONS = range(5)
+
+
 class _Cells:
-    """One item's cells in one group, summed: what its ItemCounts is made of."""
+    """The statement's answer cells summed per item (question and row code)
+    and group, in one pass over its rows (`by_item`, `_ANY` …); apart, the
+    RSS kommun counts' numbers summed per item, group and slot
+    (`kommun_sums`, `_kommun_slot`), and per (group, question) the responses
+    for which the question's display condition holds when that is a
+    `CellTest`: the answers that pass it (`applicable`; groups without such
+    an answer are left out: 0). `groups`: the groups with cells;
+    `other_rows`: the rows of the other parts."""
 
-    __slots__ = ("any_answer", "counts", "escaped", "numbers", "total")
-
-    def __init__(self) -> None:
-        self.any_answer = 0  # the cells' count (not for a multiple choice)
-        self.escaped = 0
-        self.counts: dict[str, int] = {}
-        self.numbers = 0
-        self.total: Decimal | None = None
-
-
-def _cells_by_item(
-    cell_rows: Iterable[Sequence[Any]], plan: Plan, kommun_counts: Collection[int]
-) -> tuple[
-    dict[tuple[int, str | None], dict[int | None, _Cells]],
-    dict[tuple[int, str | None], dict[int | None, dict[str, int]]],
-]:
-    """The cells summed per item (question and row code) and group, in one pass;
-    apart, the RSS kommun counts' numbers summed per item, group and slot
-    (`_kommun_slot`)."""
-    option_code = plan.option_code
-    row_code = plan.row_code
-    by_item: dict[tuple[int, str | None], dict[int | None, _Cells]] = {}
-    kommun_sums: dict[tuple[int, str | None], dict[int | None, dict[str, int]]] = {}
-    # A kommun count's (question, slot) parsed once, not once per group: its
-    # item and key (`_kommun_slot`), and that item's sums per group.
-    kommun_slots: dict[
-        tuple[int, str], tuple[str, dict[int | None, dict[str, int]]]
-    ] = {}
-    for g, qid, slot, row_id, option_id, escaped, n, total in cell_rows:
-        if qid in kommun_counts:
-            if total is not None:
-                found = kommun_slots.get((qid, slot))
-                if found is None:
-                    row, key = _kommun_slot(slot)
-                    found = kommun_slots[qid, slot] = (
-                        key,
-                        kommun_sums.setdefault((qid, row), {}),
-                    )
-                key, by_group = found
-                sums = by_group.get(g)
-                if sums is None:
-                    sums = by_group[g] = {}
-                sums[key] = sums.get(key, 0) + int(total)
-            continue
-        item = (qid, row_code.get(row_id) if row_id else None)
-        groups = by_item.get(item)
-        if groups is None:
-            groups = by_item[item] = {}
-        cells = groups.get(g)
-        if cells is None:
-            cells = groups[g] = _Cells()
-        cells.any_answer += n
-        if escaped:
-            cells.escaped += n
-        elif option_id:
-            code = option_code[option_id]
-            cells.counts[code] = cells.counts.get(code, 0) + n
-        elif total is not None:
-            cells.numbers += n
-            cells.total = (cells.total or Decimal(0)) + total
-    return by_item, kommun_sums
+    def __init__(
+        self, rows: Iterable[Sequence[Any]], plan: Plan, queries: TabulationQueries
+    ) -> None:
+        option_code = plan.option_code
+        row_code = plan.row_code
+        kommun_counts = queries.kommun_counts
+        parents = queries.parents
+        tests_by_cell = queries.tests_by_cell
+        self.other_rows: list[Sequence[Any]] = []
+        self.by_item: dict[tuple[int, str | None], dict[int | None, list[Any]]] = {}
+        self.kommun_sums: dict[
+            tuple[int, str | None], dict[int | None, dict[str, int]]
+        ] = {}
+        self.applicable: dict[tuple[int | None, int], int] = {}
+        self.groups: set[int | None] = set()
+        other_rows = self.other_rows
+        by_item = self.by_item
+        applicable = self.applicable
+        # Per (question, row id) its item's groups, so that a cell's item is
+        # found with one look-up.
+        item_groups: dict[tuple[int, int | None], dict[int | None, list[Any]]] = {}
+        # A kommun count's (question, slot) parsed once, not once per group:
+        # its item and key (`_kommun_slot`), and that item's sums per group.
+        kommun_slots: dict[
+            tuple[int, str], tuple[str, dict[int | None, dict[str, int]]]
+        ] = {}
+        for row in rows:
+            if row[_PART] != CELLS:
+                other_rows.append(row)
+                continue
+            g, qid, slot, row_id, option_id, escaped, n, total, _, _, _, _ = row
+            if qid in parents:
+                for question_id, test in tests_by_cell.get((qid, slot, row_id), ()):
+                    if test.passes(option_id, escaped):
+                        key = (g, question_id)
+                        applicable[key] = applicable.get(key, 0) + n
+            if qid in kommun_counts:
+                self.groups.add(g)
+                if total is not None:
+                    found = kommun_slots.get((qid, slot))
+                    if found is None:
+                        of, slot_key = _kommun_slot(slot)
+                        found = kommun_slots[qid, slot] = (
+                            slot_key,
+                            self.kommun_sums.setdefault((qid, of), {}),
+                        )
+                    slot_key, sums_by_group = found
+                    sums = sums_by_group.get(g)
+                    if sums is None:
+                        sums = sums_by_group[g] = {}
+                    sums[slot_key] = sums.get(slot_key, 0) + int(total)
+                continue
+            groups = item_groups.get((qid, row_id))
+            if groups is None:
+                item = (qid, row_code.get(row_id) if row_id else None)
+                groups = item_groups[qid, row_id] = by_item.setdefault(item, {})
+            cells = groups.get(g)
+            if cells is None:
+                # The item's first cell in the group (at the realistic year
+                # per region, usually its only one), stored as it is.
+                if escaped:
+                    groups[g] = [n, n, 0, None, {}]
+                elif option_id:
+                    groups[g] = [n, 0, 0, None, {option_code[option_id]: n}]
+                elif total is not None:
+                    groups[g] = [n, 0, n, Decimal(0) + total, {}]
+                else:
+                    groups[g] = [n, 0, 0, None, {}]
+                continue
+            cells[_ANY] += n
+            if escaped:
+                cells[_ESCAPED] += n
+            elif option_id:
+                code = option_code[option_id]
+                options = cells[_OPTIONS]
+                options[code] = options.get(code, 0) + n
+            elif total is not None:
+                cells[_NUMBERS] += n
+                cells[_TOTAL] = (cells[_TOTAL] or Decimal(0)) + total
+        for groups in by_item.values():
+            self.groups.update(groups)
 
 
 class _PerGroup(NamedTuple):
@@ -321,7 +359,7 @@ class _PerGroup(NamedTuple):
 def _items_by_group(
     counted: Sequence[tuple[int, _PerGroup]],
     quiet: tuple[ItemCounts, ...],
-    cells_by_group: Mapping[int | None, _Cells],
+    cells_by_group: Mapping[int | None, list[Any]],
     applicable: Mapping[int | None, int] | None,
     ticked: Mapping[int | None, int] | None,
     is_number: bool,
@@ -340,30 +378,38 @@ def _items_by_group(
             any_answer = 0 if ticked is None else ticked.get(key, 0)
             if shown == respondents and not any_answer:
                 continue
-            result[at] = item_counts(
+            result[at] = _new(
+                ItemCounts,
+                (
+                    group,
+                    respondents,
+                    respondents - shown,
+                    shown - any_answer if shown > any_answer else 0,
+                    0,
+                    0 if is_number else any_answer,
+                    {},
+                    None,
+                    frame,
+                ),
+            )
+            continue
+        any_answer, escaped, numbers, total, options = cells
+        if ticked is not None:
+            any_answer = ticked.get(key, 0)
+        result[at] = _new(
+            ItemCounts,
+            (
                 group,
                 respondents,
                 respondents - shown,
                 shown - any_answer if shown > any_answer else 0,
-                0,
-                0 if is_number else any_answer,
-                {},
-                None,
+                escaped,
+                numbers if is_number else any_answer - escaped,
+                # Its own dict: the ItemCounts keeps it.
+                options,
+                total if is_number else None,
                 frame,
-            )
-            continue
-        any_answer = cells.any_answer if ticked is None else ticked.get(key, 0)
-        result[at] = item_counts(
-            group,
-            respondents,
-            respondents - shown,
-            shown - any_answer if shown > any_answer else 0,
-            cells.escaped,
-            cells.numbers if is_number else any_answer - cells.escaped,
-            # Its own dict: the ItemCounts keeps it.
-            cells.counts,
-            cells.total if is_number else None,
-            frame,
+            ),
         )
     return tuple(result)
 
@@ -399,16 +445,19 @@ def _kommun_item(group: Group, sums: Mapping[str, int]) -> ItemCounts:
     not_answered = counts.pop(NOT_ANSWERED_SLOT, 0)
     not_applicable = counts.pop(NOT_APPLICABLE_SLOT, 0)
     respondents = base + not_answered + not_applicable
-    return item_counts(
-        group,
-        respondents,
-        not_applicable,
-        not_answered,
-        0,
-        base,
-        counts,
-        None,
-        respondents,
+    return _new(
+        ItemCounts,
+        (
+            group,
+            respondents,
+            not_applicable,
+            not_answered,
+            0,
+            base,
+            counts,
+            None,
+            respondents,
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from django.db.models import (
     Exists,
     F,
     Field,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -62,9 +63,7 @@ MAX_COMPILED = 256
 # (its answer cells, its respondents per group, its frame per group and the
 # level's groups) in one UNION ALL, so that a tabulation is one round trip to
 # the database. Each row says which part it is of in its column `part`; every
-# part fills its own columns and leaves the others NULL. The counts of the
-# respondents' part depend on the questionnaire (TabulationQueries.counts) and
-# come between PART and GROUP_COLUMNS.
+# part fills its own columns and leaves the others NULL.
 CELL_COLUMNS = (
     "group",
     "question_id",
@@ -76,7 +75,14 @@ CELL_COLUMNS = (
     "total",
 )
 PART = "part"
-GROUP_COLUMNS = ("g_code", "g_name", "g_short_name", "g_position")
+# The respondents' counts (TabulationQueries.counts), as one text of integers
+# separated by commas: a column each was a NULL each in every other part's
+# rows, and the cells' rows are most of the statement's (bench/RESULTS.md).
+COUNTS = "counts"
+# The groups' part has the organisation's code in `slot` and its place in the
+# register's order in `n`.
+GROUP_COLUMNS = ("g_name", "g_short_name")
+STATEMENT_COLUMNS = (*CELL_COLUMNS, PART, COUNTS, *GROUP_COLUMNS)
 
 # The values of `part`.
 CELLS, RESPONDENTS, FRAME, GROUPS = range(4)
@@ -95,16 +101,24 @@ class TabulationQueries:
     # The items (question, row code) of the multiple choices, in the order of
     # their counts `ticked_<n>`, after the `applicable_…`.
     ticked: tuple[tuple[int, str | None], ...]
-    # The names of the respondents' counts: respondents, not_submitted,
-    # applicable_…, ticked_….
+    # The names of the respondents' counts, in their order in COUNTS:
+    # respondents, not_submitted, applicable_…, ticked_….
     counts: tuple[str, ...]
-    # CELL_COLUMNS, PART, `counts`, GROUP_COLUMNS; the cells' rows (answer
-    # cells grouped by question, slot, row, option and escape answer, with
-    # their count `n` and the sum of their numbers), the respondents' (group
-    # and counts), the frame's (group and `n`) and at a level other than riket
-    # the groups' (the organisation as `group`, its code, name, short name and
-    # place in the register's order).
+    # STATEMENT_COLUMNS; the cells' rows (answer cells grouped by question,
+    # slot, row, option and escape answer, with their count `n` and the sum
+    # of their numbers), the respondents' (group and COUNTS), the frame's
+    # (group and `n`) and at a level other than riket the groups' (the
+    # organisation as `group`, its code in `slot`, its place in the
+    # register's order in `n`, its name and short name).
     statement: Compiled
+    # For the counting loop, made once with the statement: the display
+    # conditions' cell tests by the cell they test (question, slot, row), the
+    # questions those cells are of, and the RSS kommun count questions.
+    tests_by_cell: Mapping[
+        tuple[int, str, int | None], tuple[tuple[int, CellTest], ...]
+    ]
+    parents: frozenset[int]
+    kommun_counts: frozenset[int]
 
 
 def tabulation_queries(
@@ -218,7 +232,7 @@ def _build(
             for n, (pk, item) in enumerate(ticked)
         },
     }
-    columns = (*CELL_COLUMNS, PART, *counts, *GROUP_COLUMNS)
+    columns = STATEMENT_COLUMNS
     parts = [
         # COUNT(*), not COUNT(id): the same number (an id is never NULL), but
         # with COUNT(id) PostgreSQL chose to sort the answers (on disk at scale
@@ -233,7 +247,7 @@ def _build(
         _grouped(
             responses,
             _group_expr(questionnaire, level, "organisation__"),
-            counts,
+            {COUNTS: _Joined(list(counts.values()))},
         ).annotate(**{PART: Value(RESPONDENTS)}),
         _grouped(
             frame, _group_expr(questionnaire, level, ""), {"n": Count("pk")}
@@ -244,13 +258,13 @@ def _build(
         parts.append(
             organisations.order_by().annotate(
                 group=F("pk"),
-                g_code=F("code"),
+                slot=F("code"),
                 g_name=F("name"),
                 g_short_name=F("short_name"),
                 # The register's published order, numbered in SQL: the rows of
                 # a UNION ALL come in no promised order, and sorting the codes
                 # in Python could differ from the database's collation.
-                g_position=Window(RowNumber(), order_by=GROUP_ORDER),
+                n=Window(RowNumber(), order_by=GROUP_ORDER),
                 **{PART: Value(GROUPS)},
             )
         )
@@ -262,11 +276,39 @@ def _build(
         ticked=tuple((pk, item.row_code) for pk, item in ticked),
         counts=tuple(counts),
         statement=compiled(_union([_padded(part, columns) for part in parts])),
+        tests_by_cell=_tests_by_cell(cell_tests),
+        parents=frozenset(test.question_id for test in cell_tests.values()),
+        kommun_counts=frozenset(q.question_id for q in questions if q.is_kommun_count),
     )
     # The counting loop unpacks the rows by position.
     if built.statement.columns != columns:
         raise RuntimeError(f"Unexpected columns: {built.statement.columns}")
     return built
+
+
+def _tests_by_cell(
+    tests: Mapping[int, CellTest],
+) -> dict[tuple[int, str, int | None], tuple[tuple[int, CellTest], ...]]:
+    """The questions' cell tests by the cells they test, so that a cell's
+    tests are looked up, not every test tried on every cell."""
+    by_cell: dict[tuple[int, str, int | None], list[tuple[int, CellTest]]] = {}
+    for question_id, test in tests.items():
+        for cell in test.cells():
+            by_cell.setdefault(cell, []).append((question_id, test))
+    return {cell: tuple(found) for cell, found in by_cell.items()}
+
+
+class _Joined(Func):
+    """Counts as one text, "3,0,2": integers, never NULL (a COUNT), so
+    without Concat's COALESCE around each, and flat (SQLite's parser
+    overflows on Concat's nesting of one pair in the next)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ',' || "
+    output_field = TextField()
+
+    def __init__(self, counts: list[Any]) -> None:
+        super().__init__(*(Cast(count, TextField()) for count in counts))
 
 
 def _has_answer(question_id: int, row_id: int | None) -> Exists:
@@ -284,10 +326,9 @@ def _has_answer(question_id: int, row_id: int | None) -> Exists:
 # the first two members would make it text.
 _NULL_AS: dict[str, Field[Any, Any]] = {
     **dict.fromkeys(
-        ("group", "question_id", "row_id", "option_id", "n", "g_position"),
-        IntegerField(),
+        ("group", "question_id", "row_id", "option_id", "n"), IntegerField()
     ),
-    **dict.fromkeys(("slot", "g_code", "g_name", "g_short_name"), TextField()),
+    **dict.fromkeys(("slot", COUNTS, "g_name", "g_short_name"), TextField()),
     "escaped": BooleanField(),
     "total": Answer._meta.get_field("number"),
 }
@@ -307,13 +348,10 @@ class _Null(Cast):
 
 def _padded(queryset: QuerySet[Any], columns: tuple[str, ...]) -> QuerySet[Any]:
     """The queryset's rows with every column of the statement, in its order:
-    NULL where the part has no such column (the respondents' counts are
-    integers)."""
+    NULL where the part has no such column."""
     present = set(queryset.query.values_select) | set(queryset.query.annotations)
     missing = {
-        column: _Null(_NULL_AS.get(column, IntegerField()))
-        for column in columns
-        if column not in present
+        column: _Null(_NULL_AS[column]) for column in columns if column not in present
     }
     padded: QuerySet[Any] = queryset.annotate(**missing).values(*columns)
     return padded

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
+from typing import NamedTuple
 
 from reports.tabulation.kinds import tabulation
 from surveys.models import (
@@ -136,10 +138,20 @@ class GroupSummary:
         return Fraction(self.respondents, self.frame) if self.frame else None
 
 
-@dataclass(frozen=True)
-class ItemCounts:
+# The empty counts of an ItemCounts made without any: read-only, since all
+# such share it.
+_NO_COUNTS: Mapping[str, int] = MappingProxyType({})
+
+
+class ItemCounts(NamedTuple):
     """One item (a question, or one matrix row) in one group. See the module
-    docstring for the definitions."""
+    docstring of `reports.tabulation.counts` for the definitions.
+
+    A named tuple, not a dataclass: a tabulation per region makes one per
+    group and item (1 659 for the region questionnaire at the realistic
+    year), and a tuple is made in a fifth of the time of a frozen
+    dataclass's instance, with its attributes' `__dict__` (bench/RESULTS.md).
+    Immutable, compared and printed field by field as the dataclass was."""
 
     group: Group
     respondents: int
@@ -147,7 +159,7 @@ class ItemCounts:
     not_answered: int
     escaped: int
     base: int
-    counts: Mapping[str, int] = field(default_factory=dict)  # option code -> count
+    counts: Mapping[str, int] = _NO_COUNTS  # option code -> count
     total: Decimal | None = None  # numbers: the sum of the numbers given
     # The group's expected respondents (the roster; for an RSS count, the member
     # kommuner of the RSS that answered): the base of "frame" shares.
@@ -180,61 +192,6 @@ class ItemCounts:
         if self.total is None or not self.base:
             return None
         return Fraction(self.total) if rule == "sum" else self.mean
-
-
-# The fields of ItemCounts, in order; `item_counts` sets exactly these.
-_ITEM_FIELDS = (
-    "group",
-    "respondents",
-    "not_applicable",
-    "not_answered",
-    "escaped",
-    "base",
-    "counts",
-    "total",
-    "frame",
-)
-if tuple(f.name for f in fields(ItemCounts)) != _ITEM_FIELDS:  # pragma: no cover
-    raise RuntimeError("item_counts must set every field of ItemCounts")
-
-_new = object.__new__
-_set = object.__setattr__
-
-
-def item_counts(
-    group: Group,
-    respondents: int,
-    not_applicable: int,
-    not_answered: int,
-    escaped: int,
-    base: int,
-    counts: Mapping[str, int],
-    total: Decimal | None,
-    frame: int,
-) -> ItemCounts:
-    """`ItemCounts(...)` with every field given, the same object (equal, the
-    same repr, frozen), made without the dataclass's `__init__`, which sets
-    each of the nine fields through `object.__setattr__` (frozen): a
-    tabulation per region makes one per group and item (1 659 for the region
-    questionnaire), and that `__init__` took three times as long
-    (bench/RESULTS.md). For the counting loop only (`reports.tabulation.counts`)."""
-    made = _new(ItemCounts)
-    _set(
-        made,
-        "__dict__",
-        {
-            "group": group,
-            "respondents": respondents,
-            "not_applicable": not_applicable,
-            "not_answered": not_answered,
-            "escaped": escaped,
-            "base": base,
-            "counts": counts,
-            "total": total,
-            "frame": frame,
-        },
-    )
-    return made
 
 
 @dataclass(frozen=True)
