@@ -21,7 +21,7 @@ from django.core.signals import request_finished, request_started
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from surveys.models import User
+from surveys.models import OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
 from tests.second_factor import current_code, totp_device, unverified_force_login
 
@@ -64,6 +64,19 @@ def register(transactional_db: None) -> None:
     module doc): idempotent, so it costs a second or two on an empty database."""
     load_reference_data()
     load_questionnaires()
+
+
+@pytest.fixture
+def contact(register: None) -> User:
+    """A region contact of Region Sörmland (04), signed in by password in the
+    tests that use the login page."""
+    user = User.objects.create_user(
+        email="kontakt@sormland.test", password="ett-bra-losenord"
+    )
+    OrganisationRole.objects.create(
+        user=user, organisation=Region.objects.get(code="04")
+    )
+    return user
 
 
 class ServerRequests:

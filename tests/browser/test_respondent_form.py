@@ -18,17 +18,6 @@ from tests.browser.conftest import ServerRequests, assert_accessible, sign_in_as
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def contact(register: None) -> User:
-    user = User.objects.create_user(
-        email="kontakt@sormland.test", password="ett-bra-losenord"
-    )
-    OrganisationRole.objects.create(
-        user=user, organisation=Region.objects.get(code="04")
-    )
-    return user
-
-
 def question(number: str) -> str:
     return (
         Questionnaire.objects.get(cycle__year=2024, key="region")

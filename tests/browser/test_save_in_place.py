@@ -13,23 +13,12 @@ from playwright.sync_api import Page, expect
 
 from intake.models import Answer, Channel, Response, ResponseStatus
 from intake.services import save_answers
-from surveys.models import OrganisationRole, Questionnaire, Region, User
+from surveys.models import Questionnaire, Region, User
 from tests.browser.conftest import ServerRequests, assert_accessible, sign_in_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NAVIGATIONS = "performance.getEntriesByType('navigation').length"
-
-
-@pytest.fixture
-def contact(register: None) -> User:
-    user = User.objects.create_user(
-        email="kontakt@sormland.test", password="ett-bra-losenord"
-    )
-    OrganisationRole.objects.create(
-        user=user, organisation=Region.objects.get(code="04")
-    )
-    return user
 
 
 @pytest.fixture(autouse=True)
