@@ -407,22 +407,28 @@ def answer_rows(
     before, after, hidden = planned.before, planned.after, planned.hidden
     existing_by_key = {(a.question_id, a.slot): a for a in existing}
     changes = AnswerRows()
+    # Read once: a whole-form save builds some 160 rows, and `actor` is the
+    # request's lazy user, each attribute of which goes through its proxy.
+    response_id, actor_id, version = response.pk, actor.pk, response.version
+    reasons = reasons or {}
     for question in questions:
-        old_cells = before.get(question.pk, {})
-        new_cells = after.get(question.pk, {})
+        question_id = question.pk
+        old_cells = before.get(question_id, {})
+        new_cells = after.get(question_id, {})
         if old_cells == new_cells:
             continue
-        options = {o.code: o.pk for o in question.options.all()}
-        rows = {r.code: r.pk for r in question.rows.all()}
+        options: dict[str, int] | None = None
+        rows: dict[str, int] | None = None
+        question_reason = reasons.get(question.variable, reason)
         for slot in sorted(set(old_cells) | set(new_cells)):
             old, new = old_cells.get(slot), new_cells.get(slot)
             if old == new:
                 continue
-            change_reason = (reasons or {}).get(question.variable, reason)
-            if question.pk in hidden and new is None:
+            change_reason = question_reason
+            if question_id in hidden and new is None:
                 change_reason = HIDDEN_REASON
             if old is not None:
-                old_answer = existing_by_key[(question.pk, slot)]
+                old_answer = existing_by_key[(question_id, slot)]
                 changes.to_delete.append(old_answer.pk)
                 if (
                     new is None
@@ -431,33 +437,42 @@ def answer_rows(
                 ):
                     change_reason = UNFROZEN_REASON
             if new is not None:
+                row_id = option_id = None
+                if new.row:
+                    if rows is None:
+                        rows = {r.code: r.pk for r in question.rows.all()}
+                    row_id = rows[new.row]
+                if new.option:
+                    if options is None:
+                        options = {o.code: o.pk for o in question.options.all()}
+                    option_id = options[new.option]
                 # By id, not by object: a bulk save builds tens of thousands
                 # of rows, and Django checks every related object it is given.
                 changes.to_create.append(
                     _answer(
-                        response.pk,
-                        question.pk,
+                        response_id,
+                        question_id,
                         slot,
-                        rows[new.row] if new.row else None,
-                        options[new.option] if new.option else None,
+                        row_id,
+                        option_id,
                         new.number,
                         new.text,
                         new.escaped,
                         channel,
-                        actor.pk,
+                        actor_id,
                     )
                 )
             changes.history.append(
                 _answer_change(
-                    response.pk,
-                    question.pk,
+                    response_id,
+                    question_id,
                     slot,
                     old.as_json() if old else None,
                     new.as_json() if new else None,
                     channel,
-                    actor.pk,
+                    actor_id,
                     change_reason,
-                    response.version,
+                    version,
                 )
             )
     return changes
