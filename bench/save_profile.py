@@ -19,16 +19,11 @@ as bench/show_profile.py does; the two can share one.
 
 from __future__ import annotations
 
-import argparse
-import cProfile
 import io
 import json
-import os
-import pstats
 import random
-import statistics
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -36,10 +31,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.show_profile import (  # noqa: E402
+from bench.one_process import (  # noqa: E402
     CSRF_SECRET,
-    backend_cpu,
+    arguments,
     environ,
+    measure,
+    start,
     targets,
 )
 
@@ -108,107 +105,30 @@ class Respondent:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--build", action="store_true")
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--warm", type=int, default=30)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--lines", type=int, default=60)
-    parser.add_argument("--dump", help="write the profile to this file (pstats)")
-    parser.add_argument("--queries", action="store_true", help="print the SQL")
-    parser.add_argument(
-        "--callees", action="append", default=[], help="functions to break down"
-    )
+    parser = arguments(__doc__ or "", requests=200, warm=30)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        parser.error("DATABASE_URL must name a PostgreSQL database")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("STATIC_ROOT", "/tmp/show-profile-static")  # noqa: S108
-    Path(os.environ["STATIC_ROOT"]).mkdir(exist_ok=True)
-    if args.build:
-        from bench.compare.servers import recreate_database
-
-        recreate_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
-    from django.db import connection
-
+    application = start(parser, args)
     from bench.compare import ours
     from bench.compare.plan import plan
 
-    if args.build:
-        call_command("migrate", verbosity=0)
-        ours.build(args.users, 0, seed=1)
-    application = get_wsgi_application()
     people = [Respondent(application, p, s) for p, s in targets(args.users)]
     spec = ours.question_spec()
     fields = ours.Fields()
     rng = random.Random(2)
 
-    def save(i: int) -> None:
-        person = people[i % len(people)]
-        data = fields.replace(person.pairs, plan(spec, rng, f"s{i}"))
-        person.apply(data, person.post(urlencode(data).encode()))
-
-    counter = iter(range(10**9))
-    for _ in range(args.warm):
-        save(next(counter))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (backend,) = cursor.fetchone()
-    queries: list[str] = []
-
-    def count(execute: Any, sql: str, *rest: Any) -> Any:
-        queries.append(sql)
-        return execute(sql, *rest)
-
-    with connection.execute_wrapper(count):
-        save(next(counter))
-    if args.queries:
-        for sql in queries:
-            print(sql[:300])
-    load_before = os.getloadavg()
-    profile = cProfile.Profile(time.process_time) if args.profile else None
-    times: list[float] = []
-    db_before = backend_cpu(backend)
-    for _ in range(args.requests):
-        i = next(counter)
+    def step(i: int) -> Callable[[], Callable[[], None]]:
         person = people[i % len(people)]
         # The form data is built before the clock starts: it is the browser's work.
         data = fields.replace(person.pairs, plan(spec, rng, f"s{i}"))
         encoded = urlencode(data).encode()
-        if profile:
-            profile.enable()
-        start = time.process_time()
-        body = person.post(encoded)
-        times.append(time.process_time() - start)
-        if profile:
-            profile.disable()
-        person.apply(data, body)
-    db_used = backend_cpu(backend) - db_before
-    print(
-        f"{args.requests} saves over {len(people)} users: CPU per save "
-        f"median {statistics.median(times) * 1000:.2f} ms, "
-        f"min {min(times) * 1000:.2f} ms, mean {statistics.mean(times) * 1000:.2f} ms; "
-        f"PostgreSQL backend {db_used / args.requests * 1000:.2f} ms; "
-        f"{len(queries)} queries"
-    )
-    print(f"load average before {load_before}, after {os.getloadavg()}")
-    if profile:
-        stats = pstats.Stats(profile)
-        if args.dump:
-            stats.dump_stats(args.dump)
-        stats.sort_stats(args.sort).print_stats(args.lines)
-        for name in args.callees:
-            stats.print_callees(name)
+
+        def request() -> Callable[[], None]:
+            answer = person.post(encoded)
+            return lambda: person.apply(data, answer)
+
+        return request
+
+    measure(args, step, kind="save", users=len(people))
     return 0
 
 

@@ -16,8 +16,8 @@ from django.db import close_old_connections
 
 from bench.compare import ours
 from bench.compare.plan import plan
+from bench.one_process import targets
 from bench.save_profile import Respondent
-from bench.show_profile import targets
 from intake.models import Response
 
 pytestmark = pytest.mark.django_db

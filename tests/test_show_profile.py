@@ -12,7 +12,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
 from bench.compare import ours
-from bench.show_profile import shower, targets
+from bench.one_process import targets
+from bench.show_profile import shower
 
 pytestmark = pytest.mark.django_db
 
