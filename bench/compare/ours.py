@@ -9,6 +9,7 @@ the benchmark's database; the clients only speak HTTP to gunicorn.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,21 +260,7 @@ class OurClient:
             self.open()
         if not self.save_path:
             raise OperationFailed("save: the page offers no data-save-url")
-        values = plan(self.spec, self.rng, self._tag())
-        data = self.fields.replace(self.pairs, values)
-        url = self._url(self.save_path)
-        posted = timer(
-            lambda: self.http.post(
-                url, data=data, headers={"Accept": "application/json"}
-            )
-        )
-        assert isinstance(posted, requests.Response)
-        body = posted.json() if posted.status_code in (200, 400, 409) else {}
-        if posted.status_code != 200 or not body.get("saved"):
-            raise OperationFailed(f"save: HTTP {posted.status_code}")
-        self.sent.update(values)
-        self.writes += 1
-        self._apply(data, body)
+        self._post_json(timer, "save", self.save_path, plan)
 
     def save_nojs(self, timer: Timer) -> None:
         """ "Spara utkast" without JavaScript: the form's POST with every
@@ -299,9 +286,16 @@ class OurClient:
         answered in JSON; the new version and bases go into the form."""
         if not self.pairs:
             self.open()
-        values = retyped(self.spec, self.rng, self._tag())
+        self._post_json(timer, "autosave", self.user.autosave_path, retyped)
+
+    def _post_json(
+        self, timer: Timer, kind: str, path: str, values_of: Callable[..., Any]
+    ) -> None:
+        """The form's data with `values_of`'s new values, posted as the page's
+        script posts it; a clean save's version and bases go into the form."""
+        values = values_of(self.spec, self.rng, self._tag())
         data = self.fields.replace(self.pairs, values)
-        url = self._url(self.user.autosave_path)
+        url = self._url(path)
         posted = timer(
             lambda: self.http.post(
                 url, data=data, headers={"Accept": "application/json"}
@@ -310,7 +304,8 @@ class OurClient:
         assert isinstance(posted, requests.Response)
         body = posted.json() if posted.status_code in (200, 400, 409) else {}
         if posted.status_code != 200 or not body.get("saved"):
-            raise OperationFailed(f"autosave: HTTP {posted.status_code} {body}")
+            detail = f" {body}" if body else ""
+            raise OperationFailed(f"{kind}: HTTP {posted.status_code}{detail}")
         self.sent.update(values)
         self.writes += 1
         self._apply(data, body)
