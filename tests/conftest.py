@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.conf import LazySettings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from intake.forms import forget_shared_fields
@@ -58,6 +60,20 @@ def staff_force_login_verified(monkeypatch: pytest.MonkeyPatch) -> None:
     the person had entered their TOTP code (tests/second_factor.py); tests of the
     step itself sign in through the login page or `unverified_force_login`."""
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture
+def wsgi_keeps_the_test_s_connection() -> Iterator[None]:
+    """For tests that call the WSGI application directly (the bench's profiles):
+    a WSGI request closes an obsolete connection before and after it; the
+    test's is inside its transaction, so, as Django's test client does, not."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="session")

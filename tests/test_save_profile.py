@@ -6,13 +6,10 @@ but a clean save stops the measurement instead of being timed."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 
 from bench.compare import ours
 from bench.compare.plan import plan
@@ -20,19 +17,10 @@ from bench.one_process import targets
 from bench.save_profile import Respondent
 from intake.models import Response
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_s_connection() -> Iterator[None]:
-    """As in tests/test_show_profile.py: the test's connection stays open."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("wsgi_keeps_the_test_s_connection"),
+]
 
 
 def test_each_save_rewrites_the_form_and_the_next_goes_on_from_it() -> None:

@@ -4,31 +4,17 @@ that page stops the measurement instead of being timed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 
 from bench.compare import ours
 from bench.one_process import targets
 from bench.show_profile import shower
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_s_connection() -> Iterator[None]:
-    """A WSGI request closes an obsolete connection before and after it; the
-    test's is inside its transaction, so, as Django's test client does, not."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("wsgi_keeps_the_test_s_connection"),
+]
 
 
 def test_each_show_is_the_filled_form_of_a_signed_in_respondent() -> None:
