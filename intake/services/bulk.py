@@ -15,14 +15,12 @@ from operator import or_
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from intake.cells import Cells
 from intake.models import (
-    Answer,
-    AnswerChange,
     Channel,
     Response,
     ResponseEvent,
@@ -34,7 +32,6 @@ from intake.selectors import (
     questions_of,
     stored_answers_of,
 )
-from intake.services.answer_sql import copy_rows
 from intake.services.lifecycle import incomplete_message
 from intake.services.saving import (
     AnswerRows,
@@ -334,7 +331,10 @@ def save_answers_in_bulk_with_cells(
                 reasons=None,
             )
         )
-    write_answer_rows_in_bulk(changes)
+    # On PostgreSQL by COPY (intake.services.answer_sql), which skips the ORM's
+    # per-value preparation of an INSERT (about half the time of a 290-kommun
+    # import, issue #20); elsewhere in batches of BULK_BATCH_SIZE.
+    write_answer_rows(changes, batch_size=BULK_BATCH_SIZE)
     return SavedInBulk(
         responses,
         {
@@ -342,18 +342,3 @@ def save_answers_in_bulk_with_cells(
             for response, plan in zip(responses, planned, strict=True)
         },
     )
-
-
-def write_answer_rows_in_bulk(changes: AnswerRows) -> None:
-    """`saving.write_answer_rows` for the tens of thousands of rows of a bulk
-    save: on PostgreSQL the answers and their history go in by COPY, which
-    skips the ORM's per-value preparation of an INSERT (about half the time
-    of a 290-kommun import, issue #20); elsewhere its batched INSERTs. The same
-    rows either way (tests/intake/test_bulk_saving.py)."""
-    if connection.vendor != "postgresql":
-        write_answer_rows(changes, batch_size=BULK_BATCH_SIZE)
-        return
-    if changes.to_delete:
-        Answer.objects.filter(pk__in=changes.to_delete).delete()
-    copy_rows(Answer, changes.to_create)
-    copy_rows(AnswerChange, changes.history)
