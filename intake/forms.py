@@ -8,7 +8,7 @@ keeps every valid answer and marks the rest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -17,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from intake.cells import Cells
 from intake.consolidation.limits import adjustment_problems
@@ -30,6 +31,7 @@ from intake.consolidation.results import (
 from intake.kinds import behaviour
 from intake.kinds.base import (
     ESCAPED,
+    KindBehaviour,
     adjust_field,
     count_slots,
     reason_field,
@@ -53,6 +55,7 @@ from surveys.kinds import (
 )
 from surveys.models import Question
 from surveys.sheet_text import (
+    UNHOLDABLE,
     plain_unholdable_fields,
     plain_unholdable_messages,
     refuse_unholdable,
@@ -98,21 +101,183 @@ def question_fields(questions: Sequence[Question]) -> dict[str, forms.Field]:
     return fields
 
 
-@lru_cache(maxsize=64)
-def _shared_fields(key: StructureKey) -> Mapping[str, forms.Field]:
-    """The fields of a structure, built once per process and content (issue #20):
-    some 200 fields for the region questionnaire were a fifth of a request.
+# What a compiled cleaner returns when it cannot vouch for a value: the field's
+# own `clean` then decides, and says what is wrong in its own words.
+_UNSURE: Any = object()
+FastClean = Callable[[Any], Any]
 
-    Django copies a form's declared fields per instance because a form may
-    change them; ResponseForm never changes a field after building it (values
-    and errors live on the form), so every form of the structure shares these.
-    """
-    return MappingProxyType(question_fields(structure(key)))
+
+def _fast_clean(field: forms.Field) -> FastClean | None:
+    """What `field.clean` returns for a value it accepts, worked out without
+    Django's per-field machinery, or None for a field it does not know.
+
+    A whole-form save cleans some 220 fields (issue #20), nearly all of them
+    one of four simple kinds, and nearly every value valid. Each function
+    here is that field's `to_python`, `validate` and validators for the values
+    it accepts, and `_UNSURE` for anything else (a NUL or other unholdable
+    character, too long, not an option): the field's own `clean` then gives
+    the value or the error, so every message is Django's or the project's,
+    word for word. Only fields built exactly as `question_fields` builds them
+    qualify; anything else (required, disabled, another validator) is cleaned
+    by Django."""
+    if field.required or field.disabled:
+        return None
+    kind = type(field)
+    if kind is forms.CharField and isinstance(field, forms.CharField):
+        return _fast_char(field)
+    if field.validators:
+        return None
+    if kind in (forms.ChoiceField, forms.MultipleChoiceField) and isinstance(
+        field, forms.ChoiceField
+    ):
+        codes = _choice_codes(field)
+        if codes is None:
+            return None
+        return (
+            _fast_choice(codes) if kind is forms.ChoiceField else _fast_multiple(codes)
+        )
+    if kind is forms.BooleanField:
+        # CheckboxInput reads a bool; an unrequired BooleanField keeps it.
+        return lambda value: value if type(value) is bool else _UNSURE
+    return None
+
+
+def _fast_char(field: forms.CharField) -> FastClean | None:
+    max_length = field.max_length
+    for validator in field.validators:
+        if validator is refuse_unholdable:
+            continue
+        if isinstance(validator, MaxLengthValidator) and (
+            validator.limit_value == max_length
+        ):
+            continue
+        return None
+    if field.min_length is not None or not field.strip or field.empty_value != "":
+        return None
+    search = UNHOLDABLE.search
+
+    def clean(value: Any) -> Any:
+        if value is None:
+            return ""
+        if type(value) is not str:
+            return _UNSURE
+        value = value.strip()
+        if not value:
+            return ""
+        # Any unholdable character, the manual line break too (which the
+        # validator lets through): the validator decides.
+        if (max_length is not None and len(value) > max_length) or search(value):
+            return _UNSURE
+        return value
+
+    return clean
+
+
+def _choice_codes(field: forms.ChoiceField) -> frozenset[str] | None:
+    codes = set()
+    choices: Any = field.choices  # normalised by Django to (code, label) pairs
+    for key, label in choices:
+        if isinstance(label, list | tuple) or not isinstance(key, str):
+            return None  # a group of choices, or a code that is not text
+        codes.add(key)
+    return frozenset(codes)
+
+
+def _fast_choice(codes: frozenset[str]) -> FastClean:
+    def clean(value: Any) -> Any:
+        if value is None or value == "":
+            return ""
+        return value if type(value) is str and value in codes else _UNSURE
+
+    return clean
+
+
+def _fast_multiple(codes: frozenset[str]) -> FastClean:
+    def clean(value: Any) -> Any:
+        if not value:
+            return []
+        if type(value) is not list or not all(
+            type(v) is str and v in codes for v in value
+        ):
+            return _UNSURE
+        return list(value)
+
+    return clean
+
+
+@dataclass(frozen=True)
+class _QuestionPlan:
+    """What `answer_values` needs of one question, looked up once."""
+
+    question: Question
+    value_fields: tuple[str, ...]
+    first_field: str
+    behaviour: KindBehaviour
+    option_codes: list[str]
+    counts: bool  # an RSS kommun count (its adjustments are checked)
+
+
+def _question_plans(questions: Sequence[Question]) -> tuple[_QuestionPlan, ...]:
+    return tuple(
+        _QuestionPlan(
+            question=q,
+            value_fields=tuple(value_fields(q)),
+            first_field=first_field(q),
+            behaviour=behaviour(q.kind),
+            option_codes=[o.code for o in q.options.all()],
+            counts=facts(q.kind).kommun_counts,
+        )
+        for q in questions
+    )
+
+
+@dataclass(frozen=True)
+class _CompiledForm:
+    """What the form of a structure needs that depends only on the structure.
+
+    `fields`: Django copies a form's declared fields per instance because a
+    form may change them; ResponseForm never changes a field after building it
+    (values and errors live on the form), so every form of the structure
+    shares these. `cleaners`: each field with its compiled cleaner
+    (`_fast_clean`). `empty_initial`: what the fields show for no answer.
+    `plans`: the questions as `answer_values` reads them."""
+
+    questions: tuple[Question, ...]
+    fields: Mapping[str, forms.Field]
+    cleaners: Mapping[str, tuple[forms.Field, FastClean]]
+    empty_initial: Mapping[str, Any]
+    plans: tuple[_QuestionPlan, ...]
+
+
+@lru_cache(maxsize=64)
+def _compiled(key: StructureKey) -> _CompiledForm:
+    """A structure's form, built once per process and content (issue #20): some
+    220 fields for the region questionnaire were a fifth of a request, and
+    Django's cleaning of them a tenth of a save. The key holds the content hash
+    and load time (`intake.selectors.structure_key`), so it is never stale."""
+    questions = tuple(q for q in structure(key) if q.kind in FORM_KINDS)
+    fields = question_fields(questions)
+    cleaners = {}
+    for name, form_field in fields.items():
+        fast = _fast_clean(form_field)
+        if fast is not None:
+            cleaners[name] = (form_field, fast)
+    empty_initial: dict[str, Any] = {}
+    for question in questions:
+        empty_initial.update(field_values(question, {}))
+        empty_initial[base_field(question.variable)] = fingerprint({})
+    return _CompiledForm(
+        questions=questions,
+        fields=MappingProxyType(fields),
+        cleaners=MappingProxyType(cleaners),
+        empty_initial=MappingProxyType(empty_initial),
+        plans=_question_plans(questions),
+    )
 
 
 def forget_shared_fields() -> None:
-    """Drop every structure's fields (tests start each case cold)."""
-    _shared_fields.cache_clear()
+    """Drop every structure's compiled form (tests start each case cold)."""
+    _compiled.cache_clear()
 
 
 def first_field(question: Question) -> str:
@@ -129,6 +294,12 @@ def field_values(question: Question, cells: Cells) -> dict[str, Any]:
     """What the question's fields show for a stored answer: the form's initial
     values, and what replaces a posted value when someone else's answer is kept."""
     return behaviour(question.kind).field_values(question, cells)
+
+
+def _same(these: Sequence[Question], those: Sequence[Question]) -> bool:
+    return len(these) == len(those) and all(
+        a is b for a, b in zip(these, those, strict=True)
+    )
 
 
 class ResponseForm(forms.Form):
@@ -173,16 +344,62 @@ class ResponseForm(forms.Form):
         # The valid answers as cells by variable (`answer_values`), parsed once.
         self.answer_cells: dict[str, Cells] = {}
         self.questions = [q for q in questions if q.kind in FORM_KINDS]
-        if key is None:
+        compiled = _compiled(key) if key is not None else None
+        if compiled is not None and not _same(compiled.questions, self.questions):
+            compiled = None  # not the structure the key names: built afresh
+        self._cleaners: Mapping[str, tuple[forms.Field, FastClean]] = {}
+        if compiled is None:
             self.fields.update(question_fields(self.questions))
+            self._plans = _question_plans(self.questions)
+            shown = self.questions
         else:
-            self.fields.update(_shared_fields(key))
-        for question in self.questions:
+            self.fields.update(compiled.fields)
+            self._cleaners = compiled.cleaners
+            self._plans = compiled.plans
+            # What no answer shows, copied (a multiple choice's list included),
+            # then each answered question's own.
+            self.initial.update(
+                {
+                    name: list(value) if type(value) is list else value
+                    for name, value in compiled.empty_initial.items()
+                }
+            )
+            shown = [q for q in self.questions if answers.get(q.pk)]
+        for question in shown:
             cells = answers.get(question.pk, {})
             self.initial.update(field_values(question, cells))
             # The stored answer this page shows, for the per-question merge
             # (intake.merge).
             self.initial[base_field(question.variable)] = fingerprint(cells)
+
+    def _clean_fields(self) -> None:
+        """Django's `_clean_fields`, with each field of the structure cleaned by
+        its compiled cleaner (`_fast_clean`) and no bound field built for it:
+        a value the cleaner cannot vouch for, and every other field, is
+        cleaned by the field itself, exactly as Django does."""
+        if not self._cleaners or self.prefix or type(self) is not ResponseForm:
+            super()._clean_fields()  # type: ignore[misc]
+            return
+        cleaners, data, files = self._cleaners, self.data, self.files
+        cleaned = self.cleaned_data
+        for name, form_field in self.fields.items():
+            compiled = cleaners.get(name)
+            if compiled is None or compiled[0] is not form_field:
+                try:
+                    bound = self[name]
+                    cleaned[name] = form_field._clean_bound_field(bound)  # type: ignore[attr-defined]
+                except ValidationError as e:
+                    self.add_error(name, e)
+                continue
+            value = form_field.widget.value_from_datadict(data, files, name)
+            result = compiled[1](value)
+            if result is _UNSURE:
+                try:
+                    result = form_field.clean(value)
+                except ValidationError as e:
+                    self.add_error(name, e)
+                    continue
+            cleaned[name] = result
 
     def bases(self) -> dict[str, str]:
         """The posted fingerprint per variable of the answers the page was built on."""
@@ -209,23 +426,23 @@ class ResponseForm(forms.Form):
         self.refused = {}
         self.answer_cells = {}
         cleaned = self.cleaned_data
-        for question in self.questions:
+        errors = self.errors
+        for plan in self._plans:
+            question = plan.question
             refused = [
-                str(e)
-                for name in value_fields(question)
-                for e in self.errors.get(name, [])
+                str(e) for name in plan.value_fields for e in errors.get(name, [])
             ]
             if refused:
                 self.refused[question.variable] = refused
                 continue
             try:
-                raw = self.raw_value(question, cleaned)
-                cells = cells_for(question, raw)
-                if facts(question.kind).kommun_counts:
+                raw = plan.behaviour.raw_value(question, cleaned)
+                cells = cells_for(question, raw, option_codes=plan.option_codes)
+                if plan.counts:
                     self._check_adjustments(question, cells, cleaned)
             except ValidationError as exc:
                 for message in exc.messages:
-                    self.add_error(first_field(question), message)
+                    self.add_error(plan.first_field, message)
                 self.refused[question.variable] = list(exc.messages)
                 continue
             values[question.variable] = raw
@@ -266,6 +483,12 @@ class ResponseForm(forms.Form):
 
     def raw_value(self, question: Question, cleaned: dict[str, Any]) -> Any:
         return behaviour(question.kind).raw_value(question, cleaned)
+
+
+# The compiled cleaning (`ResponseForm._clean_fields`) calls no `clean_<field>`
+# method: checked at import, so that one added later cannot be skipped.
+if any(name.startswith("clean_") for name in dir(ResponseForm)):  # pragma: no cover
+    raise RuntimeError("ResponseForm._clean_fields calls no clean_<field> method")
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,15 @@ if set(BEHAVIOURS) != set(QuestionKind):  # pragma: no cover - a programming err
     )
 
 
+# By the stored value, as surveys.kinds.facts: one lookup for a member or its value.
+_BY_VALUE: dict[str, KindBehaviour] = {k.value: b for k, b in BEHAVIOURS.items()}
+
+
 def behaviour(kind: str) -> KindBehaviour:
     """The behaviour of a kind (a QuestionKind or its stored value)."""
-    return BEHAVIOURS[QuestionKind(kind)]
+    found = _BY_VALUE.get(kind)
+    # An unknown kind raises ValueError, as QuestionKind(kind) does.
+    return found if found is not None else BEHAVIOURS[QuestionKind(kind)]
 
 
 __all__ = ["BEHAVIOURS", "KindBehaviour", "behaviour"]

@@ -14,9 +14,14 @@ from intake.kinds import behaviour
 from surveys.models import Question
 
 
-def cells_for(question: Question, raw: Any) -> Cells:
-    """Turn a submitted value into answer cells, or raise ValidationError (Swedish)."""
+def cells_for(
+    question: Question, raw: Any, *, option_codes: list[str] | None = None
+) -> Cells:
+    """Turn a submitted value into answer cells, or raise ValidationError (Swedish).
+    `option_codes`: the question's option codes in order, when the caller has
+    them (a form's save parses every question)."""
     if raw is None or raw == "" or raw == [] or raw == {}:
         return {}
-    option_codes = [o.code for o in question.options.all()]
+    if option_codes is None:
+        option_codes = [o.code for o in question.options.all()]
     return behaviour(question.kind).cells(question, raw, option_codes)
