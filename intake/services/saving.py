@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from intake.cells import (
@@ -411,6 +415,7 @@ def answer_rows(
     # request's lazy user, each attribute of which goes through its proxy.
     response_id, actor_id, version = response.pk, actor.pk, response.version
     reasons = reasons or {}
+    plain = _plain_rows()
     for question in questions:
         question_id = question.pk
         old_cells = before.get(question_id, {})
@@ -460,6 +465,7 @@ def answer_rows(
                         new.escaped,
                         channel,
                         actor_id,
+                        plain=plain,
                     )
                 )
             changes.history.append(
@@ -473,6 +479,7 @@ def answer_rows(
                     actor_id,
                     change_reason,
                     version,
+                    plain=plain,
                 )
             )
     return changes
@@ -517,6 +524,39 @@ for _model, _fields in (
 ):
     if tuple(f.attname for f in _model._meta.concrete_fields) != _fields:
         raise RuntimeError(f"{_model.__name__}'s fields changed: update saving.py")
+    # What `_plain` relies on: each field is read and set as a plain attribute
+    # (a foreign key's id sets only its attribute on a new row, which has no
+    # related object cached).
+    if {type(getattr(_model, f)) for f in _fields} - {
+        DeferredAttribute,
+        ForeignKeyDeferredAttribute,
+    }:
+        raise RuntimeError(f"{_model.__name__}'s fields changed: update saving.py")
+
+
+def _plain_rows() -> bool:
+    """Whether new rows may be made without the model's constructor (`_plain`):
+    only when nothing listens to its pre_init or post_init signal, which the
+    constructor sends and `_plain` does not."""
+    return not any(
+        signal.has_listeners(model)
+        for signal in (pre_init, post_init)
+        for model in (Answer, AnswerChange)
+    )
+
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def _plain(model: type[ModelT], fields: tuple[str, ...], values: list[Any]) -> ModelT:
+    """A new, unsaved row with these field values, as `model(*values)` makes it
+    (a fresh state; each value set as the field's attribute) without the
+    constructor's per-field work: a whole-form save builds some 100 rows, and
+    the constructor was two thirds of building them (issue #20)."""
+    row = model.__new__(model)
+    row.__dict__.update(zip(fields, values, strict=True))
+    row._state = ModelState()
+    return row
 
 
 def _answer(
@@ -530,6 +570,8 @@ def _answer(
     escaped: bool,
     channel: Channel,
     entered_by_id: int,
+    *,
+    plain: bool = False,
 ) -> Answer:
     # As a tuple: django-stubs types a positional argument as the field's
     # related object, where Django sets the column (the id) it is given.
@@ -547,7 +589,7 @@ def _answer(
         entered_by_id,
         None,
     ]
-    return Answer(*values)
+    return _plain(Answer, _ANSWER_FIELDS, values) if plain else Answer(*values)
 
 
 def _answer_change(
@@ -560,6 +602,8 @@ def _answer_change(
     changed_by_id: int,
     reason: str,
     response_version: int,
+    *,
+    plain: bool = False,
 ) -> AnswerChange:
     values: list[Any] = [
         None,
@@ -574,6 +618,8 @@ def _answer_change(
         reason,
         response_version,
     ]
+    if plain:
+        return _plain(AnswerChange, _ANSWER_CHANGE_FIELDS, values)
     return AnswerChange(*values)
 
 

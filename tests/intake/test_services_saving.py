@@ -264,3 +264,48 @@ def test_a_response_belongs_to_the_questionnaires_audience(kommun: Kommun) -> No
     questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
     with pytest.raises(DomainError, match="hör inte till enkätens målgrupp"):
         get_or_create_response(questionnaire, organisation=kommun)
+
+
+def _fields(row: Answer | AnswerChange) -> dict[str, object]:
+    state = row._state
+    return {
+        **{f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields},
+        "_state": (state.adding, state.db, state.fields_cache),
+        "keys": sorted(row.__dict__),
+    }
+
+
+def test_rows_made_without_the_constructor_are_the_constructors(
+    region_response: Response, region_user: User
+) -> None:
+    """The save's rows are made without the models' constructor (issue #20):
+    the same values and state as the constructor's, and the constructor
+    itself as soon as something listens to a model's pre_init or post_init."""
+    from django.db.models.signals import post_init
+
+    from intake.services import saving
+
+    r = region_response
+    args = (r.pk, 1, "rad", None, None, Decimal("18.50"), "", False, "web", 7)
+    assert _fields(saving._answer(*args, plain=True)) == _fields(saving._answer(*args))
+    change = (r.pk, 1, "", None, {"number": "3"}, "web", 7, "skäl", 4)
+    assert _fields(saving._answer_change(*change, plain=True)) == _fields(
+        saving._answer_change(*change)
+    )
+    assert saving._plain_rows()
+
+    made: list[object] = []
+
+    def listener(sender: type, instance: object, **kwargs: object) -> None:
+        made.append(instance)
+
+    post_init.connect(listener, sender=AnswerChange)
+    try:
+        assert not saving._plain_rows()
+        save_answers(
+            r, actor=region_user, channel=Channel.WEB, values={variable(r, "2"): "ja"}
+        )
+    finally:
+        post_init.disconnect(listener, sender=AnswerChange)
+    assert len(made) == 1  # the history row of the one change, by the constructor
+    assert saving._plain_rows()
