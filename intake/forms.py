@@ -8,6 +8,7 @@ keeps every valid answer and marks the rest.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.http import QueryDict
 
 from intake.cells import Cells
 from intake.consolidation.limits import adjustment_problems
@@ -57,7 +59,6 @@ from surveys.models import Question
 from surveys.sheet_text import (
     UNHOLDABLE,
     plain_unholdable_fields,
-    plain_unholdable_messages,
     refuse_unholdable,
 )
 
@@ -205,6 +206,21 @@ def _fast_multiple(codes: frozenset[str]) -> FastClean:
     return clean
 
 
+LAST, LIST = "last", "list"
+_MISSING: Any = object()
+
+
+def _reading(widget: forms.Widget) -> str:
+    """How `widget.value_from_datadict` reads a QueryDict: its `get` (LAST),
+    its `getlist` (LIST), or otherwise ("": the widget reads it)."""
+    read = type(widget).value_from_datadict
+    if read is forms.Widget.value_from_datadict:
+        return LAST
+    if read is forms.widgets.ChoiceWidget.value_from_datadict:
+        return LIST if getattr(widget, "allow_multiple_selected", False) else LAST
+    return ""
+
+
 @dataclass(frozen=True)
 class _QuestionPlan:
     """What `answer_values` needs of one question, looked up once."""
@@ -244,9 +260,10 @@ class _CompiledForm:
 
     questions: tuple[Question, ...]
     fields: Mapping[str, forms.Field]
-    cleaners: Mapping[str, tuple[forms.Field, FastClean]]
+    cleaners: Mapping[str, tuple[forms.Field, FastClean, str]]
     empty_initial: Mapping[str, Any]
     plans: tuple[_QuestionPlan, ...]
+    by_pk: Mapping[int, Question]
 
 
 @lru_cache(maxsize=64)
@@ -258,10 +275,10 @@ def _compiled(key: StructureKey) -> _CompiledForm:
     questions = tuple(q for q in structure(key) if q.kind in FORM_KINDS)
     fields = question_fields(questions)
     cleaners = {}
-    for name, form_field in fields.items():
+    for name, form_field in (*_OWN_FIELDS.items(), *fields.items()):
         fast = _fast_clean(form_field)
         if fast is not None:
-            cleaners[name] = (form_field, fast)
+            cleaners[name] = (form_field, fast, _reading(form_field.widget))
     empty_initial: dict[str, Any] = {}
     for question in questions:
         empty_initial.update(field_values(question, {}))
@@ -272,6 +289,7 @@ def _compiled(key: StructureKey) -> _CompiledForm:
         cleaners=MappingProxyType(cleaners),
         empty_initial=MappingProxyType(empty_initial),
         plans=_question_plans(questions),
+        by_pk=MappingProxyType({q.pk: q for q in questions}),
     )
 
 
@@ -297,12 +315,12 @@ def field_values(question: Question, cells: Cells) -> dict[str, Any]:
 
 
 def _same(these: Sequence[Question], those: Sequence[Question]) -> bool:
-    return len(these) == len(those) and all(
-        a is b for a, b in zip(these, those, strict=True)
-    )
+    return len(these) == len(those) and all(map(operator.is_, these, those))
 
 
-class ResponseForm(forms.Form):
+class _OwnFields(forms.Form):
+    """ResponseForm's own fields, apart from the questions'."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     # The respondent's contact details (personal data: organisation and staff only).
     contact_name = forms.CharField(
@@ -320,6 +338,15 @@ class ResponseForm(forms.Form):
         label="Telefon", max_length=40, required=False, validators=[refuse_unholdable]
     )
 
+
+# Built once and shared by every form, as a structure's question fields are
+# (`_CompiledForm`): Django's copy of declared fields per form was a quarter of
+# building one.
+_OWN_FIELDS: Mapping[str, forms.Field] = MappingProxyType(dict(_OwnFields.base_fields))
+plain_unholdable_fields(_OWN_FIELDS.values())
+
+
+class ResponseForm(forms.Form):
     def __init__(
         self,
         questions: Sequence[Question],
@@ -337,7 +364,7 @@ class ResponseForm(forms.Form):
         `questions` are (`intake.selectors.structure_key`): the questions' fields
         are then the ones built once for it, not built again."""
         super().__init__(data=data, initial={"version": version, **(contact or {})})
-        plain_unholdable_messages(self)
+        self.fields.update(_OWN_FIELDS)
         self.counts = counts or {}
         self.reasons: dict[str, str] = {}
         self.refused: dict[str, list[str]] = {}
@@ -347,7 +374,7 @@ class ResponseForm(forms.Form):
         compiled = _compiled(key) if key is not None else None
         if compiled is not None and not _same(compiled.questions, self.questions):
             compiled = None  # not the structure the key names: built afresh
-        self._cleaners: Mapping[str, tuple[forms.Field, FastClean]] = {}
+        self._cleaners: Mapping[str, tuple[forms.Field, FastClean, str]] = {}
         if compiled is None:
             self.fields.update(question_fields(self.questions))
             self._plans = _question_plans(self.questions)
@@ -364,7 +391,10 @@ class ResponseForm(forms.Form):
                     for name, value in compiled.empty_initial.items()
                 }
             )
-            shown = [q for q in self.questions if answers.get(q.pk)]
+            by_pk = compiled.by_pk
+            shown = [
+                by_pk[pk] for pk, cells in answers.items() if cells and pk in by_pk
+            ]
         for question in shown:
             cells = answers.get(question.pk, {})
             self.initial.update(field_values(question, cells))
@@ -382,6 +412,8 @@ class ResponseForm(forms.Form):
             return
         cleaners, data, files = self._cleaners, self.data, self.files
         cleaned = self.cleaned_data
+        # A posted QueryDict's lists, read as its get and getlist read them.
+        posted = data if type(data) is QueryDict else None
         for name, form_field in self.fields.items():
             compiled = cleaners.get(name)
             if compiled is None or compiled[0] is not form_field:
@@ -391,7 +423,20 @@ class ResponseForm(forms.Form):
                 except ValidationError as e:
                     self.add_error(name, e)
                 continue
-            value = form_field.widget.value_from_datadict(data, files, name)
+            reading = compiled[2]
+            value: Any
+            if posted is None or not reading:
+                value = form_field.widget.value_from_datadict(data, files, name)
+            elif reading == LAST:
+                # MultiValueDict.get: the last value; None for none, or for [].
+                got = dict.get(posted, name)
+                value = got[-1] if got else None
+                if type(value) is list and not value:
+                    value = None
+            else:
+                # MultiValueDict.getlist: a copy of the list; [] for none.
+                got = dict.get(posted, name, _MISSING)
+                value = [] if got is _MISSING else None if got is None else list(got)
             result = compiled[1](value)
             if result is _UNSURE:
                 try:

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from intake.forms import ResponseForm
 from intake.selectors import answer_cells, questions_of, structure_key
 from surveys.models import Questionnaire
+from surveys.sheet_text import UNHOLDABLE_MESSAGE
 from tests.reports.conftest import (  # noqa: F401 - a fixture
     EveryKind,
     build_every_kind_questionnaire,
@@ -74,6 +75,11 @@ def posted(form: ResponseForm, rng: random.Random, *, clean: bool) -> QueryDict:
                 data[name] = value
         elif rng.random() < 0.8:
             data[name] = rng.choice(CLEAN_TEXTS if clean else TEXTS)
+            if not clean and rng.random() < 0.1:
+                # Posted twice (a forged form): the field reads the last.
+                data.appendlist(name, rng.choice(TEXTS))
+        elif not clean and rng.random() < 0.1:
+            data.setlist(name, [])
     return data
 
 
@@ -112,8 +118,8 @@ def test_compiled_cleaning_is_djangos(which: str) -> None:
         assert outcome(compiled) == outcome(fresh)
         failing += bool(compiled.errors)
         # The compiled cleaners did the work: Django builds a bound field for
-        # each field it cleans, the compiled path only for the form's own four
-        # (version, contact) and a value a cleaner could not vouch for.
+        # each field it cleans, the compiled path only for the version and the
+        # e-mail address, and for no value a cleaner could not vouch for.
         assert len(fresh._bound_fields_cache) == len(fresh.fields)
         assert len(compiled._bound_fields_cache) < len(compiled.fields) / 2
     # Both kinds of post were compared: with errors and without.
@@ -131,10 +137,10 @@ def test_every_kind_of_field_has_a_compiled_cleaner() -> None:
         answers={},
         version=0,
     )
-    own = {"version", "contact_name", "contact_email", "contact_phone"}
     kinds = {type(f).__name__ for f in form.fields.values()}
     assert kinds >= {"CharField", "ChoiceField", "MultipleChoiceField", "BooleanField"}
-    assert set(form.fields) - set(form._cleaners) == own
+    # Django cleans the version (an IntegerField) and the e-mail address.
+    assert set(form.fields) - set(form._cleaners) == {"version", "contact_email"}
 
 
 def test_initial_values_are_those_of_a_form_built_afresh(
@@ -158,3 +164,26 @@ def test_initial_values_are_those_of_a_form_built_afresh(
     assert lists
     first.initial[lists[0]].append("x")
     assert second.initial[lists[0]] == []
+
+
+def test_the_contact_fields_are_shared_and_refuse_what_a_sheet_cannot_hold() -> None:
+    """The form's own fields are built once (not copied per form) and still
+    refuse a NUL in the contact details with the service's own message."""
+    questionnaire = Questionnaire.objects.get(cycle__year=2024, key="region")
+    questions = questions_of(questionnaire)
+    data = {"version": "0", "contact_name": "Ann\x00a", "contact_phone": "x" * 41}
+    forms_ = [
+        ResponseForm(
+            questions,
+            key=structure_key(questionnaire),
+            answers={},
+            version=0,
+            data=data,
+        ),
+        ResponseForm(questions, answers={}, version=0, data=data),
+    ]
+    assert forms_[0].fields["contact_name"] is forms_[1].fields["contact_name"]
+    for form in forms_:
+        assert not form.is_valid()
+        assert form.errors["contact_name"] == [UNHOLDABLE_MESSAGE]
+        assert "40" in form.errors["contact_phone"][0]
