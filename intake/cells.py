@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from intake.models import Answer
@@ -42,6 +43,17 @@ class Cell:
 
 
 Cells = dict[str, Cell]  # slot -> cell
+
+
+@lru_cache(maxsize=4096)
+def option_cell(option: str, row: str | None = None) -> Cell:
+    """The cell of a chosen option (in a matrix row): one shared per option,
+    as cells are frozen. A save of a whole form parses some 80 of them, and a
+    frozen dataclass is slow to build (issue #20). Only options of the
+    definition are passed (each kind checks the code first), so the cache
+    holds the definitions' options at most."""
+    return Cell(option=option, row=row)
+
 
 # The base of a frozen RSS kommun count, per question (or per matrix row, as
 # "<row>._svarat"): member kommuner that answered the item, that did not although

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from intake.cells import Cell, Cells
+from intake.cells import Cells, option_cell
 from intake.excel.grid import Problem, _Grid, _text
 from intake.excel.terms import SURVEY
 from intake.kinds.base import (
@@ -42,7 +42,7 @@ class Choice(OneField):
         code = str(raw)
         if code not in option_codes:
             raise ValidationError("Välj ett av svarsalternativen.")
-        return {"": Cell(option=code)}
+        return {"": option_cell(code)}
 
     def workbook_slots(self, question: Question) -> list[WorkbookSlot]:
         return [WorkbookSlot("")]

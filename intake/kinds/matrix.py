@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from intake.cells import Cell, Cells
+from intake.cells import Cell, Cells, option_cell
 from intake.excel.grid import Problem, _Grid, _text
 from intake.excel.terms import SURVEY
 from intake.kinds.base import (
@@ -76,7 +76,7 @@ class Matrix:
                 continue
             if code not in option_codes:
                 raise ValidationError("Välj ett av svarsalternativen på varje rad.")
-            cells[str(row)] = Cell(row=str(row), option=str(code))
+            cells[str(row)] = option_cell(str(code), str(row))
         return cells
 
     def in_words(

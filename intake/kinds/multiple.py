@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from intake.cells import NONE_OF, NONE_OF_LABEL, Cell, Cells
+from intake.cells import NONE_OF, NONE_OF_LABEL, Cell, Cells, option_cell
 from intake.excel.grid import Problem, _Grid, _short, _text
 from intake.excel.terms import SURVEY, YES
 from intake.kinds.base import (
@@ -60,7 +60,7 @@ class Multiple(OneField):
         bad = [c for c in chosen if c not in option_codes]
         if bad:
             raise ValidationError("Välj bland svarsalternativen.")
-        return {code: Cell(option=code) for code in chosen}
+        return {code: option_cell(code) for code in chosen}
 
     def in_words(
         self,
