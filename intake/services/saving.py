@@ -10,7 +10,7 @@ transaction, and bumps the response's version under an optimistic lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -370,15 +370,42 @@ def _apply_display_conditions(
     questions: Sequence[Question], cells: dict[int, Cells]
 ) -> set[int]:
     """Clear the answers of questions whose condition does not hold; return their ids."""
-    given: dict[str, GivenAnswer] = {}
+    given = _GivenSoFar(cells)
     hidden: set[int] = set()
     for question in questions:
+        question_id = question.pk
         if not holds(question.display_condition, given):
-            if cells.get(question.pk):
-                hidden.add(question.pk)
-            cells[question.pk] = {}
-        given[question.variable] = given_answer(cells.get(question.pk, {}))
+            if cells.get(question_id):
+                hidden.add(question_id)
+            cells[question_id] = {}
+        given.passed[question.variable] = question_id
     return hidden
+
+
+class _GivenSoFar(Mapping[str, GivenAnswer]):
+    """The answers of the questions passed so far, as conditions read them,
+    each worked out when a condition first asks for it: a whole form has 66
+    questions, a few of which any condition names (issue #20). A question's
+    cells are final once it is passed, so what is worked out stays true."""
+
+    def __init__(self, cells: Mapping[int, Cells]) -> None:
+        self.cells = cells
+        self.passed: dict[str, int] = {}  # variable -> question id
+        self.known: dict[str, GivenAnswer] = {}
+
+    def __getitem__(self, variable: str) -> GivenAnswer:
+        answer = self.known.get(variable)
+        if answer is None:
+            question_id = self.passed[variable]  # KeyError: not passed yet
+            answer = given_answer(self.cells.get(question_id, {}))
+            self.known[variable] = answer
+        return answer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.passed)
+
+    def __len__(self) -> int:
+        return len(self.passed)
 
 
 @dataclass

@@ -309,3 +309,54 @@ def test_rows_made_without_the_constructor_are_the_constructors(
         post_init.disconnect(listener, sender=AnswerChange)
     assert len(made) == 1  # the history row of the one change, by the constructor
     assert saving._plain_rows()
+
+
+def test_display_conditions_read_answers_as_a_full_pass_does(
+    region_response: Response,
+) -> None:
+    """`_apply_display_conditions` works out a passed question's answer only
+    when a condition asks for it: the same questions hidden as working out
+    every one in order, over many random answers of the region questionnaire."""
+    import random
+
+    from intake.cells import Cell, given_answer
+    from intake.selectors import questions_of
+    from intake.services.saving import _apply_display_conditions
+    from surveys.conditions import GivenAnswer, holds
+
+    def every_one(questions: list, cells: dict) -> set[int]:
+        given: dict[str, GivenAnswer] = {}
+        hidden: set[int] = set()
+        for question in questions:
+            if not holds(question.display_condition, given):
+                if cells.get(question.pk):
+                    hidden.add(question.pk)
+                cells[question.pk] = {}
+            given[question.variable] = given_answer(cells.get(question.pk, {}))
+        return hidden
+
+    questions = questions_of(region_response.questionnaire)
+    conditional = [q for q in questions if q.display_condition]
+    assert conditional
+    rng = random.Random(5)
+    outcomes = set()
+    for _ in range(200):
+        cells = {}
+        for q in questions:
+            options = [o.code for o in q.options.all()]
+            rows = [r.code for r in q.rows.all()]
+            if rng.random() < 0.3:
+                continue
+            if rows and options:
+                cells[q.pk] = {r: Cell(row=r, option=rng.choice(options)) for r in rows}
+            elif options:
+                code = rng.choice(options)
+                cells[q.pk] = {"": Cell(option=code)}
+            else:
+                cells[q.pk] = {"": Cell(text="svar")}
+        expected = {pk: dict(c) for pk, c in cells.items()}
+        hidden = _apply_display_conditions(questions, cells)
+        assert hidden == every_one(questions, expected)
+        assert cells == expected
+        outcomes.add(len(hidden))
+    assert len(outcomes) > 3  # answers that hide few questions and many
