@@ -575,6 +575,15 @@ def _plain_rows() -> bool:
 ModelT = TypeVar("ModelT", bound=Model)
 
 
+def _new_row(
+    model: type[ModelT], fields: tuple[str, ...], values: list[Any], *, plain: bool
+) -> ModelT:
+    # Through the type variable: django-stubs types a model's positional
+    # arguments as its fields' related objects, where Django sets the column
+    # (the id) it is given.
+    return _plain(model, fields, values) if plain else model(*values)
+
+
 def _plain(model: type[ModelT], fields: tuple[str, ...], values: list[Any]) -> ModelT:
     """A new, unsaved row with these field values, as `model(*values)` makes it
     (a fresh state; each value set as the field's attribute) without the
@@ -600,8 +609,6 @@ def _answer(
     *,
     plain: bool = False,
 ) -> Answer:
-    # As a tuple: django-stubs types a positional argument as the field's
-    # related object, where Django sets the column (the id) it is given.
     values: list[Any] = [
         None,
         response_id,
@@ -616,7 +623,7 @@ def _answer(
         entered_by_id,
         None,
     ]
-    return _plain(Answer, _ANSWER_FIELDS, values) if plain else Answer(*values)
+    return _new_row(Answer, _ANSWER_FIELDS, values, plain=plain)
 
 
 def _answer_change(
@@ -645,9 +652,7 @@ def _answer_change(
         reason,
         response_version,
     ]
-    if plain:
-        return _plain(AnswerChange, _ANSWER_CHANGE_FIELDS, values)
-    return AnswerChange(*values)
+    return _new_row(AnswerChange, _ANSWER_CHANGE_FIELDS, values, plain=plain)
 
 
 def write_answer_rows(changes: AnswerRows, *, batch_size: int | None = None) -> None:
