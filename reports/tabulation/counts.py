@@ -340,12 +340,11 @@ class _Cells:
             if groups is None:
                 item = (qid, row_code.get(row_id) if row_id else None)
                 groups = item_groups[qid, row_id] = by_item.setdefault(item, {})
-            cells = groups.get(g)
-            if cells is None:
-                # The item's first cell in the group (at the realistic year
-                # per region, usually its only one): the row itself, summed
-                # only if a second one comes (`_summed`).
-                groups[g] = row
+            # The item's first cell in the group (at the realistic year per
+            # region, usually its only one) is kept as the row itself, summed
+            # only if a second one comes (`_summed`).
+            cells = groups.setdefault(g, row)
+            if cells is row:
                 continue
             if type(cells) is not list:
                 cells = groups[g] = _summed(cells, option_code)
@@ -442,7 +441,15 @@ def _items_by_group(
             and cells[_N] == respondents
             and not (is_number or cells[_IS_ESCAPED])
         ):
-            result[at] = _answered_by_all(places[key], cells, option_code)
+            same = places[key][4]
+            option_id = cells[_OPTION_ID]
+            answer = option_code[option_id] if option_id else None
+            found = same.get(answer)
+            if found is None:
+                found = same[answer] = _answered_by_all(
+                    group, respondents, frame, answer
+                )
+            result[at] = found
             continue
         else:
             any_answer, escaped, numbers, total, options = _summed(cells, option_code)
@@ -480,14 +487,22 @@ def _answered_items(
         place = places.get(key)
         if place is None:
             continue
-        at, group, respondents, frame, _ = place
-        if type(cells) is list:
-            any_answer, escaped, numbers, total, options = cells
-        elif cells[_N] == respondents and not (is_number or cells[_IS_ESCAPED]):
-            result[at] = _answered_by_all(place, cells, option_code)
-            continue
-        else:
-            any_answer, escaped, numbers, total, options = _summed(cells, option_code)
+        at, group, respondents, frame, same = place
+        if type(cells) is not list:
+            if cells[_N] == respondents and not (is_number or cells[_IS_ESCAPED]):
+                # `_answered_by_all`, written out here: most items take this
+                # way, and a call each was a tenth of the loop.
+                option_id = cells[_OPTION_ID]
+                answer = option_code[option_id] if option_id else None
+                found = same.get(answer)
+                if found is None:
+                    found = same[answer] = _answered_by_all(
+                        group, respondents, frame, answer
+                    )
+                result[at] = found
+                continue
+            cells = _summed(cells, option_code)
+        any_answer, escaped, numbers, total, options = cells
         result[at] = _new(
             ItemCounts,
             (
@@ -506,35 +521,30 @@ def _answered_items(
 
 
 def _answered_by_all(
-    place: _Place, row: Sequence[Any], option_code: Mapping[int, str]
+    group: Group, respondents: int, frame: int, answer: str | None
 ) -> ItemCounts:
     """The counts of an item shown to all of a group's respondents, neither
-    a number nor escaped, when its one cell `row` is every respondent's
-    answer (per region at the realistic year, its one respondent's): counts
-    that only the answer (its option, or none: a text) decides, made once
-    per group and answer and shared by the items (an ItemCounts is
-    immutable), as `unanswered` is. Fewer objects made: the collector's
-    passes over them were a sixth of the tabulation's Python."""
-    _, group, respondents, frame, same = place
-    option_id = row[_OPTION_ID]
-    answer = option_code[option_id] if option_id else None
-    found = same.get(answer)
-    if found is None:
-        found = same[answer] = _new(
-            ItemCounts,
-            (
-                group,
-                respondents,
-                0,
-                0,
-                0,
-                respondents,
-                {answer: respondents} if answer is not None else {},
-                None,
-                frame,
-            ),
-        )
-    return found
+    a number nor escaped, when every respondent gave the same `answer` (an
+    option's code; None: a text) in its one cell (per region at the
+    realistic year, its one respondent): counts that only the answer
+    decides, so made once per group and answer and shared by the items with
+    it (an ItemCounts is immutable), as `unanswered` is. Fewer objects made:
+    the collector's passes over them were a sixth of the tabulation's
+    Python."""
+    return _new(
+        ItemCounts,
+        (
+            group,
+            respondents,
+            0,
+            0,
+            0,
+            respondents,
+            {answer: respondents} if answer is not None else {},
+            None,
+            frame,
+        ),
+    )
 
 
 def _kommun_slot(slot: str) -> tuple[str | None, str]:
