@@ -66,7 +66,9 @@ _prepared: weakref.WeakKeyDictionary[Any, dict[str, None]] = weakref.WeakKeyDict
 _unsure: weakref.WeakSet[Any] = weakref.WeakSet()
 PREFIX = "tabulation_"
 # Prepared statements kept per session: each holds its plan in the server
-# process's memory; the oldest is deallocated when a new one would exceed this.
+# process's memory (about 0,3 MB for a 2024 questionnaire's statement: at most
+# some 10 MB a connection); the oldest is deallocated when a new one would
+# exceed this.
 MAX_PREPARED = 32
 
 
