@@ -26,7 +26,9 @@ does less, not like against like):
   needs an EXISTS and the respondents who ticked an option of each multiple
   choice (an EXISTS each), counted over the responses; the frame; the groups'
   names (per region); all of it and the cells in one statement (a UNION ALL,
-  one round trip); and in Python one
+  one round trip; on PostgreSQL prepared once per database session, so not
+  planned again, while the bare GROUP BY is planned on every run); and in
+  Python one
   ItemCounts per group and item with its base, escape answers, item
   nonresponse and not applicable.
 

@@ -130,16 +130,25 @@ def run_compiled(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return converted(rows, converters, connection)
+
+
+def converted(
+    rows: list[tuple[Any, ...]],
+    converters: Sequence[tuple[int, Sequence[Converter], Any]],
+    connection: Any,
+) -> list[tuple[Any, ...]]:
+    """The rows with Django's converters applied to their columns."""
     if not converters:
         return rows
-    converted = []
+    result = []
     for row in rows:
         values = list(row)
         for position, functions, expression in converters:
             for converter in functions:
                 values[position] = converter(values[position], expression, connection)
-        converted.append(tuple(values))
-    return converted
+        result.append(tuple(values))
+    return result
 
 
 def columns(model: Any, prefix: str = "") -> list[str]:

@@ -151,7 +151,9 @@ class ItemCounts(NamedTuple):
     group and item (1 659 for the region questionnaire at the realistic
     year), and a tuple is made in a fifth of the time of a frozen
     dataclass's instance, with its attributes' `__dict__` (bench/RESULTS.md).
-    Immutable, compared and printed field by field as the dataclass was."""
+    Immutable, compared and printed field by field as the dataclass was. A
+    tabulation shares one between a group's items with the same figures
+    (and so their `counts`): never change a `counts` mapping."""
 
     group: Group
     respondents: int
