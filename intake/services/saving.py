@@ -37,7 +37,7 @@ from intake.selectors import (
     stored_answers,
 )
 from intake.services.adjustments import _adjustment_problems
-from intake.services.answer_sql import insert_rows
+from intake.services.answer_sql import insert_rows, replace_rows
 from intake.services.values import cells_for
 from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
@@ -578,11 +578,11 @@ def _answer_change(
 
 
 def write_answer_rows(changes: AnswerRows, *, batch_size: int | None = None) -> None:
-    """Replace the changed answer rows and log each change: a DELETE and two
-    INSERTs (of `batch_size` rows each), however many responses they span."""
-    if changes.to_delete:
-        Answer.objects.filter(pk__in=changes.to_delete).delete()
-    if changes.to_create:
-        insert_rows(Answer, changes.to_create, batch_size=batch_size)
+    """Replace the changed answer rows and log each change, however many
+    responses they span: on PostgreSQL one statement for the answers (the
+    ones whose cell stays updated in place, `answer_sql.replace_rows`) and a
+    COPY for the history; elsewhere a DELETE and two INSERTs of `batch_size`
+    rows each."""
+    replace_rows(Answer, changes.to_delete, changes.to_create, batch_size=batch_size)
     if changes.history:
         insert_rows(AnswerChange, changes.history, batch_size=batch_size)
