@@ -10,13 +10,13 @@ transaction, and bumps the response's version under an optimistic lock.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from intake.cells import (
@@ -198,10 +198,7 @@ def save_answers_in_transaction(
         if response.status == ResponseStatus.NOT_STARTED
         else response.status
     )
-    locked = Response.objects.filter(pk=response.pk, version=version).update(
-        version=F("version") + 1, status=new_status, updated_at=now
-    )
-    if not locked:
+    if not _bump_version(response.pk, version, status=new_status, now=now):
         current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
         raise StaleResponseError(current)
     # What the UPDATE wrote, without reading it back.
@@ -223,6 +220,43 @@ def save_answers_in_transaction(
     return SavedAnswers(
         response, {qid: cells for qid, cells in planned.after.items() if cells}
     )
+
+
+def _bump_version(
+    response_id: int, version: int, *, status: str, now: datetime.datetime
+) -> bool:
+    """The optimistic lock: the response's next version, its status and time,
+    written only if `version` is still its version. Whether it was.
+
+    The statement written out, not `QuerySet.update()`: the ORM compiled the
+    same UPDATE anew on every save, 0,6 ms of the process's CPU (issue #20)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BUMP_VERSION,
+            [
+                status,
+                connection.ops.adapt_datetimefield_value(now),
+                response_id,
+                version,
+            ],
+        )
+        updated: int = cursor.rowcount
+    return updated == 1
+
+
+_BUMP_VERSION = """
+    UPDATE intake_response SET version = version + 1, status = %s, updated_at = %s
+    WHERE id = %s AND version = %s
+"""
+# Checked against the model here, so a renamed table or column stops the
+# service from starting rather than failing a save.
+if Response._meta.db_table != "intake_response" or not {
+    "id",
+    "version",
+    "status",
+    "updated_at",
+} <= {f.column for f in Response._meta.concrete_fields}:
+    raise RuntimeError("Response's table changed: update saving._BUMP_VERSION")
 
 
 @dataclass(frozen=True)
