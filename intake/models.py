@@ -101,11 +101,17 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    # Every save inserts or updates tens of these rows, each updating every
+    # index (issue #20), so no index repeats another's leading column: the
+    # response is the unique constraint's first, the question the (question,
+    # option) index's first. The row and option indexes (kept for the rare
+    # delete of a matrix row or option, which checks no answer names it) hold
+    # only the rows that name one.
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers"
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
     )
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="answers"
+        Question, on_delete=models.PROTECT, related_name="answers", db_index=False
     )
     slot = models.CharField("cell", max_length=30, default="", blank=True)
     row = models.ForeignKey(
@@ -114,9 +120,15 @@ class Answer(models.Model):
         null=True,
         blank=True,
         related_name="answers",
+        db_index=False,
     )
     option = models.ForeignKey(
-        Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+        Option,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+        db_index=False,
     )
     number = models.DecimalField(
         "tal", max_digits=14, decimal_places=2, null=True, blank=True
@@ -141,7 +153,19 @@ class Answer(models.Model):
                 name="answer_response_question_slot",
             ),
         ]
-        indexes = [models.Index(fields=["question", "option"])]
+        indexes = [
+            models.Index(fields=["question", "option"]),
+            models.Index(
+                fields=["row"],
+                condition=models.Q(row__isnull=False),
+                name="answer_row",
+            ),
+            models.Index(
+                fields=["option"],
+                condition=models.Q(option__isnull=False),
+                name="answer_option",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question.variable}[{self.slot}]"

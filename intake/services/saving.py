@@ -10,13 +10,14 @@ transaction, and bumps the response's version under an optimistic lock.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Model
+from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
@@ -41,7 +42,7 @@ from intake.selectors import (
     stored_answers,
 )
 from intake.services.adjustments import _adjustment_problems
-from intake.services.answer_sql import insert_rows
+from intake.services.answer_sql import insert_rows, replace_rows
 from intake.services.values import cells_for
 from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
@@ -202,10 +203,7 @@ def save_answers_in_transaction(
         if response.status == ResponseStatus.NOT_STARTED
         else response.status
     )
-    locked = Response.objects.filter(pk=response.pk, version=version).update(
-        version=F("version") + 1, status=new_status, updated_at=now
-    )
-    if not locked:
+    if not _bump_version(response.pk, version, status=new_status, now=now):
         current = Response.objects.values_list("version", flat=True).get(pk=response.pk)
         raise StaleResponseError(current)
     # What the UPDATE wrote, without reading it back.
@@ -227,6 +225,43 @@ def save_answers_in_transaction(
     return SavedAnswers(
         response, {qid: cells for qid, cells in planned.after.items() if cells}
     )
+
+
+def _bump_version(
+    response_id: int, version: int, *, status: str, now: datetime.datetime
+) -> bool:
+    """The optimistic lock: the response's next version, its status and time,
+    written only if `version` is still its version. Whether it was.
+
+    The statement written out, not `QuerySet.update()`: the ORM compiled the
+    same UPDATE anew on every save, 0,6 ms of the process's CPU (issue #20)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BUMP_VERSION,
+            [
+                status,
+                connection.ops.adapt_datetimefield_value(now),
+                response_id,
+                version,
+            ],
+        )
+        updated: int = cursor.rowcount
+    return updated == 1
+
+
+_BUMP_VERSION = """
+    UPDATE intake_response SET version = version + 1, status = %s, updated_at = %s
+    WHERE id = %s AND version = %s
+"""
+# Checked against the model here, so a renamed table or column stops the
+# service from starting rather than failing a save.
+if Response._meta.db_table != "intake_response" or not {
+    "id",
+    "version",
+    "status",
+    "updated_at",
+} <= {f.column for f in Response._meta.concrete_fields}:
+    raise RuntimeError("Response's table changed: update saving._BUMP_VERSION")
 
 
 @dataclass(frozen=True)
@@ -656,11 +691,11 @@ def _answer_change(
 
 
 def write_answer_rows(changes: AnswerRows, *, batch_size: int | None = None) -> None:
-    """Replace the changed answer rows and log each change: a DELETE and two
-    INSERTs (of `batch_size` rows each), however many responses they span."""
-    if changes.to_delete:
-        Answer.objects.filter(pk__in=changes.to_delete).delete()
-    if changes.to_create:
-        insert_rows(Answer, changes.to_create, batch_size=batch_size)
+    """Replace the changed answer rows and log each change, however many
+    responses they span: on PostgreSQL one statement for the answers (the
+    ones whose cell stays updated in place, `answer_sql.replace_rows`) and a
+    COPY for the history; elsewhere a DELETE and two INSERTs of `batch_size`
+    rows each."""
+    replace_rows(Answer, changes.to_delete, changes.to_create, batch_size=batch_size)
     if changes.history:
         insert_rows(AnswerChange, changes.history, batch_size=batch_size)

@@ -1,6 +1,7 @@
 """intake.services.answer_sql: a save's rows written without bulk_create's
-per-value preparation (issue #20), by UNNEST or by COPY, store exactly what
-bulk_create stores."""
+per-value preparation (issue #20), by COPY, store exactly what bulk_create
+stores; answers replaced in one statement (updated in place where their cell
+stays) store exactly what a DELETE and bulk_create store."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.forms.models import model_to_dict
 
 from intake.models import Answer, AnswerChange, Channel
 from intake.services import get_or_create_response
-from intake.services.answer_sql import copy_rows, insert_rows
+from intake.services.answer_sql import copy_rows, insert_rows, replace_rows
 from surveys.models import Questionnaire, Region, User
 from tests.conftest import services_required
 
@@ -149,3 +150,87 @@ def test_a_refused_row_raises_djangos_integrity_error(
     insert_rows(Answer, answers)
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Answer, rows(region, region_user)[0])
+
+
+def replacements(
+    stored_rows: list[Answer], other_user: User
+) -> tuple[list[int], list[Answer]]:
+    """The number's and the matrix row's answers replaced by new values in the
+    same cells, with every column but the key changed in one or the other; the
+    multiple choice's option replaced by another option (a cell removed and a
+    cell added)."""
+    by_kind = {a.question.kind: a for a in stored_rows}
+    number, matrix, choice = (
+        by_kind["integer"],
+        by_kind["matrix"],
+        by_kind["multiple_choice"],
+    )
+    other_row = matrix.question.rows.exclude(pk=matrix.row_id).first()
+    other_column = matrix.question.options.exclude(pk=matrix.option_id).first()
+    other_option = choice.question.options.exclude(pk=choice.option_id).first()
+    assert other_row and other_column and other_option
+    new = [
+        Answer(
+            response_id=number.response_id,
+            question_id=number.question_id,
+            slot=number.slot,
+            number=Decimal("99.25"),
+            text="ny 'text'",
+            escaped=True,
+            channel=Channel.PROXY,
+            entered_by_id=other_user.pk,
+        ),
+        Answer(
+            response_id=matrix.response_id,
+            question_id=matrix.question_id,
+            slot=matrix.slot,
+            row_id=other_row.pk,
+            option_id=other_column.pk,
+            channel=Channel.WEB,
+            entered_by_id=matrix.entered_by_id,
+        ),
+        Answer(
+            response_id=choice.response_id,
+            question_id=choice.question_id,
+            slot=other_option.code,
+            option_id=other_option.pk,
+            channel=Channel.WEB,
+            entered_by_id=choice.entered_by_id,
+        ),
+    ]
+    return [number.pk, matrix.pk, choice.pk], new
+
+
+def test_replace_rows_stores_what_a_delete_and_bulk_create_store(
+    region: Region, region_user: User, staff_user: User
+) -> None:
+    """Whatever the database: on PostgreSQL the cells that stay are updated
+    in place (keeping their ids), elsewhere every row is deleted and inserted."""
+    Answer.objects.bulk_create(rows(region, region_user)[0])
+    replaced, new = replacements(list(Answer.objects.all()), staff_user)
+    Answer.objects.filter(pk__in=replaced).delete()
+    Answer.objects.bulk_create(new)
+    expected = stored(Answer)
+    Answer.objects.all().delete()
+
+    Answer.objects.bulk_create(rows(region, region_user)[0])
+    before = {a.pk: a for a in Answer.objects.all()}
+    replaced, new = replacements(list(before.values()), staff_user)
+    replace_rows(Answer, replaced, new)
+    assert stored(Answer) == expected
+    after = {a.pk: a for a in Answer.objects.all()}
+    assert len(after) == 3
+    if connection.vendor == "postgresql":
+        kept = after.keys() & before.keys()
+        # The number's and the matrix row's cells, updated in place.
+        assert len(kept) == 2
+        # Every column but the key changed in one of them: an update that
+        # left one out would differ from the delete and insert above.
+        for field in Answer._meta.concrete_fields:
+            if field.primary_key or field.name in {"response", "question", "slot"}:
+                continue
+            assert any(
+                field.value_from_object(after[pk])
+                != field.value_from_object(before[pk])
+                for pk in kept
+            ), field.name

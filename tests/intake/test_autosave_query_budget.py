@@ -98,7 +98,9 @@ def test_autosave_and_a_changing_save_make_the_same_queries_at_two_sizes(
     # Pinned so that a new query shows up in review: a save that changes every
     # answer, an autosave that changes the texts, a save in place that changes
     # every answer.
-    assert small == EXPECTED
+    assert small == (
+        EXPECTED_POSTGRESQL if connection.vendor == "postgresql" else EXPECTED
+    )
 
 
 # 19 since the save reads the stored answers once, as values, under the row lock
@@ -113,3 +115,7 @@ def test_autosave_and_a_changing_save_make_the_same_queries_at_two_sizes(
 # transaction it could roll back (a savepoint); 10 since the merge itself
 # writes nothing when the save is not clean.
 EXPECTED = (10, 10, 10)
+# On PostgreSQL one statement replaces the changed answers (updating in place
+# those whose cell stays, intake.services.answer_sql.replace_rows) where the
+# others run a DELETE and an INSERT: one fewer for each of the three.
+EXPECTED_POSTGRESQL = (9, 9, 9)

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -151,7 +152,9 @@ def test_the_form_makes_the_same_number_of_queries_at_two_sizes(
     large = count_queries(client, build_questionnaire(8), region)
     assert small == large
     # Pinned so that a new query shows up in review: first save, render, unchanged re-save.
-    assert small == EXPECTED
+    assert small == (
+        EXPECTED_POSTGRESQL if connection.vendor == "postgresql" else EXPECTED
+    )
 
 
 # The per-question merge (intake.merge, issue #13), in a savepoint of its own,
@@ -179,3 +182,8 @@ def test_the_form_makes_the_same_number_of_queries_at_two_sizes(
 # Round four: the merge locks the response and reads its answers in one
 # statement (one fewer for every save).
 EXPECTED = (24, 5, 9, 13, 13)
+# On PostgreSQL one statement replaces the changed answers (updating in place
+# those whose cell stays, intake.services.answer_sql.replace_rows) where the
+# others run a DELETE and an INSERT: one fewer for each save that changes
+# answers (the first save only inserts).
+EXPECTED_POSTGRESQL = (24, 5, 9, 12, 12)
