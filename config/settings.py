@@ -109,7 +109,6 @@ MIDDLEWARE = [
     "surveys.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -283,7 +282,9 @@ SESAME_ONE_TIME = True
 # the tab is hidden or closed; browser tests shorten it.
 AUTOSAVE_SECONDS = env_int("AUTOSAVE_SECONDS", 20)
 
-# The interface speaks Swedish.
+# The interface speaks Swedish, and only Swedish: without LocaleMiddleware (which
+# would choose among one language on every request) every request is in
+# LANGUAGE_CODE, Django's own texts included.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
