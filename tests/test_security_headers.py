@@ -16,12 +16,19 @@ from pathlib import Path
 import pytest
 from django.conf import LazySettings
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from surveys.middleware import LAST_ACTIVITY, SIGNED_IN_AT, never_cache
+from surveys.middleware import (
+    ACTIVITY_RESOLUTION_SECONDS,
+    LAST_ACTIVITY,
+    SIGNED_IN_AT,
+    never_cache,
+)
 from surveys.models import Questionnaire, Region, User
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,6 +237,49 @@ def test_an_idle_session_ends_after_sixty_minutes(
     assert (
         "Du har loggats ut eftersom du inte har använt tjänsten på 60 minuter." in page
     )
+
+
+def session_writes(client: Client, path: str) -> int:
+    """The writes of the session row while `path` is requested."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(
+        q["sql"].startswith("UPDATE") and "django_session" in q["sql"] for q in queries
+    )
+
+
+@pytest.mark.django_db
+def test_the_session_row_is_written_at_most_once_a_minute(
+    client: Client, region_user: User
+) -> None:
+    path = reverse("intake:response-list")
+    client.force_login(region_user)
+    assert session_writes(client, path) == 0  # signing in recorded the activity
+    assert session_writes(client, path) == 0
+    move_clock(client, minutes=ACTIVITY_RESOLUTION_SECONDS / 60 + 0.1)
+    before = client.session[LAST_ACTIVITY]
+    assert session_writes(client, path) == 1
+    assert client.session[LAST_ACTIVITY] > before + ACTIVITY_RESOLUTION_SECONDS
+    assert session_writes(client, path) == 0
+
+
+@pytest.mark.django_db
+def test_an_unwritten_request_does_not_extend_the_session(
+    client: Client, region_user: User
+) -> None:
+    """Idle time counts from the last activity written, at most a minute before
+    the last request: the session ends up to a minute early, never late."""
+    path = reverse("intake:response-list")
+    client.force_login(region_user)
+    move_clock(client, minutes=0.5)
+    recorded = client.session[LAST_ACTIVITY]
+    assert session_writes(client, path) == 0  # half a minute since the last write
+    assert client.session[LAST_ACTIVITY] == recorded
+    # 59 min 45 s after that request, 60 min 15 s after the activity written.
+    move_clock(client, minutes=60 - 0.25)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
 
 
 @pytest.mark.django_db
