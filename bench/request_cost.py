@@ -5,12 +5,14 @@ reads the posted form first, as the save does) reached through the WSGI
 application with `DEBUG` off, a persistent connection and the whole MIDDLEWARE
 of config/settings.py: the session and its user read, CSRF, OTP, the session
 clocks, CSP, no-store, axes. `--bare` runs the same view with no middleware
-at all, as the floor. It prints what bench/save_profile.py does: this
+at all, as the floor; `--write-session` has the view change the session, so
+its row is written after it, as the session clocks do once a minute. It prints what bench/save_profile.py does: this
 process's CPU per request, the PostgreSQL backend's, the queries and
 statements, the load average.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<name> \\
         .venv/bin/python bench/request_cost.py [--build] [--post] [--bare]
+            [--write-session]
 
 `--build` drops and recreates that database, as bench/save_profile.py does;
 the three can share one.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +49,10 @@ def nothing(request: Any) -> Any:
 
     if request.method == "POST" and "version" not in request.POST:
         return HttpResponse(status=400)
+    if request.GET.get("write"):
+        # What the session clocks do once a minute: the row is written after
+        # the view.
+        request.session["bench"] = time.time()
     return HttpResponse(b"ok", content_type="text/plain")
 
 
@@ -67,7 +74,7 @@ def install(*, login: bool = True) -> None:
 
 
 def caller(
-    application: Any, sessions: list[str], *, post: bool
+    application: Any, sessions: list[str], *, post: bool, write: bool = False
 ) -> Callable[[int], None]:
     """`call(i)`: the i-th request (the sessions in turn); anything but the
     view's answer stops the measurement."""
@@ -79,6 +86,8 @@ def caller(
 
     def call(i: int) -> None:
         env = environ(PATH, sessions[i % len(sessions)])
+        if write:
+            env["QUERY_STRING"] = "write=1"
         if post:
             env.update(
                 {
@@ -106,6 +115,9 @@ def main() -> int:
     parser.add_argument("--post", action="store_true", help="POST with CSRF")
     parser.add_argument("--bare", action="store_true", help="no middleware")
     parser.add_argument(
+        "--write-session", action="store_true", help="the view changes the session"
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
@@ -126,7 +138,10 @@ def main() -> int:
         ]
         application = WSGIHandler()
     call = caller(
-        application, [session for _, session in targets(args.users)], post=args.post
+        application,
+        [session for _, session in targets(args.users)],
+        post=args.post,
+        write=args.write_session,
     )
 
     def step(i: int) -> Callable[[], None]:
@@ -137,9 +152,9 @@ def main() -> int:
         step,
         kind="POST" if args.post else "GET",
         users=args.users,
-        note=", no middleware"
-        if args.bare
-        else "".join(f", without {part}" for part in args.without),
+        note=(", no middleware" if args.bare else "")
+        + "".join(f", without {part}" for part in args.without)
+        + (", the session written" if args.write_session else ""),
     )
     return 0
 

@@ -15,6 +15,7 @@ from django.urls import clear_url_caches
 
 from bench.one_process import statements
 from bench.request_cost import caller, install
+from surveys.sessions import SessionStore
 from tests.conftest import make_user
 
 pytestmark = [
@@ -32,14 +33,15 @@ def view(settings: object) -> Iterator[None]:
 
 @pytest.mark.usefixtures("view")
 @pytest.mark.parametrize("post", [False, True])
-def test_a_signed_in_request_reaches_the_view(post: bool) -> None:
+@pytest.mark.parametrize("write", [False, True])
+def test_a_signed_in_request_reaches_the_view(post: bool, write: bool) -> None:
     client = Client()
     client.force_login(make_user("kostnad@region.test"))
-    call = caller(
-        get_wsgi_application(), [client.cookies["sessionid"].value], post=post
-    )
+    key = client.cookies["sessionid"].value
+    call = caller(get_wsgi_application(), [key], post=post, write=write)
     call(0)
     call(1)
+    assert ("bench" in SessionStore(key).load()) is write
 
 
 @pytest.mark.usefixtures("view")
