@@ -172,9 +172,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # conditions are estimated high: compiling took 0,3-0,5 s for a query that
     # runs in 30 ms (issue #5 point 9). Our queries are short; none gains by it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Django's, with the health check above made without a round trip while the
-    # connection is busy and the server has not closed it (config/postgresql).
-    DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "surveys.User"
