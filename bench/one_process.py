@@ -16,7 +16,8 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,41 @@ def environ(path: str, session: str) -> dict[str, Any]:
 def backend_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every statement sent to PostgreSQL meanwhile, as psycopg sends it: the
+    queries Django counts and those it does not (the connection's health
+    check, BEGIN, COMMIT, COPY)."""
+    import psycopg
+    from psycopg._connection_base import BaseConnection
+
+    sent: list[str] = []
+    execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+    command = BaseConnection._exec_command
+
+    def counted_execute(self: Any, query: Any, *rest: Any, **named: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *rest, **named)
+
+    def counted_copy(self: Any, statement: Any, *rest: Any, **named: Any) -> Any:
+        sent.append(str(statement))
+        return copy(self, statement, *rest, **named)
+
+    def counted_command(self: Any, query: Any, *rest: Any, **named: Any) -> Any:
+        sent.append(query.decode() if isinstance(query, bytes) else str(query))
+        return command(self, query, *rest, **named)
+
+    psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
+    psycopg.Cursor.copy = counted_copy  # type: ignore[method-assign]
+    BaseConnection._exec_command = counted_command  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+        psycopg.Cursor.copy = copy  # type: ignore[method-assign]
+        BaseConnection._exec_command = command  # type: ignore[method-assign]
 
 
 def targets(users: int) -> list[tuple[str, str]]:
@@ -161,10 +197,10 @@ def measure(
         queries.append(sql)
         return execute(sql, *rest)
 
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(count), statements() as sent:
         run(next(counter))
     if args.queries:
-        for sql in queries:
+        for sql in sent:
             print(sql[:300])
     load_before = os.getloadavg()
     # CPU time, as the figures: time waiting for PostgreSQL is not this process's.
@@ -188,7 +224,7 @@ def measure(
         f"median {statistics.median(times) * 1000:.2f} ms, "
         f"min {min(times) * 1000:.2f} ms, mean {statistics.mean(times) * 1000:.2f} ms; "
         f"PostgreSQL backend {db_used / args.requests * 1000:.2f} ms; "
-        f"{len(queries)} queries{note}"
+        f"{len(queries)} queries, {len(sent)} statements{note}"
     )
     print(f"load average before {load_before}, after {os.getloadavg()}")
     if profile:

@@ -106,10 +106,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header on every response (CONTENT_SECURITY_POLICY).
-    "csp.middleware.CSPMiddleware",
+    "surveys.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -280,7 +279,9 @@ SESAME_ONE_TIME = True
 # the tab is hidden or closed; browser tests shorten it.
 AUTOSAVE_SECONDS = env_int("AUTOSAVE_SECONDS", 20)
 
-# The interface speaks Swedish.
+# The interface speaks Swedish, and only Swedish: without LocaleMiddleware (which
+# would choose among one language on every request) every request is in
+# LANGUAGE_CODE, Django's own texts included.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"

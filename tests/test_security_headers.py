@@ -16,10 +16,19 @@ from pathlib import Path
 import pytest
 from django.conf import LazySettings
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
-from surveys.middleware import LAST_ACTIVITY, SIGNED_IN_AT
+from surveys.middleware import (
+    ACTIVITY_RESOLUTION_SECONDS,
+    LAST_ACTIVITY,
+    SIGNED_IN_AT,
+    never_cache,
+)
 from surveys.models import Questionnaire, Region, User
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +68,42 @@ def test_every_page_has_a_policy_without_inline_code(
     assert "Content-Security-Policy" in client.get(reverse("admin:index"))
     # Error pages too.
     assert "Content-Security-Policy" in client.get("/finns-inte/")
+
+
+OURS = "surveys.middleware.ContentSecurityPolicyMiddleware"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "report_only", [None, {"DIRECTIVES": {"default-src": ["'self'"]}}]
+)
+def test_the_policy_built_once_is_django_csp_s(
+    client: Client, staff_user: User, settings: LazySettings, report_only: object
+) -> None:
+    """Every page's headers are those django-csp's own middleware gives, on a
+    page whose decorator changes the policy (the API's documentation) too, and
+    follow a changed setting."""
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = report_only
+    client.force_login(staff_user)
+    pages = ["/", reverse("surveys:login"), reverse("api:docs"), "/finns-inte/"]
+    names = ["Content-Security-Policy", "Content-Security-Policy-Report-Only"]
+
+    def headers() -> list[list[str | None]]:
+        return [[client.get(page).get(name) for name in names] for page in pages]
+
+    ours = headers()
+    assert OURS in settings.MIDDLEWARE
+    settings.MIDDLEWARE = [
+        "csp.middleware.CSPMiddleware" if m == OURS else m for m in settings.MIDDLEWARE
+    ]
+    assert ours == headers()
+    assert ours[2][0] != ours[0][0] and "data:" in (ours[2][0] or "")
+    assert (ours[0][1] is None) is (report_only is None)
+    settings.MIDDLEWARE = [
+        OURS if m == "csp.middleware.CSPMiddleware" else m for m in settings.MIDDLEWARE
+    ]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/")["Content-Security-Policy"] == "default-src 'none'"
 
 
 def served_templates() -> list[Path]:
@@ -144,6 +189,27 @@ def test_pages_for_signed_in_users_are_not_stored(
     assert "no-store" in autosave["Cache-Control"]
 
 
+@pytest.mark.parametrize(
+    "own",
+    [
+        {},
+        {"Cache-Control": "max-age=300, public"},
+        {"Expires": "Thu, 01 Jan 2015 00:00:00 GMT"},
+    ],
+)
+def test_never_cache_gives_django_s_headers(
+    own: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header built once is Django's `add_never_cache_headers`, and a view's
+    own Cache-Control or Expires is kept and merged as Django merges it."""
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.4)
+    ours, django = HttpResponse(headers=own), HttpResponse(headers=own)
+    never_cache(ours)
+    add_never_cache_headers(django)
+    assert dict(ours.headers) == dict(django.headers)
+    assert "no-store" in ours["Cache-Control"] and "private" in ours["Cache-Control"]
+
+
 # --- sessions ------------------------------------------------------------------------
 
 
@@ -171,6 +237,49 @@ def test_an_idle_session_ends_after_sixty_minutes(
     assert (
         "Du har loggats ut eftersom du inte har använt tjänsten på 60 minuter." in page
     )
+
+
+def session_writes(client: Client, path: str) -> int:
+    """The writes of the session row while `path` is requested."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(
+        q["sql"].startswith("UPDATE") and "django_session" in q["sql"] for q in queries
+    )
+
+
+@pytest.mark.django_db
+def test_the_session_row_is_written_at_most_once_a_minute(
+    client: Client, region_user: User
+) -> None:
+    path = reverse("intake:response-list")
+    client.force_login(region_user)
+    assert session_writes(client, path) == 0  # signing in recorded the activity
+    assert session_writes(client, path) == 0
+    move_clock(client, minutes=ACTIVITY_RESOLUTION_SECONDS / 60 + 0.1)
+    before = client.session[LAST_ACTIVITY]
+    assert session_writes(client, path) == 1
+    assert client.session[LAST_ACTIVITY] > before + ACTIVITY_RESOLUTION_SECONDS
+    assert session_writes(client, path) == 0
+
+
+@pytest.mark.django_db
+def test_an_unwritten_request_does_not_extend_the_session(
+    client: Client, region_user: User
+) -> None:
+    """Idle time counts from the last activity written, at most a minute before
+    the last request: the session ends up to a minute early, never late."""
+    path = reverse("intake:response-list")
+    client.force_login(region_user)
+    move_clock(client, minutes=0.5)
+    recorded = client.session[LAST_ACTIVITY]
+    assert session_writes(client, path) == 0  # half a minute since the last write
+    assert client.session[LAST_ACTIVITY] == recorded
+    # 59 min 45 s after that request, 60 min 15 s after the activity written.
+    move_clock(client, minutes=60 - 0.25)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
 
 
 @pytest.mark.django_db

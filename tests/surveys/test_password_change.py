@@ -122,6 +122,24 @@ def test_mismatched_passwords_are_refused_in_swedish(
     assert region_user.check_password(PASSWORD)
 
 
+def test_django_s_own_messages_are_swedish_whatever_the_browser_asks_for(
+    region_user: User,
+) -> None:
+    """Swedish is the only language: no middleware picks one per request (not
+    even from a browser set to English), and Django's own texts are Swedish."""
+    client = Client(headers={"accept-language": "en-GB,en;q=0.9"})
+    client.force_login(region_user)
+    response = change(
+        client,
+        old_password=PASSWORD,
+        new_password1=NEW_PASSWORD,
+        new_password2=NEW_PASSWORD + "x",
+    )
+    page = response.content.decode()
+    assert "De två lösenordsfälten stämmer inte överens." in page
+    assert "didn’t match" not in page
+
+
 def test_a_short_password_is_refused(client: Client, region_user: User) -> None:
     client.force_login(region_user)
     response = change(
