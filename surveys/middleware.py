@@ -1,29 +1,21 @@
-"""Session lifetime and caching rules for signed-in users (issue #13 point 9),
-and the Content-Security-Policy header.
+"""Session lifetime and caching rules for signed-in users (issue #13 point 9).
 
-All apply to every request, so they live here rather than in each view.
+Both apply to every request, so they live here rather than in each view.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from typing import Any
 
-from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.middleware import CheckableLazyObject, CSPMiddleware
-from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
-from django.utils.cache import add_never_cache_headers
-from django.utils.http import http_date
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 # Session keys: when the user signed in and when the last request came (Unix
 # seconds). Set for signed-in sessions only; `logout` flushes them with the rest.
@@ -116,94 +108,6 @@ class NoStoreWhenSignedInMiddleware:
         response = self.get_response(request)
         # Read after the view: a sign-in in this request counts, a sign-out does not.
         if request.user.is_authenticated:
-            never_cache(response)
-        return response
-
-
-@functools.cache
-def _never_cache_control() -> str:
-    response = HttpResponse()
-    add_never_cache_headers(response)
-    return response["Cache-Control"]
-
-
-def never_cache(response: HttpResponseBase) -> None:
-    """Django's `add_never_cache_headers` (no-store, no-cache, must-revalidate,
-    private, max-age=0, an Expires in the past): parsing and rebuilding the
-    Cache-Control header costs more than the rest of this middleware, so a
-    response without one gets the header Django would build, built once. A
-    view's own directives are merged by Django as before."""
-    if "Cache-Control" in response:
-        add_never_cache_headers(response)
-        return
-    if "Expires" not in response:
-        response["Expires"] = http_date(time.time())
-    response["Cache-Control"] = _never_cache_control()
-
-
-# What makes a response's policy its own: django-csp's decorators (csp_update on
-# the API's documentation pages) and exemptions, enforced and report-only.
-_OWN_POLICY = tuple(
-    f"_csp_{kind}{suffix}"
-    for kind in ("config", "update", "replace", "exempt")
-    for suffix in ("", "_ro")
-)
-# (header, policy, excluded path prefixes) per header, built from the settings.
-_headers: list[tuple[str, str, tuple[str, ...]]] | None = None
-
-
-@receiver(setting_changed, dispatch_uid="surveys.csp_headers")
-def _forget_csp_headers(setting: str, **kwargs: Any) -> None:
-    global _headers
-    if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _headers = None
-
-
-def _policy_headers() -> list[tuple[str, str, tuple[str, ...]]]:
-    global _headers
-    if _headers is None:
-        _headers = [
-            (
-                header,
-                build_policy(report_only=report_only),
-                tuple(
-                    (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
-                    or ()
-                ),
-            )
-            for header, report_only, name in (
-                (HEADER, False, "CONTENT_SECURITY_POLICY"),
-                (HEADER_REPORT_ONLY, True, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
-            )
-        ]
-    return _headers
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware with the policy built once: it builds the header
-    from CONTENT_SECURITY_POLICY anew for every response (~0,1 ms of CPU),
-    though it is the same for every response that no decorator and no nonce
-    changes. Those, and DEBUG's error pages, go to django-csp as before."""
-
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
-        if (
-            settings.DEBUG
-            or getattr(request, "_csp_nonce", None) is not None
-            or any(hasattr(response, name) for name in _OWN_POLICY)
-        ):
-            response = super().process_response(request, response)
-            return response
-        for header, policy, excluded in _policy_headers():
-            if (
-                policy
-                and header not in response
-                and not (excluded and request.path_info.startswith(excluded))
-            ):
-                response[header] = policy
-        # As django-csp: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(  # type: ignore[attr-defined]
-            self._csp_nonce_post_response
-        )
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
         return response

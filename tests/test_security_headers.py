@@ -17,17 +17,14 @@ import pytest
 from django.conf import LazySettings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 
 from surveys.middleware import (
     ACTIVITY_RESOLUTION_SECONDS,
     LAST_ACTIVITY,
     SIGNED_IN_AT,
-    never_cache,
 )
 from surveys.models import Questionnaire, Region, User
 
@@ -68,42 +65,6 @@ def test_every_page_has_a_policy_without_inline_code(
     assert "Content-Security-Policy" in client.get(reverse("admin:index"))
     # Error pages too.
     assert "Content-Security-Policy" in client.get("/finns-inte/")
-
-
-OURS = "surveys.middleware.ContentSecurityPolicyMiddleware"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "report_only", [None, {"DIRECTIVES": {"default-src": ["'self'"]}}]
-)
-def test_the_policy_built_once_is_django_csp_s(
-    client: Client, staff_user: User, settings: LazySettings, report_only: object
-) -> None:
-    """Every page's headers are those django-csp's own middleware gives, on a
-    page whose decorator changes the policy (the API's documentation) too, and
-    follow a changed setting."""
-    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = report_only
-    client.force_login(staff_user)
-    pages = ["/", reverse("surveys:login"), reverse("api:docs"), "/finns-inte/"]
-    names = ["Content-Security-Policy", "Content-Security-Policy-Report-Only"]
-
-    def headers() -> list[list[str | None]]:
-        return [[client.get(page).get(name) for name in names] for page in pages]
-
-    ours = headers()
-    assert OURS in settings.MIDDLEWARE
-    settings.MIDDLEWARE = [
-        "csp.middleware.CSPMiddleware" if m == OURS else m for m in settings.MIDDLEWARE
-    ]
-    assert ours == headers()
-    assert ours[2][0] != ours[0][0] and "data:" in (ours[2][0] or "")
-    assert (ours[0][1] is None) is (report_only is None)
-    settings.MIDDLEWARE = [
-        OURS if m == "csp.middleware.CSPMiddleware" else m for m in settings.MIDDLEWARE
-    ]
-    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
-    assert client.get("/")["Content-Security-Policy"] == "default-src 'none'"
 
 
 def served_templates() -> list[Path]:
@@ -187,27 +148,6 @@ def test_pages_for_signed_in_users_are_not_stored(
         {"version": 0},
     )
     assert "no-store" in autosave["Cache-Control"]
-
-
-@pytest.mark.parametrize(
-    "own",
-    [
-        {},
-        {"Cache-Control": "max-age=300, public"},
-        {"Expires": "Thu, 01 Jan 2015 00:00:00 GMT"},
-    ],
-)
-def test_never_cache_gives_django_s_headers(
-    own: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The header built once is Django's `add_never_cache_headers`, and a view's
-    own Cache-Control or Expires is kept and merged as Django merges it."""
-    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.4)
-    ours, django = HttpResponse(headers=own), HttpResponse(headers=own)
-    never_cache(ours)
-    add_never_cache_headers(django)
-    assert dict(ours.headers) == dict(django.headers)
-    assert "no-store" in ours["Cache-Control"] and "private" in ours["Cache-Control"]
 
 
 # --- sessions ------------------------------------------------------------------------
