@@ -86,6 +86,17 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     yield
 
 
+@pytest.fixture
+def register_again(django_db_blocker: Any) -> Iterator[None]:
+    """For a test with transaction=True, whose flush empties every table: the
+    register and the questionnaires loaded again for the tests after it.
+    Requested before transactional_db, so that it tears down after the flush."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data()
+        load_questionnaires()
+
+
 def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -75,15 +75,6 @@ def postgresql_only() -> None:
 
 
 @pytest.fixture
-def register_again(django_db_blocker: Any) -> Iterator[None]:
-    """Requested before transactional_db, so that it tears down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data()
-        load_questionnaires()
-
-
-@pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
     server = RedisServer()
     server.start()

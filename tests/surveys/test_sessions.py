@@ -55,8 +55,9 @@ def written(store: SessionStore) -> list[str]:
     return [q["sql"] for q in queries]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_existing_session_is_written_with_one_statement() -> None:
+def test_an_existing_session_is_written_with_one_statement(
+    register_again: None, transactional_db: None
+) -> None:
     store = SessionStore()
     store["who"] = "någon"
     store.create()
@@ -69,8 +70,9 @@ def test_an_existing_session_is_written_with_one_statement() -> None:
     assert abs(expiry - store.get_expiry_date()) < datetime.timedelta(seconds=5)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_session_ended_meanwhile_is_not_written_again() -> None:
+def test_a_session_ended_meanwhile_is_not_written_again(
+    register_again: None, transactional_db: None
+) -> None:
     """As Django's: the row deleted (signed out in another tab) is an
     UpdateError, which SessionMiddleware answers with a 400, not a new row."""
     store = SessionStore()
