@@ -9,7 +9,7 @@ case "$1" in
     exec python manage.py migrate --noinput
     ;;
   web)
-    exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -
+    exec gunicorn config.wsgi:application --config python:config.gunicorn --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -
     ;;
   worker)
     exec celery -A config worker --loglevel=INFO --concurrency ${CELERY_CONCURRENCY:-2}

@@ -146,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         "--users", type=int, default=100, help="users with a filled response"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-gunicorn-config",
+        action="store_true",
+        help="start ours without config/gunicorn.py (its garbage collector untuned)",
+    )
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--venv", type=Path, default=ROOT / ".bench-venv")
@@ -215,7 +220,16 @@ def run(
     results: list[tuple[str, PhaseResult]] = []
     with (
         gunicorn(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application"],
+            # The web process's own settings, as docker-entrypoint.sh starts it.
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "config.wsgi:application",
+                *(
+                    ()
+                    if args.no_gunicorn_config
+                    else ("--config", "python:config.gunicorn")
+                ),
+            ],
             workers=args.workers,
             env=our_env(args),
             cwd=ROOT,

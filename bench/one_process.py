@@ -137,6 +137,12 @@ def arguments(doc: str, *, requests: int, warm: int) -> argparse.ArgumentParser:
     parser.add_argument("--dump", help="write the profile to this file (pstats)")
     parser.add_argument("--queries", action="store_true", help="print the SQL")
     parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="after the warm-up, freeze what is alive as a web worker does "
+        "(config/gunicorn.py)",
+    )
+    parser.add_argument(
         "--callees", action="append", default=[], help="functions to break down"
     )
     return parser
@@ -187,6 +193,10 @@ def measure(
     counter = iter(range(10**9))
     for _ in range(args.warm):
         run(next(counter))
+    if args.gc_freeze:
+        from config.gunicorn import freeze_long_lived
+
+        freeze_long_lived()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()

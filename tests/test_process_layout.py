@@ -41,7 +41,7 @@ ROLES = ("web", "worker", "beat")
 # itself; this only makes a change there show up here as a clear failure.
 ENTRYPOINT_COMMANDS = {
     "migrate": ("python manage.py migrate",),
-    "web": ("gunicorn config.wsgi:application",),
+    "web": ("gunicorn config.wsgi:application --config python:config.gunicorn",),
     "worker": ("celery -A config worker",),
     "beat": ("celery -A config beat",),
 }
