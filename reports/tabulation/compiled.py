@@ -12,15 +12,13 @@ queryset runs. Rows come back as tuples, in the columns' order, not as one
 dict per row.
 
 On PostgreSQL a compiled statement is also prepared on the server, once per
-connection (`_run_prepared`): planning a whole tabulation's statement, the
-same plan every time, took as long as running the bare GROUP BY of its cells
-at the realistic year (bench/RESULTS.md).
+connection (`_run_prepared`, surveys.server_prepared): planning a whole
+tabulation's statement, the same plan every time, took as long as running the
+bare GROUP BY of its cells at the realistic year (bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
-import hashlib
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +27,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
+from surveys import server_prepared
 from surveys.prepared import Converter, converted, run_compiled
 
 
@@ -57,19 +56,7 @@ class Compiled:
         return run_compiled(self.using, self.sql, self.params, self.converters)
 
 
-# Per database session (a DB-API connection: a reconnect is a new one, whose
-# session has prepared nothing), the names prepared in it, oldest first.
-# Weak keys: a closed connection's entry goes with it.
-_prepared: weakref.WeakKeyDictionary[Any, dict[str, None]] = weakref.WeakKeyDictionary()
-# The sessions in which a statement that prepares failed: which of its
-# statements it holds is read from the server before the next one runs.
-_unsure: weakref.WeakSet[Any] = weakref.WeakSet()
 PREFIX = "tabulation_"
-# Prepared statements kept per session: each holds its plan in the server
-# process's memory (about 0,3 MB for a 2024 questionnaire's statement: at most
-# some 10 MB a connection); the oldest is deallocated when a new one would
-# exceed this.
-MAX_PREPARED = 32
 
 
 def _run_prepared(
@@ -79,47 +66,14 @@ def _run_prepared(
     converters: Sequence[tuple[int, Sequence[Converter], Any]],
 ) -> list[tuple[Any, ...]]:
     """Run a PostgreSQL statement as a prepared statement of the connection's
-    session: planned once per session, not on every run. The first run in a
-    session prepares and executes it in one round trip (psycopg sends a text
-    without parameters as a simple query, which may hold several
-    statements), so a tabulation is still one query. A connection is used by
-    one thread at a time, so its entry is too."""
+    session (surveys.server_prepared): planned once per session, not on every
+    run. The first run in a session prepares and executes it in one round
+    trip, so a tabulation is still one query."""
     # The current thread's connection: compiled SQL is shared by threads, a
     # connection never is.
     connection = connections[using]
     with connection.cursor() as cursor:
-        session = connection.connection
-        if session in _unsure:
-            cursor.execute(
-                "SELECT name FROM pg_prepared_statements WHERE name LIKE %s"
-                " ORDER BY prepare_time",
-                [PREFIX.replace("_", "\\_") + "%"],
-            )
-            _prepared[session] = dict.fromkeys(found for (found,) in cursor.fetchall())
-            _unsure.discard(session)
-        names = _prepared.get(session)
-        if names is None:
-            names = _prepared[session] = {}
-        if name in names:
-            cursor.execute(f"EXECUTE {name}")
-        else:
-            # PREPARE is not undone by a rollback: the session keeps it.
-            sent = [f"PREPARE {name} AS {sql}", f"EXECUTE {name}"]
-            if len(names) >= MAX_PREPARED:
-                oldest = next(iter(names))
-                del names[oldest]
-                sent.insert(0, f"DEALLOCATE {oldest}")
-            try:
-                cursor.execute("; ".join(sent))
-            except Exception:
-                # Some of these statements may have run (none of them is
-                # undone with the transaction): ask the server next time.
-                _unsure.add(session)
-                raise
-            names[name] = None
-            # The rows are the last statement's result.
-            for _ in sent[1:]:
-                cursor.nextset()
+        server_prepared.execute(connection, cursor, name, sql)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return converted(rows, converters, connection)
 
@@ -153,7 +107,7 @@ def compiled(queryset: QuerySet[Any]) -> Compiled:
         # tenth of a small tabulation's Python (bench/RESULTS.md).
         compose = connection.ops.compose_sql  # type: ignore[attr-defined]
         sql, bound = compose(sql, bound), None
-        prepared = PREFIX + hashlib.sha256(sql.encode()).hexdigest()[:40]
+        prepared = server_prepared.name(PREFIX, sql)
     fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
     converters = {
         position: (needed, expression)

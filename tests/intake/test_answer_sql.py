@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from intake.models import Answer, AnswerChange, Channel
 from intake.services import get_or_create_response
@@ -234,3 +235,23 @@ def test_replace_rows_stores_what_a_delete_and_bulk_create_store(
                 != field.value_from_object(before[pk])
                 for pk in kept
             ), field.name
+
+
+def test_replace_rows_is_one_prepared_statement_on_postgresql(
+    region: Region, region_user: User, staff_user: User
+) -> None:
+    """Prepared once per database session (surveys.server_prepared), then
+    executed with each save's rows: one query either way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite deletes and inserts")
+    Answer.objects.bulk_create(rows(region, region_user)[0])
+    replaced, new = replacements(list(Answer.objects.all()), staff_user)
+    with CaptureQueriesContext(connection) as first:
+        replace_rows(Answer, replaced, new)
+    replaced, new = replacements(list(Answer.objects.all()), region_user)
+    with CaptureQueriesContext(connection) as again:
+        replace_rows(Answer, replaced, new)
+    assert [len(first), len(again)] == [1, 1]
+    name = again[0]["sql"].split("(", 1)[0].removeprefix("EXECUTE ")
+    assert name.startswith("answers_")
+    assert first[0]["sql"].split("; ")[-1].startswith(f"EXECUTE {name}(")

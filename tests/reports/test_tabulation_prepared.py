@@ -13,11 +13,11 @@ from django.db import DataError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
 
-from reports.tabulation import compiled as compiled_module
 from reports.tabulation.compiled import PREFIX, Compiled
 from reports.tabulation.counts import tabulate
 from reports.tabulation.plan import plan_of
 from reports.tabulation.results import Level, Selection
+from surveys import server_prepared
 from surveys.models import Questionnaire
 from tests.conftest import services_required
 from tests.reports.conftest import EveryKind
@@ -95,7 +95,7 @@ def test_a_new_session_prepares_it_again(every_kind: EveryKind) -> None:
 def test_the_oldest_statement_of_a_session_is_deallocated_beyond_the_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(compiled_module, "MAX_PREPARED", 2)
+    monkeypatch.setattr(server_prepared, "MAX_PREPARED", 2)
     questionnaire = Questionnaire.objects.filter(audience="region").first()
     with new_session() as other:
         whole = tabulate(questionnaire, level=Level.RIKET)
