@@ -5,6 +5,7 @@ unable to prepare it. SQLite runs the statement as it is."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -60,7 +61,13 @@ def test_the_statement_is_prepared_once_and_then_executed(
         after = tabulate(questionnaire, level=Level.REGION)
     assert after == before
     assert [len(first), len(again)] == [1, 1]
-    assert first[0]["sql"].startswith(f"PREPARE {name} AS ")
+    # The worker's session may hold the limit of earlier tests' statements, in
+    # which case the oldest goes in the same round trip.
+    assert re.fullmatch(
+        rf"(DEALLOCATE \w+; )?PREPARE {name} AS .*; EXECUTE {name}",
+        first[0]["sql"],
+        flags=re.DOTALL,
+    )
     assert again[0]["sql"] == f"EXECUTE {name}"
 
 
