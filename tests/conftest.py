@@ -101,6 +101,18 @@ def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def require_postgresql(reason: str) -> None:
+    """Skip the test unless the database is PostgreSQL, saying `reason`; fail
+    instead where REQUIRE_SERVICES=1 (CI's services pass) forbids skipping."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if services_required():
+        pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
+    pytest.skip(reason)
+
+
 def make_user(
     email: str, organisation: Organisation | None = None, **extra: Any
 ) -> User:

@@ -51,7 +51,7 @@ from surveys.models import Dispatch, DispatchStatus, Kommun, Questionnaire, Regi
 from surveys.services import load_questionnaires, load_reference_data
 from tests.battery import Tally
 from tests.brokers import RedisServer, broker_at, free_port
-from tests.conftest import make_user, services_required
+from tests.conftest import make_user, require_postgresql
 from tests.intake.test_response_views import edit_url, form_data
 
 pytestmark = pytest.mark.services
@@ -59,19 +59,10 @@ pytestmark = pytest.mark.services
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def require_postgresql() -> None:
-    if connection.vendor == "postgresql":
-        return
-    reason = "the fault tests need PostgreSQL (DATABASE_URL)"
-    if services_required():
-        pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
-    pytest.skip(reason)
-
-
 @pytest.fixture(autouse=True)
 def postgresql_only() -> None:
     """Autouse, so it runs before the transactional set-up it would waste."""
-    require_postgresql()
+    require_postgresql("the fault tests need PostgreSQL (DATABASE_URL)")
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from intake.services import (
     reopen_response,
 )
 from surveys.models import Question, QuestionKind, Questionnaire, Region, User
-from tests.conftest import make_user, services_required
+from tests.conftest import make_user, require_postgresql
 from tests.intake.test_consolidation import Lan, frozen, lan, submit_rss  # noqa: F401
 from tests.intake.test_refused_values import page_data
 
@@ -285,15 +285,6 @@ def test_the_first_save_after_reopening_lets_the_frozen_counts_follow_again(
     assert frozen(lan, "c_har") == {"ja": 5, "nej": 1}  # the adjustment stands
 
 
-def require_postgresql() -> None:
-    if connection.vendor == "postgresql":
-        return
-    reason = "DATABASE_URL is not a PostgreSQL URL: concurrent saves need its row lock"
-    if services_required():
-        pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
-    pytest.skip(reason)
-
-
 WRITERS = 8
 
 
@@ -326,7 +317,9 @@ def test_concurrent_savers_from_one_version_all_stay(region: Region) -> None:
     saves run in threads with connections of their own, so the test's data is
     committed (outside the test's transaction) and removed again at the end; the
     shared register is left alone."""
-    require_postgresql()
+    require_postgresql(
+        "DATABASE_URL is not a PostgreSQL URL: concurrent saves need its row lock"
+    )
     questionnaire = region_questionnaire()
     questions = independent_questions(questionnaire)[:WRITERS]
     url = reverse("intake:response-edit", args=[questionnaire.pk, region.pk])

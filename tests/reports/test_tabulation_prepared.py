@@ -20,17 +20,15 @@ from reports.tabulation.plan import plan_of
 from reports.tabulation.results import Level, Selection
 from surveys import server_prepared
 from surveys.models import Questionnaire
-from tests.conftest import services_required
+from tests.conftest import require_postgresql
 from tests.reports.conftest import EveryKind
 
 
 @pytest.fixture(autouse=True)
 def postgresql() -> None:
-    if connection.vendor != "postgresql":
-        reason = "DATABASE_URL is not PostgreSQL: SQLite has no prepared statements"
-        if services_required():
-            pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
-        pytest.skip(reason)
+    require_postgresql(
+        "DATABASE_URL is not PostgreSQL: SQLite has no prepared statements"
+    )
 
 
 def prepared_in_session(session: BaseDatabaseWrapper = connection) -> list[str]:

@@ -13,7 +13,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
 
 from surveys import server_prepared
-from tests.conftest import services_required
+from tests.conftest import require_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,9 @@ NAME = server_prepared.name("test_", SQL, TYPES)
 
 @pytest.fixture(autouse=True)
 def postgresql() -> None:
-    if connection.vendor != "postgresql":
-        reason = "DATABASE_URL is not PostgreSQL: SQLite has no prepared statements"
-        if services_required():
-            pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping it")
-        pytest.skip(reason)
+    require_postgresql(
+        "DATABASE_URL is not PostgreSQL: SQLite has no prepared statements"
+    )
 
 
 def run(session: BaseDatabaseWrapper, *args: Any) -> list[str]:
