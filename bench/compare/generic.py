@@ -151,6 +151,10 @@ survey = Survey.objects.create(
     need_logged_user=True,
     editable_answers=True,
     display_method=Survey.ALL_IN_ONE_PAGE,
+    # Both dates fixed: the package's default publication date is today in
+    # TIME_ZONE, which it compares with the server's local date, so between
+    # midnight in Stockholm and midnight UTC the survey was "not yet published".
+    publish_date=date(2000, 1, 1),
     expire_date=date(2099, 12, 31),
 )
 ids = {}
