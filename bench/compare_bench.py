@@ -42,6 +42,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -288,7 +289,9 @@ def run(
                     else:
                         operations = filled_operations(clients[:n], kind, args.requests)
                     app_before, db_before = server.cpu()
+                    client_before = time.process_time()
                     result = run_phase(kind, operations)
+                    result.client_cpu = time.process_time() - client_before
                     app_after, db_after = server.cpu()
                     result.app_cpu = used_between(app_before, app_after)
                     result.db_cpu = used_between(db_before, db_after)
@@ -297,7 +300,8 @@ def run(
                         f"  {side:8} {n:>2} clients {kind:9} {len(result.latencies):>4} ops "
                         f"{result.rate:7.1f}/s  median {result.median_ms:6.0f} ms  "
                         f"p95 {result.p95_ms:6.0f} ms  CPU {result.cpu_ms:5.1f} ms/op "
-                        f"(server {result.app_cpu:.1f} s, database {result.db_cpu:.1f} s)"
+                        f"(server {result.app_cpu:.1f} s, database {result.db_cpu:.1f} s; "
+                        f"load generator {result.client_cpu_ms:.1f} ms/op)"
                         f"  failed {len(result.failures)}",
                         flush=True,
                     )

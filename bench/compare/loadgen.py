@@ -50,12 +50,21 @@ class PhaseResult:
     # CPU seconds the server's processes and its database backends used.
     app_cpu: float = 0.0
     db_cpu: float = 0.0
+    # CPU seconds the load generator itself used (this process, every client
+    # thread): on a 2-core machine it competes with the server for the cores.
+    client_cpu: float = 0.0
 
     @property
     def cpu_ms(self) -> float:
         """Server and database CPU per completed operation."""
         done = len(self.latencies)
         return (self.app_cpu + self.db_cpu) * 1000 / done if done else 0.0
+
+    @property
+    def client_cpu_ms(self) -> float:
+        """The load generator's CPU per completed operation."""
+        done = len(self.latencies)
+        return self.client_cpu * 1000 / done if done else 0.0
 
     @property
     def rate(self) -> float:
