@@ -17,11 +17,7 @@ does less, not like against like):
 
 - GROUP BY: the answer cells (question, slot, row, option, escape answer) with
   their count and the sum of their numbers, for the groups that have answers.
-- tabulate(): the same cells (one query, the same GROUP BY; its answers also
-  filtered by the questionnaire's questions, which changes no row but lets
-  PostgreSQL read them through the (question, option) index where the GROUP
-  BY, without that filter, scans every questionnaire's answers:
-  bench/RESULTS.md, branch tabregion), and besides, for
+- tabulate(): the same cells (one query, the same GROUP BY), and besides, for
   every group of the level in the register (also those without answers: at
   scale N the synthetic regions are N times as many, while their organisations
   keep the real regions, so per region 21 groups have answers and the rest

@@ -183,14 +183,6 @@ def _build(
         multiple = multiple & wanted
         parents = [test.question_id for test in cell_tests.values()]
         answers = answers.filter(question_id__in=[*wanted, *parents])
-    else:
-        # The same answers (a response's answers are to its questionnaire's
-        # questions), but said so the planner can read them through the
-        # (question, option) index instead of scanning every answer of every
-        # questionnaire: it cannot know that the answers joined to these
-        # responses are these questions' (bench/RESULTS.md, branch
-        # tabregion).
-        answers = answers.filter(question_id__in=[q.question_id for q in questions])
 
     responses = Response.objects.filter(questionnaire=questionnaire)
     frame = expected_respondents(questionnaire)
