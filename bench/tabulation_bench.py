@@ -163,6 +163,10 @@ def main(argv: list[str] | None = None) -> None:
     directory = Path(tempfile.mkdtemp(prefix="naravard-tabulation-"))
     with throwaway_database(directory) as staff:
         build_year(staff, random.Random(args.seed))
+        # Measured on the statistics a kept database has at scale 1 too: this
+        # PostgreSQL may run without autovacuum, and a table never analysed
+        # gets other plans (bench/RESULTS.md, "tabregion").
+        _analyse()
         print(HEADER, flush=True)
         measure(1, args.repeat)
         if args.scale > 1:
