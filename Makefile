@@ -71,10 +71,12 @@ browser:
 # transactions, whose flushes would wipe the data other tests share in a worker.
 # Two workers, each with its own database, live server and chromium: most of a
 # browser test is waiting for the page, so two take 4 min where one took 6 on
-# this 2-core machine (CI must stay under 15 minutes).
+# this 2-core machine (CI must stay under 15 minutes). Worksteal, not loadfile:
+# tests/browser/test_wcag.py alone is a third of the pass, and a worker that is
+# done takes tests over from the other (no fixture there outlives a worker).
 pytest: install browser
 	$(BIN)/pytest -n auto --dist=loadfile -m "not browser"
-	$(BIN)/pytest -n 2 --dist=loadfile -m browser
+	$(BIN)/pytest -n 2 --dist=worksteal -m browser
 
 test: check pytest
 

@@ -101,6 +101,65 @@ def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+# What gives a test the database (pytest-django refuses it any other way): these
+# fixtures, or one of ours that unblocks it with django_db_blocker (which
+# pytest-django's own autouse fixtures request for every test).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "django_db_setup",
+    }
+)
+
+
+def database_fixtures(item: pytest.Item) -> set[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    found = set(DATABASE_FIXTURES & names)
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in names:
+        for definition in definitions.get(name, ()):
+            module = getattr(definition.func, "__module__", "")
+            if "django_db_blocker" in definition.argnames and not module.startswith(
+                "pytest_django"
+            ):
+                found.add(name)
+    return found
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Tests marked engine_independent run in CI's first pass only (SQLite): the
+    services pass exists to run what touches PostgreSQL and Redis, and these
+    touch neither. The mark is refused on a test that could reach the database,
+    so that it cannot hide one from the services pass."""
+    for item in items:
+        if item.get_closest_marker("engine_independent") is None:
+            continue
+        fixtures = database_fixtures(item)
+        if (
+            fixtures
+            or item.get_closest_marker("django_db")
+            or item.get_closest_marker("services")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked engine_independent but can reach the"
+                f" database or the services ({', '.join(sorted(fixtures)) or 'mark'})"
+            )
+    if not services_required():
+        return
+    left = [i for i in items if i.get_closest_marker("engine_independent") is None]
+    if len(left) < len(items):
+        config.hook.pytest_deselected(
+            items=[i for i in items if i.get_closest_marker("engine_independent")]
+        )
+        items[:] = left
+
+
 def require_postgresql(reason: str) -> None:
     """Skip the test unless the database is PostgreSQL, saying `reason`; fail
     instead where REQUIRE_SERVICES=1 (CI's services pass) forbids skipping."""

@@ -11,6 +11,9 @@ import pytest
 
 from config import gunicorn
 
+# Neither the database nor the services: CI's services pass leaves it to the first.
+pytestmark = pytest.mark.engine_independent
+
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:

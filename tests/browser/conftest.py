@@ -3,12 +3,16 @@
 They run in a pass of their own (`make pytest` runs `-m browser` after the rest):
 a live server needs real transactions, and the flush after each transactional
 test would wipe the reference data that the other tests share within a worker.
-Each browser test therefore loads the register and the questionnaires itself.
+Each browser test therefore gets the register and the questionnaires back
+(RegisterCopy). Tests of one file may run in different workers (`make pytest`
+runs them with --dist=worksteal): no fixture here is shared beyond a worker's
+session.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +21,10 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import connection
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
@@ -58,12 +65,58 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+class RegisterCopy:
+    """The database as it is just after the register and the questionnaires are
+    loaded, kept by each worker to put back before each browser test.
+
+    Loading them costs some 2 s of CPU a test, a third of the browser pass. On
+    SQLite the first test of a worker loads them and keeps a copy of the whole
+    database (SQLite's online backup, into memory); the next tests get that copy
+    back in a millisecond, the rows the loaders would have written, with the same
+    primary keys each time. On PostgreSQL every test loads them again.
+    """
+
+    def __init__(self) -> None:
+        self.copy: sqlite3.Connection | None = None
+
+    def put_in_place(self) -> None:
+        if connection.vendor != "sqlite":
+            load_reference_data()
+            load_questionnaires()
+            return
+        connection.ensure_connection()
+        if self.copy is None:
+            load_reference_data()
+            load_questionnaires()
+            # Read and written only from the test's thread (its fixtures).
+            self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(self.copy)
+            return
+        # Replaces every table, the flush's post_migrate content types included.
+        self.copy.backup(connection.connection)
+        # Their cache would name the ids the flush gave them, not the copy's.
+        ContentType.objects.clear_cache()
+        # Cached entries keyed by a primary key (the API's throttle history, by
+        # user) would otherwise meet the next test's rows with the same keys.
+        cache.clear()
+
+    def close(self) -> None:
+        if self.copy is not None:
+            self.copy.close()
+
+
+@pytest.fixture(scope="session")
+def register_copy() -> Iterator[RegisterCopy]:
+    copy = RegisterCopy()
+    yield copy
+    copy.close()
+
+
 @pytest.fixture(autouse=True)
-def register(transactional_db: None) -> None:
-    """The register and the questionnaires, loaded for each browser test (see the
-    module doc): idempotent, so it costs a second or two on an empty database."""
-    load_reference_data()
-    load_questionnaires()
+def register(transactional_db: None, register_copy: RegisterCopy) -> None:
+    """The register and the questionnaires in place for each browser test (see
+    the module doc and RegisterCopy)."""
+    register_copy.put_in_place()
 
 
 @pytest.fixture

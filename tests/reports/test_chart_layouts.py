@@ -4,6 +4,8 @@ under the chart."""
 
 from __future__ import annotations
 
+import pytest
+
 from reports.chart_layouts import group_chart, option_chart
 from reports.tabulation.results import (
     Choice,
@@ -13,6 +15,9 @@ from reports.tabulation.results import (
     Level,
     QuestionRef,
 )
+
+# Neither the database nor the services: CI's services pass leaves it to the first.
+pytestmark = pytest.mark.engine_independent
 
 REF = QuestionRef(
     id=1,

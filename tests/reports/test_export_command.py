@@ -17,9 +17,8 @@ from django.core.management import CommandError, call_command
 from reports.models import ExportJob
 from surveys.models import Questionnaire
 
-pytestmark = pytest.mark.django_db
 
-
+@pytest.mark.django_db
 def test_it_writes_the_file_and_the_manifest_beside_it(
     status_questionnaire: Questionnaire, tmp_path: Path
 ) -> None:
@@ -50,6 +49,7 @@ def test_it_writes_the_file_and_the_manifest_beside_it(
     assert not ExportJob.objects.exists()
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -86,6 +86,7 @@ def test_it_refuses_bad_input_with_a_message(
     assert not output.exists()
 
 
+@pytest.mark.django_db
 def test_an_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Svarsstatus kan inte exporteras som pdf"):
         call_command(
@@ -98,6 +99,8 @@ def test_an_unknown_format_is_refused(tmp_path: Path) -> None:
         )
 
 
+# Its own SQLite file in a process of its own, whatever DATABASE_URL says.
+@pytest.mark.engine_independent
 def test_from_the_shell_a_refusal_exits_non_zero_without_a_traceback(
     tmp_path: Path,
 ) -> None:
