@@ -188,23 +188,38 @@ def _rows_from_json(model: type[models.Model], param: str) -> str:
     quote = connection.ops.quote_name
     fields = _written_fields(model)
     names = [quote(str(f.column)) for f in fields]
-    # A JSON column comes as the text of its value (`_column_reader`).
-    declared = ", ".join(
-        f"{n} {'text' if isinstance(f, models.JSONField) else f.db_type(connection)}[]"
-        for n, f in zip(names, fields, strict=True)
-    )
-    selected = ", ".join(
-        f"r.{n}::{f.db_type(connection)}"
-        if isinstance(f, models.JSONField)
-        else f"r.{n}"
-        for n, f in zip(names, fields, strict=True)
-    )
-    arrays = ", ".join(f"c.{n}" for n in names)
+    declared, selected, arrays = [], [], []
+    for n, f in zip(names, fields, strict=True):
+        db_type = f.db_type(connection)
+        if _embedded(f):
+            # The column's values as one JSON array, its rows' values read by
+            # position: a PostgreSQL jsonb[] would take a value that is itself
+            # an array for another dimension of the array. A JSON null is SQL
+            # NULL, as JSONField writes None.
+            declared.append(f"{n} jsonb")
+            selected.append(f"NULLIF(c.{n} -> (r._position - 1)::integer, 'null')")
+            continue
+        if isinstance(f, models.JSONField):
+            # The text of the value, as its encoder writes it.
+            declared.append(f"{n} text[]")
+            selected.append(f"r.{n}::{db_type}")
+        else:
+            declared.append(f"{n} {db_type}[]")
+            selected.append(f"r.{n}")
+        arrays.append(n)
+    unnested = ", ".join(f"c.{n}" for n in arrays)
     # Names and types from the model, the rows a bound parameter (S608).
     return (
-        f"SELECT {selected} FROM jsonb_to_record({param}) AS c({declared}),"  # noqa: S608
-        f" unnest({arrays}) AS r({', '.join(names)})"
+        f"SELECT {', '.join(selected)}"  # noqa: S608
+        f" FROM jsonb_to_record({param}) AS c({', '.join(declared)}),"
+        f" unnest({unnested}) WITH ORDINALITY AS r({', '.join(arrays)}, _position)"
     )
+
+
+def _embedded(field: models.Field[Any, Any]) -> bool:
+    """Whether the field's values go into the JSON text as they are (a
+    JSONField with json's own encoder), not as the text of each."""
+    return isinstance(field, models.JSONField) and field.encoder is None
 
 
 def _json_columns(
@@ -215,12 +230,15 @@ def _json_columns(
 ) -> str:
     """Unsaved `objects` of `model` as one JSON object of arrays, one per
     written column (its name), each value as `_column_reader` reads it and
-    JSON holds it (`_to_json`). PostgreSQL parses it in one function call
-    (json_to_record), where psycopg dumped a parameter per column element by
-    element in Python: 1,1 ms of a form's save (issue #20)."""
+    JSON holds it (`_to_json`); the values of a JSONField without an encoder
+    as they are, not encoded one by one (`_embedded`). PostgreSQL parses it
+    in one function call (jsonb_to_record), where psycopg dumped a parameter
+    per column element by element in Python: 1,1 ms of a form's save (issue
+    #20)."""
     fields = _written_fields(model)
     readers = [
-        _to_json(f, read) for f, read in zip(fields, _readers(fields, now), strict=True)
+        attrgetter(f.attname) if _embedded(f) else _to_json(f, read)
+        for f, read in zip(fields, _readers(fields, now), strict=True)
     ]
     document = {
         str(f.column): [read(obj) for obj in objects]

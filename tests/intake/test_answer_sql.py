@@ -266,7 +266,7 @@ def test_write_rows_is_one_prepared_statement_on_postgresql(
 
 def written(
     replaced: list[int], answers: list[Answer], history: list[AnswerChange], how: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """What the answers and the history hold after writing these rows, `how`:
     "orm" by a DELETE and bulk_create, "write_rows" by the function under
     test; the write rolled back afterwards. The rows in an order of their
@@ -290,6 +290,11 @@ def written(
         result = (
             sorted(stored(Answer), key=repr),
             sorted(stored(AnswerChange), key=repr),
+            # SQL NULL, not JSON null, for None (the ORM reads both as None).
+            [
+                AnswerChange.objects.filter(**{f"{name}__isnull": True}).count()
+                for name in ("old_value", "new_value")
+            ],
         )
         transaction.set_rollback(True)
     return result
