@@ -42,7 +42,7 @@ from intake.selectors import (
     stored_answers,
 )
 from intake.services.adjustments import _adjustment_problems
-from intake.services.answer_sql import insert_rows, replace_rows
+from intake.services.answer_sql import write_rows
 from intake.services.values import cells_for
 from intake.writable import require_writable
 from surveys.conditions import GivenAnswer, holds
@@ -692,10 +692,10 @@ def _answer_change(
 
 def write_answer_rows(changes: AnswerRows, *, batch_size: int | None = None) -> None:
     """Replace the changed answer rows and log each change, however many
-    responses they span: on PostgreSQL one statement for the answers (the
-    ones whose cell stays updated in place, `answer_sql.replace_rows`) and a
-    COPY for the history; elsewhere a DELETE and two INSERTs of `batch_size`
-    rows each."""
-    replace_rows(Answer, changes.to_delete, changes.to_create, batch_size=batch_size)
-    if changes.history:
-        insert_rows(AnswerChange, changes.history, batch_size=batch_size)
+    responses they span: on PostgreSQL one statement for both (the answers
+    whose cell stays updated in place, `answer_sql.write_rows`), a bulk
+    save's history by COPY; elsewhere a DELETE and two INSERTs of
+    `batch_size` rows each."""
+    write_rows(
+        changes.to_delete, changes.to_create, changes.history, batch_size=batch_size
+    )

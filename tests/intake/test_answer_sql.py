@@ -1,7 +1,8 @@
 """intake.services.answer_sql: a save's rows written without bulk_create's
 per-value preparation (issue #20), by COPY, store exactly what bulk_create
-stores; answers replaced in one statement (updated in place where their cell
-stays) store exactly what a DELETE and bulk_create store."""
+stores; answers replaced and history rows inserted in one statement (answers
+updated in place where their cell stays, the rows sent as JSON) store exactly
+what a DELETE and bulk_create store, whatever the values."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intake.models import Answer, AnswerChange, Channel
-from intake.services import get_or_create_response
-from intake.services.answer_sql import copy_rows, insert_rows, replace_rows
+from intake.services import answer_sql, get_or_create_response
+from intake.services.answer_sql import copy_rows, insert_rows, write_rows
 from surveys.models import Questionnaire, Region, User
-from tests.conftest import services_required
+from tests.conftest import require_postgresql, services_required
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +206,7 @@ def replacements(
     return [number.pk, matrix.pk, choice.pk], new
 
 
-def test_replace_rows_stores_what_a_delete_and_bulk_create_store(
+def test_replacing_answers_stores_what_a_delete_and_bulk_create_store(
     region: Region, region_user: User, staff_user: User
 ) -> None:
     """Whatever the database: on PostgreSQL the cells that stay are updated
@@ -217,7 +221,7 @@ def test_replace_rows_stores_what_a_delete_and_bulk_create_store(
     Answer.objects.bulk_create(rows(region, region_user)[0])
     before = {a.pk: a for a in Answer.objects.all()}
     replaced, new = replacements(list(before.values()), staff_user)
-    replace_rows(Answer, replaced, new)
+    write_rows(replaced, new, [])
     assert stored(Answer) == expected
     after = {a.pk: a for a in Answer.objects.all()}
     assert len(after) == 3
@@ -237,21 +241,205 @@ def test_replace_rows_stores_what_a_delete_and_bulk_create_store(
             ), field.name
 
 
-def test_replace_rows_is_one_prepared_statement_on_postgresql(
+def test_write_rows_is_one_prepared_statement_on_postgresql(
     region: Region, region_user: User, staff_user: User
 ) -> None:
-    """Prepared once per database session (surveys.server_prepared), then
-    executed with each save's rows: one query either way."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite deletes and inserts")
-    Answer.objects.bulk_create(rows(region, region_user)[0])
+    """The answers and the history in one statement, prepared once per
+    database session (surveys.server_prepared), then executed with each
+    save's rows: one query either way."""
+    require_postgresql("SQLite deletes and inserts")
+    answers, changes = rows(region, region_user)
+    Answer.objects.bulk_create(answers)
     replaced, new = replacements(list(Answer.objects.all()), staff_user)
     with CaptureQueriesContext(connection) as first:
-        replace_rows(Answer, replaced, new)
+        write_rows(replaced, new, changes)
     replaced, new = replacements(list(Answer.objects.all()), region_user)
+    changes = rows(region, region_user)[1]
     with CaptureQueriesContext(connection) as again:
-        replace_rows(Answer, replaced, new)
+        write_rows(replaced, new, changes)
     assert [len(first), len(again)] == [1, 1]
     name = again[0]["sql"].split("(", 1)[0].removeprefix("EXECUTE ")
-    assert name.startswith("answers_")
+    assert name.startswith("rows_")
     assert first[0]["sql"].split("; ")[-1].startswith(f"EXECUTE {name}(")
+    assert AnswerChange.objects.count() == 2 * len(changes)
+
+
+def written(
+    replaced: list[int], answers: list[Answer], history: list[AnswerChange], how: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
+    """What the answers and the history hold after writing these rows, `how`:
+    "orm" by a DELETE and bulk_create, "write_rows" by the function under
+    test; the write rolled back afterwards. The rows in an order of their
+    values (the history's ids, and so its order, may differ)."""
+    with transaction.atomic():
+        before = timezone.now()
+        if how == "orm":
+            Answer.objects.filter(pk__in=replaced).delete()
+            Answer.objects.bulk_create(answers)
+            AnswerChange.objects.bulk_create(history)
+        else:
+            write_rows(replaced, answers, history)
+        after = timezone.now()
+        # Every row written carries the time of the write (not compared
+        # below: bulk_create's pre_save takes it per row, the statement once).
+        times = {a.updated_at for a in Answer.objects.exclude(pk__in=replaced)}
+        times |= set(AnswerChange.objects.values_list("changed_at", flat=True))
+        assert all(before <= t <= after for t in times)
+        if how == "write_rows" and connection.vendor == "postgresql":
+            assert len(times) == 1
+        result = (
+            sorted(stored(Answer), key=repr),
+            sorted(stored(AnswerChange), key=repr),
+            # SQL NULL, not JSON null, for None (the ORM reads both as None).
+            [
+                AnswerChange.objects.filter(**{f"{name}__isnull": True}).count()
+                for name in ("old_value", "new_value")
+            ],
+        )
+        transaction.set_rollback(True)
+    return result
+
+
+def test_write_rows_stores_what_a_delete_and_bulk_create_store(
+    region: Region, region_user: User, staff_user: User
+) -> None:
+    """Answers replaced (two cells updated in place on PostgreSQL, one deleted
+    and one inserted) and history rows with every column set."""
+    Answer.objects.bulk_create(rows(region, region_user)[0])
+    replaced, new = replacements(list(Answer.objects.all()), staff_user)
+    history = rows(region, region_user)[1]
+    expected = written(replaced, new, history, "orm")
+    replaced, new = replacements(list(Answer.objects.all()), staff_user)
+    history = rows(region, region_user)[1]
+    assert written(replaced, new, history, "write_rows") == expected
+    # Nothing to write writes nothing.
+    with CaptureQueriesContext(connection) as queries:
+        write_rows([], [], [])
+    assert len(queries) == 0
+
+
+def test_a_bulk_write_copies(
+    region: Region,
+    region_user: User,
+    staff_user: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above COPY_ABOVE rows the new answers (when none is replaced) and the
+    history go in by COPY on PostgreSQL: the same rows."""
+    monkeypatch.setattr(answer_sql, "COPY_ABOVE", 1)
+    answers, history = rows(region, region_user)
+    expected = written([], answers, history, "orm")
+    answers, history = rows(region, region_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert written([], answers, history, "write_rows") == expected
+    copies = [q["sql"] for q in queries if q["sql"].startswith("COPY ")]
+    assert len(copies) == (2 if connection.vendor == "postgresql" else 0)
+    # Replaced answers by the statement, the history by COPY.
+    Answer.objects.bulk_create(rows(region, region_user)[0])
+    replaced, new = replacements(list(Answer.objects.all()), staff_user)
+    history = rows(region, region_user)[1]
+    expected = written(replaced, new, history, "orm")
+    replaced, new = replacements(list(Answer.objects.all()), staff_user)
+    history = rows(region, region_user)[1]
+    assert written(replaced, new, history, "write_rows") == expected
+
+
+# Any text PostgreSQL's text columns take (no NUL, no lone surrogate), with
+# what JSON and SQL escape: quotes, backslashes, braces, commas, control
+# characters, non-ASCII.
+texts = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+    max_size=20,
+) | st.sampled_from(["", "NULL", "null", "{}", '"', "\\", "a,b", '{a,"b"}'])
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | texts,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+# Any exponent and more places than the column's two, which PostgreSQL rounds;
+# and digits a float would lose, across a rounding's tie.
+numbers = (
+    st.none()
+    | st.decimals(
+        min_value=-(10**11), max_value=10**11, allow_nan=False, allow_infinity=False
+    )
+    | st.sampled_from(
+        [
+            Decimal("99999999999.99499999"),
+            Decimal("-0.00500000000000000001"),
+            Decimal("1E+2"),
+            Decimal("-0"),
+        ]
+    )
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    values=st.lists(
+        st.tuples(numbers, texts, st.booleans(), st.sampled_from(Channel)),
+        min_size=3,
+        max_size=3,
+    ),
+    slot=st.text(
+        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+        max_size=30,
+    ),
+    changes=st.lists(
+        st.tuples(json_values, json_values, texts.map(lambda t: t[:300])),
+        max_size=4,
+    ),
+)
+def test_write_rows_stores_any_values_as_the_orm_does(
+    region: Region,
+    region_user: User,
+    staff_user: User,
+    values: list[tuple[Decimal | None, str, bool, Channel]],
+    slot: str,
+    changes: list[tuple[Any, Any, str]],
+) -> None:
+    """Whatever the numbers (any exponent, rounded to the column's places),
+    texts and JSON values (lists, nested nulls, floats; None is SQL NULL), the
+    statement stores what the ORM does: the JSON text PostgreSQL parses
+    changes nothing on the way."""
+    with transaction.atomic():
+        base = rows(region, region_user)[0]
+        base[0].slot = slot
+        Answer.objects.bulk_create(base)
+        stored_rows = list(Answer.objects.all())
+
+        def build() -> tuple[list[int], list[Answer], list[AnswerChange]]:
+            replaced, new = replacements(stored_rows, staff_user)
+            for answer, (number, text, escaped, channel) in zip(
+                new, values, strict=True
+            ):
+                answer.number, answer.text = number, text
+                answer.escaped, answer.channel = escaped, channel
+            history = [
+                AnswerChange(
+                    response_id=base[0].response_id,
+                    question_id=base[0].question_id,
+                    slot=slot,
+                    old_value=old,
+                    new_value=new_value,
+                    channel=Channel.WEB,
+                    changed_by_id=staff_user.pk,
+                    reason=reason,
+                    response_version=i,
+                )
+                for i, (old, new_value, reason) in enumerate(changes)
+            ]
+            return replaced, new, history
+
+        assert written(*build(), "write_rows") == written(*build(), "orm")
+        transaction.set_rollback(True)

@@ -1067,4 +1067,7 @@ def test_download_and_confirm_make_the_same_number_of_queries_at_two_sizes(
 # organisation in one query (issue #20), two
 # fewer on the download with answers; and one fewer again there since that query
 # also says whether the user has a role of the kommun's own.
-EXPECTED = (12, 24, 7)
+# On PostgreSQL the confirm's save writes its answers and their history in one
+# statement (intake.services.answer_sql.write_rows), where SQLite runs an INSERT
+# for each: one fewer.
+EXPECTED = (12, 24 if connection.vendor == "sqlite" else 23, 7)
