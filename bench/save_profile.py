@@ -26,13 +26,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.one_process import (  # noqa: E402
-    CSRF_SECRET,
     arguments,
     environ,
     measure,
@@ -75,16 +73,21 @@ class Respondent:
             result.close()  # request_finished, as a WSGI server sends it
         return status[-1], body
 
-    def post(self, encoded: bytes) -> dict[str, Any]:
-        """The save of this form data, encoded as the browser sends it."""
+    def token(self) -> str:
+        """The page's CSRF token (its hidden field), which form.js sends."""
+        return dict(self.pairs).get("csrfmiddlewaretoken", "")
+
+    def post(self, encoded: bytes, token: str) -> dict[str, Any]:
+        """The save of this form data, encoded as form.js sends it
+        (surveys.http.form_json), with the page's token in its header."""
         env = environ(self.save_path, self.session)
         env.update(
             {
                 "REQUEST_METHOD": "POST",
-                "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_TYPE": "application/json",
                 "CONTENT_LENGTH": str(len(encoded)),
                 "HTTP_ACCEPT": "application/json",
-                "HTTP_X_CSRFTOKEN": CSRF_SECRET,
+                "HTTP_X_CSRFTOKEN": token,
                 "HTTP_ORIGIN": "http://127.0.0.1:8000",
                 "wsgi.input": io.BytesIO(encoded),
             }
@@ -110,6 +113,7 @@ def main() -> int:
     application = start(parser, args)
     from bench.compare import ours
     from bench.compare.plan import plan
+    from surveys.http import form_json
 
     people = [Respondent(application, p, s) for p, s in targets(args.users)]
     spec = ours.question_spec()
@@ -120,10 +124,10 @@ def main() -> int:
         person = people[i % len(people)]
         # The form data is built before the clock starts: it is the browser's work.
         data = fields.replace(person.pairs, plan(spec, rng, f"s{i}"))
-        encoded = urlencode(data).encode()
+        encoded, token = form_json(data), person.token()
 
         def request() -> Callable[[], None]:
-            answer = person.post(encoded)
+            answer = person.post(encoded, token)
             return lambda: person.apply(data, answer)
 
         return request

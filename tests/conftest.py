@@ -19,6 +19,7 @@ from reports.tabulation.plan import forget_plans
 from surveys.models import RSS, Kommun, Organisation, OrganisationRole, Region, User
 from surveys.services import load_questionnaires, load_reference_data
 from tests.battery import Tally, add_up, summary_line
+from tests.script_posts import ENCODINGS, ScriptPost
 from tests.second_factor import force_login_with_second_factor
 
 
@@ -179,6 +180,12 @@ def make_user(
     if organisation is not None:
         OrganisationRole.objects.create(user=user, organisation=organisation)
     return user
+
+
+@pytest.fixture(params=ENCODINGS)
+def script_post(request: pytest.FixtureRequest) -> ScriptPost:
+    """Posts form data to a script's endpoint, once as JSON and once urlencoded."""
+    return ScriptPost(request.param)
 
 
 @pytest.fixture

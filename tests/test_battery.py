@@ -68,6 +68,7 @@ from tests.hostile_xlsx import (
 from tests.intake.test_excel_upload_bounds import survey_part
 from tests.intake.test_refused_values import page_data
 from tests.reports.helpers import csv_bytes, csv_rows, export_bytes
+from tests.script_posts import ScriptPost
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +259,8 @@ def answered_for(
 # question, and every FORM_EVERY-th try goes through "Spara utkast" as well
 # (the page is the slower endpoint; both parse with the same form).
 FULL = os.environ.get("BATTERY_FULL") == "1"
+# The scripts' endpoints get what the page's script posts: JSON pairs.
+as_script = ScriptPost("json")
 PER_QUESTION = 1
 FORM_EVERY = 4
 
@@ -279,7 +282,7 @@ def try_every_question(battery: Tally, client: Client, setup: Answered) -> None:
             attempt(
                 battery,
                 f"autosave {case}",
-                lambda data=data: client.post(setup.url("autosave"), data),
+                lambda data=data: as_script(client, setup.url("autosave"), data),
                 autosave_outcome({question.variable}),
                 responses=setup.ids,
                 target={question.pk},
@@ -297,7 +300,7 @@ def try_every_question(battery: Tally, client: Client, setup: Answered) -> None:
                 attempt(
                     battery,
                     f"save in place {case}",
-                    lambda data=data: client.post(setup.url("save-draft"), data),
+                    lambda data=data: as_script(client, setup.url("save-draft"), data),
                     save_draft_outcome({question.variable}),
                     responses=setup.ids,
                     target={question.pk},
@@ -429,7 +432,9 @@ def test_forged_requests_change_nothing(
             attempt(
                 battery,
                 f"{channel} {label}",
-                lambda u=target_url, d=data: client.post(u, d),
+                lambda u=target_url, d=data, c=channel: (
+                    client.post(u, d) if c == "edit" else as_script(client, u, d)
+                ),
                 outcome,
                 responses=setup.ids,
                 target={text.pk},

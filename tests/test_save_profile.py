@@ -6,7 +6,6 @@ but a clean save stops the measurement instead of being timed."""
 from __future__ import annotations
 
 import random
-from urllib.parse import urlencode
 
 import pytest
 from django.core.wsgi import get_wsgi_application
@@ -16,6 +15,7 @@ from bench.compare.plan import plan
 from bench.one_process import targets
 from bench.save_profile import Respondent
 from intake.models import Response
+from surveys.http import form_json
 
 pytestmark = [
     pytest.mark.django_db,
@@ -31,7 +31,7 @@ def test_each_save_rewrites_the_form_and_the_next_goes_on_from_it() -> None:
     versions = []
     for i in range(2):
         data = fields.replace(person.pairs, plan(spec, rng, f"t{i}"))
-        body = person.post(urlencode(data).encode())
+        body = person.post(form_json(data), person.token())
         assert len(body["saved_answers"]) > 30
         person.apply(data, body)
         versions.append(body["version"])
@@ -46,9 +46,9 @@ def test_a_save_that_is_not_clean_stops_the_measurement() -> None:
     person = Respondent(get_wsgi_application(), path, session)
     fields, spec, rng = ours.Fields(), ours.question_spec(), random.Random(1)
     page = list(person.pairs)
-    person.post(urlencode(fields.replace(page, plan(spec, rng, "a"))).encode())
+    person.post(form_json(fields.replace(page, plan(spec, rng, "a"))), person.token())
     # The same page again, its version and bases not updated: every question
     # was changed by someone else since, so they collide.
     stale = fields.replace(page, plan(spec, rng, "b"))
     with pytest.raises(SystemExit, match="save: 409"):
-        person.post(urlencode(stale).encode())
+        person.post(form_json(stale), person.token())

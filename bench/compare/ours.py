@@ -292,15 +292,21 @@ class OurClient:
         self, timer: Timer, kind: str, path: str, values_of: Callable[..., Any]
     ) -> None:
         """The form's data with `values_of`'s new values, posted as the page's
-        script posts it; a clean save's version and bases go into the form."""
+        script posts it (JSON pairs, the page's token in the X-CSRFToken
+        header: surveys.http.form_json); a clean save's version and bases go
+        into the form."""
+        from surveys.http import form_json
+
         values = values_of(self.spec, self.rng, self._tag())
         data = self.fields.replace(self.pairs, values)
         url = self._url(path)
-        posted = timer(
-            lambda: self.http.post(
-                url, data=data, headers={"Accept": "application/json"}
-            )
-        )
+        encoded = form_json(data)
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "X-CSRFToken": dict(data).get("csrfmiddlewaretoken", ""),
+        }
+        posted = timer(lambda: self.http.post(url, data=encoded, headers=headers))
         assert isinstance(posted, requests.Response)
         body = posted.json() if posted.status_code in (200, 400, 409) else {}
         if posted.status_code != 200 or not body.get("saved"):

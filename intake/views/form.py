@@ -75,7 +75,7 @@ from intake.writable import refusal
 from surveys.auth import request_user
 from surveys.deadlines import deadline_for, deadlines_for
 from surveys.errors import DomainError
-from surveys.http import json_post
+from surveys.http import json_post, posted_form
 from surveys.models import QuestionnaireState
 
 
@@ -387,7 +387,7 @@ def response_visibility(
         key=structure_key(access.questionnaire),
         answers={},
         version=version,
-        data=request.POST,
+        data=posted_form(request),
     )
     form.is_valid()
     shown = shown_questions(questions, _posted_cells(form))

@@ -48,7 +48,7 @@ from intake.services.lifecycle import (
 from intake.writable import require_writable
 from surveys.auth import request_user
 from surveys.errors import DomainError
-from surveys.http import json_post
+from surveys.http import json_post, posted_form
 from surveys.models import User
 
 
@@ -258,7 +258,7 @@ def _posted_form(request: HttpRequest, access: ResponseAccess) -> ResponseForm:
         # adjustments): the save itself reads the stored answers under its lock.
         answers=adjustment_cells(access.response, questions),
         version=0,
-        data=request.POST,
+        data=posted_form(request),
         counts=consolidation.counts if consolidation else None,
     )
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from intake.models import Answer, Response
 from surveys.models import Questionnaire, Region, User
+from tests.script_posts import ScriptPost
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +26,12 @@ def var(questionnaire: Questionnaire, number: str) -> str:
 
 
 def test_it_saves_valid_answers_and_reports_the_rest(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     questionnaire, url = urls(region)
     client.force_login(region_user)
-    result = client.post(
+    result = script_post(
+        client,
         url,
         {"version": 0, var(questionnaire, "2"): "ja", var(questionnaire, "35"): "150"},
     )
@@ -43,12 +45,12 @@ def test_it_saves_valid_answers_and_reports_the_rest(
 
 
 def test_it_never_saves_over_a_newer_version(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     questionnaire, url = urls(region)
     client.force_login(region_user)
-    client.post(url, {"version": 0, var(questionnaire, "2"): "ja"})
-    stale = client.post(url, {"version": 0, var(questionnaire, "2"): "nej"})
+    script_post(client, url, {"version": 0, var(questionnaire, "2"): "ja"})
+    stale = script_post(client, url, {"version": 0, var(questionnaire, "2"): "nej"})
     assert stale.status_code == 409
     assert stale.json()["saved"] is False
     assert "Någon annan har sparat ändringar" in stale.json()["message"]
@@ -59,21 +61,20 @@ def test_it_never_saves_over_a_newer_version(
 
 
 def test_it_requires_write_access(
-    client: Client, other_region_user: User, staff_user: User, region: Region
+    client: Client,
+    other_region_user: User,
+    staff_user: User,
+    region: Region,
+    script_post: ScriptPost,
 ) -> None:
     questionnaire, url = urls(region)
+    data = {"version": 0, var(questionnaire, "2"): "ja"}
     # Signed out: JSON the page's script can read (issue #13), not a redirect.
-    assert client.post(url, {"version": 0}).status_code == 401
+    assert script_post(client, url, {"version": 0}).status_code == 401
     client.force_login(other_region_user)
-    assert (
-        client.post(url, {"version": 0, var(questionnaire, "2"): "ja"}).status_code
-        == 404
-    )
+    assert script_post(client, url, data).status_code == 404
     client.force_login(staff_user)
-    assert (
-        client.post(url, {"version": 0, var(questionnaire, "2"): "ja"}).status_code
-        == 403
-    )
+    assert script_post(client, url, data).status_code == 403
     assert not Response.objects.filter(
         questionnaire=questionnaire, organisation=region
     ).exists()

@@ -41,6 +41,7 @@ from surveys.models import Question, QuestionKind, Questionnaire, Region, User
 from tests.conftest import make_user, require_postgresql
 from tests.intake.test_consolidation import Lan, frozen, lan, submit_rss  # noqa: F401
 from tests.intake.test_refused_values import page_data
+from tests.script_posts import ScriptPost
 
 pytestmark = pytest.mark.django_db
 T = TypeVar("T")
@@ -215,7 +216,7 @@ def test_choosing_the_saved_answer_keeps_it(
 
 
 def test_autosave_reports_a_collision_and_saves_the_rest(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     questionnaire = region_questionnaire()
     url = reverse("intake:response-autosave", args=[questionnaire.pk, region.pk])
@@ -223,9 +224,11 @@ def test_autosave_reports_a_collision_and_saves_the_rest(
     response = get_or_create_response(questionnaire, organisation=region)
     opened: dict[str, Any] = page_data(response)
     client.force_login(colleague)
-    client.post(url, {**opened, "r36_antal": "10", "r35_andel": "50"})
+    script_post(client, url, {**opened, "r36_antal": "10", "r35_andel": "50"})
     client.force_login(region_user)
-    result = client.post(url, {**opened, "r36_antal": "20", "r01_omstallning": "Text"})
+    result = script_post(
+        client, url, {**opened, "r36_antal": "20", "r01_omstallning": "Text"}
+    )
     assert result.status_code == 409
     body = result.json()
     assert body["saved"] is False

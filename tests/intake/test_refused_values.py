@@ -28,6 +28,7 @@ from surveys.models import RSS, Kommun, Organisation, Questionnaire, Region, Use
 from tests.intake.test_excel import answer_ref, as_upload, download, upload
 from tests.reports.conftest import EveryKind, every_kind  # noqa: F401 - a fixture
 from tests.reports.helpers import csv_bytes, csv_rows, export_bytes
+from tests.script_posts import ENCODINGS, ScriptPost
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def stored(response: Response) -> dict[int, Any]:
 @pytest.mark.parametrize(
     ("case", "variable", "value", "posted"), CASES, ids=[c[0] for c in CASES]
 )
-@pytest.mark.parametrize("channel", ["form", "autosave"])
+@pytest.mark.parametrize("channel", ["form", *(f"autosave-{e}" for e in ENCODINGS)])
 def test_a_refused_value_keeps_the_stored_answer(
     client: Client,
     region_user: User,
@@ -135,8 +136,12 @@ def test_a_refused_value_keeps_the_stored_answer(
     n_changes = AnswerChange.objects.filter(response=response).count()
     client.force_login(region_user)
     data = page_data(response, **posted, **{TEXT: "Nytt svar"})
-    name = "intake:response-edit" if channel == "form" else "intake:response-autosave"
-    result = client.post(reverse(name, args=[questionnaire.pk, region.pk]), data)
+    if channel == "form":
+        url = reverse("intake:response-edit", args=[questionnaire.pk, region.pk])
+        result = client.post(url, data)
+    else:
+        url = reverse("intake:response-autosave", args=[questionnaire.pk, region.pk])
+        result = ScriptPost(channel.removeprefix("autosave-"))(client, url, data)
 
     after = stored(response)
     assert after[question.pk] == before[question.pk]

@@ -18,6 +18,7 @@ from intake.services import get_or_create_response
 from surveys.models import Questionnaire, Region, User
 from tests.conftest import make_user
 from tests.intake.test_refused_values import page_data
+from tests.script_posts import ScriptPost
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +46,12 @@ def number(response: Response, variable: str) -> Any:
 
 
 def test_a_clean_save_answers_what_the_reloaded_page_would_show(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     response, data = opened(region)
     client.force_login(region_user)
-    reply = client.post(
-        save_url(region), {**data, "r35_andel": "38", "r36_antal": "38"}
+    reply = script_post(
+        client, save_url(region), {**data, "r35_andel": "38", "r36_antal": "38"}
     )
     assert reply.status_code == 200
     body = reply.json()
@@ -76,18 +77,18 @@ def test_a_clean_save_answers_what_the_reloaded_page_would_show(
     # The next save posts those bases and is no collision with this one.
     after = {**data, "version": body["version"], "r35_andel": "38", "r36_antal": "40"}
     after.update({base_field(v): b for v, b in body["bases"].items()})
-    again = client.post(save_url(region), after)
+    again = script_post(client, save_url(region), after)
     assert again.status_code == 200 and again.json()["saved"] is True
     assert number(response, "r36_antal") == 40
 
 
 def test_a_refused_value_saves_nothing_and_the_form_post_then_says_it_all(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     response, data = opened(region)
     client.force_login(region_user)
     posted = {**data, "r36_antal": "12", "r35_andel": "150"}
-    reply = client.post(save_url(region), posted)
+    reply = script_post(client, save_url(region), posted)
     assert reply.status_code == 400
     assert reply.json()["saved"] is False
     assert reply.json()["errors"] == {"r35_andel": ["Värdet får vara högst 100."]}
@@ -107,7 +108,7 @@ def test_a_refused_value_saves_nothing_and_the_form_post_then_says_it_all(
 
 
 def test_a_collision_saves_nothing_and_the_form_post_shows_it(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     response, data = opened(region)
     colleague = make_user("kollega@sormland.test", region)
@@ -116,7 +117,7 @@ def test_a_collision_saves_nothing_and_the_form_post_shows_it(
 
     client.force_login(region_user)
     posted = {**data, "r36_antal": "20", "r01_omstallning": "Min text"}
-    reply = client.post(save_url(region), posted)
+    reply = script_post(client, save_url(region), posted)
     assert reply.status_code == 409 and reply.json()["saved"] is False
     response.refresh_from_db()
     assert response.version == 1  # the colleague's save only
@@ -138,7 +139,7 @@ def test_a_collision_saves_nothing_and_the_form_post_shows_it(
 
 
 def test_others_answers_kept_unseen_save_nothing(
-    client: Client, region_user: User, region: Region
+    client: Client, region_user: User, region: Region, script_post: ScriptPost
 ) -> None:
     response, data = opened(region)
     colleague = make_user("kollega@sormland.test", region)
@@ -146,7 +147,7 @@ def test_others_answers_kept_unseen_save_nothing(
     client.post(form_url(region), {**data, "r35_andel": "50"})
 
     client.force_login(region_user)
-    reply = client.post(save_url(region), {**data, "r36_antal": "20"})
+    reply = script_post(client, save_url(region), {**data, "r36_antal": "20"})
     assert reply.status_code == 409
     # The form's POST then keeps the colleague's answer and shows it.
     page = client.post(form_url(region), {**data, "r36_antal": "20"})
@@ -156,15 +157,19 @@ def test_others_answers_kept_unseen_save_nothing(
 
 
 def test_it_requires_write_access(
-    client: Client, other_region_user: User, staff_user: User, region: Region
+    client: Client,
+    other_region_user: User,
+    staff_user: User,
+    region: Region,
+    script_post: ScriptPost,
 ) -> None:
     url = save_url(region)
-    signed_out = client.post(url, {"version": 0, "r36_antal": "1"})
+    signed_out = script_post(client, url, {"version": 0, "r36_antal": "1"})
     assert signed_out.status_code == 401 and signed_out.json()["saved"] is False
     client.force_login(other_region_user)
-    assert client.post(url, {"version": 0, "r36_antal": "1"}).status_code == 404
+    assert script_post(client, url, {"version": 0, "r36_antal": "1"}).status_code == 404
     client.force_login(staff_user)
-    assert client.post(url, {"version": 0, "r36_antal": "1"}).status_code == 403
+    assert script_post(client, url, {"version": 0, "r36_antal": "1"}).status_code == 403
     assert not Response.objects.filter(
         questionnaire=region_2024(), organisation=region
     ).exists()
