@@ -300,11 +300,11 @@ def written(
     return result
 
 
-def test_write_rows_stores_what_a_delete_and_bulk_create_store(
+def assert_replacing_stores_what_the_orm_stores(
     region: Region, region_user: User, staff_user: User
 ) -> None:
-    """Answers replaced (two cells updated in place on PostgreSQL, one deleted
-    and one inserted) and history rows with every column set."""
+    """Stored answers replaced and history rows added, by DELETE + bulk_create
+    and by `write_rows`, from the same rows: the same rows stored."""
     Answer.objects.bulk_create(rows(region, region_user)[0])
     replaced, new = replacements(list(Answer.objects.all()), staff_user)
     history = rows(region, region_user)[1]
@@ -312,6 +312,14 @@ def test_write_rows_stores_what_a_delete_and_bulk_create_store(
     replaced, new = replacements(list(Answer.objects.all()), staff_user)
     history = rows(region, region_user)[1]
     assert written(replaced, new, history, "write_rows") == expected
+
+
+def test_write_rows_stores_what_a_delete_and_bulk_create_store(
+    region: Region, region_user: User, staff_user: User
+) -> None:
+    """Answers replaced (two cells updated in place on PostgreSQL, one deleted
+    and one inserted) and history rows with every column set."""
+    assert_replacing_stores_what_the_orm_stores(region, region_user, staff_user)
     # Nothing to write writes nothing.
     with CaptureQueriesContext(connection) as queries:
         write_rows([], [], [])
@@ -335,13 +343,7 @@ def test_a_bulk_write_copies(
     copies = [q["sql"] for q in queries if q["sql"].startswith("COPY ")]
     assert len(copies) == (2 if connection.vendor == "postgresql" else 0)
     # Replaced answers by the statement, the history by COPY.
-    Answer.objects.bulk_create(rows(region, region_user)[0])
-    replaced, new = replacements(list(Answer.objects.all()), staff_user)
-    history = rows(region, region_user)[1]
-    expected = written(replaced, new, history, "orm")
-    replaced, new = replacements(list(Answer.objects.all()), staff_user)
-    history = rows(region, region_user)[1]
-    assert written(replaced, new, history, "write_rows") == expected
+    assert_replacing_stores_what_the_orm_stores(region, region_user, staff_user)
 
 
 # Any text PostgreSQL's text columns take (no NUL, no lone surrogate), with
