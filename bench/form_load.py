@@ -34,15 +34,19 @@ Then, e.g. with gunicorn (2 workers, DEBUG off) on port 8714:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
+import sys
 import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from surveys.http import form_json  # noqa: E402 - the page script's encoding
 
 PASSWORD = "bench-password-1234"  # noqa: S105 - throwaway bench accounts
 TEXT_FIELD = "r01_omstallning"  # the first text question, always shown
@@ -146,14 +150,9 @@ class Client:
         return took
 
     def autosave(self) -> float:
-        # As the page's script posts it (surveys.http.form_json): JSON pairs
-        # without the token, which goes in the header, nor the button.
-        pairs = [
-            [name, value]
-            for name, value in self._data()
-            if name not in ("csrfmiddlewaretoken", "action")
-        ]
-        body = json.dumps(pairs, ensure_ascii=False, separators=(",", ":")).encode()
+        # As the page's script posts it: without the button, which FormData
+        # leaves out, and with the token in the header.
+        body = form_json((n, v) for n, v in self._data() if n != "action")
         start = time.perf_counter()
         response = self.session.post(
             self.url + "autospara/",
